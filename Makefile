@@ -1,0 +1,46 @@
+# The front door. `make demo` and `make test` do all the set-up on a fresh machine.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+PYTEST_ARGS ?=
+
+.PHONY: install demo test unit integration lint fmt record cluster-binaries clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)  ## create .venv and install kube-inspect with its dev tools
+
+demo: install  ## start a throwaway sample cluster, run `kube-inspect tree` on it, stop it
+	$(BIN)/python -m tests.clusters.demo
+
+test: install lint  ## lint, types, unit tests and integration tests on a real cluster
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+unit: install
+	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
+
+integration: install
+	$(BIN)/python -m pytest tests/integration $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+fmt: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+record: install  ## re-record tests/fixtures/recorded from a real sample cluster
+	$(BIN)/python -m tests.clusters.record
+
+cluster-binaries:  ## build (or find cached) kube-apiserver, etcd, kwok...
+	bash tests/fixtures/localcluster/build.sh
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,59 @@
+"""The errors kube-inspect raises, each carrying the exit code the CLI ends with."""
+
+from __future__ import annotations
+
+# Exit codes, one table for every command (documented in the README and in --help).
+EXIT_OK = 0
+EXIT_CHECKS_FAILED = 1
+EXIT_USAGE = 2
+EXIT_UNREACHABLE = 3
+EXIT_PARTIAL = 4
+EXIT_INTERNAL = 70
+
+
+class KubeInspectError(Exception):
+    """Base of every error kube-inspect reports to the user as one line."""
+
+    exit_code = EXIT_INTERNAL
+
+
+class ConfigError(KubeInspectError):
+    """The kubeconfig is missing, malformed, or names no such context."""
+
+    exit_code = EXIT_USAGE
+
+
+class UsageError(KubeInspectError):
+    """A flag or argument has a value kube-inspect cannot use."""
+
+    exit_code = EXIT_USAGE
+
+
+class ClusterUnreachable(KubeInspectError):
+    """The API server did not answer, answered too slowly, or failed TLS."""
+
+    exit_code = EXIT_UNREACHABLE
+
+
+class Unauthorized(KubeInspectError):
+    """The API server refused the credentials (HTTP 401)."""
+
+    exit_code = EXIT_UNREACHABLE
+
+
+class Forbidden(KubeInspectError):
+    """The API server refused a request the user is not allowed to make (HTTP 403)."""
+
+    exit_code = EXIT_PARTIAL
+
+
+class ApiError(KubeInspectError):
+    """The API server answered a read with an error kube-inspect cannot work around."""
+
+    exit_code = EXIT_UNREACHABLE
+
+
+class ReadOnlyViolation(KubeInspectError):
+    """A request other than get, list or watch was about to be sent; it never is."""
+
+    exit_code = EXIT_INTERNAL

@@ -1,0 +1,109 @@
+"""The cluster hierarchy as plain, frozen data: Cluster -> Node -> Pod -> Container."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+ContainerType = Literal["init", "sidecar", "app", "ephemeral"]
+StateName = Literal["running", "waiting", "terminated", "unknown"]
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerState:
+    """What a container is doing now, as its status reports it."""
+
+    name: StateName
+    reason: str | None = None
+    exit_code: int | None = None
+    message: str | None = None
+
+    def describe(self) -> str:
+        """Return the state as one short phrase, e.g. ``terminated: Error (exit 1)``."""
+        if self.reason is None:
+            return self.name
+        text = f"{self.name}: {self.reason}"
+        return text if self.exit_code is None else f"{text} (exit {self.exit_code})"
+
+
+@dataclass(frozen=True, slots=True)
+class Container:
+    """One container of a pod: init, sidecar (restartable init), app or ephemeral."""
+
+    name: str
+    type: ContainerType
+    image: str
+    state: ContainerState
+    ready: bool
+    restarts: int
+
+
+@dataclass(frozen=True, slots=True)
+class Pod:
+    """A pod with its containers, in spec order (init, then app, then ephemeral)."""
+
+    namespace: str
+    name: str
+    node_name: str | None
+    phase: str
+    created: str | None
+    containers: tuple[Container, ...]
+
+    @property
+    def counted_containers(self) -> tuple[Container, ...]:
+        """Return the containers kubectl counts in READY: app containers and sidecars."""
+        return tuple(c for c in self.containers if c.type in ("app", "sidecar"))
+
+    @property
+    def ready_count(self) -> int:
+        """Return how many app containers and sidecars are ready."""
+        return sum(1 for c in self.counted_containers if c.ready)
+
+    @property
+    def restarts(self) -> int:
+        """Return the restarts of all the pod's containers together."""
+        return sum(c.restarts for c in self.containers)
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """A node and the pods bound to it, sorted by namespace then name.
+
+    ``listed`` is False for a node known only because a pod names it.
+    """
+
+    name: str
+    roles: tuple[str, ...]
+    ready: bool | None
+    unschedulable: bool
+    kubelet_version: str | None
+    created: str | None
+    pods: tuple[Pod, ...]
+    listed: bool = True
+
+    @property
+    def status(self) -> str:
+        """Return the node status as kubectl words it, e.g. ``Ready,SchedulingDisabled``."""
+        words = {True: "Ready", False: "NotReady", None: "Unknown"}[self.ready]
+        return f"{words},SchedulingDisabled" if self.unschedulable else words
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    """The whole hierarchy: nodes sorted by name, then pods that have no node yet."""
+
+    context: str
+    server: str
+    version: str
+    nodes: tuple[Node, ...]
+    unscheduled: tuple[Pod, ...]
+
+    @property
+    def pods(self) -> tuple[Pod, ...]:
+        """Return every pod, node by node, then the unscheduled ones."""
+        return tuple(p for n in self.nodes for p in n.pods) + self.unscheduled
+
+    @property
+    def container_count(self) -> int:
+        """Return the number of containers of every pod, of every type."""
+        return sum(len(p.containers) for p in self.pods)

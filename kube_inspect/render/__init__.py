@@ -1,0 +1,1 @@
+"""Renderers: one module per output format, each writing a Cluster to a stream."""

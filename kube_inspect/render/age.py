@@ -1,0 +1,46 @@
+"""Ages in kubectl's words: 45s, 5m10s, 3h, 12d."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+def parse_time(timestamp: str | None) -> datetime | None:
+    """Return the datetime of an RFC 3339 API timestamp, or None if it is absent or bad."""
+    if not timestamp:
+        return None
+    try:
+        return datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def human_duration(seconds: float) -> str:
+    """Return a duration as kubectl's HumanDuration prints it."""
+    s = int(seconds)
+    if s < 0:
+        return "0s"
+    if s < 120:
+        return f"{s}s"
+    m, h, d = s // 60, s // 3600, s // 86400
+    if m < 10:
+        return f"{m}m{s % 60}s" if s % 60 else f"{m}m"
+    if m < 180:
+        return f"{m}m"
+    if h < 8:
+        return f"{h}h{m % 60}m" if m % 60 else f"{h}h"
+    if h < 48:
+        return f"{h}h"
+    if h < 24 * 8:
+        return f"{d}d{h % 24}h" if h % 24 else f"{d}d"
+    if d < 365 * 2:
+        return f"{d}d"
+    if d < 365 * 8:
+        return f"{d // 365}y{d % 365}d" if d % 365 else f"{d // 365}y"
+    return f"{d // 365}y"
+
+
+def age(timestamp: str | None, now: datetime) -> str:
+    """Return the age of an object created at ``timestamp``, or ``<unknown>``."""
+    created = parse_time(timestamp)
+    return "<unknown>" if created is None else human_duration((now - created).total_seconds())
