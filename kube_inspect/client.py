@@ -22,6 +22,7 @@ from kubernetes import config as k8s_config
 from kubernetes.client.exceptions import ApiException
 from kubernetes.config.config_exception import ConfigException
 
+from kube_inspect import __version__
 from kube_inspect.errors import (
     ApiError,
     ClusterUnreachable,
@@ -33,6 +34,7 @@ from kube_inspect.errors import (
 )
 
 PAGE_SIZE = 500
+USER_AGENT = f"kube-inspect/{__version__}"
 DEFAULT_KUBECONFIG = "~/.kube/config"
 ALLOWED_METHODS = frozenset({"GET"})  # get, list and watch are all HTTP GET
 
@@ -126,7 +128,9 @@ class KubeClient:
         except (KeyError, TypeError, AttributeError, ValueError, yaml.YAMLError) as e:
             raise ConfigError(f"malformed kubeconfig {paths}: {_first_line(e)}") from e
         configuration.retries = 0  # retries are ours to decide, within the request timeout
-        return cls(ReadOnlyApiClient(configuration), Target(name, configuration.host), timeout)
+        api = ReadOnlyApiClient(configuration)
+        api.user_agent = USER_AGENT
+        return cls(api, Target(name, configuration.host), timeout)
 
     def close(self) -> None:
         """Release the connection pool."""

@@ -45,10 +45,10 @@ def cache_dir() -> Path:
     return Path(base)
 
 
-def build_binaries() -> Path:
-    """Build (or find cached) the control-plane binaries; return their directory."""
+def build_binaries(*only: str) -> Path:
+    """Build (or find cached) the test binaries, or ``only`` those named; return their dir."""
     result = subprocess.run(
-        ["bash", str(BUILD_SCRIPT)], check=True, stdout=subprocess.PIPE, text=True
+        ["bash", str(BUILD_SCRIPT), *only], check=True, stdout=subprocess.PIPE, text=True
     )
     return Path(result.stdout.strip().splitlines()[-1])
 
@@ -235,6 +235,9 @@ def stop_pids(pids: dict[str, int], grace: float = 5.0) -> None:
         if _pid_alive(pid):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline and any(_pid_alive(p) for p in pids.values()):
+        time.sleep(0.05)  # SIGKILL is not instant: wait until the kernel has ended them
 
 
 def stop_abandoned(workdir: Path) -> None:

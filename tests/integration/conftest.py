@@ -15,9 +15,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
+from urllib.parse import urlsplit
 
 import pytest
+import yaml
 
+from tests.clusters.faultproxy import FaultProxy
 from tests.clusters.local import LocalCluster, build_binaries, kubectl_path
 from tests.clusters.sample import apply_sample, wait_settled
 
@@ -56,11 +59,36 @@ def docker_answers() -> bool:
         return False
 
 
+BACKEND = pytest.StashKey[str]()
+
+
 def choose_backend(config: pytest.Config) -> str:
+    """Return the backend the option names; for auto, kind when Docker answers, else local."""
+    if BACKEND in config.stash:
+        return config.stash[BACKEND]
     backend = str(config.getoption("cluster_backend"))
     if backend == "auto":
-        return "kind" if docker_answers() else "local"
+        backend = "kind" if docker_answers() else "local"
+    config.stash[BACKEND] = backend
     return backend
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect, visibly, tests that need the local backend when another one is chosen."""
+    needs_local = [i for i in items if i.get_closest_marker("local_backend")]
+    if not needs_local:
+        return
+    backend = choose_backend(config)
+    config.stash[BACKEND] = backend
+    if backend != "local":
+        config.hook.pytest_deselected(items=needs_local)
+        items[:] = [i for i in items if i not in needs_local]
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(
+                f"deselected {len(needs_local)} test(s) that need the local backend's "
+                f"audit log and users (backend here: {backend})"
+            )
 
 
 def _terminate_as_interrupt(signum: int, frame: FrameType | None) -> None:
@@ -109,3 +137,16 @@ def kube_env(cluster: TestCluster, monkeypatch: pytest.MonkeyPatch) -> TestClust
     monkeypatch.setenv("KUBECONFIG", str(cluster.kubeconfig))
     monkeypatch.delenv("KUBE_INSPECT_TEST_BACKEND", raising=False)
     return cluster
+
+
+@pytest.fixture
+def fault_proxy(cluster: TestCluster) -> Iterator[FaultProxy]:
+    """Yield a started Toxiproxy in front of the cluster's real API server."""
+    doc = yaml.safe_load(cluster.kubeconfig.read_text())
+    server = urlsplit(doc["clusters"][0]["cluster"]["server"])
+    proxy = FaultProxy(build_binaries("toxiproxy-server") / "toxiproxy-server", server.netloc)
+    proxy.start()
+    try:
+        yield proxy
+    finally:
+        proxy.stop()
