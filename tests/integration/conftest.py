@@ -24,7 +24,6 @@ from tests.clusters.faultproxy import FaultProxy
 from tests.clusters.local import LocalCluster, build_binaries, kubectl_path
 from tests.clusters.sample import apply_sample, wait_settled
 
-pytest_plugins = ["pytest_kind"]
 
 
 @dataclass(frozen=True)
