@@ -13,6 +13,7 @@ cluster (kwokctl itself would SIGKILL whatever a stale pid file names).
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import shutil
 import signal
@@ -145,7 +146,14 @@ class LocalCluster:
     def start(self, timeout: float = 120) -> Path:
         """Start the cluster and wait until it serves; return its kubeconfig path."""
         self.workdir.mkdir(parents=True, exist_ok=True)
-        stop_abandoned(self.workdir)
+        # kwokctl picks ports by counting down from 32766: concurrent creates collide, so
+        # every clone and test run on this machine takes turns through one lock file.
+        with open(self.workdir / "create.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            stop_abandoned(self.workdir)
+            return self._start_locked(timeout)
+
+    def _start_locked(self, timeout: float) -> Path:
         config = self._write_config()
         try:
             self._kwokctl(

@@ -25,7 +25,6 @@ from tests.clusters.local import LocalCluster, build_binaries, kubectl_path
 from tests.clusters.sample import apply_sample, wait_settled
 
 
-
 @dataclass(frozen=True)
 class TestCluster:
     """A cluster for the session: its admin kubeconfig, and kubectl bound to it."""
