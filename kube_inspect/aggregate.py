@@ -15,9 +15,14 @@ from kube_inspect.model import (
     Container,
     ContainerState,
     ContainerType,
+    LastTermination,
     Node,
     Pod,
+    Resources,
+    total_resources,
 )
+from kube_inspect.quantity import whole
+from kube_inspect.resources import container_resources, pod_effective, resources_of
 
 ApiObject = Mapping[str, Any]
 
@@ -84,12 +89,42 @@ def container_state(status: Mapping[str, Any]) -> ContainerState:
     return ContainerState("unknown")
 
 
-def _container(spec: Any, kind: ContainerType, statuses: Mapping[str, Any]) -> Container:
+def last_termination(status: Mapping[str, Any]) -> LastTermination | None:
+    """Return how the container's previous run ended, if it ran before."""
+    done = _mapping(_mapping(status.get("lastState")).get("terminated"))
+    if not done:
+        return None
+    exit_code = done.get("exitCode")
+    return LastTermination(
+        _str_or_none(done.get("reason")),
+        exit_code if isinstance(exit_code, int) else None,
+        _str_or_none(done.get("finishedAt")),
+    )
+
+
+def container_ports(spec: Mapping[str, Any]) -> tuple[str, ...]:
+    """Return the container's declared ports as ``80/TCP`` (named ``http:80/TCP``)."""
+    ports = []
+    for port in _list(spec.get("ports")):
+        port = _mapping(port)
+        number = port.get("containerPort")
+        if not isinstance(number, int):
+            continue
+        text = f"{number}/{port.get('protocol') or 'TCP'}"
+        ports.append(f"{port['name']}:{text}" if isinstance(port.get("name"), str) else text)
+    return tuple(ports)
+
+
+def _container(
+    spec: Any, kind: ContainerType, statuses: Mapping[str, Any], usage: Mapping[str, Resources]
+) -> Container:
     spec = _mapping(spec)
     name = str(spec.get("name", ""))
     status = _mapping(statuses.get(name))
     if kind == "init" and spec.get("restartPolicy") == "Always":
         kind = "sidecar"
+    requests, limits = container_resources(spec)
+    started = status.get("started")
     return Container(
         name=name,
         type=kind,
@@ -97,6 +132,13 @@ def _container(spec: Any, kind: ContainerType, statuses: Mapping[str, Any]) -> C
         state=container_state(status),
         ready=status.get("ready") is True,
         restarts=_int(status.get("restartCount")),
+        started=started if isinstance(started, bool) else None,
+        image_id=_str_or_none(status.get("imageID")),
+        last_termination=last_termination(status),
+        requests=requests,
+        limits=limits,
+        ports=container_ports(spec),
+        usage=usage.get(name),
     )
 
 
@@ -106,45 +148,168 @@ def _statuses_by_name(status: Mapping[str, Any], key: str) -> dict[str, Any]:
     }
 
 
-def build_containers(pod: ApiObject) -> tuple[Container, ...]:
+def build_containers(
+    pod: ApiObject, usage: Mapping[str, Resources] | None = None
+) -> tuple[Container, ...]:
     """Return the pod's containers in spec order: init and sidecars, app, ephemeral."""
     spec, status = _mapping(pod.get("spec")), _mapping(pod.get("status"))
+    usage = usage or {}
     groups: tuple[tuple[str, str, ContainerType], ...] = (
         ("initContainers", "initContainerStatuses", "init"),
         ("containers", "containerStatuses", "app"),
         ("ephemeralContainers", "ephemeralContainerStatuses", "ephemeral"),
     )
     return tuple(
-        _container(c, kind, _statuses_by_name(status, status_key))
+        _container(c, kind, _statuses_by_name(status, status_key), usage)
         for spec_key, status_key, kind in groups
         for c in _list(spec.get(spec_key))
     )
 
 
-def build_pod(pod: ApiObject) -> Pod:
-    """Return the model of one pod object."""
+CONDITION_ORDER = ("PodScheduled", "Initialized", "ContainersReady", "Ready")
+
+
+def failing_condition(status: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """Return (reason, message) of why the pod is not well.
+
+    That is the pod's own reason, else that of the first condition, in lifecycle order,
+    that is not True.
+    """
+    if _str_or_none(status.get("reason")):
+        return _str_or_none(status.get("reason")), _str_or_none(status.get("message"))
+    conditions = {_mapping(c).get("type"): _mapping(c) for c in _list(status.get("conditions"))}
+    for kind in CONDITION_ORDER:
+        condition = conditions.get(kind)
+        if condition and condition.get("status") != "True":
+            reason = _str_or_none(condition.get("reason")) or f"{kind}={condition.get('status')}"
+            return reason, _str_or_none(condition.get("message"))
+    return None, None
+
+
+def controller_ref(meta: Mapping[str, Any]) -> tuple[str, str] | None:
+    """Return (kind, name) of the object's controller, else of its first owner."""
+    refs = [_mapping(r) for r in _list(meta.get("ownerReferences"))]
+    ref = next((r for r in refs if r.get("controller") is True), refs[0] if refs else None)
+    if ref is None:
+        return None
+    return str(ref.get("kind", "")), str(ref.get("name", ""))
+
+
+OwnerIndex = Mapping[tuple[str, str, str], tuple[str, str]]
+
+
+def owner_index(
+    owners: Mapping[str, Iterable[ApiObject]],
+) -> dict[tuple[str, str, str], tuple[str, str]]:
+    """Return (namespace, kind, name) -> controller (kind, name) of owned owners.
+
+    ``owners`` maps a kind (ReplicaSet, Job) to objects of that kind, as LISTs return
+    them (without their kind); those with a controller lead further up.
+    """
+    index = {}
+    for kind, objects in owners.items():
+        for obj in objects:
+            meta = _mapping(obj.get("metadata"))
+            ref = controller_ref(meta)
+            if ref is not None:
+                index[(str(meta.get("namespace", "")), kind, str(meta.get("name")))] = ref
+    return index
+
+
+def top_owner(namespace: str, meta: Mapping[str, Any], owners: OwnerIndex) -> str | None:
+    """Return ``Kind/name`` of the workload at the top of the pod's owner chain."""
+    ref = controller_ref(meta)
+    seen = set()
+    while ref is not None and (namespace, *ref) in owners and ref not in seen:
+        seen.add(ref)
+        ref = owners[(namespace, *ref)]
+    return None if ref is None else f"{ref[0]}/{ref[1]}"
+
+
+def build_pod(
+    pod: ApiObject,
+    owners: OwnerIndex | None = None,
+    usage: Mapping[str, Resources] | None = None,
+) -> Pod:
+    """Return the model of one pod object; ``usage`` maps container names to live usage."""
     meta, spec, status = (_mapping(pod.get(k)) for k in ("metadata", "spec", "status"))
+    namespace = str(meta.get("namespace", ""))
+    reason, message = failing_condition(status)
+    containers = build_containers(pod, usage)
     return Pod(
-        namespace=str(meta.get("namespace", "")),
+        namespace=namespace,
         name=str(meta.get("name", "")),
         node_name=_str_or_none(spec.get("nodeName")),
         phase=_str_or_none(status.get("phase")) or "Unknown",
         created=_str_or_none(meta.get("creationTimestamp")),
-        containers=build_containers(pod),
+        containers=containers,
+        owner=top_owner(namespace, meta, owners or {}),
+        reason=reason,
+        message=message,
+        qos_class=_str_or_none(status.get("qosClass")),
+        ip=_str_or_none(status.get("podIP")),
+        priority_class=_str_or_none(spec.get("priorityClassName")),
+        requests=pod_effective(spec, 0),
+        limits=pod_effective(spec, 1),
+        usage=total_resources(c.usage for c in containers if c.usage) if usage else None,
     )
 
 
-def build_node(node: ApiObject, pods: Iterable[Pod]) -> Node:
+PRESSURES = ("MemoryPressure", "DiskPressure", "PIDPressure", "NetworkUnavailable")
+ZONE_LABEL = "topology.kubernetes.io/zone"
+INSTANCE_TYPE_LABEL = "node.kubernetes.io/instance-type"
+
+
+def node_taints(spec: Mapping[str, Any]) -> tuple[str, ...]:
+    """Return the node's taints as kubectl writes them: ``key=value:Effect``."""
+    taints = []
+    for taint in _list(spec.get("taints")):
+        taint = _mapping(taint)
+        key, value = taint.get("key", ""), taint.get("value")
+        taints.append(
+            f"{key}={value}:{taint.get('effect')}" if value else f"{key}:{taint.get('effect')}"
+        )
+    return tuple(taints)
+
+
+def node_pressures(conditions: Iterable[Any]) -> tuple[str, ...]:
+    """Return the pressure conditions that are True on the node."""
+    true = {_mapping(c).get("type") for c in conditions if _mapping(c).get("status") == "True"}
+    return tuple(p for p in PRESSURES if p in true)
+
+
+def internal_ip(status: Mapping[str, Any]) -> str | None:
+    """Return the node's InternalIP address."""
+    for address in _list(status.get("addresses")):
+        if _mapping(address).get("type") == "InternalIP":
+            return _str_or_none(_mapping(address).get("address"))
+    return None
+
+
+def build_node(node: ApiObject, pods: Iterable[Pod], usage: Resources | None = None) -> Node:
     """Return the model of one node object holding the given pods."""
     meta, spec, status = (_mapping(node.get(k)) for k in ("metadata", "spec", "status"))
+    labels = _mapping(meta.get("labels"))
+    info = _mapping(status.get("nodeInfo"))
+    allocatable = _mapping(status.get("allocatable"))
     return Node(
         name=str(meta.get("name", "")),
         roles=node_roles(_mapping(meta.get("labels"))),
         ready=node_ready(_list(status.get("conditions"))),
         unschedulable=spec.get("unschedulable") is True,
-        kubelet_version=_str_or_none(_mapping(status.get("nodeInfo")).get("kubeletVersion")),
+        kubelet_version=_str_or_none(info.get("kubeletVersion")),
         created=_str_or_none(meta.get("creationTimestamp")),
         pods=tuple(sorted(pods, key=pod_sort_key)),
+        taints=node_taints(spec),
+        pressures=node_pressures(_list(status.get("conditions"))),
+        os=_str_or_none(info.get("operatingSystem")),
+        arch=_str_or_none(info.get("architecture")),
+        internal_ip=internal_ip(status),
+        zone=_str_or_none(labels.get(ZONE_LABEL)),
+        instance_type=_str_or_none(labels.get(INSTANCE_TYPE_LABEL)),
+        allocatable=resources_of(allocatable),
+        allocatable_pods=whole(allocatable.get("pods")),
+        usage=usage,
     )
 
 
@@ -161,21 +326,35 @@ def build_cluster(
     nodes: Iterable[ApiObject],
     pods: Iterable[ApiObject],
     only_nodes_with_pods: bool = False,
+    owners: Mapping[str, Iterable[ApiObject]] | None = None,
+    node_metrics: Iterable[ApiObject] | None = None,
+    pod_metrics: Iterable[ApiObject] | None = None,
+    notices: Iterable[str] = (),
 ) -> Cluster:
     """Return the hierarchy: nodes by name holding their pods, then unscheduled pods.
 
     A pod bound to a node that is not in ``nodes`` gets a node known only by its name
     (``listed=False``). With ``only_nodes_with_pods``, nodes holding no pod are left
-    out, for views filtered to some pods (such as one namespace).
+    out, for views filtered to some pods (such as one namespace). ``owners`` are the
+    ReplicaSets and Jobs that lead a pod to its top workload; metrics, when given, are
+    metrics.k8s.io NodeMetrics and PodMetrics objects.
     """
+    index = owner_index(owners or {})
+    node_usage = _node_usage(node_metrics)
+    pod_usage = _pod_usage(pod_metrics)
     by_node: defaultdict[str | None, list[Pod]] = defaultdict(list)
     for obj in pods:
-        pod = build_pod(obj)
+        meta = _mapping(obj.get("metadata"))
+        key = (str(meta.get("namespace", "")), str(meta.get("name", "")))
+        containers_usage = pod_usage.get(key, {}) if pod_metrics is not None else None
+        pod = build_pod(obj, index, containers_usage)
         by_node[pod.node_name].append(pod)
     unscheduled = tuple(sorted(by_node.pop(None, []), key=pod_sort_key))
     models = {}
     for obj in nodes:
-        model = build_node(obj, by_node.pop(str(_mapping(obj.get("metadata")).get("name")), []))
+        node_name = str(_mapping(obj.get("metadata")).get("name"))
+        usage = node_usage.get(node_name) if node_metrics is not None else None
+        model = build_node(obj, by_node.pop(node_name, []), usage)
         if model.pods or not only_nodes_with_pods:
             models[model.name] = model
     for name, node_pods in by_node.items():
@@ -195,4 +374,24 @@ def build_cluster(
         version=version,
         nodes=tuple(models[name] for name in sorted(models)),
         unscheduled=unscheduled,
+        notices=tuple(notices),
     )
+
+
+def _node_usage(metrics: Iterable[ApiObject] | None) -> dict[str, Resources]:
+    return {
+        str(_mapping(m.get("metadata")).get("name")): resources_of(_mapping(m.get("usage")))
+        for m in metrics or ()
+    }
+
+
+def _pod_usage(metrics: Iterable[ApiObject] | None) -> dict[tuple[str, str], dict[str, Resources]]:
+    found: dict[tuple[str, str], dict[str, Resources]] = {}
+    for m in metrics or ():
+        meta = _mapping(m.get("metadata"))
+        key = (str(meta.get("namespace", "")), str(meta.get("name", "")))
+        found[key] = {
+            str(_mapping(c).get("name")): resources_of(_mapping(_mapping(c).get("usage")))
+            for c in _list(m.get("containers"))
+        }
+    return found

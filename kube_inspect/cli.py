@@ -11,17 +11,29 @@ import re
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar
 
 import click
+from click.shell_completion import CompletionItem, get_completion_class
 
 from kube_inspect import __version__
-from kube_inspect.aggregate import build_cluster
-from kube_inspect.client import KubeClient
+from kube_inspect.arrange import SORT_KEYS, SortKey, only_problems, sort_cluster
+from kube_inspect.client import KubeClient, kubeconfig_paths
 from kube_inspect.errors import EXIT_INTERNAL, EXIT_USAGE, KubeInspectError, UsageError
+from kube_inspect.inventory import Selection, read_cluster
 from kube_inspect.model import Cluster
-from kube_inspect.render.json import render_json
-from kube_inspect.render.tree import render_tree
+from kube_inspect.render import cells
+from kube_inspect.render.csv import write_csv
+from kube_inspect.render.json import (
+    cluster_dict,
+    containers_document,
+    nodes_document,
+    pods_document,
+    write_json,
+)
+from kube_inspect.render.table import TABLE_FORMATS, write_table
+from kube_inspect.render.tree import DEPTHS, TreeOptions, paint, render_tree
+from kube_inspect.render.yaml import write_yaml
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -73,59 +85,206 @@ class KubeInspectGroup(click.Group):
             ctx.exit(0)
 
 
-def cluster_options(func: F) -> F:
-    """Add the flags that choose the cluster, spelt as kubectl spells them."""
-    options = (
-        click.option(
-            "--kubeconfig",
-            metavar="PATH",
-            help="Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config).",
-        ),
-        click.option("--context", metavar="NAME", help="The kubeconfig context to use."),
-        click.option(
-            "--request-timeout",
-            default="30s",
-            show_default=True,
-            metavar="DURATION",
-            help="How long to wait for each request to the API server (e.g. 5s, 1m); 0: no limit.",
-        ),
-    )
-    return functools.reduce(lambda f, option: option(f), reversed(options), func)
+# Shell completion of names, read from the kubeconfig and the cluster. Completion must
+# never fail loudly: any error completes nothing.
 
 
-def namespace_options(func: F) -> F:
-    """Add -n/--namespace and -A/--all-namespaces."""
-    func = click.option(
+def _completion_client(ctx: click.Context) -> KubeClient:
+    params = ctx.params
+    return KubeClient.from_kubeconfig(params.get("kubeconfig"), params.get("context"), 5.0)
+
+
+def complete_context(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    """Return the kubeconfig's context names that start with ``incomplete``."""
+    from kube_inspect.client import context_names
+
+    try:
+        names = context_names(kubeconfig_paths(ctx.params.get("kubeconfig")))
+    except KubeInspectError:
+        return []
+    return [CompletionItem(n) for n in names if n.startswith(incomplete)]
+
+
+def _complete_from(
+    read: Callable[[KubeClient], list[dict[str, Any]]],
+) -> Callable[..., list[CompletionItem]]:
+    def complete(
+        ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[CompletionItem]:
+        try:
+            client = _completion_client(ctx)
+            try:
+                names = sorted(str((o.get("metadata") or {}).get("name")) for o in read(client))
+            finally:
+                client.close()
+        except KubeInspectError:
+            return []
+        return [CompletionItem(n) for n in names if n.startswith(incomplete)]
+
+    return complete
+
+
+def _options(*decorators: Callable[[F], F]) -> Callable[[F], F]:
+    return lambda func: functools.reduce(lambda f, d: d(f), reversed(decorators), func)
+
+
+cluster_options = _options(
+    click.option(
+        "--kubeconfig",
+        metavar="PATH",
+        help="Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config).",
+    ),
+    click.option(
+        "--context",
+        metavar="NAME",
+        help="The kubeconfig context to use.",
+        shell_complete=complete_context,
+    ),
+    click.option(
+        "--request-timeout",
+        default="30s",
+        show_default=True,
+        metavar="DURATION",
+        help="How long to wait for each request to the API server (e.g. 5s, 1m); 0: no limit.",
+    ),
+)
+
+selection_options = _options(
+    click.option(
+        "-n",
+        "--namespace",
+        metavar="NAME",
+        help="Show only the pods of this namespace.",
+        shell_complete=_complete_from(lambda c: c.list_namespaces()),
+    ),
+    click.option(
         "-A",
         "--all-namespaces",
         is_flag=True,
         help="Show pods of all namespaces (the default; overrides -n, as in kubectl).",
-    )(func)
-    return click.option(
-        "-n", "--namespace", metavar="NAME", help="Show only the pods of this namespace."
-    )(func)
+    ),
+    click.option(
+        "-l", "--selector", metavar="SELECTOR", help="Pod label selector, e.g. app=web,tier!=db."
+    ),
+    click.option(
+        "--field-selector",
+        metavar="SELECTOR",
+        help="Pod field selector, e.g. status.phase=Running.",
+    ),
+    click.option(
+        "--node",
+        "node_names",
+        multiple=True,
+        metavar="NAME",
+        help="Only this node (repeatable).",
+        shell_complete=_complete_from(lambda c: c.list_nodes()),
+    ),
+    click.option("--node-selector", metavar="SELECTOR", help="Only nodes with these labels."),
+    click.option(
+        "--problems",
+        is_flag=True,
+        help="Only pods that are pending, failing, restarting or not ready, with their nodes.",
+    ),
+    click.option(
+        "--sort",
+        type=click.Choice(SORT_KEYS),
+        default="name",
+        show_default=True,
+        help="Order of nodes and pods (cpu/memory: usage where known, else requests).",
+    ),
+)
 
 
-def read_cluster(
-    kubeconfig: str | None, context: str | None, request_timeout: str, namespace: str | None
-) -> Cluster:
-    """Return the hierarchy of the cluster the flags name, read through the client."""
-    timeout = parse_request_timeout(request_timeout)
-    client = KubeClient.from_kubeconfig(kubeconfig, context, timeout)
+def output_options(formats: tuple[str, ...], default: str) -> Callable[[F], F]:
+    """Add -o/--output with the given formats, --fmt and --color."""
+    return _options(
+        click.option(
+            "-o",
+            "--output",
+            type=click.Choice(formats),
+            default=default,
+            show_default=True,
+            help="Output format.",
+        ),
+        click.option(
+            "--fmt",
+            type=click.Choice(TABLE_FORMATS),
+            default="plain",
+            show_default=True,
+            metavar="FORMAT",
+            help="Table style for -o table/wide (plain, github, grid, simple, ...).",
+        ),
+        click.option(
+            "--color",
+            type=click.Choice(("auto", "always", "never")),
+            default="auto",
+            show_default=True,
+            help="Colour states; auto: when stdout is a terminal and NO_COLOR is unset.",
+        ),
+    )
+
+
+def use_color(choice: str, out: TextIO) -> bool:
+    """Return whether to colour, from --color, NO_COLOR and whether ``out`` is a terminal."""
+    if choice != "auto":
+        return choice == "always"
+    return "NO_COLOR" not in os.environ and out.isatty()
+
+
+def load_cluster(params: dict[str, Any], *, with_usage: bool = True) -> Cluster:
+    """Return the cluster the command's flags select, filtered and sorted."""
+    timeout = parse_request_timeout(params["request_timeout"])
+    namespace = None if params["all_namespaces"] else params["namespace"]
+    selection = Selection(
+        namespace=namespace,
+        label_selector=params["selector"],
+        field_selector=params["field_selector"],
+        nodes=tuple(params["node_names"]),
+        node_selector=params["node_selector"],
+        with_usage=with_usage,
+    )
+    client = KubeClient.from_kubeconfig(params["kubeconfig"], params["context"], timeout)
     try:
-        version = client.version()
-        nodes = client.list_nodes()
-        pods = client.list_pods(namespace)
+        cluster = read_cluster(client, selection)
     finally:
         client.close()
-    return build_cluster(
-        context=client.target.context,
-        server=client.target.server,
-        version=version,
-        nodes=nodes,
-        pods=pods,
-        only_nodes_with_pods=namespace is not None,
-    )
+    if params["problems"]:
+        cluster = only_problems(cluster)
+    sort: SortKey = params["sort"]
+    cluster = sort_cluster(cluster, sort)
+    for notice in cluster.notices:
+        click.echo(f"notice: {notice}", err=True)
+    if namespace and not cluster.pods:
+        click.echo(f"No pods found in {namespace} namespace.", err=True)
+    return cluster
+
+
+def flat_rows(cluster: Cluster, level: str, *, wide: bool) -> list[dict[str, str]]:
+    """Return one row per node, pod or container of the cluster."""
+    now = datetime.now(UTC)
+    if level == "node":
+        return [cells.node_row(n, now, wide=wide) for n in cluster.nodes]
+    if level == "pod":
+        return [cells.pod_row(p, now, wide=wide) for p in cluster.pods]
+    return [cells.container_row(p, c, wide=wide) for p in cluster.pods for c in p.containers]
+
+
+def write_rows(rows: list[dict[str, str]], output: str, fmt: str, color: bool, out: TextIO) -> None:
+    """Write flat rows as a table (coloured states when asked) or as CSV."""
+    if output == "csv":
+        write_csv(rows, out)
+        return
+    if color:
+        rows = [
+            {k: paint(v, True) if k in ("STATUS", "STATE") else v for k, v in r.items()}
+            for r in rows
+        ]
+    write_table(rows, out, fmt)
+
+
+DOCUMENTS = {"node": nodes_document, "pod": pods_document, "container": containers_document}
 
 
 @click.group(cls=KubeInspectGroup, epilog=EXIT_CODES_HELP)
@@ -141,25 +300,17 @@ def cli(debug: bool) -> None:
 
 @cli.command(epilog=EXIT_CODES_HELP)
 @cluster_options
-@namespace_options
+@selection_options
+@output_options(("tree", "wide", "json", "yaml", "table", "csv"), "tree")
 @click.option(
-    "-o",
-    "--output",
-    type=click.Choice(["tree", "json"]),
-    default="tree",
+    "--depth",
+    type=click.Choice(DEPTHS),
+    default="container",
     show_default=True,
-    help="Output format.",
+    help="How deep to draw: nodes only, nodes and pods, or down to containers.",
 )
 @click.option("--ascii", "ascii_only", is_flag=True, help="Draw the tree with ASCII only.")
-def tree(
-    kubeconfig: str | None,
-    context: str | None,
-    request_timeout: str,
-    namespace: str | None,
-    all_namespaces: bool,
-    output: str,
-    ascii_only: bool,
-) -> None:
+def tree(output: str, fmt: str, color: str, depth: str, ascii_only: bool, **params: Any) -> None:
     r"""Print the cluster's nodes, the pods on each node, and each pod's containers.
 
     \b
@@ -169,22 +320,81 @@ def tree(
     listed last, under (unscheduled).
 
     \b
+    -o tree/wide draw the hierarchy (wide adds requests, limits, usage, IPs,
+    taints, digests); -o json/yaml hold the whole hierarchy (schema_version 1,
+    whatever --depth); -o table/csv flatten the deepest level --depth shows.
+
+    \b
     Examples:
       kube-inspect tree                      # the current context, all namespaces
       kube-inspect tree -n shop              # only the pods of namespace shop
+      kube-inspect tree --problems           # only what needs attention
+      kube-inspect tree -o wide --sort cpu   # resources, busiest first
+      kube-inspect tree --depth node -o table --fmt github
       kube-inspect tree --context prod -o json | jq '.cluster.nodes[].name'
       kubectl inspect tree --ascii           # as a kubectl plugin, plain ASCII
     """
-    cluster = read_cluster(
-        kubeconfig, context, request_timeout, None if all_namespaces else namespace
-    )
+    cluster = load_cluster(params)
     out = sys.stdout
-    if namespace and not all_namespaces and not cluster.pods:
-        click.echo(f"No pods found in {namespace} namespace.", err=True)
-    if output == "json":
-        render_json(cluster, out)
+    if output in ("json", "yaml"):
+        (write_json if output == "json" else write_yaml)(cluster_dict(cluster), out)
+    elif output in ("table", "csv"):
+        write_rows(flat_rows(cluster, depth, wide=True), output, fmt, use_color(color, out), out)
     else:
-        render_tree(cluster, out, now=datetime.now(UTC), ascii_only=ascii_only)
+        options = TreeOptions(
+            now=datetime.now(UTC),
+            ascii_only=ascii_only,
+            wide=output == "wide",
+            depth=depth,  # type: ignore[arg-type]
+            color=use_color(color, out),
+        )
+        render_tree(cluster, out, options=options)
+
+
+def _flat_command(level: str, plural: str, example: str) -> click.Command:
+    @cluster_options
+    @selection_options
+    @output_options(("table", "wide", "json", "yaml", "csv"), "table")
+    def command(output: str, fmt: str, color: str, **params: Any) -> None:
+        cluster = load_cluster(params)
+        out = sys.stdout
+        if output in ("json", "yaml"):
+            (write_json if output == "json" else write_yaml)(DOCUMENTS[level](cluster), out)
+            return
+        rows = flat_rows(cluster, level, wide=output in ("wide", "csv"))
+        write_rows(rows, output, fmt, use_color(color, out), out)
+
+    command.__doc__ = f"""List {plural}, one per line, with the same filters and outputs as tree.
+
+    \b
+    Examples:
+      {example}
+      kube-inspect {plural} -o wide --fmt github
+      kube-inspect {plural} -o csv > {plural}.csv
+    """
+    return click.command(plural, epilog=EXIT_CODES_HELP)(command)
+
+
+cli.add_command(_flat_command("node", "nodes", "kube-inspect nodes --sort cpu"))
+cli.add_command(_flat_command("pod", "pods", "kube-inspect pods --problems -A"))
+cli.add_command(_flat_command("container", "containers", "kube-inspect containers -n shop"))
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("shell", type=click.Choice(("bash", "zsh", "fish")))
+def completion(shell: str) -> None:
+    r"""Print the shell completion script for SHELL (completes contexts, namespaces, nodes).
+
+    \b
+    Examples:
+      source <(kube-inspect completion bash)
+      kube-inspect completion zsh > "${fpath[1]}/_kube-inspect"
+      kube-inspect completion fish > ~/.config/fish/completions/kube-inspect.fish
+    """
+    completion_class = get_completion_class(shell)
+    assert completion_class is not None
+    script = completion_class(cli, {}, "kube-inspect", "_KUBE_INSPECT_COMPLETE").source()
+    click.echo(script)
 
 
 def main() -> None:

@@ -29,12 +29,14 @@ from kube_inspect.errors import (
     ConfigError,
     Forbidden,
     KubeInspectError,
+    NotFound,
     ReadOnlyViolation,
     Unauthorized,
 )
 
 PAGE_SIZE = 500
 USER_AGENT = f"kube-inspect/{__version__}"
+METRICS_API = "/apis/metrics.k8s.io/v1beta1"
 DEFAULT_KUBECONFIG = "~/.kube/config"
 ALLOWED_METHODS = frozenset({"GET"})  # get, list and watch are all HTTP GET
 
@@ -79,6 +81,24 @@ def current_context(paths: str) -> str | None:
         if isinstance(doc, dict) and doc.get("current-context"):
             return str(doc["current-context"])
     return None
+
+
+def context_names(paths: str) -> list[str]:
+    """Return the context names of every kubeconfig file in ``paths``, sorted."""
+    names: set[str] = set()
+    for path in paths.split(os.pathsep):
+        path = os.path.expanduser(path)
+        if not path or not os.path.exists(path):
+            continue
+        try:
+            with open(path, encoding="utf-8") as f:
+                doc = yaml.safe_load(f)
+        except (OSError, yaml.YAMLError) as e:
+            raise ConfigError(f"cannot read kubeconfig {path}: {_first_line(e)}") from e
+        for context in (doc or {}).get("contexts") or [] if isinstance(doc, dict) else []:
+            if isinstance(context, dict) and context.get("name"):
+                names.add(str(context["name"]))
+    return sorted(names)
 
 
 def _first_line(error: BaseException) -> str:
@@ -141,24 +161,54 @@ class KubeClient:
         body = self.get("/version")
         return str(body.get("gitVersion", "unknown"))
 
-    def list_nodes(self) -> list[dict[str, Any]]:
-        """Return every node, read in pages."""
-        return list(self.paged("/api/v1/nodes"))
+    def list_nodes(self, label_selector: str | None = None) -> list[dict[str, Any]]:
+        """Return every node, or those matching a label selector, read in pages."""
+        return list(self.paged("/api/v1/nodes", _selectors(label_selector, None)))
 
-    def list_pods(self, namespace: str | None = None) -> list[dict[str, Any]]:
-        """Return the pods of one namespace, or of all namespaces when it is None."""
-        if namespace is None:
-            return list(self.paged("/api/v1/pods"))
-        return list(self.paged(f"/api/v1/namespaces/{quote(namespace, safe='')}/pods"))
+    def list_namespaces(self) -> list[dict[str, Any]]:
+        """Return every namespace (for shell completion)."""
+        return list(self.paged("/api/v1/namespaces"))
 
-    def paged(self, path: str) -> Iterator[dict[str, Any]]:
+    def get_node(self, name: str) -> dict[str, Any]:
+        """Return one node by name (NotFound if there is none)."""
+        return self.get(f"/api/v1/nodes/{quote(name, safe='')}")
+
+    def list_pods(
+        self,
+        namespace: str | None = None,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Return the pods of one namespace (all when None) matching the selectors."""
+        query = _selectors(label_selector, field_selector)
+        return list(self.paged(_namespaced("/api/v1", "pods", namespace), query))
+
+    def list_replicasets(self, namespace: str | None = None) -> list[dict[str, Any]]:
+        """Return ReplicaSets, the link from a Deployment's pods to the Deployment."""
+        return list(self.paged(_namespaced("/apis/apps/v1", "replicasets", namespace)))
+
+    def list_jobs(self, namespace: str | None = None) -> list[dict[str, Any]]:
+        """Return Jobs, the link from a CronJob's pods to the CronJob."""
+        return list(self.paged(_namespaced("/apis/batch/v1", "jobs", namespace)))
+
+    def list_node_metrics(self) -> list[dict[str, Any]]:
+        """Return live node usage from metrics.k8s.io (NotFound when it is not served)."""
+        return list(self.paged(f"{METRICS_API}/nodes"))
+
+    def list_pod_metrics(self, namespace: str | None = None) -> list[dict[str, Any]]:
+        """Return live pod usage from metrics.k8s.io (NotFound when it is not served)."""
+        return list(self.paged(_namespaced(METRICS_API, "pods", namespace)))
+
+    def paged(
+        self, path: str, query: list[tuple[str, Any]] | None = None
+    ) -> Iterator[dict[str, Any]]:
         """Yield the items of a LIST at ``path``, read in pages of PAGE_SIZE."""
         token: str | None = None
         while True:
-            query: list[tuple[str, Any]] = [("limit", PAGE_SIZE)]
+            page_query: list[tuple[str, Any]] = [*(query or []), ("limit", PAGE_SIZE)]
             if token:
-                query.append(("continue", token))
-            page = self.get(path, query)
+                page_query.append(("continue", token))
+            page = self.get(path, page_query)
             yield from page.get("items") or []
             token = (page.get("metadata") or {}).get("continue")
             if not token:
@@ -203,6 +253,8 @@ class KubeClient:
             )
         if status == 403:
             return Forbidden(f"forbidden: {reason}")
+        if status == 404:
+            return NotFound(f"not found: {reason}")
         return ApiError(f"the API server at {server} answered {status}: {reason}")
 
     def _transport_error(self, e: urllib3.exceptions.HTTPError) -> KubeInspectError:
@@ -224,6 +276,21 @@ class KubeClient:
                 "(raise --request-timeout for a slow server)"
             )
         return ClusterUnreachable(f"lost the connection to {server}: {_first_line(cause or e)}")
+
+
+def _namespaced(prefix: str, resource: str, namespace: str | None) -> str:
+    if namespace is None:
+        return f"{prefix}/{resource}"
+    return f"{prefix}/namespaces/{quote(namespace, safe='')}/{resource}"
+
+
+def _selectors(label: str | None, field: str | None) -> list[tuple[str, Any]]:
+    query: list[tuple[str, Any]] = []
+    if label:
+        query.append(("labelSelector", label))
+    if field:
+        query.append(("fieldSelector", field))
+    return query
 
 
 def _status_message(body: Any) -> str | None:

@@ -53,6 +53,10 @@ class ApiError(KubeInspectError):
     exit_code = EXIT_UNREACHABLE
 
 
+class NotFound(ApiError):
+    """The API server has no such object or API (HTTP 404)."""
+
+
 class ReadOnlyViolation(KubeInspectError):
     """A request other than get, list or watch was about to be sent; it never is."""
 

@@ -2,11 +2,49 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
 ContainerType = Literal["init", "sidecar", "app", "ephemeral"]
 StateName = Literal["running", "waiting", "terminated", "unknown"]
+
+
+@dataclass(frozen=True, slots=True)
+class Resources:
+    """An amount of CPU (millicores) and memory (bytes); None where it is not set."""
+
+    cpu_m: int | None = None
+    memory_bytes: int | None = None
+
+
+NO_RESOURCES = Resources()
+
+
+def _plus(a: int | None, b: int | None) -> int | None:
+    return b if a is None else a if b is None else a + b
+
+
+def add_resources(a: Resources, b: Resources) -> Resources:
+    """Return the sum of two amounts; a part unknown on one side takes the other's."""
+    return Resources(_plus(a.cpu_m, b.cpu_m), _plus(a.memory_bytes, b.memory_bytes))
+
+
+def total_resources(amounts: Iterable[Resources]) -> Resources:
+    """Return the sum of many amounts."""
+    result = NO_RESOURCES
+    for amount in amounts:
+        result = add_resources(result, amount)
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class LastTermination:
+    """How a container's previous run ended."""
+
+    reason: str | None
+    exit_code: int | None
+    finished_at: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +74,13 @@ class Container:
     state: ContainerState
     ready: bool
     restarts: int
+    started: bool | None = None
+    image_id: str | None = None
+    last_termination: LastTermination | None = None
+    requests: Resources = NO_RESOURCES
+    limits: Resources = NO_RESOURCES
+    ports: tuple[str, ...] = ()
+    usage: Resources | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +93,20 @@ class Pod:
     phase: str
     created: str | None
     containers: tuple[Container, ...]
+    owner: str | None = None
+    reason: str | None = None
+    message: str | None = None
+    qos_class: str | None = None
+    ip: str | None = None
+    priority_class: str | None = None
+    requests: Resources = NO_RESOURCES
+    limits: Resources = NO_RESOURCES
+    usage: Resources | None = None
+
+    @property
+    def terminated(self) -> bool:
+        """Return True when the pod has finished and no longer holds node resources."""
+        return self.phase in ("Succeeded", "Failed")
 
     @property
     def counted_containers(self) -> tuple[Container, ...]:
@@ -80,6 +139,26 @@ class Node:
     created: str | None
     pods: tuple[Pod, ...]
     listed: bool = True
+    taints: tuple[str, ...] = ()
+    pressures: tuple[str, ...] = ()
+    os: str | None = None
+    arch: str | None = None
+    internal_ip: str | None = None
+    zone: str | None = None
+    instance_type: str | None = None
+    allocatable: Resources = NO_RESOURCES
+    allocatable_pods: int | None = None
+    usage: Resources | None = None
+
+    @property
+    def requested(self) -> Resources:
+        """Return the requests of the pods that hold resources here, as the scheduler sums."""
+        return total_resources(p.requests for p in self.pods if not p.terminated)
+
+    @property
+    def limited(self) -> Resources:
+        """Return the limits of the pods that hold resources here."""
+        return total_resources(p.limits for p in self.pods if not p.terminated)
 
     @property
     def status(self) -> str:
@@ -97,6 +176,7 @@ class Cluster:
     version: str
     nodes: tuple[Node, ...]
     unscheduled: tuple[Pod, ...]
+    notices: tuple[str, ...] = ()
 
     @property
     def pods(self) -> tuple[Pod, ...]:

@@ -5,9 +5,16 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from kube_inspect.model import Cluster, Container, Node, Pod
+from kube_inspect.model import Cluster, Container, Node, Pod, Resources
 
 SCHEMA_VERSION = 1
+
+
+def resources_dict(amount: Resources | None) -> dict[str, int | None] | None:
+    """Return an amount as ``{"cpu_m": ..., "memory_bytes": ...}`` (None when unknown)."""
+    if amount is None:
+        return None
+    return {"cpu_m": amount.cpu_m, "memory_bytes": amount.memory_bytes}
 
 
 def container_dict(container: Container) -> dict[str, Any]:
@@ -23,6 +30,19 @@ def container_dict(container: Container) -> dict[str, Any]:
         "message": state.message,
         "ready": container.ready,
         "restarts": container.restarts,
+        "started": container.started,
+        "image_id": container.image_id,
+        "last_termination": None
+        if container.last_termination is None
+        else {
+            "reason": container.last_termination.reason,
+            "exit_code": container.last_termination.exit_code,
+            "finished_at": container.last_termination.finished_at,
+        },
+        "requests": resources_dict(container.requests),
+        "limits": resources_dict(container.limits),
+        "ports": list(container.ports),
+        "usage": resources_dict(container.usage),
     }
 
 
@@ -37,6 +57,15 @@ def pod_dict(pod: Pod) -> dict[str, Any]:
         "total": len(pod.counted_containers),
         "restarts": pod.restarts,
         "created": pod.created,
+        "owner": pod.owner,
+        "reason": pod.reason,
+        "message": pod.message,
+        "qos_class": pod.qos_class,
+        "ip": pod.ip,
+        "priority_class": pod.priority_class,
+        "requests": resources_dict(pod.requests),
+        "limits": resources_dict(pod.limits),
+        "usage": resources_dict(pod.usage),
         "containers": [container_dict(c) for c in pod.containers],
     }
 
@@ -53,6 +82,17 @@ def node_dict(node: Node) -> dict[str, Any]:
         "kubelet_version": node.kubelet_version,
         "created": node.created,
         "pod_count": len(node.pods),
+        "taints": list(node.taints),
+        "pressures": list(node.pressures),
+        "os": node.os,
+        "arch": node.arch,
+        "internal_ip": node.internal_ip,
+        "zone": node.zone,
+        "instance_type": node.instance_type,
+        "allocatable": {**(resources_dict(node.allocatable) or {}), "pods": node.allocatable_pods},
+        "requests": resources_dict(node.requested),
+        "limits": resources_dict(node.limited),
+        "usage": resources_dict(node.usage),
         "pods": [pod_dict(p) for p in node.pods],
     }
 
@@ -70,11 +110,47 @@ def cluster_dict(cluster: Cluster) -> dict[str, Any]:
             "container_count": cluster.container_count,
             "nodes": [node_dict(n) for n in cluster.nodes],
             "unscheduled": [pod_dict(p) for p in cluster.unscheduled],
+            "notices": list(cluster.notices),
         },
     }
 
 
+def nodes_document(cluster: Cluster) -> dict[str, Any]:
+    """Return the flat `nodes` view: every node without its pods."""
+    nodes = []
+    for node in cluster.nodes:
+        doc = node_dict(node)
+        del doc["pods"]
+        nodes.append(doc)
+    return {"schema_version": SCHEMA_VERSION, "nodes": nodes, "notices": list(cluster.notices)}
+
+
+def pods_document(cluster: Cluster) -> dict[str, Any]:
+    """Return the flat `pods` view: every pod with its containers."""
+    pods = [pod_dict(p) for p in cluster.pods]
+    return {"schema_version": SCHEMA_VERSION, "pods": pods, "notices": list(cluster.notices)}
+
+
+def containers_document(cluster: Cluster) -> dict[str, Any]:
+    """Return the flat `containers` view: every container with its pod and node."""
+    containers = [
+        {"namespace": p.namespace, "pod": p.name, "node": p.node_name, **container_dict(c)}
+        for p in cluster.pods
+        for c in p.containers
+    ]
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "containers": containers,
+        "notices": list(cluster.notices),
+    }
+
+
+def write_json(document: dict[str, Any], out: TextIO) -> None:
+    """Write a document as indented JSON to ``out``."""
+    json.dump(document, out, indent=2)
+    out.write("\n")
+
+
 def render_json(cluster: Cluster, out: TextIO) -> None:
     """Write the cluster as indented JSON to ``out``."""
-    json.dump(cluster_dict(cluster), out, indent=2)
-    out.write("\n")
+    write_json(cluster_dict(cluster), out)

@@ -2,95 +2,202 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TextIO
+from typing import Literal, TextIO, TypeVar
 
+import click
 from tabulate import tabulate
 
 from kube_inspect.model import Cluster, Container, Node, Pod
+from kube_inspect.render import cells
 from kube_inspect.render.age import age
 
-HEADERS = ("NAME", "STATUS", "READY", "RESTARTS", "AGE", "INFO")
+T = TypeVar("T")
+Depth = Literal["node", "pod", "container"]
+DEPTHS: tuple[Depth, ...] = ("node", "pod", "container")
+HEADERS = ("NAME", "STATUS", "READY", "RESTARTS", "AGE")
+RESOURCE_HEADERS = ("CPU-REQ", "CPU-LIM", "MEM-REQ", "MEM-LIM", "CPU-USE", "MEM-USE")
 UNICODE = ("├── ", "│   ", "└── ", "    ")
 ASCII = ("|-- ", "|   ", "`-- ", "    ")
+BAD_WORDS = ("NotReady", "Unknown", "Failed", "Error", "BackOff", "OOMKilled", "Pressure", "Err")
+WARN_WORDS = ("Pending", "waiting", "SchedulingDisabled", "not listed", "ContainersNotReady")
 
-Row = tuple[str, str, str, str, str, str]
+
+@dataclass(frozen=True, slots=True)
+class TreeOptions:
+    """How to draw the tree."""
+
+    now: datetime
+    ascii_only: bool = False
+    wide: bool = False
+    depth: Depth = "container"
+    color: bool = False
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+def paint(text: str, color: bool) -> str:
+    """Return ``text`` coloured by how healthy the state it names is, when ``color``."""
+    if not color or not text:
+        return text
+    if any(word in text for word in BAD_WORDS) or ("exit" in text and "(exit 0)" not in text):
+        return click.style(text, fg="red")
+    if any(word in text for word in WARN_WORDS):
+        return click.style(text, fg="yellow")
+    return click.style(text, fg="green")
 
 
 def cluster_line(cluster: Cluster) -> str:
     """Return the one-line summary of the cluster above the tree."""
     counts = ", ".join(
         (
-            _plural(len(cluster.nodes), "node"),
-            _plural(len(cluster.pods), "pod"),
-            _plural(cluster.container_count, "container"),
+            cells.plural(len(cluster.nodes), "node"),
+            cells.plural(len(cluster.pods), "pod"),
+            cells.plural(cluster.container_count, "container"),
         )
     )
     return f"cluster {cluster.context} at {cluster.server}, Kubernetes {cluster.version}: {counts}"
 
 
-def _node_row(node: Node, now: datetime) -> Row:
+Row = list[str]
+
+
+def _node_row(node: Node, opts: TreeOptions) -> Row:
     if not node.listed:
-        return (f"node/{node.name}", "(not listed)", "", "", "", _plural(len(node.pods), "pod"))
-    info = [
-        f"roles={','.join(node.roles) or '<none>'}",
-        f"kubelet={node.kubelet_version or '<unknown>'}",
-        _plural(len(node.pods), "pod"),
+        info = [cells.plural(len(node.pods), "pod"), "(known only from its pods)"]
+    else:
+        requested = node.requested
+        info = [
+            f"roles={','.join(node.roles) or '<none>'}",
+            f"kubelet={node.kubelet_version or '<unknown>'}",
+            cells.plural(len(node.pods), "pod"),
+        ]
+        if not opts.wide:  # wide has columns for these
+            info += [
+                f"cpu-req={cells.percent_of(requested.cpu_m, node.allocatable.cpu_m)}",
+                f"mem-req={cells.percent_of(requested.memory_bytes, node.allocatable.memory_bytes)}",
+            ]
+        else:
+            info += [
+                f"taints={','.join(node.taints) or '<none>'}",
+                f"os/arch={node.os or '?'}/{node.arch or '?'}",
+                f"zone={node.zone or '<none>'}",
+                f"type={node.instance_type or '<none>'}",
+            ]
+    row = [
+        f"node/{node.name}",
+        cells.node_status(node),
+        "",
+        "",
+        age(node.created, opts.now) if node.listed else "",
     ]
-    return (f"node/{node.name}", node.status, "", "", age(node.created, now), " ".join(info))
+    if opts.wide:
+        row += [*cells.node_resources(node).values(), node.internal_ip or ""]
+    return [*row, " ".join(info)]
 
 
-def _pod_row(pod: Pod, now: datetime) -> Row:
-    ready = f"{pod.ready_count}/{len(pod.counted_containers)}"
+def _pod_row(pod: Pod, opts: TreeOptions) -> Row:
     name = f"pod/{pod.namespace}/{pod.name}"
-    return (name, pod.phase, ready, str(pod.restarts), age(pod.created, now), "")
+    info = [f"owner={pod.owner}"] if pod.owner else []
+    row = [
+        name,
+        cells.pod_status(pod),
+        cells.pod_ready(pod),
+        str(pod.restarts),
+        age(pod.created, opts.now),
+    ]
+    if opts.wide:
+        info += [f"qos={pod.qos_class or '<none>'}"]
+        if pod.priority_class:
+            info.append(f"priority={pod.priority_class}")
+        if pod.message:
+            info.append(f"message={pod.message!r}")
+        row += [*cells.pod_resources(pod).values(), pod.ip or ""]
+    return [*row, " ".join(info)]
 
 
-def _container_row(container: Container) -> Row:
-    label = f"container/{container.name}"
-    if container.type != "app":
-        label += f" ({container.type})"
+def _container_row(container: Container, opts: TreeOptions) -> Row:
     ready = "ready" if container.ready else "not ready"
-    state = container.state.describe()
-    return (label, state, ready, str(container.restarts), "", container.image)
+    row = [
+        f"container/{cells.container_label(container)}",
+        container.state.describe(),
+        ready,
+        str(container.restarts),
+        "",
+    ]
+    info = [container.image]
+    if opts.wide:
+        if container.image_id:
+            info.append(f"digest={container.image_id.rsplit('@', 1)[-1]}")
+        if container.ports:
+            info.append(f"ports={','.join(container.ports)}")
+        if container.last_termination:
+            info.append(f"last={cells.last_run(container)!r}")
+        if container.state.message:
+            info.append(f"message={container.state.message!r}")
+        row += [*cells.pod_resources(container).values(), ""]
+    return [*row, " ".join(info)]
 
 
-def _rows(cluster: Cluster, now: datetime, glyphs: tuple[str, str, str, str]) -> Iterator[Row]:
+def _children(
+    items: Sequence[T], prefix: str, glyphs: tuple[str, ...]
+) -> Iterator[tuple[str, str, T]]:
     tee, bar, corner, blank = glyphs
-    groups: list[tuple[Row, tuple[Pod, ...]]] = [(_node_row(n, now), n.pods) for n in cluster.nodes]
+    for i, item in enumerate(items):
+        last = i == len(items) - 1
+        yield prefix + (corner if last else tee), prefix + (blank if last else bar), item
+
+
+def _rows(cluster: Cluster, opts: TreeOptions) -> Iterator[Row]:
+    glyphs = ASCII if opts.ascii_only else UNICODE
+    tee, bar, corner, blank = glyphs
+    width = len(HEADERS) + (len(RESOURCE_HEADERS) + 1 if opts.wide else 0) + 1
+    groups: list[tuple[Row, tuple[Pod, ...]]] = [
+        (_node_row(n, opts), n.pods) for n in cluster.nodes
+    ]
     if cluster.unscheduled:
-        unscheduled = _plural(len(cluster.unscheduled), "pod")
-        groups.append((("(unscheduled)", "", "", "", "", unscheduled), cluster.unscheduled))
+        label = (
+            ["(unscheduled)"] + [""] * (width - 2) + [cells.plural(len(cluster.unscheduled), "pod")]
+        )
+        groups.append((label, cluster.unscheduled))
     for i, (group_row, pods) in enumerate(groups):
         last_group = i == len(groups) - 1
-        yield ((corner if last_group else tee) + group_row[0], *group_row[1:])
-        pad = blank if last_group else bar
-        for j, pod in enumerate(pods):
-            last_pod = j == len(pods) - 1
-            pod_row = _pod_row(pod, now)
-            yield (pad + (corner if last_pod else tee) + pod_row[0], *pod_row[1:])
-            inner = pad + (blank if last_pod else bar)
-            for k, container in enumerate(pod.containers):
-                row = _container_row(container)
-                glyph = corner if k == len(pod.containers) - 1 else tee
-                yield (inner + glyph + row[0], *row[1:])
+        yield [(corner if last_group else tee) + group_row[0], *group_row[1:]]
+        if opts.depth == "node":
+            continue
+        for lead, pad, pod in _children(pods, blank if last_group else bar, glyphs):
+            pod_row = _pod_row(pod, opts)
+            yield [lead + pod_row[0], *pod_row[1:]]
+            if opts.depth == "container":
+                for inner, _, container in _children(pod.containers, pad, glyphs):
+                    row = _container_row(container, opts)
+                    yield [inner + row[0], *row[1:]]
 
 
-def render_tree(cluster: Cluster, out: TextIO, *, now: datetime, ascii_only: bool = False) -> None:
+def render_tree(
+    cluster: Cluster,
+    out: TextIO,
+    *,
+    now: datetime | None = None,
+    ascii_only: bool = False,
+    options: TreeOptions | None = None,
+) -> None:
     """Write the cluster as a tree with aligned columns to ``out``."""
+    if options is None:
+        assert now is not None, "render_tree needs now or options"
+        options = TreeOptions(now=now, ascii_only=ascii_only)
     out.write(cluster_line(cluster) + "\n")
-    rows = list(_rows(cluster, now, ASCII if ascii_only else UNICODE))
+    headers = [*HEADERS, *((*RESOURCE_HEADERS, "IP") if options.wide else ()), "INFO"]
+    rows = [[row[0], paint(row[1], options.color), *row[2:]] for row in _rows(cluster, options)]
     if rows:
-        out.write(table(rows, HEADERS) + "\n")
+        out.write(table(rows, headers) + "\n")
 
 
-def table(rows: list[Row], headers: tuple[str, ...]) -> str:
+def table(rows: list[Row], headers: list[str] | tuple[str, ...]) -> str:
     """Return rows as a plain aligned table, keeping each cell's leading tree indent."""
     return tabulate(
         rows, headers=headers, tablefmt="plain", disable_numparse=True, preserve_whitespace=True
     )
+
+
+Renderer = Callable[[Cluster, TextIO], None]

@@ -24,6 +24,9 @@ def record(cluster: LocalCluster, into: Path = RECORDED) -> None:
         "nodes.json": ("get", "--raw", "/api/v1/nodes"),
         "pods.json": ("get", "--raw", "/api/v1/pods"),
         "version.json": ("get", "--raw", "/version"),
+        "replicasets.json": ("get", "--raw", "/apis/apps/v1/replicasets"),
+        "jobs.json": ("get", "--raw", "/apis/batch/v1/jobs"),
+        "namespaces.json": ("get", "--raw", "/api/v1/namespaces"),
     }
     for name, query in queries.items():
         body = json.loads(cluster.kubectl(*query))

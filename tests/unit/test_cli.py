@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ from click.testing import CliRunner
 
 from kube_inspect.cli import cli, parse_request_timeout
 from kube_inspect.client import KubeClient
-from kube_inspect.errors import UsageError
+from kube_inspect.errors import NotFound, UsageError
 from tests.unit.conftest import load
 
 
@@ -43,17 +44,37 @@ def runner(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
     return CliRunner()
 
 
+RECORDED_PATHS = {
+    "/version": "version.json",
+    "/api/v1/nodes": "nodes.json",
+    "/api/v1/pods": "pods.json",
+    "/api/v1/namespaces": "namespaces.json",
+    "/apis/apps/v1/replicasets": "replicasets.json",
+    "/apis/batch/v1/jobs": "jobs.json",
+}
+
+
+NAMESPACED = re.compile(r"^(?P<prefix>.*)/namespaces/(?P<namespace>[^/]+)/(?P<resource>[^/]+)$")
+
+
+def recorded_get(self: KubeClient, path: str, query: Any = None) -> dict[str, Any]:
+    """Answer a GET from JSON recorded from the real sample cluster; 404 for the rest."""
+    namespace = None
+    if match := NAMESPACED.match(path):
+        namespace = match["namespace"]
+        path = f"{match['prefix']}/{match['resource']}"
+    if path not in RECORDED_PATHS:
+        raise NotFound(f"not found: {path}")
+    doc: dict[str, Any] = load(RECORDED_PATHS[path])
+    if namespace is not None:
+        doc = {**doc, "items": [o for o in doc["items"] if o["metadata"]["namespace"] == namespace]}
+    return doc
+
+
 @pytest.fixture
 def recorded_client(monkeypatch: pytest.MonkeyPatch) -> None:
     """Answer the client's reads with JSON recorded from a real server."""
-    monkeypatch.setattr(KubeClient, "version", lambda self: load("version.json")["gitVersion"])
-    monkeypatch.setattr(KubeClient, "list_nodes", lambda self: load("nodes.json")["items"])
-
-    def list_pods(self: KubeClient, namespace: str | None = None) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = load("pods.json")["items"]
-        return [p for p in items if namespace in (None, p["metadata"]["namespace"])]
-
-    monkeypatch.setattr(KubeClient, "list_pods", list_pods)
+    monkeypatch.setattr(KubeClient, "get", recorded_get)
 
 
 def walk(group: click.Group) -> list[str]:

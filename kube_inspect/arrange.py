@@ -1,0 +1,113 @@
+"""Pure reshaping of a Cluster: keep only problems, sort by a key."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Literal
+
+from kube_inspect.model import Cluster, Node, Pod
+from kube_inspect.render.age import parse_time
+
+SortKey = Literal["name", "cpu", "memory", "restarts", "age"]
+SORT_KEYS: tuple[SortKey, ...] = ("name", "cpu", "memory", "restarts", "age")
+FAILING_WAIT_REASONS = frozenset(
+    {
+        "CrashLoopBackOff",
+        "ImagePullBackOff",
+        "ErrImagePull",
+        "CreateContainerConfigError",
+        "CreateContainerError",
+        "InvalidImageName",
+        "RunContainerError",
+    }
+)
+
+
+def pod_problem(pod: Pod) -> str | None:
+    """Return why the pod needs attention (pending, failing, restarting, not ready), or None."""
+    if pod.phase == "Succeeded":
+        return None
+    for container in pod.containers:
+        state = container.state
+        if state.name == "waiting" and state.reason in FAILING_WAIT_REASONS:
+            return f"container {container.name}: {state.reason}"
+        if (
+            state.name == "terminated"
+            and state.exit_code not in (None, 0)
+            and container.type != "init"
+        ):
+            return f"container {container.name}: {state.describe()}"
+    if pod.phase in ("Pending", "Failed", "Unknown"):
+        return f"{pod.phase}" + (f": {pod.reason}" if pod.reason else "")
+    if pod.ready_count < len(pod.counted_containers):
+        return f"not ready ({pod.ready_count}/{len(pod.counted_containers)})"
+    if pod.restarts:
+        return f"restarted {pod.restarts} times"
+    return None
+
+
+def only_problems(cluster: Cluster) -> Cluster:
+    """Return the cluster with only problem pods, and only the nodes that hold them."""
+    nodes = tuple(
+        replace(n, pods=kept)
+        for n in cluster.nodes
+        if (kept := tuple(p for p in n.pods if pod_problem(p)))
+    )
+    unscheduled = tuple(p for p in cluster.unscheduled if pod_problem(p))
+    return replace(cluster, nodes=nodes, unscheduled=unscheduled)
+
+
+def _created(timestamp: str | None) -> float:
+    created = parse_time(timestamp)
+    return created.timestamp() if created else float("inf")
+
+
+def _pod_key(key: SortKey) -> Callable[[Pod], tuple[float, str, str]]:
+    def measure(pod: Pod) -> float:
+        amount = pod.usage or pod.requests
+        if key == "cpu":
+            return -(amount.cpu_m or 0)
+        if key == "memory":
+            return -(amount.memory_bytes or 0)
+        if key == "restarts":
+            return -pod.restarts
+        if key == "age":
+            return _created(pod.created)
+        return 0
+
+    return lambda pod: (measure(pod), pod.namespace, pod.name)
+
+
+def _node_key(key: SortKey) -> Callable[[Node], tuple[float, str]]:
+    def measure(node: Node) -> float:
+        amount = node.usage or node.requested
+        if key == "cpu":
+            return -(amount.cpu_m or 0)
+        if key == "memory":
+            return -(amount.memory_bytes or 0)
+        if key == "restarts":
+            return -sum(p.restarts for p in node.pods)
+        if key == "age":
+            return _created(node.created)
+        return 0
+
+    return lambda node: (measure(node), node.name)
+
+
+def sort_cluster(cluster: Cluster, key: SortKey) -> Cluster:
+    """Return the cluster with nodes and pods sorted by ``key``, ties broken by name.
+
+    cpu and memory sort by live usage where known, else by requests, biggest first;
+    restarts most first; age oldest first; name alphabetically (the default order).
+    """
+    if key == "name":
+        return cluster
+    pod_key = _pod_key(key)
+    nodes = sorted(
+        (replace(n, pods=tuple(sorted(n.pods, key=pod_key))) for n in cluster.nodes),
+        key=_node_key(key),
+    )
+    return replace(
+        cluster, nodes=tuple(nodes), unscheduled=tuple(sorted(cluster.unscheduled, key=pod_key))
+    )

@@ -1,0 +1,114 @@
+"""Read what a view needs from the cluster, through the client, into the model.
+
+This is the I/O half of `tree` and the flat views: it decides which LISTs to send for a
+selection (filters go to the server where the API allows), reads optional extras (owners,
+live usage) without failing the run when they are absent or forbidden, and hands
+everything to the pure aggregator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from kube_inspect.aggregate import build_cluster
+from kube_inspect.client import KubeClient
+from kube_inspect.errors import Forbidden, NotFound, UsageError
+from kube_inspect.model import Cluster
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """Which part of the cluster a view shows."""
+
+    namespace: str | None = None
+    label_selector: str | None = None
+    field_selector: str | None = None
+    nodes: tuple[str, ...] = ()
+    node_selector: str | None = None
+    with_usage: bool = True
+
+    @property
+    def filters_pods(self) -> bool:
+        """Return True when only some pods are wanted (then empty nodes are left out)."""
+        return bool(self.namespace or self.label_selector or self.field_selector)
+
+
+def _optional(read: Callable[[], T], what: str, effect: str, notices: list[str]) -> T | None:
+    """Return ``read()``, or None with a notice when the API is absent or forbidden."""
+    try:
+        return read()
+    except NotFound:
+        notices.append(f"{what} is not served by this cluster: {effect}")
+    except Forbidden:
+        notices.append(f"reading {what} is forbidden for this user: {effect}")
+    return None
+
+
+def _read_nodes(client: KubeClient, selection: Selection) -> list[dict[str, Any]]:
+    if not selection.nodes:
+        return client.list_nodes(selection.node_selector)
+    nodes = []
+    for name in sorted(set(selection.nodes)):
+        try:
+            nodes.append(client.get_node(name))
+        except NotFound as e:
+            raise UsageError(f'node "{name}" not found: see kubectl get nodes') from e
+    return nodes
+
+
+def _read_pods(
+    client: KubeClient, selection: Selection, node_names: set[str]
+) -> list[dict[str, Any]]:
+    def pods(field_selector: str | None) -> list[dict[str, Any]]:
+        return client.list_pods(selection.namespace, selection.label_selector, field_selector)
+
+    if selection.nodes:
+        found = []
+        for name in sorted(node_names):
+            on_node = f"spec.nodeName={name}"
+            field = f"{selection.field_selector},{on_node}" if selection.field_selector else on_node
+            found += pods(field)
+        return found
+    listed = pods(selection.field_selector)
+    if selection.node_selector:
+        return [p for p in listed if (p.get("spec") or {}).get("nodeName") in node_names]
+    return listed
+
+
+def read_cluster(client: KubeClient, selection: Selection) -> Cluster:
+    """Return the hierarchy of the selected part of the cluster the client points at."""
+    notices: list[str] = []
+    version = client.version()
+    nodes = _read_nodes(client, selection)
+    node_names = {str((n.get("metadata") or {}).get("name")) for n in nodes}
+    pods = _read_pods(client, selection, node_names)
+    namespace = selection.namespace
+    owners_effect = "owners shown one level up only"
+    owners = _optional(
+        lambda: client.list_replicasets(namespace), "ReplicaSets", owners_effect, notices
+    )
+    jobs = _optional(lambda: client.list_jobs(namespace), "Jobs", owners_effect, notices)
+    node_metrics = pod_metrics = None
+    if selection.with_usage:
+        metrics, usage_effect = "metrics.k8s.io", "usage reads n/a"
+        node_metrics = _optional(client.list_node_metrics, metrics, usage_effect, notices)
+        if node_metrics is not None:
+            pod_metrics = _optional(
+                lambda: client.list_pod_metrics(namespace), metrics, usage_effect, notices
+            )
+    return build_cluster(
+        context=client.target.context,
+        server=client.target.server,
+        version=version,
+        nodes=nodes,
+        pods=pods,
+        only_nodes_with_pods=selection.filters_pods,
+        owners={"ReplicaSet": owners or [], "Job": jobs or []},
+        node_metrics=node_metrics,
+        pod_metrics=pod_metrics,
+        notices=notices,
+    )

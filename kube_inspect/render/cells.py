@@ -1,0 +1,171 @@
+"""The words and numbers each view prints for a node, a pod or a container."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from kube_inspect.model import Container, Node, Pod, Resources
+from kube_inspect.quantity import format_bytes, format_cpu, percent
+from kube_inspect.render.age import age
+
+GOOD = frozenset({"Ready", "Running", "running", "Succeeded", "terminated: Completed (exit 0)"})
+
+
+def plural(count: int, word: str) -> str:
+    """Return ``1 pod`` / ``3 pods``."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def cpu_of(amount: Resources | None, of: int | None = None) -> str:
+    """Return a CPU amount, with its share of ``of`` when known: ``250m (12%)``."""
+    if amount is None:
+        return "n/a"
+    text = format_cpu(amount.cpu_m)
+    return f"{text} ({percent(amount.cpu_m, of)})" if of and amount.cpu_m is not None else text
+
+
+def memory_of(amount: Resources | None, of: int | None = None) -> str:
+    """Return a memory amount, with its share of ``of`` when known: ``64Mi (3%)``."""
+    if amount is None:
+        return "n/a"
+    text = format_bytes(amount.memory_bytes)
+    if of and amount.memory_bytes is not None:
+        return f"{text} ({percent(amount.memory_bytes, of)})"
+    return text
+
+
+def percent_of(part: int | None, whole_value: int | None) -> str:
+    """Return ``part`` as a share of ``whole_value``: ``31%``, or ``-``."""
+    return percent(part, whole_value)
+
+
+def node_status(node: Node) -> str:
+    """Return the node's status with its true pressure conditions: ``Ready,DiskPressure``."""
+    if not node.listed:
+        return "(not listed)"
+    return ",".join((node.status, *node.pressures))
+
+
+def pod_status(pod: Pod) -> str:
+    """Return the pod's phase with the reason of a failing condition (``Pending: X``)."""
+    if pod.reason and pod.phase != "Succeeded":
+        return f"{pod.phase}: {pod.reason}"
+    return pod.phase
+
+
+def pod_ready(pod: Pod) -> str:
+    """Return ``ready/total`` of the pod's app containers and sidecars."""
+    return f"{pod.ready_count}/{len(pod.counted_containers)}"
+
+
+def container_label(container: Container) -> str:
+    """Return ``name`` with its type when it is not an app container: ``init-db (init)``."""
+    return container.name if container.type == "app" else f"{container.name} ({container.type})"
+
+
+def last_run(container: Container) -> str:
+    """Return how the previous run ended: ``OOMKilled (exit 137) at 2026-...``, or ``-``."""
+    last = container.last_termination
+    if last is None:
+        return "-"
+    text = last.reason or "Terminated"
+    if last.exit_code is not None:
+        text += f" (exit {last.exit_code})"
+    return f"{text} at {last.finished_at}" if last.finished_at else text
+
+
+def node_resources(node: Node) -> dict[str, str]:
+    """Return the node's requests, limits and usage against allocatable."""
+    cpu, memory = node.allocatable.cpu_m, node.allocatable.memory_bytes
+    return {
+        "CPU-REQ": cpu_of(node.requested, cpu),
+        "CPU-LIM": cpu_of(node.limited, cpu),
+        "MEM-REQ": memory_of(node.requested, memory),
+        "MEM-LIM": memory_of(node.limited, memory),
+        "CPU-USE": cpu_of(node.usage, cpu),
+        "MEM-USE": memory_of(node.usage, memory),
+    }
+
+
+def pod_resources(pod: Pod | Container) -> dict[str, str]:
+    """Return the pod's (or container's) requests, limits and usage."""
+    return {
+        "CPU-REQ": cpu_of(pod.requests),
+        "CPU-LIM": cpu_of(pod.limits),
+        "MEM-REQ": memory_of(pod.requests),
+        "MEM-LIM": memory_of(pod.limits),
+        "CPU-USE": cpu_of(pod.usage),
+        "MEM-USE": memory_of(pod.usage),
+    }
+
+
+def node_row(node: Node, now: datetime, *, wide: bool) -> dict[str, str]:
+    """Return the columns of a node in the flat `nodes` view."""
+    row = {
+        "NAME": node.name,
+        "STATUS": node_status(node),
+        "ROLES": ",".join(node.roles) or "<none>",
+        "AGE": age(node.created, now) if node.listed else "",
+        "VERSION": node.kubelet_version or "",
+        "PODS": f"{len(node.pods)}/{node.allocatable_pods}"
+        if node.allocatable_pods
+        else str(len(node.pods)),
+        **node_resources(node),
+    }
+    if wide:
+        row |= {
+            "TAINTS": ",".join(node.taints) or "<none>",
+            "OS/ARCH": f"{node.os or '?'}/{node.arch or '?'}",
+            "INTERNAL-IP": node.internal_ip or "<none>",
+            "ZONE": node.zone or "<none>",
+            "INSTANCE-TYPE": node.instance_type or "<none>",
+        }
+    return row
+
+
+def pod_row(pod: Pod, now: datetime, *, wide: bool) -> dict[str, str]:
+    """Return the columns of a pod in the flat `pods` view."""
+    row = {
+        "NAMESPACE": pod.namespace,
+        "NAME": pod.name,
+        "NODE": pod.node_name or "<none>",
+        "STATUS": pod_status(pod),
+        "READY": pod_ready(pod),
+        "RESTARTS": str(pod.restarts),
+        "AGE": age(pod.created, now),
+        "OWNER": pod.owner or "<none>",
+        **pod_resources(pod),
+    }
+    if wide:
+        row |= {
+            "IP": pod.ip or "<none>",
+            "QOS": pod.qos_class or "<none>",
+            "PRIORITY-CLASS": pod.priority_class or "<none>",
+            "MESSAGE": pod.message or "",
+        }
+    return row
+
+
+def container_row(pod: Pod, container: Container, *, wide: bool) -> dict[str, str]:
+    """Return the columns of a container in the flat `containers` view."""
+    row = {
+        "NAMESPACE": pod.namespace,
+        "POD": pod.name,
+        "NAME": container.name,
+        "TYPE": container.type,
+        "NODE": pod.node_name or "<none>",
+        "STATE": container.state.describe(),
+        "READY": str(container.ready).lower(),
+        "RESTARTS": str(container.restarts),
+        "IMAGE": container.image,
+        **pod_resources(container),
+    }
+    if wide:
+        row |= {
+            "STARTED": "-" if container.started is None else str(container.started).lower(),
+            "LAST-TERMINATION": last_run(container),
+            "PORTS": ",".join(container.ports) or "<none>",
+            "IMAGE-ID": container.image_id or "<none>",
+            "MESSAGE": container.state.message or "",
+        }
+    return row
