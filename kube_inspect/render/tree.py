@@ -66,7 +66,7 @@ def _node_row(node: Node, opts: TreeOptions) -> Row:
     if not node.listed:
         info = [cells.plural(len(node.pods), "pod"), "(known only from its pods)"]
     else:
-        requested = node.requested
+        requested, allocatable = node.requested, node.allocatable
         info = [
             f"roles={','.join(node.roles) or '<none>'}",
             f"kubelet={node.kubelet_version or '<unknown>'}",
@@ -74,8 +74,8 @@ def _node_row(node: Node, opts: TreeOptions) -> Row:
         ]
         if not opts.wide:  # wide has columns for these
             info += [
-                f"cpu-req={cells.percent_of(requested.cpu_m, node.allocatable.cpu_m)}",
-                f"mem-req={cells.percent_of(requested.memory_bytes, node.allocatable.memory_bytes)}",
+                f"cpu-req={cells.percent_of(requested.cpu_m, allocatable.cpu_m)}",
+                f"mem-req={cells.percent_of(requested.memory_bytes, allocatable.memory_bytes)}",
             ]
         else:
             info += [

@@ -26,7 +26,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures"
 BUILD_SCRIPT = FIXTURES / "localcluster" / "build.sh"
-CRASH_LOOP_STAGE = FIXTURES / "localcluster" / "stages" / "pod-crash-loop.yaml"
+OUR_STAGES = FIXTURES / "localcluster" / "stages"  # crash loop, waiting reasons
 AUDIT_POLICY = FIXTURES / "localcluster" / "audit-policy.yaml"
 COMPONENTS = (
     "etcd",
@@ -118,7 +118,10 @@ class LocalCluster:
         )
 
     def _write_config(self) -> Path:
-        stages = [*sorted((self.bindir / "stages").glob("*.yaml")), CRASH_LOOP_STAGE]
+        stages = [
+            *sorted((self.bindir / "stages").glob("*.yaml")),
+            *sorted(OUR_STAGES.glob("*.yaml")),
+        ]
         options = "\n".join(
             f"  {key}: {value}"
             for key, value in {

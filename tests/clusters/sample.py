@@ -24,27 +24,51 @@ def _pods(kubectl: Kubectl) -> list[dict[str, Any]]:
     return items
 
 
+def _reasons(status: dict[str, Any]) -> set[str]:
+    found = set()
+    for cs in status.get("containerStatuses", []):
+        for state in cs.get("state", {}).values():
+            if state.get("reason"):
+                found.add(state["reason"])
+    return found
+
+
+def _problem(pod: dict[str, Any]) -> str | None:
+    """Return how the pod differs from the state the sample means it to reach, or None."""
+    labels = pod["metadata"].get("labels", {})
+    status = pod.get("status", {})
+    phase, reasons = status.get("phase"), _reasons(status)
+    if "kube-inspect.test/expect" in labels:
+        wanted = labels["kube-inspect.test/expect"]
+        return None if phase == wanted else f"is {phase}, not yet {wanted}"
+    if labels.get("kube-inspect.test/crash-loop") == "true":
+        restarts = max(
+            (s.get("restartCount", 0) for s in status.get("containerStatuses", [])), default=0
+        )
+        if "CrashLoopBackOff" in reasons and restarts >= 1:
+            return None
+        return "not yet in CrashLoopBackOff"
+    if labels.get("kube-inspect.test/waiting") == "true":
+        wanted = pod["metadata"]["annotations"]["kube-inspect.test/waiting-reason"]
+        accepted = {wanted, "ErrImagePull"} if wanted == "ImagePullBackOff" else {wanted}
+        return None if reasons & accepted else f"not yet waiting in {wanted}"
+    if labels.get("pod-container-running-failed.stage.kwok.x-k8s.io") == "true":
+        return None if phase == "Failed" and "OOMKilled" in reasons else "not yet OOMKilled"
+    if phase == "Succeeded":
+        return None
+    ready = any(
+        c.get("type") == "Ready" and c.get("status") == "True" for c in status.get("conditions", [])
+    )
+    return None if phase == "Running" and ready else f"is {phase}, ready={ready}"
+
+
 def unsettled(pods: list[dict[str, Any]]) -> list[str]:
     """Return what is not yet as the sample means it to be, one phrase per pod."""
     problems = []
     for pod in pods:
-        meta, status = pod["metadata"], pod.get("status", {})
-        name = f"{meta['namespace']}/{meta['name']}"
-        labels = meta.get("labels", {})
-        if labels.get("kube-inspect.test/expect") == "pending":
-            continue
-        if labels.get("kube-inspect.test/crash-loop") == "true":
-            waiting = [
-                s
-                for s in status.get("containerStatuses", [])
-                if s.get("state", {}).get("waiting", {}).get("reason") == "CrashLoopBackOff"
-                and s.get("restartCount", 0) >= 1
-            ]
-            if not waiting:
-                problems.append(f"{name} not yet in CrashLoopBackOff")
-            continue
-        if status.get("phase") not in ("Running", "Succeeded"):
-            problems.append(f"{name} is {status.get('phase')}")
+        problem = _problem(pod)
+        if problem:
+            problems.append(f"{pod['metadata']['namespace']}/{pod['metadata']['name']} {problem}")
     return problems
 
 

@@ -38,6 +38,7 @@ def sample(nodes: list[dict[str, Any]], pods: list[dict[str, Any]]) -> Cluster:
         version=load("version.json")["gitVersion"],
         nodes=nodes,
         pods=pods,
+        owners={"ReplicaSet": load("replicasets.json")["items"], "Job": load("jobs.json")["items"]},
     )
 
 

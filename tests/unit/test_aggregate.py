@@ -59,11 +59,13 @@ def test_init_container_comes_first_and_is_marked(pods: list[dict[str, Any]]) ->
     pod = build_pod(pod_named(pods, "shop", "multi"))
     assert [(c.name, c.type) for c in pod.containers] == [
         ("init-config", "init"),
+        ("mesh-proxy", "sidecar"),
         ("app", "app"),
         ("log-shipper", "app"),
     ]
     assert pod.containers[0].state.describe() == "terminated: Completed (exit 0)"
-    assert (pod.ready_count, len(pod.counted_containers)) == (2, 2)
+    assert pod.containers[1].state.name == "running"
+    assert (pod.ready_count, len(pod.counted_containers)) == (3, 3)
 
 
 def test_crash_looping_container_is_waiting_with_restarts(pods: list[dict[str, Any]]) -> None:
@@ -77,10 +79,10 @@ def test_crash_looping_container_is_waiting_with_restarts(pods: list[dict[str, A
 
 def test_sidecar_is_an_init_container_that_always_restarts(pods: list[dict[str, Any]]) -> None:
     pod = copy.deepcopy(pod_named(pods, "shop", "multi"))
-    pod["spec"]["initContainers"][0]["restartPolicy"] = "Always"
+    del pod["spec"]["initContainers"][1]["restartPolicy"]
     model = build_pod(pod)
-    assert model.containers[0].type == "sidecar"
-    assert len(model.counted_containers) == 3
+    assert model.containers[1].type == "init"
+    assert len(model.counted_containers) == 2
 
 
 def test_node_states_roles_and_cordon(sample: Cluster) -> None:

@@ -72,7 +72,7 @@ def test_json_has_the_stable_shape(sample: Cluster) -> None:
     assert {"namespace", "name", "phase", "containers"} <= pod.keys()
     assert {"name", "type", "image", "state", "ready", "restarts"} <= pod["containers"][0].keys()
     types = {c["type"] for n in cluster["nodes"] for p in n["pods"] for c in p["containers"]}
-    assert types == {"init", "app"}
+    assert types == {"init", "sidecar", "app"}
     assert sum(len(n["pods"]) for n in cluster["nodes"]) + len(cluster["unscheduled"]) == len(
         sample.pods
     )

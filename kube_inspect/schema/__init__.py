@@ -1,0 +1,13 @@
+"""The JSON Schema of kube-inspect's JSON (and YAML) output, shipped in the package."""
+
+from __future__ import annotations
+
+import json
+from importlib.resources import files
+from typing import Any
+
+
+def load_schema() -> dict[str, Any]:
+    """Return the JSON Schema (draft 2020-12) every ``-o json`` document validates against."""
+    schema: dict[str, Any] = json.loads(files(__package__).joinpath("v1.json").read_text())
+    return schema
