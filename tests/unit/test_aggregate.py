@@ -5,7 +5,7 @@ from typing import Any
 
 from kube_inspect.aggregate import build_cluster, build_pod, node_roles
 from kube_inspect.model import Cluster
-from tests.unit.conftest import pod_named
+from tests.unit.conftest import load, pod_named
 
 
 def test_every_recorded_pod_appears_once_under_its_node(
@@ -44,6 +44,7 @@ def test_output_does_not_depend_on_input_order(
         version=sample.version,
         nodes=list(reversed(nodes)),
         pods=list(reversed(pods)),
+        owners={"ReplicaSet": load("replicasets.json")["items"], "Job": load("jobs.json")["items"]},
     )
     assert shuffled == sample
 
