@@ -112,7 +112,7 @@ def test_container_states_match_the_pod_statuses(cluster: TestCluster) -> None:
                 assert container["reason"] == cs["state"]["waiting"].get("reason")
             states_seen.add(container["reason"] or state_name)
     # the sample cluster exists to show these
-    assert {"running", "CrashLoopBackOff", "Completed"} <= states_seen
+    assert {"running", "CrashLoopBackOff", "Completed", "OOMKilled"} <= states_seen
 
 
 def test_tree_text_names_every_pod_and_marks_init_containers(cluster: TestCluster) -> None:
@@ -121,7 +121,8 @@ def test_tree_text_names_every_pod_and_marks_init_containers(cluster: TestCluste
     for pod in kubectl_json(cluster, "pods", "-A"):
         assert f"pod/{pod['metadata']['namespace']}/{pod['metadata']['name']}" in result.stdout
         for init in pod["spec"].get("initContainers", []):
-            assert f"container/{init['name']} (init)" in result.stdout
+            kind = "sidecar" if init.get("restartPolicy") == "Always" else "init"
+            assert f"container/{init['name']} ({kind})" in result.stdout
     assert result.stdout.splitlines()[0].startswith("cluster ")
     ascii_run = run("tree", "--ascii", kubeconfig=cluster.kubeconfig)
     assert ascii_run.stdout.isascii()
