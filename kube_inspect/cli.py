@@ -18,8 +18,15 @@ import click
 from kube_inspect import __version__
 from kube_inspect.aggregate import build_cluster
 from kube_inspect.client import KubeClient
-from kube_inspect.errors import EXIT_INTERNAL, EXIT_USAGE, KubeInspectError, UsageError
+from kube_inspect.errors import (
+    EXIT_INTERNAL,
+    EXIT_PARTIAL,
+    EXIT_USAGE,
+    KubeInspectError,
+    UsageError,
+)
 from kube_inspect.model import Cluster
+from kube_inspect.partial import ForbiddenReads
 from kube_inspect.render.json import render_json
 from kube_inspect.render.tree import render_tree
 
@@ -28,10 +35,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 EXIT_CODES_HELP = """\b
 Exit codes:
   0   success
-  1   checks failed
-  2   usage or kubeconfig error
-  3   cannot reach or authenticate to the cluster
-  4   partial result: some resources were forbidden
+  1   checks failed (check only; wins over 4)
+  2   usage, kubeconfig or --expect file error
+  3   cannot reach or authenticate to the cluster, or it keeps failing
+  4   partial result: some resources were forbidden (a warning says which)
   70  internal error (a bug: please report it)"""
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
@@ -107,15 +114,31 @@ def namespace_options(func: F) -> F:
 
 
 def read_cluster(
-    kubeconfig: str | None, context: str | None, request_timeout: str, namespace: str | None
+    kubeconfig: str | None,
+    context: str | None,
+    request_timeout: str,
+    namespace: str | None,
+    forbidden: ForbiddenReads | None = None,
 ) -> Cluster:
-    """Return the hierarchy of the cluster the flags name, read through the client."""
+    """Return the hierarchy of the cluster the flags name, read through the client.
+
+    With ``forbidden``, a 403 on nodes or pods is noted there and the rest is shown
+    (nodes then appear by name only); when both are forbidden, Forbidden is raised.
+    """
     timeout = parse_request_timeout(request_timeout)
     client = KubeClient.from_kubeconfig(kubeconfig, context, timeout)
     try:
         version = client.version()
-        nodes = client.list_nodes()
-        pods = client.list_pods(namespace)
+        if forbidden is None:
+            nodes = client.list_nodes()
+            pods = client.list_pods(namespace)
+        else:
+            nodes = forbidden.attempt(
+                "nodes", client.list_nodes, [], "nodes are shown by name only, without status"
+            )
+            pods = forbidden.attempt("pods", lambda: client.list_pods(namespace), [])
+            if len(forbidden.what) == 2:
+                raise forbidden.nothing_readable(["nodes", "pods"])
     finally:
         client.close()
     return build_cluster(
@@ -175,8 +198,9 @@ def tree(
       kube-inspect tree --context prod -o json | jq '.cluster.nodes[].name'
       kubectl inspect tree --ascii           # as a kubectl plugin, plain ASCII
     """
+    forbidden = ForbiddenReads()
     cluster = read_cluster(
-        kubeconfig, context, request_timeout, None if all_namespaces else namespace
+        kubeconfig, context, request_timeout, None if all_namespaces else namespace, forbidden
     )
     out = sys.stdout
     if namespace and not all_namespaces and not cluster.pods:
@@ -185,6 +209,16 @@ def tree(
         render_json(cluster, out)
     else:
         render_tree(cluster, out, now=datetime.now(UTC), ascii_only=ascii_only)
+    exit_if_partial(forbidden)
+
+
+def exit_if_partial(forbidden: ForbiddenReads) -> None:
+    """Warn on stderr about each forbidden read and exit with EXIT_PARTIAL, if there was one."""
+    if not forbidden:
+        return
+    for line in forbidden.warnings():
+        click.echo(f"warning: {line}", err=True)
+    click.get_current_context().exit(EXIT_PARTIAL)
 
 
 def main() -> None:
@@ -202,5 +236,10 @@ def main() -> None:
         click.echo("error: internal error; run again with --debug and report it", err=True)
         sys.exit(EXIT_INTERNAL)
 
+
+# Commands kept in their own modules, registered last: they use the option decorators above.
+from kube_inspect.cli_check import check  # noqa: E402
+
+cli.add_command(check)
 
 __all__ = ["EXIT_USAGE", "cli", "main"]

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import os
+import random
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -28,15 +30,18 @@ from kube_inspect.errors import (
     ClusterUnreachable,
     ConfigError,
     Forbidden,
+    Gone,
     KubeInspectError,
     ReadOnlyViolation,
     Unauthorized,
 )
+from kube_inspect.retry import DEFAULT_POLICY, RetryPolicy, parse_retry_after, retry_delay
 
 PAGE_SIZE = 500
 USER_AGENT = f"kube-inspect/{__version__}"
 DEFAULT_KUBECONFIG = "~/.kube/config"
 ALLOWED_METHODS = frozenset({"GET"})  # get, list and watch are all HTTP GET
+WORKLOAD_RESOURCES = ("deployments", "statefulsets", "daemonsets")  # all in apps/v1
 
 
 class ReadOnlyApiClient(k8s.ApiClient):
@@ -94,6 +99,8 @@ class KubeClient:
         self._api = api
         self.target = target
         self._timeout = timeout
+        self.retry_policy: RetryPolicy = DEFAULT_POLICY
+        self.sleep = time.sleep  # replaced in tests to see the delays without waiting
 
     @classmethod
     def from_kubeconfig(
@@ -143,13 +150,83 @@ class KubeClient:
 
     def list_nodes(self) -> list[dict[str, Any]]:
         """Return every node, read in pages."""
-        return list(self.paged("/api/v1/nodes"))
+        return self.list_all("/api/v1/nodes")
 
     def list_pods(self, namespace: str | None = None) -> list[dict[str, Any]]:
         """Return the pods of one namespace, or of all namespaces when it is None."""
         if namespace is None:
-            return list(self.paged("/api/v1/pods"))
-        return list(self.paged(f"/api/v1/namespaces/{quote(namespace, safe='')}/pods"))
+            return self.list_all("/api/v1/pods")
+        return self.list_all(f"/api/v1/namespaces/{quote(namespace, safe='')}/pods")
+
+    def list_workloads(self, resource: str, namespace: str | None = None) -> list[dict[str, Any]]:
+        """Return the Deployments, StatefulSets or DaemonSets (apps/v1) of one or all namespaces.
+
+        Each item gets the ``kind`` a LIST leaves out, so later code can tell them apart.
+        """
+        if resource not in WORKLOAD_RESOURCES:
+            raise ValueError(f"not a workload resource: {resource}")
+        scope = "" if namespace is None else f"/namespaces/{quote(namespace, safe='')}"
+        kind = {"deployments": "Deployment", "statefulsets": "StatefulSet"}.get(
+            resource, "DaemonSet"
+        )
+        return [
+            {**item, "kind": kind} for item in self.list_all(f"/apis/apps/v1{scope}/{resource}")
+        ]
+
+    def list_all(self, path: str) -> list[dict[str, Any]]:
+        """Return every item of the LIST at ``path``; restart it once if its continue token expires.
+
+        A 410 Gone in the middle of a paged LIST means etcd compacted the revision the
+        list was reading: the pages so far are dropped and the list starts again, once.
+        """
+        try:
+            return list(self.paged(path))
+        except ApiError as e:
+            if e.status != 410:
+                raise
+        try:
+            return list(self.paged(path))
+        except ApiError as e:
+            if e.status != 410:
+                raise
+            raise Gone(
+                f"the list of {path} expired twice while being read in pages (410 Gone): "
+                "the cluster changes faster than it can be listed; try again, or with -n"
+            ) from e
+
+    def wait_for_change(self, path: str, seconds: float) -> bool:
+        """Return True when the LIST at ``path`` changes within ``seconds``, False otherwise.
+
+        Reads the list's current resourceVersion with a one-item LIST, then opens a WATCH
+        from it and returns as soon as one event arrives: a wait that costs no polling.
+        """
+        head = self.get(path, [("limit", 1)])
+        version = (head.get("metadata") or {}).get("resourceVersion")
+        query = [
+            ("watch", "1"),
+            ("timeoutSeconds", max(1, int(seconds))),
+            ("allowWatchBookmarks", "false"),
+        ]
+        if version:
+            query.append(("resourceVersion", version))
+        try:
+            request = self._api.param_serialize(
+                "GET", path, query_params=query, auth_settings=["BearerToken"]
+            )
+            connect = self._timeout or 30.0
+            response = self._api.call_api(*request, _request_timeout=(connect, seconds + connect))
+            raw = response.response  # the urllib3 response, not read yet: stream it
+            try:
+                if not 200 <= response.status <= 299:
+                    response.read()  # type: ignore[no-untyped-call]
+                    raise ApiException.from_response(http_resp=response, body=None, data=None)
+                return any(chunk.strip() for chunk in raw.stream(4096))
+            finally:
+                raw.close()
+        except ApiException as e:
+            raise self._api_error(e) from e
+        except urllib3.exceptions.HTTPError as e:
+            raise self._transport_error(e) from e
 
     def paged(self, path: str) -> Iterator[dict[str, Any]]:
         """Yield the items of a LIST at ``path``, read in pages of PAGE_SIZE."""
@@ -165,6 +242,25 @@ class KubeClient:
                 return
 
     def get(self, path: str, query: list[tuple[str, Any]] | None = None) -> dict[str, Any]:
+        """Return the parsed JSON body of a GET, retrying 429 and 5xx answers (bounded).
+
+        See ``kube_inspect.retry`` for the policy: exponential backoff with jitter, and at
+        least the Retry-After the server asks for.
+        """
+        attempt = 0
+        while True:
+            try:
+                return self._get_once(path, query)
+            except ApiError as e:
+                attempt += 1
+                delay = retry_delay(
+                    self.retry_policy, attempt, e.status, e.retry_after, random.random
+                )
+                if delay is None:
+                    raise
+                self.sleep(delay)
+
+    def _get_once(self, path: str, query: list[tuple[str, Any]] | None = None) -> dict[str, Any]:
         """Send one GET and return its parsed JSON body, translating every failure.
 
         The raw body is parsed directly: the generated typed models would cost several
@@ -203,7 +299,26 @@ class KubeClient:
             )
         if status == 403:
             return Forbidden(f"forbidden: {reason}")
-        return ApiError(f"the API server at {server} answered {status}: {reason}")
+        headers = e.headers or {}
+        retry_after = parse_retry_after(headers.get("Retry-After"))
+        if status == 429:
+            return ApiError(
+                f"the API server at {server} is throttling requests (429 Too Many Requests: "
+                f"{reason}) and kept doing so after {self.retry_policy.retries} retries: "
+                "try again later",
+                status,
+                retry_after,
+            )
+        if status == 410:
+            return ApiError(f"the API server at {server} answered 410 Gone: {reason}", status)
+        if isinstance(status, int) and status >= 500:
+            return ApiError(
+                f"the API server at {server} failed ({status}: {reason}) and kept failing "
+                f"after {self.retry_policy.retries} retries: check the control plane's health",
+                status,
+                retry_after,
+            )
+        return ApiError(f"the API server at {server} answered {status}: {reason}", status)
 
     def _transport_error(self, e: urllib3.exceptions.HTTPError) -> KubeInspectError:
         server, context = self.target.server, self.target.context
