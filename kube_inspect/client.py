@@ -8,7 +8,9 @@ a ``KubeInspectError``.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import os
 import random
 import time
@@ -86,6 +88,27 @@ def current_context(paths: str) -> str | None:
     return None
 
 
+class _ErrorCollector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(_first_line(Exception(record.getMessage())))
+
+
+@contextlib.contextmanager
+def _logged_errors() -> Iterator[list[str]]:
+    """Collect the ERROR records logged meanwhile, instead of letting them reach stderr."""
+    collector = _ErrorCollector()
+    root = logging.getLogger()
+    root.addHandler(collector)  # a root handler also stops logging's stderr fallback
+    try:
+        yield collector.messages
+    finally:
+        root.removeHandler(collector)
+
+
 def _first_line(error: BaseException) -> str:
     text = str(error).strip() or type(error).__name__
     return text.splitlines()[0]
@@ -124,16 +147,24 @@ class KubeClient:
             raise ConfigError(f"no current context in {paths}: pass --context NAME")
         configuration = k8s.Configuration()
         try:
-            k8s_config.load_kube_config(  # type: ignore[no-untyped-call]
-                config_file=paths,
-                context=name,
-                client_configuration=configuration,
-                persist_config=False,  # never write to the user's kubeconfig
-            )
+            with _logged_errors() as plugin_errors:
+                k8s_config.load_kube_config(  # type: ignore[no-untyped-call]
+                    config_file=paths,
+                    context=name,
+                    client_configuration=configuration,
+                    persist_config=False,  # never write to the user's kubeconfig
+                )
         except ConfigException as e:
             raise ConfigError(_config_message(str(e), name, paths)) from e
         except (KeyError, TypeError, AttributeError, ValueError, yaml.YAMLError) as e:
             raise ConfigError(f"malformed kubeconfig {paths}: {_first_line(e)}") from e
+        if plugin_errors:
+            # The kubernetes package logs a failed exec credential plugin and goes on as
+            # an anonymous user: stop here, naming the plugin's own complaint.
+            raise Unauthorized(
+                f"the credential plugin of context {name!r} failed ({plugin_errors[0]}): "
+                "log in again, or fix users[].user.exec in the kubeconfig"
+            )
         configuration.retries = 0  # retries are ours to decide, within the request timeout
         api = ReadOnlyApiClient(configuration)
         api.user_agent = USER_AGENT

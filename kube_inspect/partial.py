@@ -58,6 +58,11 @@ class ForbiddenReads:
         """Return the error for a user who may read none of ``wanted``."""
         user = _USER.search(" ".join(self.messages))
         who = f"user {user.group(1)!r}" if user else "this user"
+        if user and user.group(1) == "system:anonymous":
+            return Forbidden(
+                f"forbidden: the API server sees no credentials (user {user.group(1)!r}) and "
+                f"lets it list no {' or '.join(wanted)}: set a user in the kubeconfig context"
+            )
         return Forbidden(
             f"forbidden: {who} may not list {' or '.join(wanted)}: ask for a RoleBinding "
             "(e.g. to the view ClusterRole), or pass -n NAMESPACE where you have one"

@@ -18,6 +18,9 @@ def render_check_text(report: CheckReport, out: TextIO, header: str | None = Non
     for rule in report.rules:
         found = [f for f in report.findings if f.rule == rule]
         failed = sum(1 for f in found if not f.passed)
+        if not found:
+            out.write(f"{'none':<4}  {rule:<18}  nothing to check\n")
+            continue
         verdict = "fail" if failed else "ok"
         out.write(f"{verdict:<4}  {rule:<18}  {len(found) - failed}/{len(found)} passed\n")
     failed_rules = len({f.rule for f in report.failures})
