@@ -36,8 +36,14 @@ class InjectFaults:
         if limit and "limit" in query and query["limit"] != "1":
             query["limit"] = str(limit)  # small pages: the real server hands out continue tokens
         path = flow.request.path.split("?")[0]
-        entry = {"t": time.time(), "method": flow.request.method, "path": path,
-                 "continue": "continue" in query, "watch": "watch" in query, "injected": None}
+        entry = {
+            "t": time.time(),
+            "method": flow.request.method,
+            "path": path,
+            "continue": "continue" in query,
+            "watch": "watch" in query,
+            "injected": None,
+        }
         for index, rule in enumerate(plan.get("rules", [])):
             if not path.startswith(rule["path"]):
                 continue
@@ -53,9 +59,14 @@ class InjectFaults:
             headers = {"Content-Type": "application/json"}
             if "retry_after" in rule:
                 headers["Retry-After"] = str(rule["retry_after"])
-            status = {"kind": "Status", "apiVersion": "v1", "status": "Failure",
-                      "message": rule.get("message", "injected by the test's fault proxy"),
-                      "reason": rule.get("reason", ""), "code": rule["status"]}
+            status = {
+                "kind": "Status",
+                "apiVersion": "v1",
+                "status": "Failure",
+                "message": rule.get("message", "injected by the test's fault proxy"),
+                "reason": rule.get("reason", ""),
+                "code": rule["status"],
+            }
             flow.response = http.Response.make(rule["status"], json.dumps(status), headers)
             break
         self._log(entry)

@@ -75,14 +75,30 @@ class HttpFaultProxy:
         client_pem.write_bytes(cert.read_bytes() + b"\n" + key.read_bytes())
         self.set_plan()
         self.process = subprocess.Popen(
-            [str(MITMDUMP), "--mode", f"reverse:{self.upstream}",
-             "--listen-host", "127.0.0.1", "--listen-port", str(self.port),
-             "--set", f"confdir={self.workdir / 'mitm'}",
-             "--set", f"client_certs={client_pem}",
-             "--set", f"ssl_verify_upstream_trusted_ca={ca}",
-             "--set", "connection_strategy=lazy",
-             "-s", str(ADDON), "--set", f"ki_plan={self.plan_file}",
-             "--set", f"ki_log={self.log_file}", "-q"],
+            [
+                str(MITMDUMP),
+                "--mode",
+                f"reverse:{self.upstream}",
+                "--listen-host",
+                "127.0.0.1",
+                "--listen-port",
+                str(self.port),
+                "--set",
+                f"confdir={self.workdir / 'mitm'}",
+                "--set",
+                f"client_certs={client_pem}",
+                "--set",
+                f"ssl_verify_upstream_trusted_ca={ca}",
+                "--set",
+                "connection_strategy=lazy",
+                "-s",
+                str(ADDON),
+                "--set",
+                f"ki_plan={self.plan_file}",
+                "--set",
+                f"ki_log={self.log_file}",
+                "-q",
+            ],
             stdout=subprocess.DEVNULL,
             stderr=open(self.workdir / "mitmdump.log", "wb"),  # noqa: SIM115 - lives with the process
         )
@@ -105,13 +121,24 @@ class HttpFaultProxy:
         doc = {
             "apiVersion": "v1",
             "kind": "Config",
-            "clusters": [{"name": "via-mitmproxy", "cluster": {
-                "server": server,
-                "certificate-authority": str(self.workdir / "mitm" / "mitmproxy-ca-cert.pem"),
-            }}],
+            "clusters": [
+                {
+                    "name": "via-mitmproxy",
+                    "cluster": {
+                        "server": server,
+                        "certificate-authority": str(
+                            self.workdir / "mitm" / "mitmproxy-ca-cert.pem"
+                        ),
+                    },
+                }
+            ],
             "users": [{"name": "through-proxy", "user": {}}],
-            "contexts": [{"name": "via-mitmproxy",
-                          "context": {"cluster": "via-mitmproxy", "user": "through-proxy"}}],
+            "contexts": [
+                {
+                    "name": "via-mitmproxy",
+                    "context": {"cluster": "via-mitmproxy", "user": "through-proxy"},
+                }
+            ],
             "current-context": "via-mitmproxy",
         }
         into.write_text(yaml.safe_dump(doc))
