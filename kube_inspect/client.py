@@ -14,7 +14,7 @@ import logging
 import os
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -123,7 +123,7 @@ class KubeClient:
         self.target = target
         self._timeout = timeout
         self.retry_policy: RetryPolicy = DEFAULT_POLICY
-        self.sleep = time.sleep  # replaced in tests to see the delays without waiting
+        self.sleep: Callable[[float], None] = time.sleep  # replaced in tests to see the delays without waiting
 
     @classmethod
     def from_kubeconfig(

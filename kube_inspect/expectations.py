@@ -106,7 +106,10 @@ def parse_expectations(text: str, path: str) -> tuple[Expectation, ...]:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as e:
         line = e.problem_mark.line + 1 if e.problem_mark else 0
-        raise ExpectationError(f"{path}:{line}: not valid YAML: {e.problem}") from e
+        context = ""
+        if e.context and e.context_mark and e.context_mark.line + 1 != line:
+            context = f" ({e.context} on line {e.context_mark.line + 1})"
+        raise ExpectationError(f"{path}:{line}: not valid YAML: {e.problem}{context}") from e
     if root is None:
         return ()
     if isinstance(root, yaml.MappingNode):

@@ -1,5 +1,5 @@
 """Re-record the API JSON the unit tests read: start the local cluster with the sample,
-save the server's own nodes, pods and version to tests/fixtures/recorded/, stop it.
+save the server's own nodes, pods, workloads and version to tests/fixtures/recorded/, stop it.
 
     python -m tests.clusters.record        (or: make record)
 """
@@ -24,6 +24,9 @@ def record(cluster: LocalCluster, into: Path = RECORDED) -> None:
         "nodes.json": ("get", "--raw", "/api/v1/nodes"),
         "pods.json": ("get", "--raw", "/api/v1/pods"),
         "version.json": ("get", "--raw", "/version"),
+        "deployments.json": ("get", "--raw", "/apis/apps/v1/deployments"),
+        "statefulsets.json": ("get", "--raw", "/apis/apps/v1/statefulsets"),
+        "daemonsets.json": ("get", "--raw", "/apis/apps/v1/daemonsets"),
     }
     for name, query in queries.items():
         body = json.loads(cluster.kubectl(*query))
