@@ -123,7 +123,8 @@ class KubeClient:
         self.target = target
         self._timeout = timeout
         self.retry_policy: RetryPolicy = DEFAULT_POLICY
-        self.sleep: Callable[[float], None] = time.sleep  # replaced in tests to see the delays without waiting
+        # Replaced in unit tests, to see the retry delays without waiting them out.
+        self.sleep: Callable[[float], None] = time.sleep
 
     @classmethod
     def from_kubeconfig(
