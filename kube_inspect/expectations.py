@@ -110,6 +110,10 @@ def parse_expectations(text: str, path: str) -> tuple[Expectation, ...]:
         if e.context and e.context_mark and e.context_mark.line + 1 != line:
             context = f" ({e.context} on line {e.context_mark.line + 1})"
         raise ExpectationError(f"{path}:{line}: not valid YAML: {e.problem}{context}") from e
+    except yaml.YAMLError as e:  # e.g. a control character, refused before parsing
+        position = getattr(e, "position", 0)
+        line = text[:position].count("\n") + 1
+        raise ExpectationError(f"{path}:{line}: not valid YAML: {e}".splitlines()[0]) from e
     if root is None:
         return ()
     if isinstance(root, yaml.MappingNode):
