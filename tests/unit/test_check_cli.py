@@ -10,7 +10,7 @@ from xml.etree import ElementTree as ET
 import pytest
 from click.testing import CliRunner
 
-from kube_inspect.cli import cli
+from kube_inspect.cli import cli, main
 from kube_inspect.client import KubeClient
 from kube_inspect.errors import Forbidden
 from tests.unit.conftest import load
@@ -235,3 +235,41 @@ def test_check_help_lists_every_rule_with_examples() -> None:
     ):
         assert rule in result.output
     assert "Examples:" in result.output and "Exit codes:" in result.output
+
+
+def test_an_unexpected_exception_is_exit_70_in_one_line(
+    config: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> KubeClient:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(KubeClient, "from_kubeconfig", broken)
+    monkeypatch.setattr("sys.argv", ["kube-inspect", "check", "--kubeconfig", config])
+    with pytest.raises(SystemExit) as exited:
+        main()
+    assert exited.value.code == 70
+    err = capsys.readouterr().err
+    assert err == "error: internal error; run again with --debug and report it\n"
+
+
+def test_the_exit_code_table_in_help_matches_the_errors_module() -> None:
+    from kube_inspect import errors
+
+    help_text = CliRunner().invoke(cli, ["--help"]).output
+    codes = {
+        errors.EXIT_OK,
+        errors.EXIT_CHECKS_FAILED,
+        errors.EXIT_USAGE,
+        errors.EXIT_UNREACHABLE,
+        errors.EXIT_PARTIAL,
+        errors.EXIT_INTERNAL,
+    }
+    listed = {
+        int(line.split()[0])
+        for line in help_text.split("Exit codes:")[1].splitlines()
+        if line.strip()
+    }
+    assert listed == codes
+    assert errors.Forbidden.exit_code == errors.EXIT_PARTIAL
+    assert errors.Unauthorized.exit_code == errors.Gone.exit_code == errors.EXIT_UNREACHABLE
+    assert errors.ExpectationError.exit_code == errors.ConfigError.exit_code == errors.EXIT_USAGE
