@@ -19,9 +19,16 @@ from click.shell_completion import CompletionItem, get_completion_class
 from kube_inspect import __version__
 from kube_inspect.arrange import SORT_KEYS, SortKey, only_problems, sort_cluster
 from kube_inspect.client import KubeClient, kubeconfig_paths
-from kube_inspect.errors import EXIT_INTERNAL, EXIT_USAGE, KubeInspectError, UsageError
+from kube_inspect.errors import (
+    EXIT_INTERNAL,
+    EXIT_PARTIAL,
+    EXIT_USAGE,
+    KubeInspectError,
+    UsageError,
+)
 from kube_inspect.inventory import Selection, read_cluster
 from kube_inspect.model import Cluster
+from kube_inspect.partial import ForbiddenReads
 from kube_inspect.render import cells
 from kube_inspect.render.csv import write_csv
 from kube_inspect.render.json import (
@@ -40,10 +47,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 EXIT_CODES_HELP = """\b
 Exit codes:
   0   success
-  1   checks failed
-  2   usage or kubeconfig error
-  3   cannot reach or authenticate to the cluster
-  4   partial result: some resources were forbidden
+  1   checks failed (check only; wins over 4)
+  2   usage, kubeconfig or --expect file error
+  3   cannot reach or authenticate to the cluster, or it keeps failing
+  4   partial result: some resources were forbidden (a warning says which)
   70  internal error (a bug: please report it)"""
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
@@ -130,7 +137,7 @@ def _options(*decorators: Callable[[F], F]) -> Callable[[F], F]:
     return lambda func: functools.reduce(lambda f, d: d(f), reversed(decorators), func)
 
 
-cluster_options = _options(
+_CLUSTER_OPTIONS = _options(
     click.option(
         "--kubeconfig",
         metavar="PATH",
@@ -151,7 +158,21 @@ cluster_options = _options(
     ),
 )
 
-selection_options = _options(
+
+def namespace_options(func: F) -> F:
+    """Add -n/--namespace and -A/--all-namespaces."""
+    func = click.option(
+        "-A",
+        "--all-namespaces",
+        is_flag=True,
+        help="Show pods of all namespaces (the default; overrides -n, as in kubectl).",
+    )(func)
+    return click.option(
+        "-n", "--namespace", metavar="NAME", help="Show only the pods of this namespace."
+    )(func)
+
+
+_SELECTION_OPTIONS = _options(
     click.option(
         "-n",
         "--namespace",
@@ -197,6 +218,16 @@ selection_options = _options(
 )
 
 
+def cluster_options(func: F) -> F:
+    """Add the flags that choose the cluster, spelt as kubectl spells them."""
+    return _CLUSTER_OPTIONS(func)
+
+
+def selection_options(func: F) -> F:
+    """Add the flags that select nodes and pods (sent to the server where it can filter)."""
+    return _SELECTION_OPTIONS(func)
+
+
 def output_options(formats: tuple[str, ...], default: str) -> Callable[[F], F]:
     """Add -o/--output with the given formats, --fmt and --color."""
     return _options(
@@ -233,8 +264,13 @@ def use_color(choice: str, out: TextIO) -> bool:
     return "NO_COLOR" not in os.environ and out.isatty()
 
 
-def load_cluster(params: dict[str, Any], *, with_usage: bool = True) -> Cluster:
-    """Return the cluster the command's flags select, filtered and sorted."""
+def load_cluster(params: dict[str, Any], forbidden: ForbiddenReads, *, output: str) -> Cluster:
+    """Return the cluster the command's flags select, filtered and sorted.
+
+    Reads the user may not make are noted in ``forbidden`` and the rest is shown. Live
+    usage is read only when the output shows it or the sort needs it; notices go to
+    stderr for human outputs (json and yaml carry them in the document instead).
+    """
     timeout = parse_request_timeout(params["request_timeout"])
     namespace = None if params["all_namespaces"] else params["namespace"]
     selection = Selection(
@@ -243,19 +279,20 @@ def load_cluster(params: dict[str, Any], *, with_usage: bool = True) -> Cluster:
         field_selector=params["field_selector"],
         nodes=tuple(params["node_names"]),
         node_selector=params["node_selector"],
-        with_usage=with_usage,
+        with_usage=output != "tree" or params["sort"] in ("cpu", "memory"),
     )
     client = KubeClient.from_kubeconfig(params["kubeconfig"], params["context"], timeout)
     try:
-        cluster = read_cluster(client, selection)
+        cluster = read_cluster(client, selection, forbidden)
     finally:
         client.close()
     if params["problems"]:
         cluster = only_problems(cluster)
     sort: SortKey = params["sort"]
     cluster = sort_cluster(cluster, sort)
-    for notice in cluster.notices:
-        click.echo(f"notice: {notice}", err=True)
+    if output not in ("json", "yaml"):
+        for notice in cluster.notices:
+            click.echo(f"notice: {notice}", err=True)
     if namespace and not cluster.pods:
         click.echo(f"No pods found in {namespace} namespace.", err=True)
     return cluster
@@ -334,7 +371,8 @@ def tree(output: str, fmt: str, color: str, depth: str, ascii_only: bool, **para
       kube-inspect tree --context prod -o json | jq '.cluster.nodes[].name'
       kubectl inspect tree --ascii           # as a kubectl plugin, plain ASCII
     """
-    cluster = load_cluster(params)
+    forbidden = ForbiddenReads()
+    cluster = load_cluster(params, forbidden, output=output)
     out = sys.stdout
     if output in ("json", "yaml"):
         (write_json if output == "json" else write_yaml)(cluster_dict(cluster), out)
@@ -349,6 +387,16 @@ def tree(output: str, fmt: str, color: str, depth: str, ascii_only: bool, **para
             color=use_color(color, out),
         )
         render_tree(cluster, out, options=options)
+    exit_if_partial(forbidden)
+
+
+def exit_if_partial(forbidden: ForbiddenReads) -> None:
+    """Warn on stderr about each forbidden read and exit with EXIT_PARTIAL, if there was one."""
+    if not forbidden:
+        return
+    for line in forbidden.warnings():
+        click.echo(f"warning: {line}", err=True)
+    click.get_current_context().exit(EXIT_PARTIAL)
 
 
 def _flat_command(level: str, plural: str, example: str) -> click.Command:
@@ -356,13 +404,15 @@ def _flat_command(level: str, plural: str, example: str) -> click.Command:
     @selection_options
     @output_options(("table", "wide", "json", "yaml", "csv"), "table")
     def command(output: str, fmt: str, color: str, **params: Any) -> None:
-        cluster = load_cluster(params)
+        forbidden = ForbiddenReads()
+        cluster = load_cluster(params, forbidden, output=output)
         out = sys.stdout
         if output in ("json", "yaml"):
             (write_json if output == "json" else write_yaml)(DOCUMENTS[level](cluster), out)
-            return
-        rows = flat_rows(cluster, level, wide=output in ("wide", "csv"))
-        write_rows(rows, output, fmt, use_color(color, out), out)
+        else:
+            rows = flat_rows(cluster, level, wide=output in ("wide", "csv"))
+            write_rows(rows, output, fmt, use_color(color, out), out)
+        exit_if_partial(forbidden)
 
     command.__doc__ = f"""List {plural}, one per line, with the same filters and outputs as tree.
 
@@ -412,5 +462,10 @@ def main() -> None:
         click.echo("error: internal error; run again with --debug and report it", err=True)
         sys.exit(EXIT_INTERNAL)
 
+
+# Commands kept in their own modules, registered last: they use the option decorators above.
+from kube_inspect.cli_check import check  # noqa: E402
+
+cli.add_command(check)
 
 __all__ = ["EXIT_USAGE", "cli", "main"]

@@ -8,9 +8,13 @@ a ``KubeInspectError``.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import os
-from collections.abc import Iterator
+import random
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -28,17 +32,20 @@ from kube_inspect.errors import (
     ClusterUnreachable,
     ConfigError,
     Forbidden,
+    Gone,
     KubeInspectError,
     NotFound,
     ReadOnlyViolation,
     Unauthorized,
 )
+from kube_inspect.retry import DEFAULT_POLICY, RetryPolicy, parse_retry_after, retry_delay
 
 PAGE_SIZE = 500
 USER_AGENT = f"kube-inspect/{__version__}"
 METRICS_API = "/apis/metrics.k8s.io/v1beta1"
 DEFAULT_KUBECONFIG = "~/.kube/config"
 ALLOWED_METHODS = frozenset({"GET"})  # get, list and watch are all HTTP GET
+WORKLOAD_RESOURCES = ("deployments", "statefulsets", "daemonsets")  # all in apps/v1
 
 
 class ReadOnlyApiClient(k8s.ApiClient):
@@ -83,6 +90,27 @@ def current_context(paths: str) -> str | None:
     return None
 
 
+class _ErrorCollector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(_first_line(Exception(record.getMessage())))
+
+
+@contextlib.contextmanager
+def _logged_errors() -> Iterator[list[str]]:
+    """Collect the ERROR records logged meanwhile, instead of letting them reach stderr."""
+    collector = _ErrorCollector()
+    root = logging.getLogger()
+    root.addHandler(collector)  # a root handler also stops logging's stderr fallback
+    try:
+        yield collector.messages
+    finally:
+        root.removeHandler(collector)
+
+
 def context_names(paths: str) -> list[str]:
     """Return the context names of every kubeconfig file in ``paths``, sorted."""
     names: set[str] = set()
@@ -95,7 +123,8 @@ def context_names(paths: str) -> list[str]:
                 doc = yaml.safe_load(f)
         except (OSError, yaml.YAMLError) as e:
             raise ConfigError(f"cannot read kubeconfig {path}: {_first_line(e)}") from e
-        for context in (doc or {}).get("contexts") or [] if isinstance(doc, dict) else []:
+        contexts = doc.get("contexts") if isinstance(doc, dict) else None
+        for context in contexts if isinstance(contexts, list) else []:
             if isinstance(context, dict) and context.get("name"):
                 names.add(str(context["name"]))
     return sorted(names)
@@ -114,6 +143,9 @@ class KubeClient:
         self._api = api
         self.target = target
         self._timeout = timeout
+        self.retry_policy: RetryPolicy = DEFAULT_POLICY
+        # Replaced in unit tests, to see the retry delays without waiting them out.
+        self.sleep: Callable[[float], None] = time.sleep
 
     @classmethod
     def from_kubeconfig(
@@ -137,16 +169,24 @@ class KubeClient:
             raise ConfigError(f"no current context in {paths}: pass --context NAME")
         configuration = k8s.Configuration()
         try:
-            k8s_config.load_kube_config(  # type: ignore[no-untyped-call]
-                config_file=paths,
-                context=name,
-                client_configuration=configuration,
-                persist_config=False,  # never write to the user's kubeconfig
-            )
+            with _logged_errors() as plugin_errors:
+                k8s_config.load_kube_config(  # type: ignore[no-untyped-call]
+                    config_file=paths,
+                    context=name,
+                    client_configuration=configuration,
+                    persist_config=False,  # never write to the user's kubeconfig
+                )
         except ConfigException as e:
             raise ConfigError(_config_message(str(e), name, paths)) from e
         except (KeyError, TypeError, AttributeError, ValueError, yaml.YAMLError) as e:
             raise ConfigError(f"malformed kubeconfig {paths}: {_first_line(e)}") from e
+        if plugin_errors:
+            # The kubernetes package logs a failed exec credential plugin and goes on as
+            # an anonymous user: stop here, naming the plugin's own complaint.
+            raise Unauthorized(
+                f"the credential plugin of context {name!r} failed ({plugin_errors[0]}): "
+                "log in again, or fix users[].user.exec in the kubeconfig"
+            )
         configuration.retries = 0  # retries are ours to decide, within the request timeout
         api = ReadOnlyApiClient(configuration)
         api.user_agent = USER_AGENT
@@ -163,11 +203,11 @@ class KubeClient:
 
     def list_nodes(self, label_selector: str | None = None) -> list[dict[str, Any]]:
         """Return every node, or those matching a label selector, read in pages."""
-        return list(self.paged("/api/v1/nodes", _selectors(label_selector, None)))
+        return self.list_all("/api/v1/nodes", _selectors(label_selector, None))
 
     def list_namespaces(self) -> list[dict[str, Any]]:
         """Return every namespace (for shell completion)."""
-        return list(self.paged("/api/v1/namespaces"))
+        return self.list_all("/api/v1/namespaces")
 
     def get_node(self, name: str) -> dict[str, Any]:
         """Return one node by name (NotFound if there is none)."""
@@ -181,23 +221,95 @@ class KubeClient:
     ) -> list[dict[str, Any]]:
         """Return the pods of one namespace (all when None) matching the selectors."""
         query = _selectors(label_selector, field_selector)
-        return list(self.paged(_namespaced("/api/v1", "pods", namespace), query))
+        return self.list_all(_namespaced("/api/v1", "pods", namespace), query)
 
     def list_replicasets(self, namespace: str | None = None) -> list[dict[str, Any]]:
         """Return ReplicaSets, the link from a Deployment's pods to the Deployment."""
-        return list(self.paged(_namespaced("/apis/apps/v1", "replicasets", namespace)))
+        return self.list_all(_namespaced("/apis/apps/v1", "replicasets", namespace))
 
     def list_jobs(self, namespace: str | None = None) -> list[dict[str, Any]]:
         """Return Jobs, the link from a CronJob's pods to the CronJob."""
-        return list(self.paged(_namespaced("/apis/batch/v1", "jobs", namespace)))
+        return self.list_all(_namespaced("/apis/batch/v1", "jobs", namespace))
 
     def list_node_metrics(self) -> list[dict[str, Any]]:
         """Return live node usage from metrics.k8s.io (NotFound when it is not served)."""
-        return list(self.paged(f"{METRICS_API}/nodes"))
+        return self.list_all(f"{METRICS_API}/nodes")
 
     def list_pod_metrics(self, namespace: str | None = None) -> list[dict[str, Any]]:
         """Return live pod usage from metrics.k8s.io (NotFound when it is not served)."""
-        return list(self.paged(_namespaced(METRICS_API, "pods", namespace)))
+        return self.list_all(_namespaced(METRICS_API, "pods", namespace))
+
+    def list_workloads(self, resource: str, namespace: str | None = None) -> list[dict[str, Any]]:
+        """Return the Deployments, StatefulSets or DaemonSets (apps/v1) of one or all namespaces.
+
+        Each item gets the ``kind`` a LIST leaves out, so later code can tell them apart.
+        """
+        if resource not in WORKLOAD_RESOURCES:
+            raise ValueError(f"not a workload resource: {resource}")
+        scope = "" if namespace is None else f"/namespaces/{quote(namespace, safe='')}"
+        kind = {"deployments": "Deployment", "statefulsets": "StatefulSet"}.get(
+            resource, "DaemonSet"
+        )
+        return [
+            {**item, "kind": kind} for item in self.list_all(f"/apis/apps/v1{scope}/{resource}")
+        ]
+
+    def list_all(
+        self, path: str, query: list[tuple[str, Any]] | None = None
+    ) -> list[dict[str, Any]]:
+        """Return every item of the LIST at ``path``; restart it once if its continue token expires.
+
+        A 410 Gone in the middle of a paged LIST means etcd compacted the revision the
+        list was reading: the pages so far are dropped and the list starts again, once.
+        """
+        try:
+            return list(self.paged(path, query))
+        except ApiError as e:
+            if e.status != 410:
+                raise
+        try:
+            return list(self.paged(path, query))
+        except ApiError as e:
+            if e.status != 410:
+                raise
+            raise Gone(
+                f"the list of {path} expired twice while being read in pages (410 Gone): "
+                "the cluster changes faster than it can be listed; try again, or with -n"
+            ) from e
+
+    def wait_for_change(self, path: str, seconds: float) -> bool:
+        """Return True when the LIST at ``path`` changes within ``seconds``, False otherwise.
+
+        Reads the list's current resourceVersion with a one-item LIST, then opens a WATCH
+        from it and returns as soon as one event arrives: a wait that costs no polling.
+        """
+        head = self.get(path, [("limit", 1)])
+        version = (head.get("metadata") or {}).get("resourceVersion")
+        query = [
+            ("watch", "1"),
+            ("timeoutSeconds", max(1, int(seconds))),
+            ("allowWatchBookmarks", "false"),
+        ]
+        if version:
+            query.append(("resourceVersion", version))
+        try:
+            request = self._api.param_serialize(
+                "GET", path, query_params=query, auth_settings=["BearerToken"]
+            )
+            connect = self._timeout or 30.0
+            response = self._api.call_api(*request, _request_timeout=(connect, seconds + connect))
+            raw = response.response  # the urllib3 response, not read yet: stream it
+            try:
+                if not 200 <= response.status <= 299:
+                    response.read()  # type: ignore[no-untyped-call]
+                    raise ApiException.from_response(http_resp=response, body=None, data=None)
+                return any(chunk.strip() for chunk in raw.stream(4096))
+            finally:
+                raw.close()
+        except ApiException as e:
+            raise self._api_error(e) from e
+        except urllib3.exceptions.HTTPError as e:
+            raise self._transport_error(e) from e
 
     def paged(
         self, path: str, query: list[tuple[str, Any]] | None = None
@@ -215,6 +327,25 @@ class KubeClient:
                 return
 
     def get(self, path: str, query: list[tuple[str, Any]] | None = None) -> dict[str, Any]:
+        """Return the parsed JSON body of a GET, retrying 429 and 5xx answers (bounded).
+
+        See ``kube_inspect.retry`` for the policy: exponential backoff with jitter, and at
+        least the Retry-After the server asks for.
+        """
+        attempt = 0
+        while True:
+            try:
+                return self._get_once(path, query)
+            except ApiError as e:
+                attempt += 1
+                delay = retry_delay(
+                    self.retry_policy, attempt, e.status, e.retry_after, random.random
+                )
+                if delay is None:
+                    raise
+                self.sleep(delay)
+
+    def _get_once(self, path: str, query: list[tuple[str, Any]] | None = None) -> dict[str, Any]:
         """Send one GET and return its parsed JSON body, translating every failure.
 
         The raw body is parsed directly: the generated typed models would cost several
@@ -254,8 +385,27 @@ class KubeClient:
         if status == 403:
             return Forbidden(f"forbidden: {reason}")
         if status == 404:
-            return NotFound(f"not found: {reason}")
-        return ApiError(f"the API server at {server} answered {status}: {reason}")
+            return NotFound(f"not found: {reason}", status)
+        headers = e.headers or {}
+        retry_after = parse_retry_after(headers.get("Retry-After"))
+        if status == 429:
+            return ApiError(
+                f"the API server at {server} is throttling requests (429 Too Many Requests: "
+                f"{reason}) and kept doing so after {self.retry_policy.retries} retries: "
+                "try again later",
+                status,
+                retry_after,
+            )
+        if status == 410:
+            return ApiError(f"the API server at {server} answered 410 Gone: {reason}", status)
+        if isinstance(status, int) and status >= 500:
+            return ApiError(
+                f"the API server at {server} failed ({status}: {reason}) and kept failing "
+                f"after {self.retry_policy.retries} retries: check the control plane's health",
+                status,
+                retry_after,
+            )
+        return ApiError(f"the API server at {server} answered {status}: {reason}", status)
 
     def _transport_error(self, e: urllib3.exceptions.HTTPError) -> KubeInspectError:
         server, context = self.target.server, self.target.context

@@ -48,9 +48,30 @@ class Forbidden(KubeInspectError):
 
 
 class ApiError(KubeInspectError):
-    """The API server answered a read with an error kube-inspect cannot work around."""
+    """The API server answered a read with an error kube-inspect cannot work around.
+
+    ``status`` is the HTTP status (None when unknown) and ``retry_after`` the seconds the
+    server asked to wait (its Retry-After header), so the client can decide to retry.
+    """
 
     exit_code = EXIT_UNREACHABLE
+
+    def __init__(
+        self, message: str, status: int | None = None, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
+
+
+class Gone(ApiError):
+    """A LIST's continue token expired (HTTP 410) and restarting the list did not help."""
+
+
+class ExpectationError(KubeInspectError):
+    """An ``--expect`` file cannot be read or does not say what it should."""
+
+    exit_code = EXIT_USAGE
 
 
 class NotFound(ApiError):

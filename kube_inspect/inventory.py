@@ -16,6 +16,7 @@ from kube_inspect.aggregate import build_cluster
 from kube_inspect.client import KubeClient
 from kube_inspect.errors import Forbidden, NotFound, UsageError
 from kube_inspect.model import Cluster
+from kube_inspect.partial import ForbiddenReads
 
 T = TypeVar("T")
 
@@ -79,13 +80,31 @@ def _read_pods(
     return listed
 
 
-def read_cluster(client: KubeClient, selection: Selection) -> Cluster:
-    """Return the hierarchy of the selected part of the cluster the client points at."""
+def read_cluster(
+    client: KubeClient, selection: Selection, forbidden: ForbiddenReads | None = None
+) -> Cluster:
+    """Return the hierarchy of the selected part of the cluster the client points at.
+
+    With ``forbidden``, a 403 on nodes or pods is noted there and the rest is shown
+    (nodes then appear by name only); when both are forbidden, Forbidden is raised.
+    """
     notices: list[str] = []
     version = client.version()
-    nodes = _read_nodes(client, selection)
-    node_names = {str((n.get("metadata") or {}).get("name")) for n in nodes}
-    pods = _read_pods(client, selection, node_names)
+    if forbidden is None:
+        nodes = _read_nodes(client, selection)
+        node_names = {str((n.get("metadata") or {}).get("name")) for n in nodes}
+        pods = _read_pods(client, selection, node_names)
+    else:
+        nodes = forbidden.attempt(
+            "nodes",
+            lambda: _read_nodes(client, selection),
+            [],
+            "nodes are shown by name only, without status",
+        )
+        node_names = {str((n.get("metadata") or {}).get("name")) for n in nodes}
+        pods = forbidden.attempt("pods", lambda: _read_pods(client, selection, node_names), [])
+        if len(forbidden.what) == 2:
+            raise forbidden.nothing_readable(["nodes", "pods"])
     namespace = selection.namespace
     owners_effect = "owners shown one level up only"
     owners = _optional(

@@ -1,5 +1,5 @@
 """Re-record the API JSON the unit tests read: start the local cluster with the sample,
-save the server's own nodes, pods and version to tests/fixtures/recorded/, stop it.
+save the server's own nodes, pods, workloads and version to tests/fixtures/recorded/, stop it.
 
     python -m tests.clusters.record        (or: make record)
 """
@@ -27,6 +27,9 @@ def record(cluster: LocalCluster, into: Path = RECORDED) -> None:
         "replicasets.json": ("get", "--raw", "/apis/apps/v1/replicasets"),
         "jobs.json": ("get", "--raw", "/apis/batch/v1/jobs"),
         "namespaces.json": ("get", "--raw", "/api/v1/namespaces"),
+        "deployments.json": ("get", "--raw", "/apis/apps/v1/deployments"),
+        "statefulsets.json": ("get", "--raw", "/apis/apps/v1/statefulsets"),
+        "daemonsets.json": ("get", "--raw", "/apis/apps/v1/daemonsets"),
     }
     for name, query in queries.items():
         body = json.loads(cluster.kubectl(*query))

@@ -21,6 +21,7 @@ import pytest
 import yaml
 
 from tests.clusters.faultproxy import FaultProxy
+from tests.clusters.httpfaults import HttpFaultProxy
 from tests.clusters.local import LocalCluster, build_binaries, kubectl_path
 from tests.clusters.sample import apply_sample, wait_settled
 
@@ -35,6 +36,7 @@ class TestCluster:
     kubeconfig: Path
     kubectl_bin: str
     audit_log: Path | None = None
+    local: LocalCluster | None = None  # the local backend's cluster: kwokctl issues users
 
     def kubectl(self, *args: str, timeout: float = 60) -> str:
         """Run kubectl against the cluster (a path independent of kube_inspect)."""
@@ -72,7 +74,11 @@ def choose_backend(config: pytest.Config) -> str:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Deselect, visibly, tests that need the local backend when another one is chosen."""
+    """Deselect, visibly, tests that need the local backend when another one is chosen.
+
+    Tests marked ``runs_last`` (the audit of every request of the suite) are moved last.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("runs_last") is not None)
     needs_local = [i for i in items if i.get_closest_marker("local_backend")]
     if not needs_local:
         return
@@ -119,7 +125,7 @@ def cluster(
     try:
         kubeconfig = local.start()
         found = TestCluster(
-            "local", kubeconfig, kubectl_path(), local.cluster_dir / "logs" / "audit.log"
+            "local", kubeconfig, kubectl_path(), local.cluster_dir / "logs" / "audit.log", local
         )
         apply_sample(found.kubectl, simulated_nodes=True)
         wait_settled(found.kubectl)
@@ -144,6 +150,18 @@ def fault_proxy(cluster: TestCluster) -> Iterator[FaultProxy]:
     server = urlsplit(doc["clusters"][0]["cluster"]["server"])
     proxy = FaultProxy(build_binaries("toxiproxy-server") / "toxiproxy-server", server.netloc)
     proxy.start()
+    try:
+        yield proxy
+    finally:
+        proxy.stop()
+
+
+@pytest.fixture
+def http_fault_proxy(cluster: TestCluster, tmp_path: Path) -> Iterator[HttpFaultProxy]:
+    """Yield a started mitmproxy in front of the cluster's real API server (HTTP faults)."""
+    workdir = tmp_path / "mitmproxy"
+    workdir.mkdir()
+    proxy = HttpFaultProxy(cluster.kubeconfig, workdir).start()
     try:
         yield proxy
     finally:

@@ -1,27 +1,75 @@
-"""The read-only promise, read from the real API server's audit log."""
+"""The read-only promise, read from the real API server's audit log.
+
+Runs last (marker ``runs_last``): the audit log then holds every request the whole suite
+made, restricted users and fault proxies included, and this test adds a run of every
+command of the CLI.
+"""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
+from kube_inspect.cli import cli
 from tests.integration.cli_runner import run
 from tests.integration.conftest import TestCluster
 
-pytestmark = [pytest.mark.integration, pytest.mark.local_backend]
+pytestmark = [pytest.mark.integration, pytest.mark.local_backend, pytest.mark.runs_last]
 
 USER_AGENT = "kube-inspect"
 
+# The invocations of commands that have paths of their own. A command not listed here is
+# run bare: every command of the CLI is audited.
+INVOCATIONS: dict[str, list[list[str]]] = {
+    "tree": [
+        ["tree"],
+        ["tree", "-o", "json"],
+        ["tree", "-n", "shop"],
+        ["tree", "-o", "wide", "--sort", "cpu", "--problems"],
+        [
+            "tree",
+            "--node",
+            "kwok-worker-1",
+            "-l",
+            "app=web",
+            "--field-selector",
+            "status.phase=Running",
+        ],
+        ["tree", "--node-selector", "kubernetes.io/os=linux", "-o", "yaml"],
+    ],
+    "nodes": [["nodes"], ["nodes", "-o", "wide"]],
+    "pods": [["pods", "-o", "json", "-n", "batch"]],
+    "containers": [["containers", "-o", "csv"]],
+    "completion": [["completion", "bash"]],
+    "check": [
+        ["check", "-o", "json"],
+        ["check", "-n", "shop", "-l", "app=web", "--junit", "JUNIT"],
+        ["check", "--expect", "EXPECT"],
+        ["check", "-n", "batch", "--wait", "--timeout", "3s"],  # the crash loop: it watches
+    ],
+}
+EXPECT = "- kind: Deployment\n  namespace: shop\n  name: web\n  minReady: 1\n"
 
-def test_kube_inspect_sends_only_get_list_and_watch(cluster: TestCluster) -> None:
+
+def test_kube_inspect_sends_only_get_list_and_watch(cluster: TestCluster, tmp_path: Path) -> None:
     assert cluster.audit_log is not None, f"the {cluster.backend} backend keeps no audit log"
-    for args in (["tree"], ["tree", "-o", "json"], ["tree", "-n", "shop"]):
-        assert run(*args, kubeconfig=cluster.kubeconfig).returncode == 0
+    (tmp_path / "expect.yaml").write_text(EXPECT)
+    files = {"JUNIT": str(tmp_path / "junit.xml"), "EXPECT": str(tmp_path / "expect.yaml")}
+    ran = set()
+    for command in sorted(cli.commands):
+        for args in INVOCATIONS.get(command) or [[command]]:
+            args = [files.get(a, a) for a in args]
+            result = run(*args, kubeconfig=cluster.kubeconfig)
+            assert result.returncode in (0, 1, 4), (args, result.stderr)
+            assert "Traceback" not in result.stderr
+            ran.add(command)
+    assert ran == set(cli.commands)
     events = [json.loads(line) for line in cluster.audit_log.read_text().splitlines() if line]
     ours = [e for e in events if e.get("userAgent", "").startswith(USER_AGENT)]
     assert ours, "no request of kube-inspect reached the audit log"
     verbs = {e["verb"] for e in ours}
-    assert verbs <= {"get", "list", "watch"}
-    assert {"get", "list"} <= verbs
+    assert verbs <= {"get", "list", "watch"}, verbs
+    assert {"get", "list", "watch"} <= verbs  # check --wait watched
     assert not [e for e in ours if (e.get("objectRef") or {}).get("resource") == "secrets"]

@@ -159,7 +159,8 @@ def scratch_namespace(cluster: TestCluster) -> Iterator[str]:
     try:
         yield name
     finally:
-        cluster.kubectl("delete", "namespace", name, "--wait=false")
+        # wait, so that later tests compare a cluster that is no longer changing
+        cluster.kubectl("delete", "namespace", name, "--timeout=120s", timeout=150)
 
 
 def test_node_requests_match_kubectl_describe_for_a_hand_worked_pod(
@@ -215,7 +216,7 @@ def test_node_requests_match_kubectl_describe_for_a_hand_worked_pod(
         assert mine["requests"]["memory_bytes"] == whole(memory_line.split()[1])
         assert mine["limits"]["cpu_m"] == millicores(cpu_line.split()[3])
     finally:
-        cluster.kubectl("delete", "runtimeclass", runtime_class, "--wait=false")
+        cluster.kubectl("delete", "runtimeclass", runtime_class)
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,33 @@
+"""The human summary of ``kube-inspect check``: failures first, then a count per rule."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from kube_inspect.checks import CheckReport
+
+
+def render_check_text(report: CheckReport, out: TextIO, header: str | None = None) -> None:
+    """Write each failing finding on a line, then one line per rule, then the verdict."""
+    if header:
+        out.write(f"{header}\n")
+    for f in report.failures:
+        out.write(f"FAIL  {f.rule:<18}  {f.object}: {f.message}\n")
+    if report.failures:
+        out.write("\n")
+    for rule in report.rules:
+        found = [f for f in report.findings if f.rule == rule]
+        failed = sum(1 for f in found if not f.passed)
+        if not found:
+            out.write(f"{'none':<4}  {rule:<18}  nothing to check\n")
+            continue
+        verdict = "fail" if failed else "ok"
+        out.write(f"{verdict:<4}  {rule:<18}  {len(found) - failed}/{len(found)} passed\n")
+    failed_rules = len({f.rule for f in report.failures})
+    if report.passed:
+        out.write(f"all {len(report.rules)} rules passed ({len(report.findings)} checks)\n")
+    else:
+        out.write(
+            f"{len(report.failures)} of {len(report.findings)} checks failed, "
+            f"in {failed_rules} of {len(report.rules)} rules\n"
+        )

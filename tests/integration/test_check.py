@@ -1,0 +1,151 @@
+"""`kube-inspect check` against a real API server, compared with what the server says."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from tests.integration.cli_runner import run
+from tests.integration.conftest import TestCluster
+
+pytestmark = pytest.mark.integration
+
+FAILING_REASONS = {
+    "CrashLoopBackOff",
+    "ImagePullBackOff",
+    "ErrImagePull",
+    "CreateContainerConfigError",
+}
+
+
+def check_json(cluster: TestCluster, *args: str) -> tuple[int, dict[str, Any]]:
+    result = run("check", "-o", "json", *args, kubeconfig=cluster.kubeconfig)
+    assert result.returncode in (0, 1), result.stderr
+    return result.returncode, json.loads(result.stdout)
+
+
+def failing_containers_per_kubectl(cluster: TestCluster) -> set[str]:
+    pods = json.loads(cluster.kubectl("get", "pods", "-A", "-o", "json"))["items"]
+    found = set()
+    for pod in pods:
+        for status in pod.get("status", {}).get("containerStatuses", []):
+            state = status.get("state", {})
+            if state.get("waiting", {}).get("reason") in FAILING_REASONS or (
+                state.get("terminated", {}).get("reason") == "OOMKilled"
+            ):
+                meta = pod["metadata"]
+                found.add(f"container/{meta['namespace']}/{meta['name']}/{status['name']}")
+    return found
+
+
+def test_failing_containers_are_those_the_server_reports(cluster: TestCluster) -> None:
+    code, doc = check_json(cluster, "--rule", "container-state")
+    failing = {f["object"] for f in doc["findings"] if not f["passed"]}
+    assert failing == failing_containers_per_kubectl(cluster)
+    assert code == (1 if failing else 0)
+    if cluster.backend != "existing":
+        assert "container/batch/crasher/worker" in failing  # the sample's crash loop
+
+
+def test_every_node_and_workload_is_checked(cluster: TestCluster) -> None:
+    _, doc = check_json(cluster, "--rule", "node-ready", "--rule", "workload-ready")
+    checked = {f["object"] for f in doc["findings"]}
+    expected = set(cluster.kubectl("get", "nodes", "-o", "name").split())
+    for resource in ("deployments", "statefulsets", "daemonsets"):
+        items = json.loads(cluster.kubectl("get", resource, "-A", "-o", "json"))["items"]
+        expected |= {
+            f"{resource[:-1]}/{w['metadata']['namespace']}/{w['metadata']['name']}" for w in items
+        }
+    assert checked == expected
+
+
+@pytest.fixture
+def namespace(cluster: TestCluster) -> Iterator[str]:
+    name = f"check-{uuid.uuid4().hex[:6]}"
+    cluster.kubectl("create", "namespace", name)
+    yield name
+    cluster.kubectl("delete", "namespace", name, "--wait=false")
+
+
+NAMESPACED = ("--skip-rule", "node-ready", "--skip-rule", "node-pressure")
+
+
+def test_wait_returns_0_once_a_fresh_deployment_is_ready(
+    cluster: TestCluster, namespace: str
+) -> None:
+    cluster.kubectl(
+        "create", "deployment", "web", "--image=busybox:1.36", "--replicas=3", "-n", namespace
+    )
+    result = run(
+        "check", "-n", namespace, *NAMESPACED, "--wait", "--timeout", "3m",
+        kubeconfig=cluster.kubeconfig,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    doc = json.loads(cluster.kubectl("get", "deployment", "web", "-n", namespace, "-o", "json"))
+    assert doc["status"]["readyReplicas"] == 3  # the server agrees it is ready now
+    assert f"deployment/{namespace}/web" not in result.stdout.split("FAIL")[-1]
+
+
+UNSCHEDULABLE = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: never, namespace: NAMESPACE}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: never}}
+  template:
+    metadata: {labels: {app: never}}
+    spec:
+      nodeSelector: {disktype: nvme-that-no-node-has}
+      containers: [{name: app, image: busybox:1.36}]
+"""
+
+
+def test_wait_gives_up_after_timeout_with_exit_1(
+    cluster: TestCluster, namespace: str, tmp_path: Path
+) -> None:
+    manifest = tmp_path / "never.yaml"
+    manifest.write_text(UNSCHEDULABLE.replace("NAMESPACE", namespace))
+    cluster.kubectl("apply", "-f", str(manifest))
+    result = run(
+        "check", "-n", namespace, *NAMESPACED, "--rule", "workload-ready",
+        "--wait", "--timeout", "4s", kubeconfig=cluster.kubeconfig,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"FAIL  workload-ready      deployment/{namespace}/never: 0/1 replicas ready" in (
+        result.stdout
+    )
+    assert f"failing: deployment/{namespace}/never (workload-ready)" in result.stderr
+
+
+def test_expectations_are_checked_against_the_server(
+    cluster: TestCluster, namespace: str, tmp_path: Path
+) -> None:
+    cluster.kubectl(
+        "create", "deployment", "api", "--image=busybox:1.36", "--replicas=1", "-n", namespace
+    )
+    expect = tmp_path / "expect.yaml"
+    expect.write_text(f"- kind: Deployment\n  namespace: {namespace}\n  name: api\n  minReady: 5\n")
+    result = run(
+        "check", "-n", namespace, *NAMESPACED, "--expect", str(expect),
+        "--junit", str(tmp_path / "junit.xml"),
+        kubeconfig=cluster.kubeconfig,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert f"FAIL  expect              deployment/{namespace}/api:" in result.stdout
+    assert "expected >= 5" in result.stdout
+    root = ET.parse(tmp_path / "junit.xml").getroot()
+    failed = [c.get("name") for c in root.iter("testcase") if c.find("failure") is not None]
+    assert f"deployment/{namespace}/api" in failed
+
+
+def test_empty_namespace_passes(cluster: TestCluster, namespace: str) -> None:
+    result = run("check", "-n", namespace, *NAMESPACED, kubeconfig=cluster.kubeconfig)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "nothing to check" in result.stdout

@@ -1,0 +1,279 @@
+"""``kube-inspect check`` and partial results through CliRunner, on recorded JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree as ET
+
+import pytest
+from click.testing import CliRunner
+
+from kube_inspect.cli import cli, main
+from kube_inspect.client import KubeClient
+from kube_inspect.errors import Forbidden
+from tests.unit.conftest import load
+from tests.unit.test_cli import kubeconfig, recorded_client  # noqa: F401 - a fixture
+
+FORBIDDEN_NODES = (
+    'nodes is forbidden: User "viewer" cannot list resource "nodes" in API group "" at the '
+    "cluster scope"
+)
+
+
+@pytest.fixture
+def recorded_workloads(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
+    request.getfixturevalue("recorded_client")
+    kinds = {"deployments": "Deployment", "statefulsets": "StatefulSet", "daemonsets": "DaemonSet"}
+
+    def list_workloads(
+        self: KubeClient, resource: str, namespace: str | None = None
+    ) -> list[dict[str, Any]]:
+        items = load(f"{resource}.json")["items"]
+        return [
+            {**w, "kind": kinds[resource]}
+            for w in items
+            if namespace in (None, w["metadata"]["namespace"])
+        ]
+
+    monkeypatch.setattr(KubeClient, "list_workloads", list_workloads)
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> str:
+    return str(kubeconfig(tmp_path / "config", {"a": "https://127.0.0.1:1"}, "a"))
+
+
+# The recorded pods are old: a pod that was Pending for seconds then is Pending "for hours"
+# now. Tests of the pod-pending rule run on the pure function, with a fixed clock.
+RECORDED_CLOCK = ("--max-pending", "87600h")
+
+
+def invoke(config: str, *args: str) -> Any:
+    pending = () if "--max-pending" in args else RECORDED_CLOCK
+    return CliRunner().invoke(cli, ["check", "--kubeconfig", config, *pending, *args])
+
+
+def test_check_fails_with_exit_1_on_the_crash_looping_sample(
+    config: str, recorded_workloads: None
+) -> None:
+    result = invoke(config)
+    assert result.exit_code == 1, result.stderr
+    assert "FAIL  container-state     container/batch/crasher/worker" in result.stdout
+    assert result.stdout.rstrip().endswith("in 1 of 6 rules")
+    assert result.stderr == ""
+
+
+def test_check_passes_with_exit_0_on_a_healthy_namespace(
+    config: str, recorded_workloads: None
+) -> None:
+    result = invoke(config, "-n", "monitoring")
+    assert result.exit_code == 0, result.output
+    assert "all 6 rules passed" in result.stdout
+
+
+def test_skipping_the_failing_rule_passes(config: str, recorded_workloads: None) -> None:
+    assert invoke(config, "--skip-rule", "container-state").exit_code == 0
+    assert invoke(config, "--rule", "container-state").exit_code == 1
+
+
+def test_selector_and_node_filters_narrow_the_pods(config: str, recorded_workloads: None) -> None:
+    assert invoke(config, "-l", "app=crasher", "--rule", "container-state").exit_code == 1
+    healthy = "app notin (crasher,hog,bad-image)"
+    assert invoke(config, "-l", healthy, "--rule", "container-state").exit_code == 0
+    nodes = {p["spec"].get("nodeName") for p in load("pods.json")["items"]} - {None}
+    crasher_node = next(
+        p["spec"]["nodeName"]
+        for p in load("pods.json")["items"]
+        if p["metadata"]["name"] == "crasher"
+    )
+    other = sorted(nodes - {crasher_node})[0]
+    result = invoke(config, "--node", other, "-o", "json")
+    doc = json.loads(result.stdout)
+    objects = {f["object"] for f in doc["findings"] if f["rule"] == "node-ready"}
+    assert objects == {f"node/{other}"}
+    assert result.exit_code == 0
+
+
+def test_json_output_has_the_stable_shape(config: str, recorded_workloads: None) -> None:
+    result = invoke(config, "-o", "json")
+    doc = json.loads(result.stdout)
+    assert list(doc) == ["schema_version", "passed", "rules", "findings", "warnings"]
+    assert doc["schema_version"] == 1 and doc["passed"] is False
+    assert [r["name"] for r in doc["rules"] if not r["passed"]] == ["container-state"]
+    assert set(doc["findings"][0]) == {"rule", "object", "passed", "message"}
+
+
+def test_junit_has_one_testcase_per_rule_and_object(
+    config: str, recorded_workloads: None, tmp_path: Path
+) -> None:
+    report = tmp_path / "junit.xml"
+    result = invoke(config, "-o", "json", "--junit", str(report))
+    findings = json.loads(result.stdout)["findings"]
+    root = ET.parse(report).getroot()
+    cases = root.findall("./testsuite/testcase")
+    assert len(cases) == len(findings)
+    assert {(c.get("classname"), c.get("name")) for c in cases} == {
+        (f["rule"], f["object"]) for f in findings
+    }
+    failed = [c for c in cases if c.find("failure") is not None]
+    assert sorted((c.get("classname"), c.get("name")) for c in failed) == [
+        ("container-state", "container/batch/crasher/worker"),
+        ("container-state", "container/batch/hog/hog"),
+        ("container-state", "container/shop/bad-image/app"),
+    ]
+    assert root.get("failures") == "3"
+
+
+def test_github_actions_gets_annotations_and_a_step_summary(
+    config: str, recorded_workloads: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    result = invoke(config)
+    assert (
+        "::error title=kube-inspect container-state::container/batch/crasher/worker: "
+        "container is waiting: CrashLoopBackOff\n"
+    ) in result.stdout
+    text = summary.read_text()
+    assert text.startswith("## kube-inspect check failed (3 checks)")
+    assert "| container-state | `container/batch/crasher/worker` |" in text
+
+
+def test_expect_file_adds_its_findings(
+    config: str, recorded_workloads: None, tmp_path: Path
+) -> None:
+    expect = tmp_path / "expect.yaml"
+    expect.write_text("- kind: Deployment\n  namespace: shop\n  name: web\n  minReady: 4\n")
+    result = invoke(config, "-n", "shop", "--expect", str(expect))
+    assert result.exit_code == 1
+    assert "FAIL  expect              deployment/shop/web: 3 ready, expected >= 4" in result.stdout
+
+
+def test_malformed_expect_file_is_exit_2_naming_the_line(config: str, tmp_path: Path) -> None:
+    expect = tmp_path / "expect.yaml"
+    expect.write_text("- kind: Deployment\n  namespace: shop\n  name: web\n  minReady: lots\n")
+    result = invoke(config, "--expect", str(expect))
+    assert result.exit_code == 2
+    assert result.stderr == (f"error: {expect}:4: minReady must be a whole number, not 'lots'\n")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--rule", "nope"], "error: unknown rule 'nope'"),
+        (["--max-pending", "soon"], "error: invalid --max-pending 'soon'"),
+        (["-l", "a in b"], "error: invalid label selector requirement 'a in b'"),
+        (["--expect", "/nonexistent.yaml"], "error: cannot read --expect file /nonexistent.yaml"),
+    ],
+)
+def test_usage_errors_are_exit_2_before_anything_is_sent(
+    config: str, args: list[str], message: str
+) -> None:
+    result = invoke(config, *args)  # the server at 127.0.0.1:1 would be exit 3
+    assert result.exit_code == 2
+    assert result.stderr.startswith(message) and result.stderr.count("\n") == 1
+
+
+def forbid_nodes(monkeypatch: pytest.MonkeyPatch) -> None:
+    def list_nodes(self: KubeClient, *args: Any) -> list[dict[str, Any]]:
+        raise Forbidden(f"forbidden: {FORBIDDEN_NODES}")
+
+    monkeypatch.setattr(KubeClient, "list_nodes", list_nodes)
+
+
+def test_forbidden_nodes_give_a_partial_tree_and_exit_4(
+    config: str, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    request.getfixturevalue("recorded_client")
+    forbid_nodes(monkeypatch)
+    result = CliRunner().invoke(cli, ["tree", "--kubeconfig", config, "-n", "shop"])
+    assert result.exit_code == 4
+    assert "(not listed)" in result.stdout and "pod/shop/web-" in result.stdout
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert warnings == [
+        'warning: user "viewer" may not list nodes: nodes are shown by name only, without status'
+    ]
+
+
+def test_check_with_forbidden_nodes_is_exit_4_when_the_rest_passes(
+    config: str, recorded_workloads: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    forbid_nodes(monkeypatch)
+    result = invoke(config, "-n", "monitoring")
+    assert result.exit_code == 4
+    assert "none  node-ready          nothing to check" in result.stdout
+    assert result.stderr == 'warning: user "viewer" may not list nodes: node rules not checked\n'
+    failing = invoke(config)
+    assert failing.exit_code == 1  # a failed check outranks a partial result
+
+
+def test_nothing_readable_is_one_line_and_exit_4(
+    config: str, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    request.getfixturevalue("recorded_client")
+    forbid_nodes(monkeypatch)
+
+    def list_pods(self: KubeClient, *args: Any) -> list[dict[str, Any]]:
+        raise Forbidden('forbidden: pods is forbidden: User "nobody" cannot list resource "pods"')
+
+    monkeypatch.setattr(KubeClient, "list_pods", list_pods)
+    result = CliRunner().invoke(cli, ["tree", "--kubeconfig", config])
+    assert result.exit_code == 4
+    assert result.stdout == ""
+    assert result.stderr.startswith("error: forbidden: user 'viewer' may not list nodes or pods")
+    assert result.stderr.count("\n") == 1
+
+
+def test_check_help_lists_every_rule_with_examples() -> None:
+    result = CliRunner().invoke(cli, ["check", "--help"])
+    for rule in (
+        "node-ready",
+        "node-pressure",
+        "pod-pending",
+        "container-state",
+        "container-restarts",
+        "workload-ready",
+    ):
+        assert rule in result.output
+    assert "Examples:" in result.output and "Exit codes:" in result.output
+
+
+def test_an_unexpected_exception_is_exit_70_in_one_line(
+    config: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> KubeClient:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(KubeClient, "from_kubeconfig", broken)
+    monkeypatch.setattr("sys.argv", ["kube-inspect", "check", "--kubeconfig", config])
+    with pytest.raises(SystemExit) as exited:
+        main()
+    assert exited.value.code == 70
+    err = capsys.readouterr().err
+    assert err == "error: internal error; run again with --debug and report it\n"
+
+
+def test_the_exit_code_table_in_help_matches_the_errors_module() -> None:
+    from kube_inspect import errors
+
+    help_text = CliRunner().invoke(cli, ["--help"]).output
+    codes = {
+        errors.EXIT_OK,
+        errors.EXIT_CHECKS_FAILED,
+        errors.EXIT_USAGE,
+        errors.EXIT_UNREACHABLE,
+        errors.EXIT_PARTIAL,
+        errors.EXIT_INTERNAL,
+    }
+    listed = {
+        int(line.split()[0])
+        for line in help_text.split("Exit codes:")[1].splitlines()
+        if line.strip()
+    }
+    assert listed == codes
+    assert errors.Forbidden.exit_code == errors.EXIT_PARTIAL
+    assert errors.Unauthorized.exit_code == errors.Gone.exit_code == errors.EXIT_UNREACHABLE
+    assert errors.ExpectationError.exit_code == errors.ConfigError.exit_code == errors.EXIT_USAGE
