@@ -19,9 +19,13 @@ from kube_inspect import __version__
 from kube_inspect.aggregate import build_cluster
 from kube_inspect.client import KubeClient
 from kube_inspect.errors import EXIT_INTERNAL, EXIT_USAGE, KubeInspectError, UsageError
+from kube_inspect.explain import tour
+from kube_inspect.explain_objects import explain_container, explain_node, explain_pod
 from kube_inspect.model import Cluster
+from kube_inspect.render.explained import render_explained_tree
 from kube_inspect.render.json import render_json
 from kube_inspect.render.tree import render_tree
+from kube_inspect.snapshot import Snapshot, read_snapshot
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -151,6 +155,11 @@ def cli(debug: bool) -> None:
     help="Output format.",
 )
 @click.option("--ascii", "ascii_only", is_flag=True, help="Draw the tree with ASCII only.")
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Say what each level means, and add a line of plain words under each unusual state.",
+)
 def tree(
     kubeconfig: str | None,
     context: str | None,
@@ -159,6 +168,7 @@ def tree(
     all_namespaces: bool,
     output: str,
     ascii_only: bool,
+    explain: bool,
 ) -> None:
     r"""Print the cluster's nodes, the pods on each node, and each pod's containers.
 
@@ -174,7 +184,11 @@ def tree(
       kube-inspect tree -n shop              # only the pods of namespace shop
       kube-inspect tree --context prod -o json | jq '.cluster.nodes[].name'
       kubectl inspect tree --ascii           # as a kubectl plugin, plain ASCII
+      kube-inspect tree --explain            # with what each level and state means
     """
+    if explain:
+        explained_tree(kubeconfig, context, request_timeout, namespace, all_namespaces, ascii_only)
+        return
     cluster = read_cluster(
         kubeconfig, context, request_timeout, None if all_namespaces else namespace
     )
@@ -185,6 +199,127 @@ def tree(
         render_json(cluster, out)
     else:
         render_tree(cluster, out, now=datetime.now(UTC), ascii_only=ascii_only)
+
+
+def read_for_explain(
+    kubeconfig: str | None, context: str | None, request_timeout: str, namespace: str | None
+) -> Snapshot:
+    """Return one read of the cluster the flags name, as API objects."""
+    client = KubeClient.from_kubeconfig(kubeconfig, context, parse_request_timeout(request_timeout))
+    try:
+        return read_snapshot(client, namespace)
+    finally:
+        client.close()
+
+
+def explained_tree(
+    kubeconfig: str | None,
+    context: str | None,
+    request_timeout: str,
+    namespace: str | None,
+    all_namespaces: bool,
+    ascii_only: bool,
+) -> None:
+    """Print `tree --explain`: the tree with the meaning of each level and unusual state."""
+    snapshot = read_for_explain(
+        kubeconfig, context, request_timeout, None if all_namespaces else namespace
+    )
+    render_explained_tree(
+        snapshot.cluster(),
+        snapshot.facts(),
+        sys.stdout,
+        now=datetime.now(UTC),
+        ascii_only=ascii_only,
+    )
+
+
+EXPLAIN_KINDS = {
+    "node": "node",
+    "no": "node",
+    "nodes": "node",
+    "pod": "pod",
+    "po": "pod",
+    "pods": "pod",
+    "container": "container",
+    "containers": "container",
+}
+
+
+@cli.command("explain", epilog=EXIT_CODES_HELP)
+@cluster_options
+@click.option(
+    "-n", "--namespace", metavar="NAME", help="The namespace of a pod or container given by name."
+)
+@click.argument("kind", required=False, metavar="[KIND")
+@click.argument("name", required=False, metavar="NAME]")
+def explain_command(
+    kubeconfig: str | None,
+    context: str | None,
+    request_timeout: str,
+    namespace: str | None,
+    kind: str | None,
+    name: str | None,
+) -> None:
+    """Explain the cluster, or one node, pod or container, in plain words.
+
+    With no argument: a short guided tour of the cluster, from live data: its nodes,
+    how pods spread over them, the workloads that own them, one multi-container pod
+    as an example, and what is unhealthy and what that means. With an object: where
+    it runs, who owns it, why it is in its state, and the kubectl command to run next.
+
+    \b
+    Examples:
+      kube-inspect explain                             # the guided tour
+      kube-inspect explain node kwok-worker-1
+      kube-inspect explain pod shop/web-8bd6f4977-4mnfw
+      kube-inspect explain pod -n shop multi           # kubectl's -n works too
+      kube-inspect explain container batch/crasher/worker
+    """  # noqa: D301 - click's no-rewrap marker is the \b character, which r"" would not give
+    if kind is None:
+        snapshot = read_for_explain(kubeconfig, context, request_timeout, None)
+        lines = tour(snapshot.cluster(), snapshot.facts())
+    else:
+        lines = explain_object(kubeconfig, context, request_timeout, namespace, kind, name)
+    click.echo("\n".join(lines))
+
+
+def explain_object(
+    kubeconfig: str | None,
+    context: str | None,
+    request_timeout: str,
+    namespace: str | None,
+    kind: str,
+    name: str | None,
+) -> list[str]:
+    """Return the explanation of the object named KIND NAME."""
+    resolved = EXPLAIN_KINDS.get(kind.lower())
+    if resolved is None:
+        raise UsageError(
+            f"cannot explain {kind!r}: use node NAME, pod NS/NAME or container NS/POD/NAME"
+        )
+    if not name:
+        raise UsageError(f"explain {kind} needs a name, e.g. {EXPLAIN_EXAMPLES[resolved]}")
+    parts = name.split("/")
+    if resolved != "node" and namespace and len(parts) == (1 if resolved == "pod" else 2):
+        parts = [namespace, *parts]
+    wanted = {"node": 1, "pod": 2, "container": 3}[resolved]
+    if len(parts) != wanted or not all(parts):
+        raise UsageError(f"explain {kind} wants a name like {EXPLAIN_EXAMPLES[resolved]}")
+    read_namespace = None if resolved == "node" else parts[0]
+    snapshot = read_for_explain(kubeconfig, context, request_timeout, read_namespace)
+    cluster, facts = snapshot.cluster(), snapshot.facts()
+    if resolved == "node":
+        return explain_node(cluster, facts, parts[0])
+    if resolved == "pod":
+        return explain_pod(cluster, facts, parts[0], parts[1])
+    return explain_container(cluster, facts, parts[0], parts[1], parts[2])
+
+
+EXPLAIN_EXAMPLES = {
+    "node": "explain node kwok-worker-1",
+    "pod": "explain pod shop/web-1",
+    "container": "explain container shop/web-1/nginx",
+}
 
 
 def main() -> None:
