@@ -22,12 +22,16 @@ from kube_inspect.errors import EXIT_INTERNAL, EXIT_USAGE, KubeInspectError, Usa
 from kube_inspect.explain import tour
 from kube_inspect.explain_objects import explain_container, explain_node, explain_pod
 from kube_inspect.model import Cluster
+from kube_inspect.render.dot import render_dot
 from kube_inspect.render.explained import render_explained_tree
+from kube_inspect.render.html import render_html
 from kube_inspect.render.json import render_json
+from kube_inspect.render.mermaid import render_mermaid
 from kube_inspect.render.tree import render_tree
 from kube_inspect.snapshot import Snapshot, read_snapshot
 
 F = TypeVar("F", bound=Callable[..., Any])
+PICTURES = ("html", "dot", "mermaid")  # outputs drawn from the API objects, with their facts
 
 EXIT_CODES_HELP = """\b
 Exit codes:
@@ -149,7 +153,7 @@ def cli(debug: bool) -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.Choice(["tree", "json"]),
+    type=click.Choice(["tree", "json", *PICTURES]),
     default="tree",
     show_default=True,
     help="Output format.",
@@ -185,9 +189,17 @@ def tree(
       kube-inspect tree --context prod -o json | jq '.cluster.nodes[].name'
       kubectl inspect tree --ascii           # as a kubectl plugin, plain ASCII
       kube-inspect tree --explain            # with what each level and state means
+      kube-inspect tree -o html > cluster.html  # one self-contained page to open
+      kube-inspect tree -o dot | dot -Tsvg > cluster.svg
+      kube-inspect tree -o mermaid           # paste into a ```mermaid block on GitHub
     """
-    if explain:
-        explained_tree(kubeconfig, context, request_timeout, namespace, all_namespaces, ascii_only)
+    if explain and output != "tree":
+        raise UsageError("--explain goes with -o tree (the html page explains on click)")
+    if explain or output in PICTURES:
+        snapshot = read_for_explain(
+            kubeconfig, context, request_timeout, None if all_namespaces else namespace
+        )
+        draw_snapshot(snapshot, output, ascii_only)
         return
     cluster = read_cluster(
         kubeconfig, context, request_timeout, None if all_namespaces else namespace
@@ -212,25 +224,19 @@ def read_for_explain(
         client.close()
 
 
-def explained_tree(
-    kubeconfig: str | None,
-    context: str | None,
-    request_timeout: str,
-    namespace: str | None,
-    all_namespaces: bool,
-    ascii_only: bool,
-) -> None:
-    """Print `tree --explain`: the tree with the meaning of each level and unusual state."""
-    snapshot = read_for_explain(
-        kubeconfig, context, request_timeout, None if all_namespaces else namespace
-    )
-    render_explained_tree(
-        snapshot.cluster(),
-        snapshot.facts(),
-        sys.stdout,
-        now=datetime.now(UTC),
-        ascii_only=ascii_only,
-    )
+def draw_snapshot(snapshot: Snapshot, output: str, ascii_only: bool) -> None:
+    """Print a picture (html, dot, mermaid) or `tree --explain` of one read of the cluster."""
+    cluster, out = snapshot.cluster(), sys.stdout
+    if output == "html":
+        render_html(cluster, out, snapshot.facts())
+    elif output == "dot":
+        render_dot(cluster, out)
+    elif output == "mermaid":
+        render_mermaid(cluster, out)
+    else:
+        render_explained_tree(
+            cluster, snapshot.facts(), out, now=datetime.now(UTC), ascii_only=ascii_only
+        )
 
 
 EXPLAIN_KINDS = {
