@@ -29,6 +29,7 @@ from kube_inspect.render.json import render_json
 from kube_inspect.render.mermaid import render_mermaid
 from kube_inspect.render.tree import render_tree
 from kube_inspect.snapshot import Snapshot, read_snapshot
+from kube_inspect.watch import watch_tree
 
 F = TypeVar("F", bound=Callable[..., Any])
 PICTURES = ("html", "dot", "mermaid")  # outputs drawn from the API objects, with their facts
@@ -164,6 +165,13 @@ def cli(debug: bool) -> None:
     is_flag=True,
     help="Say what each level means, and add a line of plain words under each unusual state.",
 )
+@click.option(
+    "-w",
+    "--watch",
+    is_flag=True,
+    help="After the tree, redraw it on every change (watch API), marking changed rows; "
+    "Ctrl-C stops.",
+)
 def tree(
     kubeconfig: str | None,
     context: str | None,
@@ -173,6 +181,7 @@ def tree(
     output: str,
     ascii_only: bool,
     explain: bool,
+    watch: bool,
 ) -> None:
     r"""Print the cluster's nodes, the pods on each node, and each pod's containers.
 
@@ -192,9 +201,17 @@ def tree(
       kube-inspect tree -o html > cluster.html  # one self-contained page to open
       kube-inspect tree -o dot | dot -Tsvg > cluster.svg
       kube-inspect tree -o mermaid           # paste into a ```mermaid block on GitHub
+      kube-inspect tree -w -n shop           # redraw on every change; Ctrl-C stops
     """
     if explain and output != "tree":
         raise UsageError("--explain goes with -o tree (the html page explains on click)")
+    if watch:
+        if output != "tree" or explain:
+            raise UsageError("--watch draws the plain tree: drop -o and --explain")
+        watch_command(
+            kubeconfig, context, request_timeout, None if all_namespaces else namespace, ascii_only
+        )
+        return
     if explain or output in PICTURES:
         snapshot = read_for_explain(
             kubeconfig, context, request_timeout, None if all_namespaces else namespace
@@ -220,6 +237,25 @@ def read_for_explain(
     client = KubeClient.from_kubeconfig(kubeconfig, context, parse_request_timeout(request_timeout))
     try:
         return read_snapshot(client, namespace)
+    finally:
+        client.close()
+
+
+def watch_command(
+    kubeconfig: str | None,
+    context: str | None,
+    request_timeout: str,
+    namespace: str | None,
+    ascii_only: bool,
+) -> None:
+    """Run `tree --watch` until Ctrl-C, which ends it cleanly (exit 0)."""
+    client = KubeClient.from_kubeconfig(kubeconfig, context, parse_request_timeout(request_timeout))
+    try:
+        watch_tree(
+            client, namespace, sys.stdout, ascii_only=ascii_only, in_place=sys.stdout.isatty()
+        )
+    except KeyboardInterrupt:
+        click.echo("stopped watching", err=True)
     finally:
         client.close()
 

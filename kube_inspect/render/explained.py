@@ -25,7 +25,7 @@ from kube_inspect.states import (
     shown_state,
 )
 
-_LABEL = re.compile(
+ROW_LABEL = re.compile(
     r"^(?P<prefix>[\s│├└─|`-]*?)(?P<label>(node|pod|container)/\S+|\(unscheduled\))"
 )
 _CONTINUE = {"├── ": "│   ", "└── ": "    ", "|-- ": "|   ", "`-- ": "    "}
@@ -73,7 +73,7 @@ def _notes_by_line(lines: list[str], cluster: Cluster, facts: Facts) -> Iterator
     pods = {f"{p.namespace}/{p.name}": p for p in cluster.pods}
     pod: Pod | None = None
     for line in lines:
-        found = _LABEL.match(line)
+        found = ROW_LABEL.match(line)
         label = found.group("label") if found else ""
         if label.startswith("node/") and label[5:] in nodes:
             yield node_notes(nodes[label[5:]], facts)
@@ -90,7 +90,7 @@ def _notes_by_line(lines: list[str], cluster: Cluster, facts: Facts) -> Iterator
 
 def _note_prefix(line: str, ascii_only: bool) -> str:
     """Return the tree's bars continued below ``line``, then an arrow."""
-    found = _LABEL.match(line)
+    found = ROW_LABEL.match(line)
     prefix = found.group("prefix") if found else ""
     glyphs = [prefix[i : i + 4] for i in range(0, len(prefix), 4)]
     return "".join(_CONTINUE.get(g, g) for g in glyphs) + ("-> " if ascii_only else "↳ ")
