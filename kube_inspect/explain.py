@@ -72,7 +72,7 @@ def pod_problems(pod: Pod, facts: Facts) -> list[tuple[str, str, str]]:
         if ctext.unusual and message is None:
             what = f"{shown_state(ckey)}: {ctext.meaning}"
             if container.restarts:
-                what += f" (restarted {container.restarts} times)"
+                what += f" (restarted {plural(container.restarts, 'time')})"
             found.append(
                 (f"container/{ref}/{container.name}", what, container_next_step(pod, container))
             )
