@@ -21,6 +21,8 @@ from kube_inspect.states import (
 )
 
 WIDTH = 88
+BAR_WIDTH = 30
+LIST_LIMIT = 10  # the tour lists this many workloads or problems, then counts the rest
 
 
 def plural(count: int, word: str) -> str:
@@ -135,15 +137,34 @@ def owner_words(owner: Owner | None) -> str:
     return f"{owner.describe()} made it; that controller {meaning}."
 
 
-def by_node_lines(cluster: Cluster) -> list[str]:
-    """Return one line per node (and for unscheduled pods) with a bar of its pod count."""
+def by_node_lines(cluster: Cluster, limit: int = 12) -> list[str]:
+    """Return one line per node (busiest first past ``limit`` nodes) with a bar of its pods."""
     groups = [(n.name, len(n.pods)) for n in cluster.nodes]
+    rest: list[tuple[str, int]] = []
+    if len(groups) > limit:
+        groups.sort(key=lambda g: (-g[1], g[0]))
+        groups, rest = groups[: limit - 2], groups[limit - 2 :]
     if cluster.unscheduled:
         groups.append(("(on no node yet)", len(cluster.unscheduled)))
     width = max((len(name) for name, _ in groups), default=0)
-    return [
-        f"  {name:<{width}}  {'#' * count:<12} {plural(count, 'pod')}" for name, count in groups
+    most = max((count for _, count in groups), default=0)
+    bars = len(_bar(most, most))
+    lines = [
+        f"  {name:<{width}}  {_bar(count, most):<{bars}}  {plural(count, 'pod')}"
+        for name, count in groups
     ]
+    if rest:
+        low, high = min(c for _, c in rest), max(c for _, c in rest)
+        spread = f"{low} to {high}" if low != high else str(low)
+        lines.append(f"  ... and {plural(len(rest), 'more node')} with {spread} pods each")
+    return lines
+
+
+def _bar(count: int, most: int) -> str:
+    """Return a bar of ``#`` for ``count``, scaled so that ``most`` fills BAR_WIDTH."""
+    if most <= BAR_WIDTH:
+        return "#" * count
+    return "#" * max(1 if count else 0, round(count * BAR_WIDTH / most))
 
 
 def node_summary(cluster: Cluster, facts: Facts) -> list[str]:
@@ -179,8 +200,15 @@ def pods_summary(cluster: Cluster, facts: Facts) -> list[str]:
     lines += by_node_lines(cluster)
     counts, unowned = workloads(cluster, facts)
     lines += ["", *paragraph("Workloads own most pods: a controller makes them and replaces them.")]
-    for (kind, namespace, name), count in counts.items():
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    for (kind, namespace, name), count in sorted(ranked[:LIST_LIMIT]):
         lines.append(f"  {kind} {namespace}/{name}: {plural(count, 'pod')}")
+    if len(ranked) > LIST_LIMIT:
+        others = sum(count for _, count in ranked[LIST_LIMIT:])
+        lines.append(
+            f"  ... and {plural(len(ranked) - LIST_LIMIT, 'more workload')} "
+            f"with {plural(others, 'pod')}"
+        )
     if unowned:
         lines += paragraph(
             f"- {plural(len(unowned), 'pod')} nobody owns, created directly; nothing "
@@ -239,9 +267,14 @@ def problem_lines(cluster: Cluster, facts: Facts) -> list[str]:
     for obj, what, next_step in found:
         grouped[obj].append((what, next_step))
     lines = [f"What needs attention ({len(grouped)}):"]
-    for obj, entries in grouped.items():
+    for obj, entries in list(grouped.items())[:LIST_LIMIT]:
         lines += paragraph(f"- {obj}: " + "; ".join(what for what, _ in entries), "  ")
         lines.append(f"    next: {entries[0][1]}")
+    if len(grouped) > LIST_LIMIT:
+        lines.append(
+            f"  ... and {len(grouped) - LIST_LIMIT} more: "
+            "kube-inspect tree --explain shows them all"
+        )
     return lines
 
 

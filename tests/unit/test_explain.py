@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import io
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from kube_inspect.aggregate import build_cluster
 from kube_inspect.errors import UsageError
 from kube_inspect.explain import example_pod, problems, tour, workloads
 from kube_inspect.explain_objects import explain_container, explain_node, explain_pod
@@ -172,3 +174,37 @@ def test_explained_tree_in_ascii_is_ascii(sample: Cluster, facts: Facts) -> None
     lines = explained(sample, facts, ascii_only=True)
     assert all(line.isascii() for line in lines)
     assert any("-> CrashLoopBackOff" in line for line in lines)
+
+
+def test_tour_of_a_big_cluster_stays_short(
+    nodes: list[dict[str, Any]], pods: list[dict[str, Any]]
+) -> None:
+    """100 nodes, 40 workloads, 30 crash-looping pods: the tour still fits on a screen or two."""
+    worker = next(n for n in nodes if n["metadata"]["name"] == "kwok-worker-1")
+    crasher = next(p for p in pods if p["metadata"]["name"] == "crasher")
+    web = next(p for p in pods if p["metadata"]["name"].startswith("web-"))
+    many_nodes = [copy.deepcopy(worker) for _ in range(100)]
+    for i, node in enumerate(many_nodes):
+        node["metadata"]["name"] = f"node-{i:03d}"
+    many_pods = []
+    for i in range(40 * 3):
+        pod = copy.deepcopy(web)
+        pod["metadata"]["name"] = f"app{i // 3}-{i}"
+        pod["metadata"]["ownerReferences"][0]["name"] = f"app{i // 3}-abc"
+        pod["metadata"]["labels"]["pod-template-hash"] = "abc"
+        pod["spec"]["nodeName"] = f"node-{i % 7:03d}"
+        many_pods.append(pod)
+    for i in range(30):
+        pod = copy.deepcopy(crasher)
+        pod["metadata"]["name"] = f"crasher-{i}"
+        pod["spec"]["nodeName"] = "node-099"
+        many_pods.append(pod)
+    big = build_cluster(context="c", server="s", version="v", nodes=many_nodes, pods=many_pods)
+    lines = tour(big, build_facts(many_nodes, many_pods))
+    text = "\n".join(lines)
+    assert len(lines) < 120
+    assert max(len(line) for line in lines) <= 88
+    assert "  node-099  ##############################  30 pods" in lines
+    assert "  ... and 90 more nodes with 0 pods each" in lines
+    assert "... and 30 more workloads with 90 pods" in text
+    assert "... and 20 more: kube-inspect tree --explain shows them all" in text
