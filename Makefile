@@ -39,7 +39,7 @@ fmt: install
 record: install  ## re-record tests/fixtures/recorded from a real sample cluster
 	$(BIN)/python -m tests.clusters.record
 
-system-deps:  ## apt-get chromium and graphviz for the picture tests, when missing
+system-deps:  ## chromium, graphviz (apt-get), mermaid.min.js (npm) for the picture tests
 	bash .ci/install-system-deps.sh
 
 screenshot: install system-deps  ## re-take docs/img/sample-cluster.png from the browser test

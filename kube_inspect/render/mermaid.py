@@ -6,6 +6,7 @@ which hold one box per container; classes colour them by health (render/health.p
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import TextIO
 
@@ -44,7 +45,7 @@ def _pod_lines(pod: Pod, pod_id: str) -> Iterator[str]:
 
 def _lines(cluster: Cluster) -> Iterator[str]:
     yield "---"
-    yield f"title: {cluster_line(cluster)}"
+    yield f"title: {json.dumps(cluster_line(cluster))}"  # YAML: a JSON string is valid
     yield "---"
     yield "flowchart LR"
     for health in HEALTH_ORDER:

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import BrowserContext, Page, sync_playwright
 
+from tests.clusters.local import FIXTURES, cache_dir
 from tests.integration.cli_runner import run
 from tests.integration.conftest import TestCluster
 
@@ -149,9 +150,42 @@ def test_dot_output_renders_with_graphviz(cluster: TestCluster, tmp_path: Path) 
         assert f"node/{node['metadata']['name']}" in texts
 
 
-def test_mermaid_output_names_every_pod(cluster: TestCluster) -> None:
+def mermaid_bundle() -> Path:
+    """Return mermaid's browser bundle, which make system-deps fetched with npm."""
+    version = (FIXTURES / "browser" / "mermaid.version").read_text().strip()
+    path = cache_dir() / f"mermaid-{version}" / "mermaid.min.js"
+    assert path.is_file(), f"{path} is missing: run make system-deps"
+    return path
+
+
+def test_mermaid_output_renders_with_mermaid_in_the_browser(
+    browser: BrowserContext, cluster: TestCluster, tmp_path: Path
+) -> None:
+    """The same mermaid GitHub runs must parse and draw it, naming every node and pod."""
     result = run("tree", "-o", "mermaid", kubeconfig=cluster.kubeconfig)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[3] == "flowchart LR"
+    host = tmp_path / "mermaid.html"
+    host.write_text(
+        f'<!DOCTYPE html><html><body><script src="{mermaid_bundle().as_uri()}"></script>'
+        "</body></html>"
+    )
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(host.as_uri())
+    svg = page.evaluate(
+        """async (text) => {
+            mermaid.initialize({startOnLoad: false});
+            await mermaid.parse(text);  // throws on any syntax error
+            return (await mermaid.render("cluster", text)).svg;
+        }""",
+        result.stdout,
+    )
+    page.close()
+    assert errors == []
+    (tmp_path / "cluster-mermaid.svg").write_text(svg)
+    texts = " ".join(ET.fromstring(svg).itertext())
     for pod in kubectl_items(cluster, "pods", "-A"):
-        assert f"pod {pod['metadata']['namespace']}/{pod['metadata']['name']} " in result.stdout
+        assert f"pod {pod['metadata']['namespace']}/{pod['metadata']['name']} " in texts
+    for node in kubectl_items(cluster, "nodes"):
+        assert f"node/{node['metadata']['name']} " in texts

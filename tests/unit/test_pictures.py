@@ -16,6 +16,7 @@ from kube_inspect.render.dot import render_dot
 from kube_inspect.render.health import container_health, node_health, pod_health
 from kube_inspect.render.html import render_html
 from kube_inspect.render.mermaid import render_mermaid
+from kube_inspect.render.tree import cluster_line
 
 
 @pytest.fixture(scope="module")
@@ -104,6 +105,7 @@ def test_mermaid_has_a_subgraph_per_node_and_pod(sample: Cluster) -> None:
     render_mermaid(sample, out)
     lines = out.getvalue().splitlines()
     assert lines[3] == "flowchart LR"
+    assert lines[1] == f"title: {json.dumps(cluster_line(sample))}"  # YAML would choke on ": "
     subgraphs = [line for line in lines if line.strip().startswith("subgraph ")]
     assert len(subgraphs) == len(sample.nodes) + 1 + len(sample.pods)
     assert sum(line.strip() == "end" for line in lines) == len(subgraphs)
