@@ -315,6 +315,7 @@ def explain_command(
       kube-inspect explain node kwok-worker-1
       kube-inspect explain pod shop/web-8bd6f4977-4mnfw
       kube-inspect explain pod -n shop multi           # kubectl's -n works too
+      kube-inspect explain pod/shop/multi              # and kubectl's KIND/NAME
       kube-inspect explain container batch/crasher/worker
     """  # noqa: D301 - click's no-rewrap marker is the \b character, which r"" would not give
     if kind is None:
@@ -333,7 +334,9 @@ def explain_object(
     kind: str,
     name: str | None,
 ) -> list[str]:
-    """Return the explanation of the object named KIND NAME."""
+    """Return the explanation of the object named KIND NAME (or KIND/NAME, as kubectl takes)."""
+    if name is None and "/" in kind:
+        kind, name = kind.split("/", 1)
     resolved = EXPLAIN_KINDS.get(kind.lower())
     if resolved is None:
         raise UsageError(

@@ -71,7 +71,14 @@ def list_with_version(client: KubeClient, path: str) -> tuple[list[dict[str, Any
 class Follower(threading.Thread):
     """Follows one resource's watch stream, forever, putting Messages on a queue."""
 
-    def __init__(self, client: KubeClient, resource: str, path: str, version: str, inbox: Any):
+    def __init__(
+        self,
+        client: KubeClient,
+        resource: str,
+        path: str,
+        version: str,
+        inbox: queue.Queue[Message],
+    ) -> None:
         """Follow ``path`` from ``version``; report to ``inbox`` as ``resource``."""
         super().__init__(name=f"watch-{resource}", daemon=True)
         self.client, self.resource, self.path, self.version = client, resource, path, version

@@ -50,6 +50,8 @@ def test_explain_with_no_argument_is_the_tour(config: Path) -> None:
         (["po", "-n", "shop", "multi"], "Pod shop/multi is"),
         (["container", "shop/multi/app"], "Container app of pod shop/multi is"),
         (["container", "-n", "shop", "multi/app"], "Container app of pod shop/multi is"),
+        (["pod/shop/multi"], "Pod shop/multi is"),
+        (["node/kwok-gpu-1"], "Node kwok-gpu-1 is"),
     ],
 )
 def test_explain_one_object(config: Path, args: list[str], first: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import io
 import json
+import queue
 from collections.abc import Generator, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -15,9 +16,10 @@ from click.testing import CliRunner
 from kube_inspect.aggregate import build_cluster
 from kube_inspect.cli import cli
 from kube_inspect.client import _json_lines
+from kube_inspect.errors import ApiError
 from kube_inspect.model import Cluster
 from kube_inspect.render.watching import Changes, compare, line_keys, render_frame, signatures
-from kube_inspect.watch import Message, apply_event, object_key
+from kube_inspect.watch import CLEAR_SCREEN, Follower, Message, _draw, apply_event, object_key
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -131,3 +133,75 @@ def test_watch_draws_only_the_plain_tree(flags: list[str]) -> None:
     result = CliRunner().invoke(cli, ["tree", "--watch", *flags])
     assert result.exit_code == 2
     assert result.stderr == "error: --watch draws the plain tree: drop -o and --explain\n"
+
+
+class ScriptedClient:
+    """Stands in for KubeClient in a Follower: watch streams and lists given in advance."""
+
+    def __init__(self, streams: list[list[dict[str, Any]]], listed: dict[str, Any]) -> None:
+        self.streams, self.listed = streams, listed
+        self.watched_from: list[str] = []
+
+    def watch(self, path: str, resource_version: str) -> Iterator[dict[str, Any]]:
+        self.watched_from.append(resource_version)
+        if not self.streams:
+            raise ApiError("no more streams")  # ends the follower's loop
+        yield from self.streams.pop(0)
+
+    def get(self, path: str, query: Any = None) -> dict[str, Any]:
+        return self.listed
+
+
+def pod_event(kind: str, name: str, version: str) -> dict[str, Any]:
+    return {
+        "type": kind,
+        "object": {"metadata": {"namespace": "ns", "name": name, "resourceVersion": version}},
+    }
+
+
+def follow(client: ScriptedClient) -> list[Message]:
+    inbox: queue.Queue[Message] = queue.Queue()
+    # run() in this thread; the stand-in has the two methods a Follower calls
+    Follower(client, "pods", "/api/v1/pods", "1", inbox).run()  # type: ignore[arg-type]
+    return [inbox.get_nowait() for _ in range(inbox.qsize())]
+
+
+def test_follower_rewatches_from_the_last_version_bookmarks_included() -> None:
+    client = ScriptedClient(
+        [
+            [pod_event("ADDED", "a", "5"), pod_event("BOOKMARK", "", "9")],
+            [pod_event("DELETED", "a", "12")],
+        ],
+        {},
+    )
+    messages = follow(client)
+    assert [(m.kind, m.obj["metadata"]["name"]) for m in messages[:2]] == [
+        ("ADDED", "a"),
+        ("DELETED", "a"),
+    ]
+    assert client.watched_from == ["1", "9", "12"]
+    assert messages[-1].kind == "FAILED"
+
+
+def test_follower_relists_when_the_version_is_gone() -> None:
+    gone = {"type": "ERROR", "object": {"kind": "Status", "code": 410, "message": "too old"}}
+    listed = {"items": [{"metadata": {"name": "b"}}], "metadata": {"resourceVersion": "40"}}
+    client = ScriptedClient([[gone], []], listed)
+    messages = follow(client)
+    assert messages[0] == Message("pods", "RELISTED", listed["items"])
+    assert client.watched_from == ["1", "40", "40"]
+
+
+def test_follower_reports_other_watch_errors() -> None:
+    denied = {"type": "ERROR", "object": {"code": 500, "message": "etcd is sad"}}
+    messages = follow(ScriptedClient([[denied]], {}))
+    assert [m.kind for m in messages] == ["FAILED"]
+    assert str(messages[0].obj) == "watching pods failed: etcd is sad"
+
+
+def test_in_a_terminal_each_frame_replaces_the_last(sample: Cluster) -> None:
+    out = io.StringIO()
+    _draw(sample, Changes(), out, True, False, NOW)
+    _draw(sample, Changes(), out, True, False, NOW)
+    assert out.getvalue().count(CLEAR_SCREEN) == 2
+    assert out.getvalue().startswith(CLEAR_SCREEN + "watching, Ctrl-C to stop")
