@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from tests.clusters.faultproxy import FaultProxy
 from tests.integration.cli_runner import KUBE_INSPECT
 from tests.integration.conftest import TestCluster
 
@@ -66,12 +67,11 @@ def namespace(cluster: TestCluster) -> Iterator[str]:
         cluster.kubectl("delete", "namespace", name, "--wait=false")
 
 
-@pytest.fixture
-def watching(cluster: TestCluster, namespace: str) -> Iterator[Watching]:
+def start_watching(kubeconfig: Path, namespace: str) -> Watching:
     env = {k: v for k, v in os.environ.items() if k != "KUBECONFIG"}
-    env["KUBECONFIG"] = str(cluster.kubeconfig)
+    env["KUBECONFIG"] = str(kubeconfig)
     process = subprocess.Popen(
-        [str(KUBE_INSPECT), "tree", "--watch", "-n", namespace],
+        [str(KUBE_INSPECT), "tree", "--watch", "-n", namespace, "--request-timeout", "5s"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -79,12 +79,22 @@ def watching(cluster: TestCluster, namespace: str) -> Iterator[Watching]:
     )
     found = Watching(process)
     threading.Thread(target=found.read, daemon=True).start()
+    return found
+
+
+def stop(watching: Watching) -> None:
+    if watching.process.poll() is None:
+        watching.process.kill()
+        watching.process.wait(timeout=30)
+
+
+@pytest.fixture
+def watching(cluster: TestCluster, namespace: str) -> Iterator[Watching]:
+    found = start_watching(cluster.kubeconfig, namespace)
     try:
         yield found
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(timeout=30)
+        stop(found)
 
 
 def pod_manifest(namespace: str, name: str) -> str:
@@ -154,3 +164,20 @@ def test_watch_uses_the_watch_api_and_only_reads(
     assert {e["verb"] for e in ours} <= {"get", "list", "watch"}
     watching.process.send_signal(signal.SIGINT)
     assert watching.process.wait(timeout=30) == 0
+
+
+def test_watch_ends_with_one_line_and_exit_3_when_the_server_goes_away(
+    cluster: TestCluster, namespace: str, fault_proxy: FaultProxy, tmp_path: Path
+) -> None:
+    kubeconfig = fault_proxy.kubeconfig_through(cluster.kubeconfig, tmp_path / "proxied")
+    watching = start_watching(kubeconfig, namespace)
+    try:
+        watching.wait_for(lambda line: line.startswith("watching"), "first frame")
+        fault_proxy.stop()  # the streams break and the server no longer answers
+        assert watching.process.wait(timeout=WAIT) == 3
+        assert watching.process.stderr is not None
+        stderr = watching.process.stderr.read()
+        assert stderr.startswith("error: ") and "Traceback" not in stderr, stderr
+        assert len(stderr.splitlines()) == 1, stderr
+    finally:
+        stop(watching)
