@@ -48,7 +48,7 @@ main { display: flex; gap: 16px; padding: 16px 20px; align-items: flex-start; }
        background: var(--ok); cursor: pointer; }
 .tag { font-size: 11px; color: var(--muted); }
 .hidden { display: none; }
-.selected { outline: 3px solid #0969da; outline-offset: 1px; }
+.selected, :focus-visible { outline: 3px solid #0969da; outline-offset: 1px; }
 .empty { color: var(--muted); font-style: italic; font-size: 12px; }
 aside { width: 360px; position: sticky; top: 110px; background: var(--panel);
         border: 1px solid #d0d7de; border-radius: 8px; padding: 12px; }
@@ -104,6 +104,14 @@ function details(title, level, rows, meaning, extra, next) {
   }
   box.append($("div", "tag", "Next:"), $("code", null, next));
 }
+function clickable(el, show) {
+  // a click or Enter/Space (keyboard users) shows the details; inner boxes win
+  el.tabIndex = 0;
+  el.addEventListener("click", ev => { ev.stopPropagation(); select(el); show(); });
+  el.addEventListener("keydown", ev => {
+    if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); el.click(); }
+  });
+}
 function select(el) {
   document.querySelectorAll(".selected").forEach(e => e.classList.remove("selected"));
   el.classList.add("selected");
@@ -121,8 +129,7 @@ function containerEl(pod, c) {
   const kind = c.type === "app" ? "" : " (" + c.type + ")";
   const el = $("span", "ctr h-" + c.health, c.name + kind + ": " + c.state);
   el.dataset.container = pod.namespace + "/" + pod.name + "/" + c.name;
-  el.addEventListener("click", ev => {
-    ev.stopPropagation(); select(el);
+  clickable(el, () => {
     details("container " + c.name, "container", [
       ["pod", pod.namespace + "/" + pod.name], ["type", c.type], ["image", c.image],
       ["state", c.state], ["ready", c.ready ? "yes" : "no"], ["restarts", c.restarts],
@@ -143,8 +150,7 @@ function podEl(pod) {
   const ctrs = $("div", "ctrs");
   pod.containers.forEach(c => ctrs.append(containerEl(pod, c)));
   el.append(head, ctrs);
-  el.addEventListener("click", ev => {
-    ev.stopPropagation(); select(el);
+  clickable(el, () => {
     details("pod " + pod.namespace + "/" + pod.name, "pod", [
       ["node", pod.node || "none yet"], ["phase", pod.phase], ["ready", pod.ready],
       ["restarts", pod.restarts], ["IP", pod.ip], ["created", pod.created],
@@ -163,8 +169,7 @@ function nodeEl(node) {
   el.append(head, sub);
   if (!node.pods.length) el.append($("div", "empty", "no pods"));
   node.pods.forEach(p => el.append(podEl(p)));
-  el.addEventListener("click", () => {
-    select(el);
+  clickable(el, () => {
     details("node " + node.name, "node", [["status", node.status],
       ["roles", node.roles.join(", ") || "none"], ["kubelet", node.kubelet],
       ["created", node.created], ["pods", node.pods.length]],

@@ -111,6 +111,9 @@ def test_browser_click_shows_details_and_what_the_state_means(page: Page) -> Non
     details = page.locator("#details").inner_text()
     assert "Unschedulable: no node can take it" in details
     assert "taint the pod does not tolerate" in details
+    page.locator("[data-node]").first.focus()
+    page.keyboard.press("Enter")  # keyboard users get the same details
+    assert page.locator("#details h2").inner_text().startswith("node ")
 
 
 def test_browser_search_and_filters_narrow_the_view(page: Page, cluster: TestCluster) -> None:
