@@ -15,24 +15,15 @@ from typing import Any, TypeVar
 
 import click
 
-from kube_inspect import __version__
+from kube_inspect import __version__, onboarding
 from kube_inspect.aggregate import build_cluster
 from kube_inspect.client import KubeClient
 from kube_inspect.errors import EXIT_INTERNAL, EXIT_USAGE, KubeInspectError, UsageError
-from kube_inspect.explain import tour
-from kube_inspect.explain_objects import explain_container, explain_node, explain_pod
 from kube_inspect.model import Cluster
-from kube_inspect.render.dot import render_dot
-from kube_inspect.render.explained import render_explained_tree
-from kube_inspect.render.html import render_html
 from kube_inspect.render.json import render_json
-from kube_inspect.render.mermaid import render_mermaid
 from kube_inspect.render.tree import render_tree
-from kube_inspect.snapshot import Snapshot, read_snapshot
-from kube_inspect.watch import watch_tree
 
 F = TypeVar("F", bound=Callable[..., Any])
-PICTURES = ("html", "dot", "mermaid")  # outputs drawn from the API objects, with their facts
 
 EXIT_CODES_HELP = """\b
 Exit codes:
@@ -154,7 +145,7 @@ def cli(debug: bool) -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.Choice(["tree", "json", *PICTURES]),
+    type=click.Choice(["tree", "json", *onboarding.PICTURES]),
     default="tree",
     show_default=True,
     help="Output format.",
@@ -205,18 +196,18 @@ def tree(
     """
     if explain and output != "tree":
         raise UsageError("--explain goes with -o tree (the html page explains on click)")
-    if watch:
-        if output != "tree" or explain:
-            raise UsageError("--watch draws the plain tree: drop -o and --explain")
-        watch_command(
-            kubeconfig, context, request_timeout, None if all_namespaces else namespace, ascii_only
+    if watch and (output != "tree" or explain):
+        raise UsageError("--watch draws the plain tree: drop -o and --explain")
+    if watch or explain or output in onboarding.PICTURES:
+        onboarding_tree(
+            kubeconfig,
+            context,
+            request_timeout,
+            None if all_namespaces else namespace,
+            output,
+            ascii_only,
+            watch,
         )
-        return
-    if explain or output in PICTURES:
-        snapshot = read_for_explain(
-            kubeconfig, context, request_timeout, None if all_namespaces else namespace
-        )
-        draw_snapshot(snapshot, output, ascii_only)
         return
     cluster = read_cluster(
         kubeconfig, context, request_timeout, None if all_namespaces else namespace
@@ -228,63 +219,6 @@ def tree(
         render_json(cluster, out)
     else:
         render_tree(cluster, out, now=datetime.now(UTC), ascii_only=ascii_only)
-
-
-def read_for_explain(
-    kubeconfig: str | None, context: str | None, request_timeout: str, namespace: str | None
-) -> Snapshot:
-    """Return one read of the cluster the flags name, as API objects."""
-    client = KubeClient.from_kubeconfig(kubeconfig, context, parse_request_timeout(request_timeout))
-    try:
-        return read_snapshot(client, namespace)
-    finally:
-        client.close()
-
-
-def watch_command(
-    kubeconfig: str | None,
-    context: str | None,
-    request_timeout: str,
-    namespace: str | None,
-    ascii_only: bool,
-) -> None:
-    """Run `tree --watch` until Ctrl-C, which ends it cleanly (exit 0)."""
-    client = KubeClient.from_kubeconfig(kubeconfig, context, parse_request_timeout(request_timeout))
-    try:
-        watch_tree(
-            client, namespace, sys.stdout, ascii_only=ascii_only, in_place=sys.stdout.isatty()
-        )
-    except KeyboardInterrupt:
-        click.echo("stopped watching", err=True)
-    finally:
-        client.close()
-
-
-def draw_snapshot(snapshot: Snapshot, output: str, ascii_only: bool) -> None:
-    """Print a picture (html, dot, mermaid) or `tree --explain` of one read of the cluster."""
-    cluster, out = snapshot.cluster(), sys.stdout
-    if output == "html":
-        render_html(cluster, out, snapshot.facts())
-    elif output == "dot":
-        render_dot(cluster, out)
-    elif output == "mermaid":
-        render_mermaid(cluster, out)
-    else:
-        render_explained_tree(
-            cluster, snapshot.facts(), out, now=datetime.now(UTC), ascii_only=ascii_only
-        )
-
-
-EXPLAIN_KINDS = {
-    "node": "node",
-    "no": "node",
-    "nodes": "node",
-    "pod": "pod",
-    "po": "pod",
-    "pods": "pod",
-    "container": "container",
-    "containers": "container",
-}
 
 
 @cli.command("explain", epilog=EXIT_CODES_HELP)
@@ -318,53 +252,30 @@ def explain_command(
       kube-inspect explain pod/shop/multi              # and kubectl's KIND/NAME
       kube-inspect explain container batch/crasher/worker
     """  # noqa: D301 - click's no-rewrap marker is the \b character, which r"" would not give
-    if kind is None:
-        snapshot = read_for_explain(kubeconfig, context, request_timeout, None)
-        lines = tour(snapshot.cluster(), snapshot.facts())
-    else:
-        lines = explain_object(kubeconfig, context, request_timeout, namespace, kind, name)
-    click.echo("\n".join(lines))
+    timeout = parse_request_timeout(request_timeout)
+    ref = None if kind is None else onboarding.object_ref(kind, name, namespace)
+    click.echo("\n".join(onboarding.explain(kubeconfig, context, timeout, ref)))
 
 
-def explain_object(
+def onboarding_tree(
     kubeconfig: str | None,
     context: str | None,
     request_timeout: str,
     namespace: str | None,
-    kind: str,
-    name: str | None,
-) -> list[str]:
-    """Return the explanation of the object named KIND NAME (or KIND/NAME, as kubectl takes)."""
-    if name is None and "/" in kind:
-        kind, name = kind.split("/", 1)
-    resolved = EXPLAIN_KINDS.get(kind.lower())
-    if resolved is None:
-        raise UsageError(
-            f"cannot explain {kind!r}: use node NAME, pod NS/NAME or container NS/POD/NAME"
-        )
-    if not name:
-        raise UsageError(f"explain {kind} needs a name, e.g. {EXPLAIN_EXAMPLES[resolved]}")
-    parts = name.split("/")
-    if resolved != "node" and namespace and len(parts) == (1 if resolved == "pod" else 2):
-        parts = [namespace, *parts]
-    wanted = {"node": 1, "pod": 2, "container": 3}[resolved]
-    if len(parts) != wanted or not all(parts):
-        raise UsageError(f"explain {kind} wants a name like {EXPLAIN_EXAMPLES[resolved]}")
-    read_namespace = None if resolved == "node" else parts[0]
-    snapshot = read_for_explain(kubeconfig, context, request_timeout, read_namespace)
-    cluster, facts = snapshot.cluster(), snapshot.facts()
-    if resolved == "node":
-        return explain_node(cluster, facts, parts[0])
-    if resolved == "pod":
-        return explain_pod(cluster, facts, parts[0], parts[1])
-    return explain_container(cluster, facts, parts[0], parts[1], parts[2])
-
-
-EXPLAIN_EXAMPLES = {
-    "node": "explain node kwok-worker-1",
-    "pod": "explain pod shop/web-1",
-    "container": "explain container shop/web-1/nginx",
-}
+    output: str,
+    ascii_only: bool,
+    watch: bool,
+) -> None:
+    """Print `tree --explain`, a picture, or `tree --watch` until Ctrl-C (then exit 0)."""
+    timeout = parse_request_timeout(request_timeout)
+    if not watch:
+        snapshot = onboarding.read(kubeconfig, context, timeout, namespace)
+        onboarding.draw(snapshot, output, sys.stdout, ascii_only=ascii_only)
+        return
+    try:
+        onboarding.watch(kubeconfig, context, timeout, namespace, sys.stdout, ascii_only=ascii_only)
+    except KeyboardInterrupt:
+        click.echo("stopped watching", err=True)
 
 
 def main() -> None:
