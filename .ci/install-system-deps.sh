@@ -12,7 +12,13 @@ mermaid_js="$cache/mermaid-$mermaid_version/mermaid.min.js"
 
 missing=()
 command -v dot >/dev/null 2>&1 || missing+=(graphviz)
-[ -x "${KUBE_INSPECT_CHROMIUM:-/usr/bin/chromium}" ] || missing+=(chromium)
+# any Chromium will do: Debian's, Ubuntu's, or the Chrome GitHub's runners ship
+found_chromium=""
+for browser in "${KUBE_INSPECT_CHROMIUM:-}" /usr/bin/chromium /usr/bin/chromium-browser \
+        /usr/bin/google-chrome; do
+    [ -n "$browser" ] && [ -x "$browser" ] && found_chromium="$browser" && break
+done
+[ -n "$found_chromium" ] || missing+=(chromium)
 [ -f "$mermaid_js" ] || command -v npm >/dev/null 2>&1 || missing+=(npm)
 
 fetch_mermaid() {
