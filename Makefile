@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: install demo test unit integration lint fmt record cluster-binaries clean
+.PHONY: install demo test unit integration lint fmt record cluster-binaries clean system-deps screenshot
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,13 +18,13 @@ install: $(STAMP)  ## create .venv and install kube-inspect with its dev tools
 demo: install  ## start a throwaway sample cluster, run `kube-inspect tree` on it, stop it
 	$(BIN)/python -m tests.clusters.demo
 
-test: install lint  ## lint, types, unit tests and integration tests on a real cluster
+test: install lint system-deps  ## lint, types, unit tests and integration tests on a real cluster
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 unit: install
 	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
 
-integration: install
+integration: install system-deps
 	$(BIN)/python -m pytest tests/integration $(PYTEST_ARGS)
 
 lint: install
@@ -38,6 +38,13 @@ fmt: install
 
 record: install  ## re-record tests/fixtures/recorded from a real sample cluster
 	$(BIN)/python -m tests.clusters.record
+
+system-deps:  ## chromium, graphviz (apt-get), mermaid.min.js (npm) for the picture tests
+	bash .ci/install-system-deps.sh
+
+screenshot: install system-deps  ## re-take docs/img/sample-cluster.png from the browser test
+	KUBE_INSPECT_SCREENSHOT_TO=docs/img/sample-cluster.png $(BIN)/python -m pytest \
+		tests/integration/test_pictures.py -k browser $(PYTEST_ARGS)
 
 cluster-binaries:  ## build (or find cached) kube-apiserver, etcd, kwok...
 	bash tests/fixtures/localcluster/build.sh

@@ -16,7 +16,7 @@ from typing import Any, TextIO, TypeVar
 import click
 from click.shell_completion import CompletionItem, get_completion_class
 
-from kube_inspect import __version__
+from kube_inspect import __version__, onboarding
 from kube_inspect.arrange import SORT_KEYS, SortKey, only_problems, sort_cluster
 from kube_inspect.client import KubeClient, kubeconfig_paths
 from kube_inspect.errors import (
@@ -338,7 +338,7 @@ def cli(debug: bool) -> None:
 @cli.command(epilog=EXIT_CODES_HELP)
 @cluster_options
 @selection_options
-@output_options(("tree", "wide", "json", "yaml", "table", "csv"), "tree")
+@output_options(("tree", "wide", "json", "yaml", "table", "csv", *onboarding.PICTURES), "tree")
 @click.option(
     "--depth",
     type=click.Choice(DEPTHS),
@@ -347,7 +347,28 @@ def cli(debug: bool) -> None:
     help="How deep to draw: nodes only, nodes and pods, or down to containers.",
 )
 @click.option("--ascii", "ascii_only", is_flag=True, help="Draw the tree with ASCII only.")
-def tree(output: str, fmt: str, color: str, depth: str, ascii_only: bool, **params: Any) -> None:
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Say what each level means, and add a line of plain words under each unusual state.",
+)
+@click.option(
+    "-w",
+    "--watch",
+    is_flag=True,
+    help="After the tree, redraw it on every change (watch API), marking changed rows; "
+    "Ctrl-C stops.",
+)
+def tree(
+    output: str,
+    fmt: str,
+    color: str,
+    depth: str,
+    ascii_only: bool,
+    explain: bool,
+    watch: bool,
+    **params: Any,
+) -> None:
     r"""Print the cluster's nodes, the pods on each node, and each pod's containers.
 
     \b
@@ -370,7 +391,28 @@ def tree(output: str, fmt: str, color: str, depth: str, ascii_only: bool, **para
       kube-inspect tree --depth node -o table --fmt github
       kube-inspect tree --context prod -o json | jq '.cluster.nodes[].name'
       kubectl inspect tree --ascii           # as a kubectl plugin, plain ASCII
+      kube-inspect tree --explain            # with what each level and state means
+      kube-inspect tree -o html > cluster.html  # one self-contained page to open
+      kube-inspect tree -o dot | dot -Tsvg > cluster.svg
+      kube-inspect tree -o mermaid           # paste into a ```mermaid block on GitHub
+      kube-inspect tree -w -n shop           # redraw on every change; Ctrl-C stops
     """
+    if explain and output != "tree":
+        raise UsageError("--explain goes with -o tree (the html page explains on click)")
+    if watch and (output != "tree" or explain):
+        raise UsageError("--watch draws the plain tree: drop -o and --explain")
+    if watch or explain or output in onboarding.PICTURES:
+        namespace = None if params["all_namespaces"] else params["namespace"]
+        onboarding_tree(
+            params["kubeconfig"],
+            params["context"],
+            params["request_timeout"],
+            namespace,
+            output,
+            ascii_only,
+            watch,
+        )
+        return
     forbidden = ForbiddenReads()
     cluster = load_cluster(params, forbidden, output=output)
     out = sys.stdout
@@ -445,6 +487,63 @@ def completion(shell: str) -> None:
     assert completion_class is not None
     script = completion_class(cli, {}, "kube-inspect", "_KUBE_INSPECT_COMPLETE").source()
     click.echo(script)
+
+
+@cli.command("explain", epilog=EXIT_CODES_HELP)
+@cluster_options
+@click.option(
+    "-n", "--namespace", metavar="NAME", help="The namespace of a pod or container given by name."
+)
+@click.argument("kind", required=False, metavar="[KIND")
+@click.argument("name", required=False, metavar="NAME]")
+def explain_command(
+    kubeconfig: str | None,
+    context: str | None,
+    request_timeout: str,
+    namespace: str | None,
+    kind: str | None,
+    name: str | None,
+) -> None:
+    """Explain the cluster, or one node, pod or container, in plain words.
+
+    With no argument: a short guided tour of the cluster, from live data: its nodes,
+    how pods spread over them, the workloads that own them, one multi-container pod
+    as an example, and what is unhealthy and what that means. With an object: where
+    it runs, who owns it, why it is in its state, and the kubectl command to run next.
+
+    \b
+    Examples:
+      kube-inspect explain                             # the guided tour
+      kube-inspect explain node kwok-worker-1
+      kube-inspect explain pod shop/web-8bd6f4977-4mnfw
+      kube-inspect explain pod -n shop multi           # kubectl's -n works too
+      kube-inspect explain pod/shop/multi              # and kubectl's KIND/NAME
+      kube-inspect explain container batch/crasher/worker
+    """  # noqa: D301 - click's no-rewrap marker is the \b character, which r"" would not give
+    timeout = parse_request_timeout(request_timeout)
+    ref = None if kind is None else onboarding.object_ref(kind, name, namespace)
+    click.echo("\n".join(onboarding.explain(kubeconfig, context, timeout, ref)))
+
+
+def onboarding_tree(
+    kubeconfig: str | None,
+    context: str | None,
+    request_timeout: str,
+    namespace: str | None,
+    output: str,
+    ascii_only: bool,
+    watch: bool,
+) -> None:
+    """Print `tree --explain`, a picture, or `tree --watch` until Ctrl-C (then exit 0)."""
+    timeout = parse_request_timeout(request_timeout)
+    if not watch:
+        snapshot = onboarding.read(kubeconfig, context, timeout, namespace)
+        onboarding.draw(snapshot, output, sys.stdout, ascii_only=ascii_only)
+        return
+    try:
+        onboarding.watch(kubeconfig, context, timeout, namespace, sys.stdout, ascii_only=ascii_only)
+    except KeyboardInterrupt:
+        click.echo("stopped watching", err=True)
 
 
 def main() -> None:

@@ -374,6 +374,39 @@ class KubeClient:
             raise ApiError(f"the API server at {self.target.server} sent an unexpected answer")
         return body
 
+    def watch(
+        self, path: str, resource_version: str, timeout_seconds: int = 300
+    ) -> Iterator[dict[str, Any]]:
+        """Yield the events of a WATCH at ``path`` from ``resource_version``, as they come.
+
+        A GET with ``watch=true``: the server streams one JSON event a line and ends the
+        stream after ``timeout_seconds``; the caller watches again from the last version.
+        An ``ERROR`` event (e.g. 410 Gone: the version is too old) is yielded as is.
+        """
+        query: list[tuple[str, Any]] = [
+            ("watch", "true"),
+            ("resourceVersion", resource_version),
+            ("allowWatchBookmarks", "true"),
+            ("timeoutSeconds", timeout_seconds),
+        ]
+        # connect within the request timeout; between events, wait past the server's end
+        timeouts = (self._timeout, timeout_seconds + (self._timeout or 30))
+        try:
+            request = self._api.param_serialize(
+                "GET", path, query_params=query, auth_settings=["BearerToken"]
+            )
+            response = self._api.call_api(*request, _request_timeout=timeouts)
+            if not 200 <= response.status <= 299:
+                response.read()  # type: ignore[no-untyped-call]
+                raise ApiException.from_response(http_resp=response, body=None, data=None)
+            yield from _json_lines(response.response)
+        except ApiException as e:
+            raise self._api_error(e) from e
+        except urllib3.exceptions.HTTPError as e:
+            raise self._transport_error(e) from e
+        except ValueError as e:
+            raise ApiError(f"the API server at {self.target.server} sent malformed JSON") from e
+
     def _api_error(self, e: ApiException) -> KubeInspectError:
         status, server = e.status, self.target.server
         reason = _status_message(e.body) or e.reason or "no reason given"
@@ -441,6 +474,24 @@ def _selectors(label: str | None, field: str | None) -> list[tuple[str, Any]]:
     if field:
         query.append(("fieldSelector", field))
     return query
+
+
+def _json_lines(stream: Any) -> Iterator[dict[str, Any]]:
+    """Yield each JSON line of a streamed response body as it arrives; close it at the end."""
+    pending, finished = b"", False
+    try:
+        for chunk in stream.stream(64 * 1024, decode_content=True):
+            pending += chunk
+            *lines, pending = pending.split(b"\n")
+            for line in lines:
+                if line.strip():
+                    yield json.loads(line)
+        if pending.strip():
+            yield json.loads(pending)
+        finished = True
+    finally:
+        # a stream left half-read cannot serve another request: close it instead
+        stream.release_conn() if finished else stream.close()
 
 
 def _status_message(body: Any) -> str | None:

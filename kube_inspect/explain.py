@@ -1,0 +1,311 @@
+"""Pure: `kube-inspect explain`, the cluster and its objects in plain words, as lines of text.
+
+Built only from the model, the facts (facts.py) and the states table (states.py): no I/O.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from textwrap import wrap
+
+from kube_inspect.errors import UsageError
+from kube_inspect.facts import Facts, Owner
+from kube_inspect.model import Cluster, Container, Node, Pod
+from kube_inspect.states import (
+    LEVELS,
+    container_state,
+    node_state,
+    pod_state,
+    scheduler_reasons,
+    shown_state,
+)
+
+WIDTH = 88
+BAR_WIDTH = 30
+LIST_LIMIT = 10  # the tour lists this many workloads or problems, then counts the rest
+
+
+def plural(count: int, word: str) -> str:
+    """Return ``1 pod`` or ``2 pods``."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _names(names: list[str], limit: int = 6) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def paragraph(text: str, indent: str = "") -> list[str]:
+    """Return ``text`` wrapped to WIDTH columns, each line starting with ``indent``."""
+    hang = indent + ("  " if text.startswith("- ") else "")
+    return wrap(text, WIDTH, initial_indent=indent, subsequent_indent=hang) or [""]
+
+
+def _pod_ref(pod: Pod) -> str:
+    return f"{pod.namespace}/{pod.name}"
+
+
+def problems(cluster: Cluster, facts: Facts) -> list[tuple[str, str, str]]:
+    """Return (object, what is wrong in plain words, kubectl to run next), nodes first."""
+    found = []
+    for node in cluster.nodes:
+        for word, text in node_state(node):
+            if text.unusual:
+                found.append((f"node/{node.name}", f"{word}: {text.meaning}", node_next_step(node)))
+    for pod in cluster.pods:
+        found += pod_problems(pod, facts)
+    return found
+
+
+def pod_problems(pod: Pod, facts: Facts) -> list[tuple[str, str, str]]:
+    """Return what is wrong with a pod and each of its containers, as for problems()."""
+    ref, found = _pod_ref(pod), []
+    message = facts.pod(pod.namespace, pod.name).unschedulable_message
+    key, text = pod_state(pod, unschedulable=message is not None)
+    if message is not None:
+        why = "; ".join(scheduler_reasons(message))
+        found.append(
+            (f"pod/{ref}", f"{shown_state(key)}: {text.meaning}: {why}", pod_next_step(pod))
+        )
+    elif text.unusual and not any(container_state(c)[1].unusual for c in pod.containers):
+        found.append((f"pod/{ref}", f"{shown_state(key)}: {text.meaning}", pod_next_step(pod)))
+    for container in pod.containers:
+        ckey, ctext = container_state(container)
+        if ctext.unusual and message is None:
+            what = f"{shown_state(ckey)}: {ctext.meaning}"
+            if container.restarts:
+                what += f" (restarted {plural(container.restarts, 'time')})"
+            found.append(
+                (f"container/{ref}/{container.name}", what, container_next_step(pod, container))
+            )
+    return found
+
+
+def node_next_step(node: Node) -> str:
+    """Return the kubectl command that tells more about a node."""
+    return f"kubectl describe node {node.name}"
+
+
+def pod_next_step(pod: Pod) -> str:
+    """Return the kubectl command that tells more about a pod."""
+    return f"kubectl describe pod -n {pod.namespace} {pod.name}"
+
+
+def container_next_step(pod: Pod, container: Container) -> str:
+    """Return the kubectl command to run next for a container: logs, or describe."""
+    base = f"kubectl logs -n {pod.namespace} {pod.name} -c {container.name}"
+    if container.restarts:
+        return base + " --previous"
+    if container.state.name == "waiting" or container.state.name == "unknown":
+        return pod_next_step(pod)
+    return base
+
+
+def workloads(cluster: Cluster, facts: Facts) -> tuple[dict[tuple[str, str, str], int], list[str]]:
+    """Return pods counted by owning workload (kind, namespace, name), and unowned pods."""
+    counts: Counter[tuple[str, str, str]] = Counter()
+    unowned = []
+    for pod in cluster.pods:
+        owner = facts.pod(pod.namespace, pod.name).owner
+        if owner is None:
+            unowned.append(_pod_ref(pod))
+        else:
+            kind, name = owner.workload
+            counts[(kind, pod.namespace, name)] += 1
+    return dict(sorted(counts.items())), unowned
+
+
+def example_pod(cluster: Cluster) -> Pod | None:
+    """Return the pod that best shows containers sharing a pod: the most app containers."""
+    candidates = [p for p in cluster.pods if p.node_name and len(p.containers) > 1]
+    if not candidates:
+        return None
+    return max(candidates, key=lambda p: (len(p.counted_containers), len(p.containers), p.name))
+
+
+def owner_words(owner: Owner | None) -> str:
+    """Return who made a pod and what that means for it, in one sentence."""
+    if owner is None:
+        return "Nobody owns it: it was created directly, and nothing recreates it if it is deleted."
+    meaning = {
+        "ReplicaSet": "keeps a number of identical pods running",
+        "StatefulSet": "gives each pod a stable name and storage",
+        "DaemonSet": "runs one such pod on each node",
+        "Job": "runs pods until they finish",
+        "Node": "is a static pod the node's kubelet runs from a file",
+    }.get(owner.kind, "manages it")
+    return f"{owner.describe()} made it; that controller {meaning}."
+
+
+def by_node_lines(cluster: Cluster, limit: int = 12) -> list[str]:
+    """Return one line per node (busiest first past ``limit`` nodes) with a bar of its pods."""
+    groups = [(n.name, len(n.pods)) for n in cluster.nodes]
+    rest: list[tuple[str, int]] = []
+    if len(groups) > limit:
+        groups.sort(key=lambda g: (-g[1], g[0]))
+        groups, rest = groups[: limit - 2], groups[limit - 2 :]
+    if cluster.unscheduled:
+        groups.append(("(on no node yet)", len(cluster.unscheduled)))
+    width = max((len(name) for name, _ in groups), default=0)
+    most = max((count for _, count in groups), default=0)
+    bars = len(_bar(most, most))
+    lines = [
+        f"  {name:<{width}}  {_bar(count, most):<{bars}}  {plural(count, 'pod')}"
+        for name, count in groups
+    ]
+    if rest:
+        low, high = min(c for _, c in rest), max(c for _, c in rest)
+        spread = f"{low} to {high}" if low != high else str(low)
+        lines.append(f"  ... and {plural(len(rest), 'more node')} with {spread} pods each")
+    return lines
+
+
+def _bar(count: int, most: int) -> str:
+    """Return a bar of ``#`` for ``count``, scaled so that ``most`` fills BAR_WIDTH."""
+    if most <= BAR_WIDTH:
+        return "#" * count
+    return "#" * max(1 if count else 0, round(count * BAR_WIDTH / most))
+
+
+def node_summary(cluster: Cluster, facts: Facts) -> list[str]:
+    """Return the tour's paragraph about the nodes: control plane, cordoned, tainted."""
+    control = [n.name for n in cluster.nodes if "control-plane" in n.roles or "master" in n.roles]
+    lines = paragraph(
+        f"A cluster is {LEVELS['cluster']}. This one has {plural(len(cluster.nodes), 'node')}"
+        + (
+            f"; {_names(control)} {'runs' if len(control) == 1 else 'run'} the control plane."
+            if control
+            else "."
+        )
+    )
+    for node in cluster.nodes:
+        for word, text in node_state(node):
+            if text.unusual:
+                lines += paragraph(f"- {node.name}, {word}: {text.meaning}.", "  ")
+        for taint in facts.node(node.name).taints:
+            if not taint.startswith("node.kubernetes.io/unschedulable"):
+                lines += paragraph(
+                    f"- {node.name} has taint {taint}: only pods that tolerate it run there.",
+                    "  ",
+                )
+    return lines
+
+
+def pods_summary(cluster: Cluster, facts: Facts) -> list[str]:
+    """Return the tour's paragraphs about where pods run and which workloads own them."""
+    lines = paragraph(
+        f"A node is {LEVELS['node']}. The {plural(len(cluster.pods), 'pod')} spread "
+        "over the nodes like this:"
+    )
+    lines += by_node_lines(cluster)
+    counts, unowned = workloads(cluster, facts)
+    lines += ["", *paragraph("Workloads own most pods: a controller makes them and replaces them.")]
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    for (kind, namespace, name), count in sorted(ranked[:LIST_LIMIT]):
+        lines.append(f"  {kind} {namespace}/{name}: {plural(count, 'pod')}")
+    if len(ranked) > LIST_LIMIT:
+        others = sum(count for _, count in ranked[LIST_LIMIT:])
+        lines.append(
+            f"  ... and {plural(len(ranked) - LIST_LIMIT, 'more workload')} "
+            f"with {plural(others, 'pod')}"
+        )
+    if unowned:
+        lines += paragraph(
+            f"- {plural(len(unowned), 'pod')} nobody owns, created directly; nothing "
+            f"recreates them if they go: {_names(unowned)}.",
+            "  ",
+        )
+    return lines
+
+
+def example_lines(cluster: Cluster, facts: Facts) -> list[str]:
+    """Return the tour's paragraph on one real multi-container pod: shared IP, volumes."""
+    lines = paragraph(f"A pod is {LEVELS['pod']}.")
+    pod = example_pod(cluster)
+    if pod is None:
+        return [*lines, *paragraph("No pod here runs more than one container to show this.")]
+    pod_facts = facts.pod(pod.namespace, pod.name)
+    names = [c.name for c in pod.containers if c.type != "init"]
+    lines += paragraph(f"Example: pod {_pod_ref(pod)} on node {pod.node_name}:")
+    if pod_facts.ip:
+        lines += paragraph(
+            f"- {', '.join(names)} share one IP address, {pod_facts.ip}: they reach each "
+            "other on localhost, and the outside world sees one address.",
+            "  ",
+        )
+    for volume in pod_facts.volumes:
+        where = ", ".join(f"{c} at {path}" for c, path in volume.mounts) or "no container"
+        lines += paragraph(f"- volume {volume.name} ({volume.source}) is mounted by {where}.", "  ")
+    for container in pod.containers:
+        if container.type == "init":
+            lines += paragraph(
+                f"- init container {container.name} ran to completion before the others started.",
+                "  ",
+            )
+    return lines
+
+
+def containers_summary(cluster: Cluster) -> list[str]:
+    """Return the tour's paragraph counting containers by state."""
+    states: Counter[str] = Counter()
+    for pod in cluster.pods:
+        for container in pod.containers:
+            states[container.state.describe()] += 1
+    counted = ", ".join(f"{n} {state}" for state, n in sorted(states.items(), key=lambda i: -i[1]))
+    return paragraph(
+        f"A container is {LEVELS['container']}. "
+        f"{plural(cluster.container_count, 'container')}: {counted}."
+    )
+
+
+def problem_lines(cluster: Cluster, facts: Facts) -> list[str]:
+    """Return the tour's list of what needs attention, each with the command to run next."""
+    found = problems(cluster, facts)
+    if not found:
+        return ["Nothing needs attention: every node is Ready and every container is fine."]
+    grouped: defaultdict[str, list[tuple[str, str]]] = defaultdict(list)
+    for obj, what, next_step in found:
+        grouped[obj].append((what, next_step))
+    lines = [f"What needs attention ({len(grouped)}):"]
+    for obj, entries in list(grouped.items())[:LIST_LIMIT]:
+        lines += paragraph(f"- {obj}: " + "; ".join(what for what, _ in entries), "  ")
+        lines.append(f"    next: {entries[0][1]}")
+    if len(grouped) > LIST_LIMIT:
+        lines.append(
+            f"  ... and {len(grouped) - LIST_LIMIT} more: "
+            "kube-inspect tree --explain shows them all"
+        )
+    return lines
+
+
+def tour(cluster: Cluster, facts: Facts) -> list[str]:
+    """Return the guided tour of the cluster: nodes, pods, workloads, an example, problems."""
+    sections = [
+        [f"Cluster {cluster.context} at {cluster.server}, Kubernetes {cluster.version}."],
+        node_summary(cluster, facts),
+        pods_summary(cluster, facts),
+        example_lines(cluster, facts),
+        containers_summary(cluster),
+        problem_lines(cluster, facts),
+        [
+            "Dig deeper: kube-inspect explain node NAME | pod NS/NAME | container NS/POD/NAME;",
+            "kube-inspect tree --explain shows the whole tree with these meanings.",
+        ],
+    ]
+    return [line for i, section in enumerate(sections) for line in ([""] if i else []) + section]
+
+
+def find_pod(cluster: Cluster, namespace: str, name: str) -> Pod:
+    """Return the pod, or raise UsageError naming what exists."""
+    for pod in cluster.pods:
+        if (pod.namespace, pod.name) == (namespace, name):
+            return pod
+    raise UsageError(f"pod {namespace}/{name} not found: see kube-inspect tree -n {namespace}")
+
+
+def find_node(cluster: Cluster, name: str) -> Node:
+    """Return the node, or raise UsageError."""
+    for node in cluster.nodes:
+        if node.name == name:
+            return node
+    raise UsageError(f"node {name} not found: see kube-inspect tree")

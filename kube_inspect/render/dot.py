@@ -1,0 +1,69 @@
+"""The Graphviz view (`-o dot`): nodes as boxes holding their pods, containers inside pods.
+
+Render it with ``dot -Tsvg cluster.dot > cluster.svg``. Clusters (subgraphs) nest as the
+hierarchy does; colour is by health (render/health.py).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import TextIO
+
+from kube_inspect.model import Cluster, Pod
+from kube_inspect.render.health import (
+    HEALTH_BORDERS,
+    HEALTH_COLOURS,
+    container_health,
+    node_health,
+    pod_health,
+)
+from kube_inspect.render.tree import cluster_line
+
+
+def quote(text: str) -> str:
+    """Return ``text`` as a DOT double-quoted string."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _pod_lines(pod: Pod, pod_id: str, indent: str) -> Iterator[str]:
+    ready = f"{pod.ready_count}/{len(pod.counted_containers)}"
+    yield f"{indent}subgraph cluster_{pod_id} {{"
+    yield f"{indent}  label={quote(f'pod {pod.namespace}/{pod.name}  {pod.phase} {ready}')};"
+    yield f'{indent}  style="filled,rounded"; fillcolor={quote(HEALTH_COLOURS[pod_health(pod)])};'
+    for k, container in enumerate(pod.containers):
+        kind = "" if container.type == "app" else f" ({container.type})"
+        # json.dumps writes the newline as \n, which DOT reads as a centred line break
+        label = quote(f"{container.name}{kind}\n{container.state.describe()}")
+        colour = quote(HEALTH_COLOURS[container_health(container)])
+        yield f"{indent}  {pod_id}_c{k} [label={label}, fillcolor={colour}];"
+    if not pod.containers:
+        yield f'{indent}  {pod_id}_empty [label="no containers", style=dashed];'
+    yield f"{indent}}}"
+
+
+def render_dot(cluster: Cluster, out: TextIO) -> None:
+    """Write the cluster as a Graphviz digraph to ``out``."""
+    out.write("digraph kube_inspect {\n")
+    out.write(f"  label={quote(cluster_line(cluster))}; labelloc=t; fontname=Helvetica;\n")
+    out.write("  compound=true; rankdir=LR; newrank=true;\n")
+    out.write('  node [shape=box, style="filled,rounded", fontname=Helvetica, fontsize=10];\n')
+    groups = [
+        (f"node/{n.name}  {n.status}", HEALTH_BORDERS[node_health(n)], n.pods)
+        for n in cluster.nodes
+    ]
+    if cluster.unscheduled:
+        groups.append(("(unscheduled)", HEALTH_BORDERS["warn"], cluster.unscheduled))
+    pod_index = 0
+    for i, (label, colour, pods) in enumerate(groups):
+        out.write(f"  subgraph cluster_n{i} {{\n")
+        out.write(f'    label={quote(label)}; style=filled; fillcolor="#f8f9fa";\n')
+        out.write(f"    color={quote(colour)}; penwidth=2;\n")
+        if not pods:
+            out.write(f'    n{i}_empty [label="no pods", style=dashed, fillcolor=white];\n')
+        for pod in pods:
+            for line in _pod_lines(pod, f"p{pod_index}", "    "):
+                out.write(line + "\n")
+            pod_index += 1
+        out.write("  }\n")
+    out.write("}\n")

@@ -1,0 +1,115 @@
+"""`tree --explain`: the tree, with what each level means and a line under each unusual state.
+
+The tree is drawn by render/tree.py; this module reads its lines back (each names its
+object: ``node/NAME``, ``pod/NS/NAME``, ``container/NAME``) and adds the meanings from
+kube_inspect/states.py below the rows that need one.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from typing import TextIO
+
+from kube_inspect.facts import Facts
+from kube_inspect.model import Cluster, Container, Node, Pod
+from kube_inspect.render.tree import render_tree
+from kube_inspect.states import (
+    LEVELS,
+    container_state,
+    node_state,
+    pod_state,
+    scheduler_reasons,
+    shown_state,
+)
+
+ROW_LABEL = re.compile(
+    r"^(?P<prefix>[\s│├└─|`-]*?)(?P<label>(node|pod|container)/\S+|\(unscheduled\))"
+)
+_CONTINUE = {"├── ": "│   ", "└── ": "    ", "|-- ": "|   ", "`-- ": "    "}
+
+
+def node_notes(node: Node, facts: Facts) -> list[str]:
+    """Return the notes for an unusual node: its status words and its pressure conditions."""
+    notes = [f"{word}: {text.meaning}" for word, text in node_state(node) if text.unusual]
+    notes += [f"{c}: the kubelet reports {c}" for c in facts.node(node.name).pressure]
+    return notes
+
+
+def pod_notes(pod: Pod, facts: Facts) -> list[str]:
+    """Return the notes for an unusual pod, with the scheduler's reasons when it is stuck."""
+    message = facts.pod(pod.namespace, pod.name).unschedulable_message
+    key, text = pod_state(pod, unschedulable=message is not None)
+    if not text.unusual:
+        return []
+    notes = [f"{shown_state(key)}: {text.meaning}"]
+    if message is not None:
+        notes += [f"- {reason}" for reason in scheduler_reasons(message)]
+    return notes
+
+
+def container_notes(container: Container, facts: Facts, pod: Pod) -> list[str]:
+    """Return the note for an unusual container state, with its last termination."""
+    key, text = container_state(container)
+    notes = [f"{shown_state(key)}: {text.meaning}"] if text.unusual else []
+    if container.type == "init" and container.state.name == "terminated":
+        return notes  # a finished init container is not ready, by design
+    last = (facts.pod(pod.namespace, pod.name).last_termination or {}).get(container.name)
+    if last and container.restarts:
+        notes.append(f"restarted {container.restarts}x; last exit: {last}")
+    return notes
+
+
+def legend() -> list[str]:
+    """Return the lines that say what each level of the tree is."""
+    width = max(len(level) for level in LEVELS)
+    return [f"# {level:<{width}}  {meaning}" for level, meaning in LEVELS.items()]
+
+
+def _notes_by_line(lines: list[str], cluster: Cluster, facts: Facts) -> Iterator[list[str]]:
+    nodes = {n.name: n for n in cluster.nodes}
+    pods = {f"{p.namespace}/{p.name}": p for p in cluster.pods}
+    pod: Pod | None = None
+    for line in lines:
+        found = ROW_LABEL.match(line)
+        label = found.group("label") if found else ""
+        if label.startswith("node/") and label[5:] in nodes:
+            yield node_notes(nodes[label[5:]], facts)
+        elif label.startswith("pod/") and label[4:] in pods:
+            pod = pods[label[4:]]
+            yield pod_notes(pod, facts)
+        elif label.startswith("container/") and pod is not None:
+            name = label[len("container/") :]
+            container = next((c for c in pod.containers if c.name == name), None)
+            yield container_notes(container, facts, pod) if container else []
+        else:
+            yield []
+
+
+def _note_prefix(line: str, ascii_only: bool) -> str:
+    """Return the tree's bars continued below ``line``, then an arrow."""
+    found = ROW_LABEL.match(line)
+    prefix = found.group("prefix") if found else ""
+    glyphs = [prefix[i : i + 4] for i in range(0, len(prefix), 4)]
+    return "".join(_CONTINUE.get(g, g) for g in glyphs) + ("-> " if ascii_only else "↳ ")
+
+
+def render_explained_tree(
+    cluster: Cluster, facts: Facts, out: TextIO, *, now: datetime, ascii_only: bool = False
+) -> None:
+    """Write the tree to ``out`` with a legend and a note under each unusual row."""
+    drawn = io.StringIO()
+    render_tree(cluster, drawn, now=now, ascii_only=ascii_only)
+    lines = drawn.getvalue().splitlines()
+    for line in legend():
+        out.write(line + "\n")
+    notes = list(_notes_by_line(lines, cluster, facts))
+    for i, line in enumerate(lines):
+        out.write(line.rstrip() + "\n")
+        if not notes[i]:
+            continue
+        prefix = _note_prefix(line, ascii_only)
+        for note in notes[i]:
+            out.write(prefix + note + "\n")

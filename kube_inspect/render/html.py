@@ -1,0 +1,130 @@
+"""The HTML view (`-o html`): one self-contained page a person would rather look at than read.
+
+Nodes are boxes holding their pods, pods hold their containers, colour says health
+(render/health.py, with the state in words beside it); a search box and filters narrow
+the view, a click shows the details and what the state means (states.py). No CDN, no
+network: the data is inlined as JSON and drawn by the inlined script (html_page.py).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from typing import Any, TextIO
+
+from kube_inspect.explain import container_next_step, node_next_step, owner_words, pod_next_step
+from kube_inspect.facts import Facts
+from kube_inspect.model import Cluster, Container, Node, Pod
+from kube_inspect.render.health import (
+    HEALTH_BORDERS,
+    HEALTH_COLOURS,
+    HEALTH_ORDER,
+    HEALTH_WORDS,
+    container_health,
+    node_health,
+    pod_health,
+)
+from kube_inspect.render.html_page import PAGE
+from kube_inspect.render.tree import cluster_line
+from kube_inspect.states import (
+    LEVELS,
+    container_state,
+    node_state,
+    pod_state,
+    scheduler_reasons,
+    shown_state,
+)
+
+EMPTY_FACTS = Facts(pods={}, nodes={})
+
+
+def container_data(pod: Pod, container: Container) -> dict[str, Any]:
+    """Return what the page shows of a container."""
+    key, text = container_state(container)
+    return {
+        "name": container.name,
+        "type": container.type,
+        "image": container.image,
+        "state": container.state.describe(),
+        "ready": container.ready,
+        "restarts": container.restarts,
+        "health": container_health(container),
+        "meaning": f"{shown_state(key)}: {text.meaning}",
+        "message": container.state.message,
+        "next": container_next_step(pod, container),
+    }
+
+
+def pod_data(pod: Pod, facts: Facts) -> dict[str, Any]:
+    """Return what the page shows of a pod, with its containers."""
+    pod_facts = facts.pod(pod.namespace, pod.name)
+    message = pod_facts.unschedulable_message
+    key, text = pod_state(pod, unschedulable=message is not None)
+    return {
+        "namespace": pod.namespace,
+        "name": pod.name,
+        "node": pod.node_name,
+        "phase": pod.phase,
+        "ready": f"{pod.ready_count}/{len(pod.counted_containers)}",
+        "restarts": pod.restarts,
+        "created": pod.created,
+        "ip": pod_facts.ip,
+        "owner": owner_words(pod_facts.owner),
+        "health": pod_health(pod),
+        "meaning": f"{shown_state(key)}: {text.meaning}",
+        "reasons": scheduler_reasons(message) if message else [],
+        "next": pod_next_step(pod),
+        "containers": [container_data(pod, c) for c in pod.containers],
+    }
+
+
+def node_data(node: Node, facts: Facts) -> dict[str, Any]:
+    """Return what the page shows of a node, with its pods."""
+    node_facts = facts.node(node.name)
+    return {
+        "name": node.name,
+        "status": node.status if node.listed else "(not listed)",
+        "roles": list(node.roles),
+        "kubelet": node.kubelet_version,
+        "created": node.created,
+        "taints": list(node_facts.taints),
+        "health": node_health(node),
+        "meaning": "; ".join(f"{word}: {text.meaning}" for word, text in node_state(node)),
+        "next": node_next_step(node),
+        "pods": [pod_data(p, facts) for p in node.pods],
+    }
+
+
+def page_data(cluster: Cluster, facts: Facts) -> dict[str, Any]:
+    """Return everything the page draws, as JSON-ready data."""
+    return {
+        "title": cluster_line(cluster),
+        "context": cluster.context,
+        "levels": LEVELS,
+        "health": [
+            {"name": h, "words": HEALTH_WORDS[h], "fill": HEALTH_COLOURS[h]} for h in HEALTH_ORDER
+        ],
+        "nodes": [node_data(n, facts) for n in cluster.nodes],
+        "unscheduled": [pod_data(p, facts) for p in cluster.unscheduled],
+    }
+
+
+def _style_vars() -> str:
+    return "".join(
+        f"--{h}:{HEALTH_COLOURS[h]};--{h}-line:{HEALTH_BORDERS[h]};" for h in HEALTH_ORDER
+    )
+
+
+def render_html(cluster: Cluster, out: TextIO, facts: Facts | None = None) -> None:
+    """Write the cluster as one self-contained HTML page to ``out``."""
+    data = json.dumps(page_data(cluster, facts or EMPTY_FACTS), sort_keys=True)
+    # "</" would end the inline <script> early; "<\/" is the same JSON string.
+    data = data.replace("</", "<\\/")
+    values = {
+        "__TITLE__": html.escape(cluster_line(cluster)),
+        "__STYLE_VARS__": _style_vars(),
+        "__DATA__": data,
+    }
+    # one pass, so a marker inside the data is never replaced again
+    out.write(re.sub("__(?:TITLE|STYLE_VARS|DATA)__", lambda m: values[m.group(0)], PAGE))

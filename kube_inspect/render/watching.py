@@ -1,0 +1,100 @@
+"""`tree --watch` frames: the tree with a gutter marking what changed since the last frame.
+
+Pure: which rows are new (``+``) or changed (``~``) is decided from the model (state,
+readiness, restarts), not from the text, so ages ticking by mark nothing. Deleted rows
+are listed under the tree with ``-``.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TextIO
+
+from kube_inspect.model import Cluster
+from kube_inspect.render.explained import ROW_LABEL
+from kube_inspect.render.tree import render_tree
+
+Signatures = Mapping[str, tuple[object, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """What differs between two frames: rows added, rows changed, rows deleted."""
+
+    added: frozenset[str] = frozenset()
+    changed: frozenset[str] = frozenset()
+    deleted: tuple[str, ...] = ()
+
+    def summary(self) -> str:
+        """Return ``+1 new ~2 changed -1 deleted``, or ``no change``."""
+        parts = [
+            f"{sign}{len(keys)} {word}"
+            for sign, keys, word in (
+                ("+", self.added, "new"),
+                ("~", self.changed, "changed"),
+                ("-", self.deleted, "deleted"),
+            )
+            if keys
+        ]
+        return " ".join(parts) or "no change"
+
+
+def signatures(cluster: Cluster) -> dict[str, tuple[object, ...]]:
+    """Return each row's key (``node/N``, ``pod/NS/N``, ``container/NS/P/C``) and what it shows."""
+    rows: dict[str, tuple[object, ...]] = {}
+    for node in cluster.nodes:
+        rows[f"node/{node.name}"] = (node.status, node.listed, node.kubelet_version)
+    for pod in cluster.pods:
+        ref = f"{pod.namespace}/{pod.name}"
+        rows[f"pod/{ref}"] = (pod.phase, pod.node_name, pod.ready_count, pod.restarts)
+        for c in pod.containers:
+            rows[f"container/{ref}/{c.name}"] = (c.state.describe(), c.ready, c.restarts, c.image)
+    return rows
+
+
+def compare(before: Signatures, after: Signatures) -> Changes:
+    """Return what was added, changed and deleted between two frames' signatures."""
+    return Changes(
+        added=frozenset(k for k in after if k not in before),
+        changed=frozenset(k for k in after if k in before and before[k] != after[k]),
+        deleted=tuple(sorted(k for k in before if k not in after)),
+    )
+
+
+def line_keys(lines: list[str]) -> list[str | None]:
+    """Return the row key each tree line shows (None for the header and group rows)."""
+    keys: list[str | None] = []
+    pod = ""
+    for line in lines:
+        found = ROW_LABEL.match(line)
+        label = found.group("label") if found else ""
+        if label.startswith("pod/"):
+            pod = label[4:]
+        if label.startswith("container/"):
+            keys.append(f"container/{pod}/{label[len('container/') :]}")
+        else:
+            keys.append(label if label.startswith(("node/", "pod/")) else None)
+    return keys
+
+
+def render_frame(
+    cluster: Cluster,
+    changes: Changes,
+    out: TextIO,
+    *,
+    now: datetime,
+    ascii_only: bool = False,
+) -> None:
+    """Write one frame: a status line, the tree with a change gutter, then deleted rows."""
+    drawn = io.StringIO()
+    render_tree(cluster, drawn, now=now, ascii_only=ascii_only)
+    lines = drawn.getvalue().splitlines()
+    out.write(f"watching, Ctrl-C to stop; {now:%H:%M:%S}: {changes.summary()}\n")
+    for key, line in zip(line_keys(lines), lines, strict=True):
+        mark = "+ " if key in changes.added else "~ " if key in changes.changed else "  "
+        out.write((mark + line).rstrip() + "\n")
+    for key in changes.deleted:
+        out.write(f"- {key} (deleted)\n")

@@ -1,0 +1,143 @@
+"""`explain` and `tree --explain` against a real API server, checked against kubectl."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+
+from tests.integration.cli_runner import run
+from tests.integration.conftest import TestCluster
+
+pytestmark = pytest.mark.integration
+
+
+def kubectl_items(cluster: TestCluster, *args: str) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = json.loads(cluster.kubectl("get", *args, "-o", "json"))["items"]
+    return items
+
+
+def explain(cluster: TestCluster, *args: str) -> str:
+    result = run("explain", *args, kubeconfig=cluster.kubeconfig)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    return result.stdout
+
+
+def unhealthy(pods: list[dict[str, Any]]) -> set[str]:
+    """Return ns/name of pods kubectl shows as stuck or failing."""
+    found = set()
+    for pod in pods:
+        status = pod.get("status", {})
+        waiting = [
+            s for s in status.get("containerStatuses", []) if "waiting" in s.get("state", {})
+        ]
+        if status.get("phase") in ("Pending", "Failed", "Unknown") or waiting:
+            found.add(f"{pod['metadata']['namespace']}/{pod['metadata']['name']}")
+    return found
+
+
+def test_tour_counts_nodes_and_names_every_unhealthy_pod(cluster: TestCluster) -> None:
+    text = explain(cluster)
+    nodes = kubectl_items(cluster, "nodes")
+    pods = kubectl_items(cluster, "pods", "-A")
+    assert f"This one has {len(nodes)} nodes" in text
+    assert f"The {len(pods)} pods spread over the nodes" in text
+    attention = text[text.index("What needs attention") :]
+    for ref in unhealthy(pods):
+        assert re.search(rf"(pod|container)/{re.escape(ref)}\b", attention), ref
+    assert unhealthy(pods), "the sample cluster has a crash-looping and a pending pod"
+
+
+def test_tour_example_pod_is_a_real_multi_container_pod_with_its_ip(
+    cluster: TestCluster,
+) -> None:
+    text = explain(cluster)
+    found = re.search(r"Example: pod (\S+)/(\S+) on node (\S+):", text)
+    assert found is not None, text
+    namespace, name, node = found.groups()
+    pod = json.loads(cluster.kubectl("get", "pod", "-n", namespace, name, "-o", "json"))
+    assert len(pod["spec"]["containers"]) > 1
+    assert pod["spec"]["nodeName"] == node.rstrip(":")
+    assert f"share one IP address, {pod['status']['podIP']}" in text
+
+
+def test_tour_names_the_workloads_that_own_pods(cluster: TestCluster) -> None:
+    text = explain(cluster)
+    owners = {
+        (ref["kind"], pod["metadata"]["namespace"])
+        for pod in kubectl_items(cluster, "pods", "-A")
+        for ref in pod["metadata"].get("ownerReferences", [])
+    }
+    for kind, namespace in owners:
+        shown = "Deployment" if kind == "ReplicaSet" else kind
+        assert re.search(rf"  {shown} {namespace}/\S+: \d+ pods?", text), (kind, namespace)
+
+
+def test_explain_pod_names_its_owner_and_node(cluster: TestCluster) -> None:
+    for pod in kubectl_items(cluster, "pods", "-n", "shop"):
+        meta = pod["metadata"]
+        text = explain(cluster, "pod", f"{meta['namespace']}/{meta['name']}")
+        for ref in meta.get("ownerReferences", []):
+            assert f"{ref['kind']} {ref['name']}" in text
+        if pod["spec"].get("nodeName"):
+            assert f"It runs on node {pod['spec']['nodeName']}" in text
+        else:
+            assert "It is on no node yet." in text
+
+
+def test_explain_container_gives_the_last_exit_kubectl_reports(cluster: TestCluster) -> None:
+    def status() -> dict[str, Any]:
+        pod = json.loads(cluster.kubectl("get", "pod", "-n", "batch", "crasher", "-o", "json"))
+        found: dict[str, Any] = pod["status"]["containerStatuses"][0]
+        return found
+
+    before = status()
+    text = explain(cluster, "container", "batch/crasher/worker")
+    after = status()
+    lasts = [s["lastState"]["terminated"] for s in (before, after)]
+    assert any(f"last exit: {t['reason']} (exit {t['exitCode']})" in text for t in lasts)
+    states = [s["state"] for s in (before, after)]
+    assert any(
+        f"waiting: {s['waiting']['reason']}" in text
+        if "waiting" in s
+        else f"terminated: {s['terminated']['reason']}" in text
+        for s in states
+    )
+    assert text.rstrip().endswith("Next: kubectl logs -n batch crasher -c worker --previous")
+
+
+def test_explain_node_lists_its_taints_as_the_node_has_them(cluster: TestCluster) -> None:
+    for node in kubectl_items(cluster, "nodes"):
+        text = explain(cluster, "node", node["metadata"]["name"])
+        for taint in node["spec"].get("taints", []):
+            assert f"Taint {taint['key']}" in text
+
+
+def test_explain_what_does_not_exist_is_exit_2(cluster: TestCluster) -> None:
+    result = run("explain", "pod", "shop/does-not-exist", kubeconfig=cluster.kubeconfig)
+    assert result.returncode == 2
+    assert (
+        result.stderr == "error: pod shop/does-not-exist not found: see kube-inspect tree -n shop\n"
+    )
+
+
+def test_tree_explain_keeps_every_row_of_the_tree_and_explains_the_odd_ones(
+    cluster: TestCluster,
+) -> None:
+    plain = run("tree", kubeconfig=cluster.kubeconfig)
+    explained = run("tree", "--explain", kubeconfig=cluster.kubeconfig)
+    assert plain.returncode == explained.returncode == 0, explained.stderr
+
+    def labels(text: str) -> list[str]:
+        return re.findall(r"(?:node|pod|container)/\S+", text)
+
+    rows = [line for line in explained.stdout.splitlines() if "↳" not in line]
+    assert labels("\n".join(rows)) == labels(plain.stdout)
+    notes = [line.split("↳ ", 1)[1] for line in explained.stdout.splitlines() if "↳" in line]
+    # a real kubelet (kind) flips the crasher between Error and CrashLoopBackOff
+    assert any(note.startswith(("CrashLoopBackOff: ", "Error: ")) for note in notes)
+    assert any(note.startswith("Unschedulable: no node can take it") for note in notes)
+    assert not any("not in kube-inspect's table" in note for note in notes)

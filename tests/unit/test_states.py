@@ -1,0 +1,164 @@
+"""The states table: every state kube-inspect can show has a text in plain words."""
+
+from __future__ import annotations
+
+import typing
+
+import pytest
+
+from kube_inspect.model import Cluster, Container, ContainerState, Node, Pod, StateName
+from kube_inspect.states import (
+    CONTAINER_STATES,
+    LEVELS,
+    NODE_STATES,
+    POD_STATES,
+    container_state,
+    container_state_key,
+    node_state,
+    pod_state,
+    scheduler_reasons,
+)
+
+# The reasons the kubelet puts in containerStatuses (pkg/kubelet/images/types.go,
+# pkg/kubelet/kuberuntime, pkg/kubelet/kubelet_pods.go), and the one the aggregator
+# gives a terminated container that reports none.
+KUBELET_WAITING_REASONS = (
+    "ContainerCreating",
+    "PodInitializing",
+    "CrashLoopBackOff",
+    "ImagePullBackOff",
+    "ErrImagePull",
+    "ErrImageNeverPull",
+    "InvalidImageName",
+    "ImageInspectError",
+    "RegistryUnavailable",
+    "SignatureValidationFailed",
+    "CreateContainerConfigError",
+    "CreateContainerError",
+    "RunContainerError",
+    "PreStartHookError",
+    "PostStartHookError",
+)
+KUBELET_TERMINATED_REASONS = (
+    "Completed",
+    "Error",
+    "OOMKilled",
+    "ContainerCannotRun",
+    "DeadlineExceeded",
+    "StartError",
+    "ContainerStatusUnknown",
+    "Evicted",
+    "Terminated",
+)
+POD_PHASES = ("Pending", "Running", "Succeeded", "Failed", "Unknown")
+
+
+def container(state: ContainerState, ready: bool = False) -> Container:
+    return Container("c", "app", "busybox", state, ready, 0)
+
+
+def test_every_level_of_the_tree_has_a_meaning() -> None:
+    assert list(LEVELS) == ["cluster", "node", "pod", "container"]
+    assert all(len(text) > 20 for text in LEVELS.values())
+
+
+@pytest.mark.parametrize("name", typing.get_args(StateName))
+def test_every_container_state_name_has_a_text(name: str) -> None:
+    assert name in CONTAINER_STATES
+    key, text = container_state(container(ContainerState(name), ready=name == "running"))  # type: ignore[arg-type]
+    assert key == name and text is CONTAINER_STATES[name]
+
+
+@pytest.mark.parametrize("reason", KUBELET_WAITING_REASONS)
+def test_every_waiting_reason_of_the_kubelet_has_a_text(reason: str) -> None:
+    key, text = container_state(container(ContainerState("waiting", reason)))
+    assert CONTAINER_STATES[key] is text and text.unusual
+
+
+@pytest.mark.parametrize("reason", KUBELET_TERMINATED_REASONS)
+def test_every_terminated_reason_of_the_kubelet_has_a_text(reason: str) -> None:
+    key, text = container_state(container(ContainerState("terminated", reason, 1)))
+    assert CONTAINER_STATES[key] is text
+    assert text.unusual == (reason != "Completed")
+
+
+def test_a_reason_not_in_the_table_still_gets_words() -> None:
+    key, text = container_state(container(ContainerState("waiting", "SomethingNew")))
+    assert key == "waiting/SomethingNew" and key not in CONTAINER_STATES
+    assert "SomethingNew" in text.meaning and CONTAINER_STATES["waiting"].meaning in text.meaning
+
+
+def test_a_running_container_that_is_not_ready_is_unusual() -> None:
+    assert container_state_key(ContainerState("running"), ready=False) == "running/not ready"
+    assert not container_state(container(ContainerState("running"), ready=True))[1].unusual
+    assert container_state(container(ContainerState("running"), ready=False))[1].unusual
+
+
+@pytest.mark.parametrize("ready", [True, False, None])
+@pytest.mark.parametrize("unschedulable", [True, False])
+def test_every_node_status_kube_inspect_shows_has_a_text(
+    ready: bool | None, unschedulable: bool
+) -> None:
+    node = Node("n", (), ready, unschedulable, None, None, ())
+    words = node_state(node)
+    assert ",".join(w for w, _ in words) == node.status
+    assert all(NODE_STATES[w] is text for w, text in words)
+    assert any(text.unusual for _, text in words) == (ready is not True or unschedulable)
+
+
+def test_a_node_known_only_from_its_pods_has_a_text() -> None:
+    node = Node("n", (), None, False, None, None, (), listed=False)
+    assert node_state(node) == [("(not listed)", NODE_STATES["(not listed)"])]
+
+
+@pytest.mark.parametrize("phase", POD_PHASES)
+def test_every_pod_phase_has_a_text(phase: str) -> None:
+    pod = Pod("ns", "p", "n", phase, None, (container(ContainerState("running"), True),))
+    key, text = pod_state(pod)
+    assert key == phase and POD_STATES[phase] is text
+
+
+def test_pending_pod_the_scheduler_cannot_place_has_its_own_text() -> None:
+    pod = Pod("ns", "p", None, "Pending", None, ())
+    assert pod_state(pod, unschedulable=True)[0] == "Pending/Unschedulable"
+    assert pod_state(pod)[0] == "Pending"
+
+
+def test_every_state_of_the_recorded_cluster_is_in_the_table(sample: Cluster) -> None:
+    for node in sample.nodes:
+        assert all(text is NODE_STATES[word] for word, text in node_state(node))
+    for pod in sample.pods:
+        key, text = pod_state(pod)
+        assert POD_STATES[key] is text
+        for c in pod.containers:
+            ckey, ctext = container_state(c)
+            assert CONTAINER_STATES[ckey] is ctext, ckey
+
+
+def test_scheduler_message_becomes_one_phrase_per_cause() -> None:
+    message = (
+        "0/5 nodes are available: 1 node(s) were unschedulable, 2 node(s) didn't match "
+        "Pod's node affinity/selector, 2 node(s) had untolerated taint(s). no new claims "
+        "to deallocate, preemption: 0/5 nodes are available: 5 Preemption is not helpful."
+    )
+    assert scheduler_reasons(message) == [
+        "1 node is cordoned (SchedulingDisabled)",
+        "2 nodes lack the labels the pod's nodeSelector or affinity asks for",
+        "2 nodes carry a taint the pod does not tolerate (reserved nodes)",
+    ]
+
+
+def test_scheduler_message_of_older_servers_names_the_taint_and_resource() -> None:
+    message = (
+        "0/3 nodes are available: 1 node(s) had untolerated taint "
+        "{node-role.kubernetes.io/control-plane: }, 2 Insufficient memory."
+    )
+    assert scheduler_reasons(message) == [
+        "1 node carries a taint the pod does not tolerate (reserved nodes)",
+        "2 nodes lack enough unrequested memory for the pod's requests",
+    ]
+
+
+def test_scheduler_message_in_an_unknown_shape_is_kept_as_is() -> None:
+    assert scheduler_reasons("something else entirely") == ["something else entirely"]
+    assert scheduler_reasons("") == []
