@@ -369,7 +369,7 @@ def tree(
     watch: bool,
     **params: Any,
 ) -> None:
-    r"""Print the cluster's nodes, the pods on each node, and each pod's containers.
+    """Print the cluster's nodes, the pods on each node, and each pod's containers.
 
     \b
     A node is a machine (real or virtual) that runs pods. A pod is the smallest
@@ -475,7 +475,7 @@ cli.add_command(_flat_command("container", "containers", "kube-inspect container
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("shell", type=click.Choice(("bash", "zsh", "fish")))
 def completion(shell: str) -> None:
-    r"""Print the shell completion script for SHELL (completes contexts, namespaces, nodes).
+    """Print the shell completion script for SHELL (completes contexts, namespaces, nodes).
 
     \b
     Examples:
@@ -519,7 +519,7 @@ def explain_command(
       kube-inspect explain pod -n shop multi           # kubectl's -n works too
       kube-inspect explain pod/shop/multi              # and kubectl's KIND/NAME
       kube-inspect explain container batch/crasher/worker
-    """  # noqa: D301 - click's no-rewrap marker is the \b character, which r"" would not give
+    """
     timeout = parse_request_timeout(request_timeout)
     ref = None if kind is None else onboarding.object_ref(kind, name, namespace)
     click.echo("\n".join(onboarding.explain(kubeconfig, context, timeout, ref)))

@@ -70,7 +70,7 @@ def namespace(cluster: TestCluster) -> Iterator[str]:
     name = f"check-{uuid.uuid4().hex[:6]}"
     cluster.kubectl("create", "namespace", name)
     yield name
-    cluster.kubectl("delete", "namespace", name, "--wait=false")
+    cluster.kubectl("delete", "namespace", name, "--timeout=120s", timeout=150)
 
 
 NAMESPACED = ("--skip-rule", "node-ready", "--skip-rule", "node-pressure")

@@ -70,7 +70,7 @@ def users(cluster: TestCluster, tmp_path_factory: pytest.TempPathFactory) -> Ite
         viewer,
         nobody,
     )
-    cluster.kubectl("delete", "namespace", namespace, "--wait=false")
+    cluster.kubectl("delete", "namespace", namespace, "--timeout=120s", timeout=150)
 
 
 def test_viewer_gets_the_namespace_tree_with_nodes_known_by_name(
