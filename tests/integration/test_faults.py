@@ -10,6 +10,8 @@ import base64
 import datetime
 import json
 import subprocess
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,7 @@ from cryptography.x509.oid import NameOID
 
 from tests.clusters.faultproxy import FaultProxy
 from tests.clusters.httpfaults import HttpFaultProxy
+from tests.clusters.local import LocalCluster, build_binaries
 from tests.integration.cli_runner import run
 from tests.integration.conftest import TestCluster
 
@@ -263,3 +266,27 @@ def test_continue_token_expiring_twice_is_exit_3(
     one_line_error(result, 3, "expired twice while being read in pages (410 Gone)")
     starts = [r for r in requests_to(http_fault_proxy, "/api/v1/pods") if not r["continue"]]
     assert len(starts) == 2
+
+
+@pytest.fixture(scope="module")
+def empty_cluster() -> Iterator[Path]:
+    """Yield the kubeconfig of a second, fresh local cluster: no nodes, no pods."""
+    local = LocalCluster(f"ki-empty-{uuid.uuid4().hex[:8]}", build_binaries())
+    try:
+        yield local.start()
+    finally:
+        survivors = local.stop()
+        assert not survivors, f"processes left behind: {survivors}"
+
+
+@pytest.mark.local_backend
+def test_empty_cluster_is_an_empty_tree_and_a_passing_check(empty_cluster: Path) -> None:
+    tree = run("tree", "-o", "json", kubeconfig=empty_cluster)
+    assert tree.returncode == 0, tree.stderr
+    doc = json.loads(tree.stdout)["cluster"]
+    assert (doc["node_count"], doc["pod_count"], doc["nodes"], doc["unscheduled"]) == (0, 0, [], [])
+    check = run("check", kubeconfig=empty_cluster)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert check.stdout.count("nothing to check") == 6  # a fresh kwok cluster runs nothing
+    assert check.stdout.endswith("all 6 rules passed (0 checks)\n")
+    assert check.stderr == ""
