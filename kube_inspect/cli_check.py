@@ -32,7 +32,7 @@ from kube_inspect.cli import (
     namespace_options,
     parse_request_timeout,
 )
-from kube_inspect.client import WORKLOAD_RESOURCES, KubeClient
+from kube_inspect.client import WORKLOAD_RESOURCES, KubeClient, Target
 from kube_inspect.errors import EXIT_CHECKS_FAILED, UsageError
 from kube_inspect.expectations import Expectation, check_expectations, read_expectations
 from kube_inspect.label_selector import object_labels, parse_selector
@@ -124,8 +124,8 @@ def evaluate(
     """Read the cluster once and return the report, with the reads that were forbidden."""
     forbidden = ForbiddenReads()
     data = read_input(client, scope, rules, expectations, forbidden)
-    if len(forbidden.what) == 2 + len(WORKLOAD_RESOURCES):
-        raise forbidden.nothing_readable(["nodes", "pods", "workloads"])
+    if forbidden.everything:
+        raise forbidden.nothing_readable(sorted(set(forbidden.what)))
     extra = check_expectations(expectations, data)
     return run_checks(data, rules, options, datetime.now(UTC), extra), forbidden
 
@@ -165,11 +165,12 @@ def wait_until_passing(
 
 
 def write_reports(
-    report: CheckReport, output: str, junit: str | None, header: str, warnings: list[str]
+    report: CheckReport, output: str, junit: str | None, target: Target, warnings: list[str]
 ) -> None:
     """Write the report to stdout, the JUnit file, and GitHub Actions' outputs when there."""
+    header = f"cluster {target.context} at {target.server}"
     if output == "json":
-        render_check_json(report, sys.stdout, warnings)
+        render_check_json(report, sys.stdout, warnings, target.context, target.server)
     else:
         render_check_text(report, sys.stdout, header)
     if junit:
@@ -306,8 +307,7 @@ def check(
             report, forbidden = evaluate(client, scope, rules, options, expectations)
     finally:
         client.close()
-    header = f"cluster {client.target.context} at {client.target.server}"
-    write_reports(report, output, junit, header, forbidden.warnings())
+    write_reports(report, output, junit, client.target, forbidden.warnings())
     if not report.passed:
         for line in forbidden.warnings():
             click.echo(f"warning: {line}", err=True)

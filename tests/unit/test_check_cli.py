@@ -98,7 +98,10 @@ def test_selector_and_node_filters_narrow_the_pods(config: str, recorded_workloa
 def test_json_output_has_the_stable_shape(config: str, recorded_workloads: None) -> None:
     result = invoke(config, "-o", "json")
     doc = json.loads(result.stdout)
-    assert list(doc) == ["schema_version", "passed", "rules", "findings", "warnings"]
+    assert list(doc) == [
+        "schema_version", "context", "server", "passed", "rules", "findings", "warnings",
+    ]  # fmt: skip
+    assert (doc["context"], doc["server"]) == ("a", "https://127.0.0.1:1")
     assert doc["schema_version"] == 1 and doc["passed"] is False
     assert [r["name"] for r in doc["rules"] if not r["passed"]] == ["container-state"]
     assert set(doc["findings"][0]) == {"rule", "object", "passed", "message"}
