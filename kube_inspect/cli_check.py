@@ -265,7 +265,7 @@ def check(
     output: str,
     junit: str | None,
 ) -> None:
-    r"""Check that the cluster is healthy; exit 1 when a check fails (for CI gates).
+    """Check that the cluster is healthy; exit 1 when a check fails (for CI gates).
 
     \b
     Rules (all on by default):
@@ -287,7 +287,7 @@ def check(
       kube-inspect check --expect expect.yaml --junit report.xml
       kube-inspect check --wait --timeout 5m       # after a deploy, until healthy
       kube-inspect check -o json | jq '.findings[] | select(.passed | not)'
-    """
+    """  # noqa: D301 - "\b" must be the backspace character click looks for, not raw text
     try:
         rules = select_rules(only_rules, skip_rules)
     except ValueError as e:

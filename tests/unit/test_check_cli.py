@@ -238,6 +238,8 @@ def test_check_help_lists_every_rule_with_examples() -> None:
     ):
         assert rule in result.output
     assert "Examples:" in result.output and "Exit codes:" in result.output
+    assert "\\b" not in result.output  # click's no-rewrap marker worked: lines kept as written
+    assert "\n    node-ready          every node is Ready\n" in result.output
 
 
 def test_an_unexpected_exception_is_exit_70_in_one_line(
