@@ -1,7 +1,7 @@
 """``kube-inspect check``: is this cluster healthy? Rules, expectations, CI reports, --wait.
 
-Registered on the ``cli`` group by ``kube_inspect.cli``; errors still become exit codes
-there, in one place.
+The command registers itself on the ``cli`` group (``kube_inspect.cli`` imports this
+module); errors still become exit codes there, in one place.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from kube_inspect.checks import (
 )
 from kube_inspect.cli import (
     EXIT_CODES_HELP,
+    cli,
     cluster_options,
     exit_if_partial,
     namespace_options,
@@ -313,3 +314,6 @@ def check(
             click.echo(f"warning: {line}", err=True)
         click.get_current_context().exit(EXIT_CHECKS_FAILED)
     exit_if_partial(forbidden)
+
+
+cli.add_command(check)
