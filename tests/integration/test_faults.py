@@ -123,7 +123,9 @@ def test_failing_exec_credential_plugin_is_exit_3_with_its_message(
 def test_malformed_kubeconfig_is_exit_2(cluster: TestCluster, tmp_path: Path, command: str) -> None:
     bad = tmp_path / "config"
     bad.write_text(cluster.kubeconfig.read_text().replace("clusters:", "clusters: [", 1))
-    one_line_error(run(command, kubeconfig=bad), 2, "kubeconfig")
+    one_line_error(
+        run(command, kubeconfig=bad), 2, "cannot read kubeconfig", "not valid YAML at line"
+    )
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -191,7 +193,7 @@ def test_429_that_never_ends_is_exit_3_after_bounded_retries(
 ) -> None:
     http_fault_proxy.set_plan(rules=[{"path": "/api/v1/nodes", "status": 429, "retry_after": "1"}])
     result = through(http_fault_proxy, tmp_path, "tree")
-    one_line_error(result, 3, "429 Too Many Requests", "try again later")
+    one_line_error(result, 3, "429 Too Many Requests", "after 4 retries: try again later")
     assert len(requests_to(http_fault_proxy, "/api/v1/nodes")) == 1 + 4  # first try + retries
 
 
@@ -202,7 +204,7 @@ def test_429_asking_for_a_long_wait_is_not_waited_out(
         rules=[{"path": "/api/v1/nodes", "status": 429, "retry_after": "600"}]
     )
     result = through(http_fault_proxy, tmp_path, "tree")
-    one_line_error(result, 3, "429 Too Many Requests")
+    one_line_error(result, 3, "429 Too Many Requests", "asks to wait 600s", "try again later")
     assert len(requests_to(http_fault_proxy, "/api/v1/nodes")) == 1
 
 
@@ -227,7 +229,7 @@ def test_5xx_that_never_ends_is_exit_3_after_bounded_retries(
 ) -> None:
     http_fault_proxy.set_plan(rules=[{"path": "/api/v1/pods", "status": 500}])
     result = through(http_fault_proxy, tmp_path, "check")
-    one_line_error(result, 3, "failed (500", "check the control plane's health")
+    one_line_error(result, 3, "failed (500", "after 4 retries: check the control plane's health")
     assert len(requests_to(http_fault_proxy, "/api/v1/pods")) == 1 + 4
 
 
