@@ -80,7 +80,16 @@ def test_wait_returns_0_once_a_fresh_deployment_is_ready(
     cluster: TestCluster, namespace: str
 ) -> None:
     cluster.kubectl(
-        "create", "deployment", "web", "--image=busybox:1.36", "--replicas=3", "-n", namespace
+        "create",
+        "deployment",
+        "web",
+        "--image=busybox:1.36",
+        "--replicas=3",
+        "-n",
+        namespace,
+        "--",
+        "sleep",
+        "3600",  # keeps running on a real kubelet too
     )
     result = run(
         "check", "-n", namespace, *NAMESPACED, "--wait", "--timeout", "3m",
@@ -103,7 +112,7 @@ spec:
     metadata: {labels: {app: never}}
     spec:
       nodeSelector: {disktype: nvme-that-no-node-has}
-      containers: [{name: app, image: busybox:1.36}]
+      containers: [{name: app, image: busybox:1.36, command: [sleep, "3600"]}]
 """
 
 
@@ -128,7 +137,16 @@ def test_expectations_are_checked_against_the_server(
     cluster: TestCluster, namespace: str, tmp_path: Path
 ) -> None:
     cluster.kubectl(
-        "create", "deployment", "api", "--image=busybox:1.36", "--replicas=1", "-n", namespace
+        "create",
+        "deployment",
+        "api",
+        "--image=busybox:1.36",
+        "--replicas=1",
+        "-n",
+        namespace,
+        "--",
+        "sleep",
+        "3600",
     )
     expect = tmp_path / "expect.yaml"
     expect.write_text(f"- kind: Deployment\n  namespace: {namespace}\n  name: api\n  minReady: 5\n")
