@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from kube_inspect.checks import CheckInput, CheckOptions, CheckReport, run_checks
+from kube_inspect.checks import CheckInput, CheckOptions, CheckReport, Finding, run_checks
 from kube_inspect.client import WORKLOAD_RESOURCES, KubeClient
 from kube_inspect.expectations import Expectation, check_expectations
 from kube_inspect.label_selector import object_labels, parse_selector
@@ -96,6 +96,10 @@ def evaluate(client: KubeClient, plan: CheckPlan) -> tuple[CheckReport, Forbidde
     if forbidden.everything:
         raise forbidden.nothing_readable(sorted(set(forbidden.what)))
     extra = check_expectations(plan.expectations, data)
+    node = plan.scope.node
+    if node and NODE_RULES & set(plan.rules) and "nodes" not in forbidden.what and not data.nodes:
+        # A typo in --node must not pass as "nothing to check".
+        extra += (Finding("node-ready", f"node/{node}", False, "no such node"),)
     now = datetime.now(UTC)
     return run_checks(data, plan.rules, plan.options, now, extra), forbidden
 

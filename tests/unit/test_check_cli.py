@@ -102,6 +102,14 @@ def test_selector_and_node_filters_narrow_the_pods(config: str, recorded_workloa
     assert result.exit_code == 0
 
 
+def test_node_that_does_not_exist_fails_instead_of_passing_empty(
+    config: str, recorded_workloads: None
+) -> None:
+    result = invoke(config, "--node", "kwok-no-such-node")
+    assert result.exit_code == 1
+    assert "FAIL  node-ready          node/kwok-no-such-node: no such node" in result.stdout
+
+
 def test_json_output_has_the_stable_shape(config: str, recorded_workloads: None) -> None:
     result = invoke(config, "-o", "json")
     doc = json.loads(result.stdout)
