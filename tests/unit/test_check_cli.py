@@ -224,6 +224,17 @@ def test_check_with_forbidden_nodes_is_exit_4_when_the_rest_passes(
     assert failing.exit_code == 1  # a failed check outranks a partial result
 
 
+def test_rules_that_need_no_nodes_do_not_read_them(
+    config: str, recorded_workloads: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    forbid_nodes(monkeypatch)
+    result = invoke(
+        config, "-n", "monitoring", "--skip-rule", "node-ready", "--skip-rule", "node-pressure"
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+
+
 def test_nothing_readable_is_one_line_and_exit_4(
     config: str, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> None:
