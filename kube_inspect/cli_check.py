@@ -1,50 +1,36 @@
 """``kube-inspect check``: is this cluster healthy? Rules, expectations, CI reports, --wait.
 
-Registered on the ``cli`` group by ``kube_inspect.cli``; errors still become exit codes
-there, in one place.
+The command registers itself on the ``cli`` group (``kube_inspect.cli`` imports this
+module); errors still become exit codes there, in one place.
 """
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import sys
-import time
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
 
 import click
 
-from kube_inspect.checks import (
-    RULES,
-    CheckInput,
-    CheckOptions,
-    CheckReport,
-    run_checks,
-    select_rules,
-)
+from kube_inspect.check_run import CheckPlan, Scope, evaluate, wait_until_passing
+from kube_inspect.checks import RULES, CheckOptions, CheckReport, select_rules
 from kube_inspect.cli import (
     EXIT_CODES_HELP,
+    cli,
     cluster_options,
     exit_if_partial,
     namespace_options,
     parse_request_timeout,
 )
-from kube_inspect.client import WORKLOAD_RESOURCES, KubeClient
+from kube_inspect.client import KubeClient, Target
 from kube_inspect.errors import EXIT_CHECKS_FAILED, UsageError
-from kube_inspect.expectations import Expectation, check_expectations, read_expectations
-from kube_inspect.label_selector import object_labels, parse_selector
-from kube_inspect.partial import ForbiddenReads
+from kube_inspect.expectations import read_expectations
+from kube_inspect.label_selector import parse_selector
 from kube_inspect.render.checks_json import render_check_json
 from kube_inspect.render.checks_text import render_check_text
 from kube_inspect.render.github import render_github_annotations, render_github_summary
 from kube_inspect.render.junit import render_junit
 
-NODE_RULES = frozenset({"node-ready", "node-pressure"})
-POD_RULES = frozenset({"pod-pending", "container-state", "container-restarts"})
-WATCH_SLICE_SECONDS = 30.0  # re-check at least this often: node changes are not watched
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 
@@ -59,117 +45,13 @@ def parse_duration(value: str, flag: str) -> float:
     raise UsageError(f"invalid {flag} {value!r}: use a duration such as 30s, 5m or 1m30s")
 
 
-@dataclass(frozen=True, slots=True)
-class Scope:
-    """Which objects the check looks at: the filters shared with ``tree``."""
-
-    namespace: str | None
-    selector: str | None
-    node: str | None
-
-
-def read_input(
-    client: KubeClient,
-    scope: Scope,
-    rules: tuple[str, ...],
-    expectations: tuple[Expectation, ...],
-    forbidden: ForbiddenReads,
-) -> CheckInput:
-    """Return the objects the chosen rules and expectations need, filtered to ``scope``."""
-    matches = parse_selector(scope.selector)
-    kinds = {e.kind for e in expectations}
-    nodes: list[dict[str, Any]] = []
-    pods: list[dict[str, Any]] = []
-    workloads: list[dict[str, Any]] = []
-    if NODE_RULES & set(rules):
-        nodes = forbidden.attempt("nodes", client.list_nodes, [], "node rules not checked")
-        nodes = [n for n in nodes if scope.node in (None, _name(n))]
-    if POD_RULES & set(rules) or "Pod" in kinds:
-        pods = forbidden.attempt(
-            "pods", lambda: client.list_pods(scope.namespace), [], "pod rules not checked"
-        )
-        pods = [
-            p
-            for p in pods
-            if matches(object_labels(p)) and scope.node in (None, _spec(p).get("nodeName"))
-        ]
-    if "workload-ready" in rules or kinds - {"Pod"}:
-        for resource in WORKLOAD_RESOURCES:
-            found: list[dict[str, Any]] = forbidden.attempt(
-                resource,
-                functools.partial(client.list_workloads, resource, scope.namespace),
-                [],
-                f"{resource} not checked",
-            )
-            workloads.extend(w for w in found if matches(object_labels(w)))
-    return CheckInput(tuple(nodes), tuple(pods), tuple(workloads))
-
-
-def _name(obj: dict[str, Any]) -> str:
-    return str((obj.get("metadata") or {}).get("name") or "")
-
-
-def _spec(obj: dict[str, Any]) -> dict[str, Any]:
-    spec = obj.get("spec")
-    return spec if isinstance(spec, dict) else {}
-
-
-def evaluate(
-    client: KubeClient,
-    scope: Scope,
-    rules: tuple[str, ...],
-    options: CheckOptions,
-    expectations: tuple[Expectation, ...],
-) -> tuple[CheckReport, ForbiddenReads]:
-    """Read the cluster once and return the report, with the reads that were forbidden."""
-    forbidden = ForbiddenReads()
-    data = read_input(client, scope, rules, expectations, forbidden)
-    if len(forbidden.what) == 2 + len(WORKLOAD_RESOURCES):
-        raise forbidden.nothing_readable(["nodes", "pods", "workloads"])
-    extra = check_expectations(expectations, data)
-    return run_checks(data, rules, options, datetime.now(UTC), extra), forbidden
-
-
-def wait_until_passing(
-    client: KubeClient,
-    scope: Scope,
-    rules: tuple[str, ...],
-    options: CheckOptions,
-    expectations: tuple[Expectation, ...],
-    timeout: float,
-) -> tuple[CheckReport, ForbiddenReads]:
-    """Return the first passing report, or the last one when ``timeout`` seconds ran out.
-
-    Between two checks it watches the pods in scope (a WATCH, not polling) and re-checks on
-    the first change, or after WATCH_SLICE_SECONDS at most.
-    """
-    deadline = time.monotonic() + timeout
-    pods_path = (
-        "/api/v1/pods"
-        if scope.namespace is None
-        else (f"/api/v1/namespaces/{scope.namespace}/pods")
-    )
-    while True:
-        report, forbidden = evaluate(client, scope, rules, options, expectations)
-        remaining = deadline - time.monotonic()
-        if report.passed or remaining <= 0:
-            return report, forbidden
-        names = ", ".join(f"{f.object} ({f.rule})" for f in report.failures[:3])
-        more = len(report.failures) - 3
-        click.echo(
-            f"waiting, {remaining:.0f}s left: {len(report.failures)} failing: {names}"
-            + (f" and {more} more" if more > 0 else ""),
-            err=True,
-        )
-        client.wait_for_change(pods_path, min(remaining, WATCH_SLICE_SECONDS))
-
-
 def write_reports(
-    report: CheckReport, output: str, junit: str | None, header: str, warnings: list[str]
+    report: CheckReport, output: str, junit: str | None, target: Target, warnings: list[str]
 ) -> None:
     """Write the report to stdout, the JUnit file, and GitHub Actions' outputs when there."""
+    header = f"cluster {target.context} at {target.server}"
     if output == "json":
-        render_check_json(report, sys.stdout, warnings)
+        render_check_json(report, sys.stdout, warnings, target.context, target.server)
     else:
         render_check_text(report, sys.stdout, header)
     if junit:
@@ -264,7 +146,7 @@ def check(
     output: str,
     junit: str | None,
 ) -> None:
-    r"""Check that the cluster is healthy; exit 1 when a check fails (for CI gates).
+    """Check that the cluster is healthy; exit 1 when a check fails (for CI gates).
 
     \b
     Rules (all on by default):
@@ -294,22 +176,28 @@ def check(
     options = CheckOptions(parse_duration(max_pending, "--max-pending"), max_restarts)
     wait_seconds = parse_duration(timeout, "--timeout")
     parse_selector(selector)  # a bad selector is a usage error before anything is sent
-    expectations = read_expectations(expect_file) if expect_file else ()
-    scope = Scope(None if all_namespaces else namespace, selector, node)
+    plan = CheckPlan(
+        Scope(None if all_namespaces else namespace, selector, node),
+        rules,
+        options,
+        read_expectations(expect_file) if expect_file else (),
+    )
     client = KubeClient.from_kubeconfig(kubeconfig, context, parse_request_timeout(request_timeout))
     try:
         if wait:
             report, forbidden = wait_until_passing(
-                client, scope, rules, options, expectations, wait_seconds
+                client, plan, wait_seconds, lambda line: click.echo(line, err=True)
             )
         else:
-            report, forbidden = evaluate(client, scope, rules, options, expectations)
+            report, forbidden = evaluate(client, plan)
     finally:
         client.close()
-    header = f"cluster {client.target.context} at {client.target.server}"
-    write_reports(report, output, junit, header, forbidden.warnings())
+    write_reports(report, output, junit, client.target, forbidden.warnings())
     if not report.passed:
         for line in forbidden.warnings():
             click.echo(f"warning: {line}", err=True)
         click.get_current_context().exit(EXIT_CHECKS_FAILED)
     exit_if_partial(forbidden)
+
+
+cli.add_command(check)

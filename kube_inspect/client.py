@@ -38,7 +38,13 @@ from kube_inspect.errors import (
     ReadOnlyViolation,
     Unauthorized,
 )
-from kube_inspect.retry import DEFAULT_POLICY, RetryPolicy, parse_retry_after, retry_delay
+from kube_inspect.retry import (
+    DEFAULT_POLICY,
+    RETRYABLE_STATUSES,
+    RetryPolicy,
+    parse_retry_after,
+    retry_delay,
+)
 
 PAGE_SIZE = 500
 USER_AGENT = f"kube-inspect/{__version__}"
@@ -84,7 +90,7 @@ def current_context(paths: str) -> str | None:
             with open(path, encoding="utf-8") as f:
                 doc = yaml.safe_load(f)
         except (OSError, yaml.YAMLError) as e:
-            raise ConfigError(f"cannot read kubeconfig {path}: {_first_line(e)}") from e
+            raise ConfigError(f"cannot read kubeconfig {path}: {_yaml_problem(e)}") from e
         if isinstance(doc, dict) and doc.get("current-context"):
             return str(doc["current-context"])
     return None
@@ -122,12 +128,24 @@ def context_names(paths: str) -> list[str]:
             with open(path, encoding="utf-8") as f:
                 doc = yaml.safe_load(f)
         except (OSError, yaml.YAMLError) as e:
-            raise ConfigError(f"cannot read kubeconfig {path}: {_first_line(e)}") from e
+            raise ConfigError(f"cannot read kubeconfig {path}: {_yaml_problem(e)}") from e
         contexts = doc.get("contexts") if isinstance(doc, dict) else None
         for context in contexts if isinstance(contexts, list) else []:
             if isinstance(context, dict) and context.get("name"):
                 names.add(str(context["name"]))
     return sorted(names)
+
+
+def _yaml_problem(error: BaseException) -> str:
+    """Return what is wrong with a file, with the line for a YAML error, and the fix."""
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None)
+    if mark is not None and problem:
+        return (
+            f"not valid YAML at line {mark.line + 1}, column {mark.column + 1} ({problem}): "
+            "fix the file, or point --kubeconfig or KUBECONFIG at another"
+        )
+    return _first_line(error)
 
 
 def _first_line(error: BaseException) -> str:
@@ -342,8 +360,23 @@ class KubeClient:
                     self.retry_policy, attempt, e.status, e.retry_after, random.random
                 )
                 if delay is None:
-                    raise
+                    raise self._gave_up(e, attempt - 1) from e
                 self.sleep(delay)
+
+    def _gave_up(self, e: ApiError, retries: int) -> ApiError:
+        """Return the error to report once retrying ``e`` stops, saying why it stopped."""
+        if e.status not in RETRYABLE_STATUSES:
+            return e
+        limit = self.retry_policy.max_retry_after
+        if e.retry_after is not None and e.retry_after > limit:
+            ending = (
+                f"and asks to wait {e.retry_after:g}s, longer than kube-inspect waits "
+                f"({limit:g}s): try again later"
+            )
+        else:
+            advice = "try again later" if e.status == 429 else "check the control plane's health"
+            ending = f"and kept doing so after {retries} retries: {advice}"
+        return ApiError(f"{e} {ending}", e.status, e.retry_after)
 
     def _get_once(self, path: str, query: list[tuple[str, Any]] | None = None) -> dict[str, Any]:
         """Send one GET and return its parsed JSON body, translating every failure.
@@ -424,8 +457,7 @@ class KubeClient:
         if status == 429:
             return ApiError(
                 f"the API server at {server} is throttling requests (429 Too Many Requests: "
-                f"{reason}) and kept doing so after {self.retry_policy.retries} retries: "
-                "try again later",
+                f"{reason})",
                 status,
                 retry_after,
             )
@@ -433,10 +465,7 @@ class KubeClient:
             return ApiError(f"the API server at {server} answered 410 Gone: {reason}", status)
         if isinstance(status, int) and status >= 500:
             return ApiError(
-                f"the API server at {server} failed ({status}: {reason}) and kept failing "
-                f"after {self.retry_policy.retries} retries: check the control plane's health",
-                status,
-                retry_after,
+                f"the API server at {server} failed ({status}: {reason})", status, retry_after
             )
         return ApiError(f"the API server at {server} answered {status}: {reason}", status)
 

@@ -74,7 +74,7 @@ def _expectation(path: str, node: yaml.Node) -> Expectation:
     numbers: dict[str, int | None] = {}
     for key in INT_KEYS:
         text, where = fields.get(key, ("", node))
-        if key in fields and not text.isdigit():
+        if key in fields and not (text.isascii() and text.isdigit()):
             raise _fail(path, where, f"{key} must be a whole number, not {text!r}")
         numbers[key] = int(text) if key in fields else None
     if kind in WORKLOAD_KINDS and not ("name" in fields and "namespace" in fields):

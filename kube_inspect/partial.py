@@ -27,6 +27,7 @@ class ForbiddenReads:
     what: list[str] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     consequences: list[str] = field(default_factory=list)
+    attempted: int = 0
 
     def attempt(
         self, what: str, read: Callable[[], T], instead: T, consequence: str | None = None
@@ -35,6 +36,7 @@ class ForbiddenReads:
 
         ``consequence`` says what the result lacks (default: ``WHAT not shown``).
         """
+        self.attempted += 1
         try:
             return read()
         except Forbidden as e:
@@ -42,6 +44,11 @@ class ForbiddenReads:
             self.messages.append(str(e))
             self.consequences.append(consequence or f"{what} not shown")
             return instead
+
+    @property
+    def everything(self) -> bool:
+        """Return True when reads were tried and every one of them was forbidden."""
+        return self.attempted > 0 and len(self.what) == self.attempted
 
     def __bool__(self) -> bool:
         """Return True when some read was forbidden."""

@@ -10,10 +10,17 @@ from kube_inspect.checks import CheckReport
 SCHEMA_VERSION = 1
 
 
-def check_report_dict(report: CheckReport, warnings: list[str] | None = None) -> dict[str, Any]:
+def check_report_dict(
+    report: CheckReport,
+    warnings: list[str] | None = None,
+    context: str | None = None,
+    server: str | None = None,
+) -> dict[str, Any]:
     """Return the report as the JSON shape holds it."""
     return {
         "schema_version": SCHEMA_VERSION,
+        "context": context,
+        "server": server,
         "passed": report.passed,
         "rules": [
             {
@@ -32,7 +39,13 @@ def check_report_dict(report: CheckReport, warnings: list[str] | None = None) ->
     }
 
 
-def render_check_json(report: CheckReport, out: TextIO, warnings: list[str] | None = None) -> None:
+def render_check_json(
+    report: CheckReport,
+    out: TextIO,
+    warnings: list[str] | None = None,
+    context: str | None = None,
+    server: str | None = None,
+) -> None:
     """Write the report as indented JSON, keys in a fixed order."""
-    json.dump(check_report_dict(report, warnings), out, indent=2)
+    json.dump(check_report_dict(report, warnings, context, server), out, indent=2)
     out.write("\n")

@@ -11,6 +11,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
+from tests.clusters.httpfaults import HttpFaultProxy
 from tests.integration.cli_runner import run
 from tests.integration.conftest import TestCluster
 
@@ -80,7 +81,16 @@ def test_wait_returns_0_once_a_fresh_deployment_is_ready(
     cluster: TestCluster, namespace: str
 ) -> None:
     cluster.kubectl(
-        "create", "deployment", "web", "--image=busybox:1.36", "--replicas=3", "-n", namespace
+        "create",
+        "deployment",
+        "web",
+        "--image=busybox:1.36",
+        "--replicas=3",
+        "-n",
+        namespace,
+        "--",
+        "sleep",
+        "3600",  # keeps running on a real kubelet too
     )
     result = run(
         "check", "-n", namespace, *NAMESPACED, "--wait", "--timeout", "3m",
@@ -103,7 +113,7 @@ spec:
     metadata: {labels: {app: never}}
     spec:
       nodeSelector: {disktype: nvme-that-no-node-has}
-      containers: [{name: app, image: busybox:1.36}]
+      containers: [{name: app, image: busybox:1.36, command: [sleep, "3600"]}]
 """
 
 
@@ -128,7 +138,16 @@ def test_expectations_are_checked_against_the_server(
     cluster: TestCluster, namespace: str, tmp_path: Path
 ) -> None:
     cluster.kubectl(
-        "create", "deployment", "api", "--image=busybox:1.36", "--replicas=1", "-n", namespace
+        "create",
+        "deployment",
+        "api",
+        "--image=busybox:1.36",
+        "--replicas=1",
+        "-n",
+        namespace,
+        "--",
+        "sleep",
+        "3600",
     )
     expect = tmp_path / "expect.yaml"
     expect.write_text(f"- kind: Deployment\n  namespace: {namespace}\n  name: api\n  minReady: 5\n")
@@ -149,3 +168,21 @@ def test_empty_namespace_passes(cluster: TestCluster, namespace: str) -> None:
     result = run("check", "-n", namespace, *NAMESPACED, kubeconfig=cluster.kubeconfig)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "nothing to check" in result.stdout
+
+
+def test_wait_watches_instead_of_polling(
+    cluster: TestCluster, namespace: str, tmp_path: Path, http_fault_proxy: HttpFaultProxy
+) -> None:
+    manifest = tmp_path / "never.yaml"
+    manifest.write_text(UNSCHEDULABLE.replace("NAMESPACE", namespace))
+    cluster.kubectl("apply", "-f", str(manifest))
+    result = run(
+        "check", "-n", namespace, *NAMESPACED, "--wait", "--timeout", "6s",
+        kubeconfig=http_fault_proxy.kubeconfig(tmp_path / "via-mitmproxy.yaml"),
+    )  # fmt: skip
+    assert result.returncode == 1, result.stdout + result.stderr
+    pods = [r for r in http_fault_proxy.requests() if r["path"].endswith(f"{namespace}/pods")]
+    watches = [r for r in pods if r["watch"]]
+    assert watches, "--wait sent no WATCH"
+    # Each wait is one WATCH; a polling loop would have read the pods hundreds of times in 6 s.
+    assert len(pods) - len(watches) <= 2 * (len(watches) + 1)

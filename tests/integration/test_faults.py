@@ -10,6 +10,8 @@ import base64
 import datetime
 import json
 import subprocess
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,7 @@ from cryptography.x509.oid import NameOID
 
 from tests.clusters.faultproxy import FaultProxy
 from tests.clusters.httpfaults import HttpFaultProxy
+from tests.clusters.local import LocalCluster, build_binaries
 from tests.integration.cli_runner import run
 from tests.integration.conftest import TestCluster
 
@@ -120,7 +123,9 @@ def test_failing_exec_credential_plugin_is_exit_3_with_its_message(
 def test_malformed_kubeconfig_is_exit_2(cluster: TestCluster, tmp_path: Path, command: str) -> None:
     bad = tmp_path / "config"
     bad.write_text(cluster.kubeconfig.read_text().replace("clusters:", "clusters: [", 1))
-    one_line_error(run(command, kubeconfig=bad), 2, "kubeconfig")
+    one_line_error(
+        run(command, kubeconfig=bad), 2, "cannot read kubeconfig", "not valid YAML at line"
+    )
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -188,7 +193,7 @@ def test_429_that_never_ends_is_exit_3_after_bounded_retries(
 ) -> None:
     http_fault_proxy.set_plan(rules=[{"path": "/api/v1/nodes", "status": 429, "retry_after": "1"}])
     result = through(http_fault_proxy, tmp_path, "tree")
-    one_line_error(result, 3, "429 Too Many Requests", "try again later")
+    one_line_error(result, 3, "429 Too Many Requests", "after 4 retries: try again later")
     assert len(requests_to(http_fault_proxy, "/api/v1/nodes")) == 1 + 4  # first try + retries
 
 
@@ -199,7 +204,7 @@ def test_429_asking_for_a_long_wait_is_not_waited_out(
         rules=[{"path": "/api/v1/nodes", "status": 429, "retry_after": "600"}]
     )
     result = through(http_fault_proxy, tmp_path, "tree")
-    one_line_error(result, 3, "429 Too Many Requests")
+    one_line_error(result, 3, "429 Too Many Requests", "asks to wait 600s", "try again later")
     assert len(requests_to(http_fault_proxy, "/api/v1/nodes")) == 1
 
 
@@ -224,7 +229,7 @@ def test_5xx_that_never_ends_is_exit_3_after_bounded_retries(
 ) -> None:
     http_fault_proxy.set_plan(rules=[{"path": "/api/v1/pods", "status": 500}])
     result = through(http_fault_proxy, tmp_path, "check")
-    one_line_error(result, 3, "failed (500", "check the control plane's health")
+    one_line_error(result, 3, "failed (500", "after 4 retries: check the control plane's health")
     assert len(requests_to(http_fault_proxy, "/api/v1/pods")) == 1 + 4
 
 
@@ -263,3 +268,27 @@ def test_continue_token_expiring_twice_is_exit_3(
     one_line_error(result, 3, "expired twice while being read in pages (410 Gone)")
     starts = [r for r in requests_to(http_fault_proxy, "/api/v1/pods") if not r["continue"]]
     assert len(starts) == 2
+
+
+@pytest.fixture(scope="module")
+def empty_cluster() -> Iterator[Path]:
+    """Yield the kubeconfig of a second, fresh local cluster: no nodes, no pods."""
+    local = LocalCluster(f"ki-empty-{uuid.uuid4().hex[:8]}", build_binaries())
+    try:
+        yield local.start()
+    finally:
+        survivors = local.stop()
+        assert not survivors, f"processes left behind: {survivors}"
+
+
+@pytest.mark.local_backend
+def test_empty_cluster_is_an_empty_tree_and_a_passing_check(empty_cluster: Path) -> None:
+    tree = run("tree", "-o", "json", kubeconfig=empty_cluster)
+    assert tree.returncode == 0, tree.stderr
+    doc = json.loads(tree.stdout)["cluster"]
+    assert (doc["node_count"], doc["pod_count"], doc["nodes"], doc["unscheduled"]) == (0, 0, [], [])
+    check = run("check", kubeconfig=empty_cluster)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert check.stdout.count("nothing to check") == 6  # a fresh kwok cluster runs nothing
+    assert check.stdout.endswith("all 6 rules passed (0 checks)\n")
+    assert check.stderr == ""

@@ -55,7 +55,16 @@ def users(cluster: TestCluster, tmp_path_factory: pytest.TempPathFactory) -> Ite
     workdir = tmp_path_factory.mktemp("users")
     cluster.kubectl("create", "namespace", namespace)
     cluster.kubectl(
-        "create", "deployment", "app", "--image=busybox:1.36", "--replicas=2", "-n", namespace
+        "create",
+        "deployment",
+        "app",
+        "--image=busybox:1.36",
+        "--replicas=2",
+        "-n",
+        namespace,
+        "--",
+        "sleep",
+        "3600",  # keeps running on a real kubelet too
     )
     viewer, nobody = f"viewer-{suffix}", f"nobody-{suffix}"
     cluster.kubectl(

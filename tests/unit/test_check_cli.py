@@ -22,6 +22,13 @@ FORBIDDEN_NODES = (
 )
 
 
+@pytest.fixture(autouse=True)
+def outside_github_actions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run as outside Actions, even when the suite itself runs there."""
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+
+
 @pytest.fixture
 def recorded_workloads(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
     request.getfixturevalue("recorded_client")
@@ -96,10 +103,21 @@ def test_selector_and_node_filters_narrow_the_pods(config: str, recorded_workloa
     assert result.exit_code == 0
 
 
+def test_node_that_does_not_exist_fails_instead_of_passing_empty(
+    config: str, recorded_workloads: None
+) -> None:
+    result = invoke(config, "--node", "kwok-no-such-node")
+    assert result.exit_code == 1
+    assert "FAIL  node-ready          node/kwok-no-such-node: no such node" in result.stdout
+
+
 def test_json_output_has_the_stable_shape(config: str, recorded_workloads: None) -> None:
     result = invoke(config, "-o", "json")
     doc = json.loads(result.stdout)
-    assert list(doc) == ["schema_version", "passed", "rules", "findings", "warnings"]
+    assert list(doc) == [
+        "schema_version", "context", "server", "passed", "rules", "findings", "warnings",
+    ]  # fmt: skip
+    assert (doc["context"], doc["server"]) == ("a", "https://127.0.0.1:1")
     assert doc["schema_version"] == 1 and doc["passed"] is False
     assert [r["name"] for r in doc["rules"] if not r["passed"]] == ["container-state"]
     assert set(doc["findings"][0]) == {"rule", "object", "passed", "message"}
@@ -210,6 +228,17 @@ def test_check_with_forbidden_nodes_is_exit_4_when_the_rest_passes(
     assert failing.exit_code == 1  # a failed check outranks a partial result
 
 
+def test_rules_that_need_no_nodes_do_not_read_them(
+    config: str, recorded_workloads: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    forbid_nodes(monkeypatch)
+    result = invoke(
+        config, "-n", "monitoring", "--skip-rule", "node-ready", "--skip-rule", "node-pressure"
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+
+
 def test_nothing_readable_is_one_line_and_exit_4(
     config: str, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> None:
@@ -239,6 +268,8 @@ def test_check_help_lists_every_rule_with_examples() -> None:
     ):
         assert rule in result.output
     assert "Examples:" in result.output and "Exit codes:" in result.output
+    assert "\\b" not in result.output  # click's no-rewrap marker worked: lines kept as written
+    assert "\n    node-ready          every node is Ready\n" in result.output
 
 
 def test_an_unexpected_exception_is_exit_70_in_one_line(

@@ -116,6 +116,7 @@ def test_malformed_kubeconfig_is_a_config_error(runner: CliRunner, tmp_path: Pat
     result = runner.invoke(cli, ["tree", "--kubeconfig", str(bad)])
     assert result.exit_code == 2
     assert result.stderr.startswith("error: cannot read kubeconfig")
+    assert "not valid YAML at line 2, column 1" in result.stderr
     assert "Traceback" not in result.output
 
 

@@ -6,7 +6,7 @@ import io
 from datetime import UTC, datetime
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from kube_inspect.aggregate import build_cluster
@@ -19,6 +19,7 @@ from kube_inspect.render.checks_text import render_check_text
 from kube_inspect.render.json import render_json
 from kube_inspect.render.junit import render_junit
 from kube_inspect.render.tree import render_tree
+from kube_inspect.retry import parse_retry_after
 
 # The field names the code looks up, so that generated objects hit its paths, with values
 # of every JSON type: right, wrong, missing.
@@ -72,6 +73,7 @@ def test_checks_and_their_reports_survive_malformed_objects(
 
 
 @settings(max_examples=60, deadline=None)
+@example(text="- kind: Pod\n  maxRestarts: ²\n")
 @given(text=st.text(max_size=200) | st.builds(lambda v: f"- {v}", st.text(max_size=80)))
 def test_expectation_files_fail_only_with_a_clear_error(text: str) -> None:
     try:
@@ -89,3 +91,13 @@ def test_label_selectors_fail_only_with_a_usage_error(text: str) -> None:
     except UsageError:
         return
     assert matches({"app": "web"}) in (True, False)
+
+
+@example(value="²")  # a digit to str.isdigit, not to float()
+@given(
+    value=st.text(max_size=40)
+    | st.datetimes().map(lambda d: d.strftime("%a, %d %b %Y %H:%M:%S GMT"))
+)
+def test_any_retry_after_header_is_a_delay_or_ignored(value: str) -> None:
+    seconds = parse_retry_after(value, NOW)
+    assert seconds is None or seconds >= 0

@@ -95,9 +95,19 @@ def test_client_gives_up_after_the_bounded_retries(
     get_once = failing_then([ApiError("down", 500) for _ in range(10)], {})
     monkeypatch.setattr(client, "_get_once", get_once)
     client.sleep = lambda seconds: None
-    with pytest.raises(ApiError, match="down"):
+    with pytest.raises(ApiError, match=r"^down and kept doing so after 4 retries: check the"):
         client.version()
     assert len(get_once.calls) == 1 + client.retry_policy.retries
+
+
+def test_client_does_not_wait_out_a_long_retry_after(
+    client: KubeClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    get_once = failing_then([ApiError("busy", 429, 600.0)], {})
+    monkeypatch.setattr(client, "_get_once", get_once)
+    with pytest.raises(ApiError, match=r"^busy and asks to wait 600s, longer than kube-inspect"):
+        client.version()
+    assert len(get_once.calls) == 1
 
 
 def test_client_does_not_retry_a_forbidden_read(
