@@ -150,7 +150,8 @@ def watch_tree(
                 raise message.obj
             apply_event(objects[message.resource], message)
         latest = cluster()
-        changes = compare(signatures(shown), signatures(latest))
+        present = {str((n.get("metadata") or {}).get("name")) for n in objects["nodes"].values()}
+        changes = compare(signatures(shown), signatures(latest), present)
         if changes != Changes():
             _draw(latest, changes, out, in_place, ascii_only, clock())
         shown = latest

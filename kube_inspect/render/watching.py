@@ -8,7 +8,7 @@ are listed under the tree with ``-``.
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TextIO
@@ -27,6 +27,7 @@ class Changes:
     added: frozenset[str] = frozenset()
     changed: frozenset[str] = frozenset()
     deleted: tuple[str, ...] = ()
+    left_view: tuple[str, ...] = ()  # nodes that still exist but run none of the pods shown
 
     def summary(self) -> str:
         """Return ``+1 new ~2 changed -1 deleted``, or ``no change``."""
@@ -36,6 +37,7 @@ class Changes:
                 ("+", self.added, "new"),
                 ("~", self.changed, "changed"),
                 ("-", self.deleted, "deleted"),
+                ("-", self.left_view, "out of view"),
             )
             if keys
         ]
@@ -55,12 +57,32 @@ def signatures(cluster: Cluster) -> dict[str, tuple[object, ...]]:
     return rows
 
 
-def compare(before: Signatures, after: Signatures) -> Changes:
-    """Return what was added, changed and deleted between two frames' signatures."""
+_KIND_ORDER = {"node": 0, "pod": 1, "container": 2}
+
+
+def compare(before: Signatures, after: Signatures, nodes_present: Collection[str] = ()) -> Changes:
+    """Return what was added, changed and deleted between two frames' signatures.
+
+    A container is not listed as deleted when its pod is; a node still in
+    ``nodes_present`` only left the view (a one-namespace view shows nodes running its
+    pods).
+    """
+    gone = [k for k in before if k not in after]
+    pods_gone = {k[len("pod/") :] for k in gone if k.startswith("pod/")}
+    gone = [
+        k
+        for k in gone
+        if not (
+            k.startswith("container/") and k[len("container/") :].rsplit("/", 1)[0] in pods_gone
+        )
+    ]
+    left = [k for k in gone if k.startswith("node/") and k[len("node/") :] in nodes_present]
+    order = sorted(gone, key=lambda k: (_KIND_ORDER[k.split("/", 1)[0]], k))
     return Changes(
         added=frozenset(k for k in after if k not in before),
         changed=frozenset(k for k in after if k in before and before[k] != after[k]),
-        deleted=tuple(sorted(k for k in before if k not in after)),
+        deleted=tuple(k for k in order if k not in left),
+        left_view=tuple(sorted(left)),
     )
 
 
@@ -98,3 +120,5 @@ def render_frame(
         out.write((mark + line).rstrip() + "\n")
     for key in changes.deleted:
         out.write(f"- {key} (deleted)\n")
+    for key in changes.left_view:
+        out.write(f"- {key} (runs none of these pods now)\n")

@@ -58,14 +58,20 @@ def test_compare_finds_new_changed_and_deleted_rows(
     changes = compare(signatures(before), signatures(cluster_of(nodes, after_pods)))
     assert changes.added == {"pod/batch/crasher", "container/batch/crasher/worker"}
     assert changes.changed == {"pod/shop/db-0", "container/shop/db-0/redis"}
-    assert changes.deleted == (
-        "container/shop/multi/app",
-        "container/shop/multi/init-config",
-        "container/shop/multi/log-shipper",
-        "container/shop/multi/mesh-proxy",
-        "pod/shop/multi",
-    )
-    assert changes.summary() == "+2 new ~2 changed -5 deleted"
+    assert changes.deleted == ("pod/shop/multi",)  # its containers go with it
+    assert changes.summary() == "+2 new ~2 changed -1 deleted"
+
+
+def test_a_node_that_only_left_a_namespace_view_is_not_deleted(
+    nodes: list[dict[str, Any]], pods: list[dict[str, Any]]
+) -> None:
+    before = signatures(cluster_of(nodes, pods))
+    after = dict(before)
+    del after["node/kwok-gpu-1"], after["node/kwok-worker-1"], after["container/shop/db-0/redis"]
+    changes = compare(before, after, nodes_present={"kwok-gpu-1"})
+    assert changes.deleted == ("node/kwok-worker-1", "container/shop/db-0/redis")
+    assert changes.left_view == ("node/kwok-gpu-1",)
+    assert changes.summary() == "-2 deleted -1 out of view"
 
 
 def test_ages_ticking_by_change_nothing(sample: Cluster) -> None:
@@ -84,14 +90,20 @@ def test_frame_marks_changed_rows_and_lists_deleted_ones(sample: Cluster) -> Non
         added=frozenset({"pod/batch/crasher"}),
         changed=frozenset({"container/shop/multi/app"}),
         deleted=("pod/shop/gone",),
+        left_view=("node/elsewhere",),
     )
     lines = frame(sample, changes)
-    assert lines[0] == "watching, Ctrl-C to stop; 12:00:00: +1 new ~1 changed -1 deleted"
+    assert lines[0] == (
+        "watching, Ctrl-C to stop; 12:00:00: +1 new ~1 changed -1 deleted -1 out of view"
+    )
     marked = {line[:2]: line for line in lines[1:] if line[:2] in ("+ ", "~ ")}
     assert "pod/batch/crasher" in marked["+ "]
     assert "container/app" in marked["~ "]
     assert sum(line.startswith(("+ ", "~ ")) for line in lines) == 2
-    assert lines[-1] == "- pod/shop/gone (deleted)"
+    assert lines[-2:] == [
+        "- pod/shop/gone (deleted)",
+        "- node/elsewhere (runs none of these pods now)",
+    ]
 
 
 class ChunkedStream:
