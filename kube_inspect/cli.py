@@ -20,6 +20,7 @@ from kube_inspect.aggregate import build_cluster
 from kube_inspect.client import KubeClient
 from kube_inspect.errors import EXIT_INTERNAL, EXIT_USAGE, KubeInspectError, UsageError
 from kube_inspect.model import Cluster
+from kube_inspect.progress import Progress
 from kube_inspect.render.json import render_json
 from kube_inspect.render.tree import render_tree
 
@@ -107,25 +108,49 @@ def namespace_options(func: F) -> F:
 
 
 def read_cluster(
-    kubeconfig: str | None, context: str | None, request_timeout: str, namespace: str | None
+    kubeconfig: str | None,
+    context: str | None,
+    request_timeout: str,
+    namespace: str | None,
+    progress: Progress | None = None,
 ) -> Cluster:
-    """Return the hierarchy of the cluster the flags name, read through the client."""
+    """Return the hierarchy of the cluster the flags name, read through the client.
+
+    Nodes and pods are listed at once, each read ahead page by page, and the pods are
+    built into the model as they arrive: memory holds the model and a few pages.
+    """
     timeout = parse_request_timeout(request_timeout)
     client = KubeClient.from_kubeconfig(kubeconfig, context, timeout)
+    client.progress = progress
     try:
-        version = client.version()
-        nodes = client.list_nodes()
-        pods = client.list_pods(namespace)
+        nodes = client.stream_nodes()
+        pods = client.stream_pods(namespace)
+        try:
+            return build_cluster(
+                context=client.target.context,
+                server=client.target.server,
+                version=client.version(),
+                nodes=nodes,
+                pods=pods,
+                only_nodes_with_pods=namespace is not None,
+            )
+        finally:
+            nodes.close()
+            pods.close()
     finally:
+        if progress is not None:
+            progress.done()
         client.close()
-    return build_cluster(
-        context=client.target.context,
-        server=client.target.server,
-        version=version,
-        nodes=nodes,
-        pods=pods,
-        only_nodes_with_pods=namespace is not None,
-    )
+
+
+def quiet_option(func: F) -> F:
+    """Add -q/--quiet: no progress line on stderr."""
+    return click.option(
+        "-q",
+        "--quiet",
+        is_flag=True,
+        help="No progress on stderr (shown only on a terminal, for lists over a second).",
+    )(func)
 
 
 @click.group(cls=KubeInspectGroup, epilog=EXIT_CODES_HELP)
@@ -151,6 +176,7 @@ def cli(debug: bool) -> None:
     help="Output format.",
 )
 @click.option("--ascii", "ascii_only", is_flag=True, help="Draw the tree with ASCII only.")
+@quiet_option
 def tree(
     kubeconfig: str | None,
     context: str | None,
@@ -159,6 +185,7 @@ def tree(
     all_namespaces: bool,
     output: str,
     ascii_only: bool,
+    quiet: bool,
 ) -> None:
     r"""Print the cluster's nodes, the pods on each node, and each pod's containers.
 
@@ -174,9 +201,14 @@ def tree(
       kube-inspect tree -n shop              # only the pods of namespace shop
       kube-inspect tree --context prod -o json | jq '.cluster.nodes[].name'
       kubectl inspect tree --ascii           # as a kubectl plugin, plain ASCII
+      kube-inspect tree -q > cluster.txt     # no progress line, even on a terminal
     """
     cluster = read_cluster(
-        kubeconfig, context, request_timeout, None if all_namespaces else namespace
+        kubeconfig,
+        context,
+        request_timeout,
+        None if all_namespaces else namespace,
+        progress=Progress.for_stream(sys.stderr, quiet),
     )
     out = sys.stdout
     if namespace and not all_namespaces and not cluster.pods:

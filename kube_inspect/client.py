@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+import orjson
 import urllib3
 import yaml
 from kubernetes import client as k8s
@@ -32,6 +33,8 @@ from kube_inspect.errors import (
     ReadOnlyViolation,
     Unauthorized,
 )
+from kube_inspect.prefetch import Prefetched
+from kube_inspect.progress import Progress
 
 PAGE_SIZE = 500
 USER_AGENT = f"kube-inspect/{__version__}"
@@ -94,6 +97,8 @@ class KubeClient:
         self._api = api
         self.target = target
         self._timeout = timeout
+        self.progress: Progress | None = None  # counts the pages of stream_* lists
+        self.compress = False  # ask for gzip: see docs/performance.md before turning it on
 
     @classmethod
     def from_kubeconfig(
@@ -151,6 +156,29 @@ class KubeClient:
             return list(self.paged("/api/v1/pods"))
         return list(self.paged(f"/api/v1/namespaces/{quote(namespace, safe='')}/pods"))
 
+    def stream_nodes(self) -> Prefetched[dict[str, Any]]:
+        """Return every node, read ahead in a background thread from now on."""
+        return self.stream("/api/v1/nodes", "nodes")
+
+    def stream_pods(self, namespace: str | None = None) -> Prefetched[dict[str, Any]]:
+        """Return the pods of one namespace (all when None), read ahead from now on."""
+        if namespace is None:
+            return self.stream("/api/v1/pods", "pods")
+        return self.stream(f"/api/v1/namespaces/{quote(namespace, safe='')}/pods", "pods")
+
+    def stream(self, path: str, kind: str) -> Prefetched[dict[str, Any]]:
+        """Return the items of a LIST at ``path``, paged, the next page read while this one is used.
+
+        Only a few pages are held at once: memory is bounded by what the caller keeps.
+        """
+        progress = self.progress
+
+        def count(objects: int) -> None:
+            if progress is not None:
+                progress.page(kind, objects)
+
+        return Prefetched(self.paged(path), PAGE_SIZE, on_batch=count)
+
     def paged(self, path: str) -> Iterator[dict[str, Any]]:
         """Yield the items of a LIST at ``path``, read in pages of PAGE_SIZE."""
         token: str | None = None
@@ -167,22 +195,25 @@ class KubeClient:
     def get(self, path: str, query: list[tuple[str, Any]] | None = None) -> dict[str, Any]:
         """Send one GET and return its parsed JSON body, translating every failure.
 
-        The raw body is parsed directly: the generated typed models would cost several
-        times the time and memory at scale.
+        The raw body is parsed directly, by orjson: the generated typed models would cost
+        several times the time and memory at scale (figures in docs/performance.md).
         """
         try:
+            headers = {"Accept": "application/json"}
+            if self.compress:
+                headers["Accept-Encoding"] = "gzip"  # urllib3 decodes it when reading
             request = self._api.param_serialize(
                 "GET",
                 path,
                 query_params=query,
-                header_params={"Accept": "application/json"},
+                header_params=headers,
                 auth_settings=["BearerToken"],
             )
             response = self._api.call_api(*request, _request_timeout=self._timeout)
             response.read()  # type: ignore[no-untyped-call]
             if not 200 <= response.status <= 299:
                 raise ApiException.from_response(http_resp=response, body=None, data=None)
-            body = json.loads(response.data or b"null")
+            body = orjson.loads(response.data or b"null")
         except ApiException as e:
             raise self._api_error(e) from e
         except urllib3.exceptions.HTTPError as e:

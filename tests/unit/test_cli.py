@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -47,13 +48,17 @@ def runner(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
 def recorded_client(monkeypatch: pytest.MonkeyPatch) -> None:
     """Answer the client's reads with JSON recorded from a real server."""
     monkeypatch.setattr(KubeClient, "version", lambda self: load("version.json")["gitVersion"])
-    monkeypatch.setattr(KubeClient, "list_nodes", lambda self: load("nodes.json")["items"])
 
-    def list_pods(self: KubeClient, namespace: str | None = None) -> list[dict[str, Any]]:
+    def paged(self: KubeClient, path: str) -> Iterator[dict[str, Any]]:
+        # Below list_* and stream_*: both paths read the same recorded LISTs.
+        if path == "/api/v1/nodes":
+            yield from load("nodes.json")["items"]
+            return
+        namespace = path.split("/")[4] if path.startswith("/api/v1/namespaces/") else None
         items: list[dict[str, Any]] = load("pods.json")["items"]
-        return [p for p in items if namespace in (None, p["metadata"]["namespace"])]
+        yield from (p for p in items if namespace in (None, p["metadata"]["namespace"]))
 
-    monkeypatch.setattr(KubeClient, "list_pods", list_pods)
+    monkeypatch.setattr(KubeClient, "paged", paged)
 
 
 def walk(group: click.Group) -> list[str]:
