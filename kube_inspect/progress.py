@@ -43,9 +43,11 @@ class Progress:
         self._lock = threading.Lock()
 
     @classmethod
-    def for_stream(cls, stream: TextIO, quiet: bool) -> Progress:
+    def for_stream(
+        cls, stream: TextIO, quiet: bool, clock: Callable[[], float] = time.monotonic
+    ) -> Progress:
         """Return a Progress that draws on ``stream`` only when it is a terminal."""
-        return cls(stream if not quiet and stream.isatty() else None)
+        return cls(stream if not quiet and stream.isatty() else None, clock)
 
     @property
     def counts(self) -> dict[str, tuple[int, int]]:
