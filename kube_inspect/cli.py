@@ -19,6 +19,7 @@ from kube_inspect import __version__
 from kube_inspect.aggregate import build_cluster
 from kube_inspect.client import KubeClient
 from kube_inspect.errors import EXIT_INTERNAL, EXIT_USAGE, KubeInspectError, UsageError
+from kube_inspect.gcpause import paused_gc
 from kube_inspect.model import Cluster
 from kube_inspect.progress import Progress
 from kube_inspect.render.json import render_json
@@ -122,10 +123,10 @@ def read_cluster(
     timeout = parse_request_timeout(request_timeout)
     client = KubeClient.from_kubeconfig(kubeconfig, context, timeout)
     client.progress = progress
+    nodes = client.stream_nodes()
+    pods = client.stream_pods(namespace)
     try:
-        nodes = client.stream_nodes()
-        pods = client.stream_pods(namespace)
-        try:
+        with paused_gc():
             return build_cluster(
                 context=client.target.context,
                 server=client.target.server,
@@ -134,10 +135,9 @@ def read_cluster(
                 pods=pods,
                 only_nodes_with_pods=namespace is not None,
             )
-        finally:
-            nodes.close()
-            pods.close()
     finally:
+        nodes.close()
+        pods.close()
         if progress is not None:
             progress.done()
         client.close()
