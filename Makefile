@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: install demo test unit integration lint fmt record cluster-binaries clean
+.PHONY: install demo test unit integration lint fmt record cluster-binaries bench bench-stretch clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,12 @@ fmt: install
 
 record: install  ## re-record tests/fixtures/recorded from a real sample cluster
 	$(BIN)/python -m tests.clusters.record
+
+bench: install  ## seed a local cluster to 3,000/10,000/30,000 pods; time kube-inspect, kubectl, curl
+	$(BIN)/python -m bench.run --points 3000,10000,30000 --nodes 1000 --runs 5
+
+bench-stretch: install  ## the same, then on to 150,000 pods (long: about an hour)
+	$(BIN)/python -m bench.run --points 3000,10000,30000,150000 --nodes 1000 --runs 5 --name stretch
 
 cluster-binaries:  ## build (or find cached) kube-apiserver, etcd, kwok...
 	bash tests/fixtures/localcluster/build.sh

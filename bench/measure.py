@@ -15,8 +15,11 @@ from typing import Any
 
 import yaml
 
+from bench.seed import MIN_AVAILABLE_GIB, available_gib
+
 BENCH = Path(__file__).resolve().parent
 TIME = "/usr/bin/time"
+KUBECTL_JSON = "kubectl get pods -A -o json"
 # kube-inspect tree with one part of the fast path undone (bench/variant.py)
 VARIANT_NAMES = ("baseline", "sequential", "stdlib-json", "msgspec", "gc-on", "gzip")
 
@@ -83,7 +86,7 @@ def commands(kubeconfig: Path) -> list[Command]:
             "kube-inspect tree -o json", f"{bindir}/kube-inspect tree -q -o json --kubeconfig {kc}"
         ),
         Command("kubectl get pods -A -o wide", f"{kubectl} get pods -A -o wide"),
-        Command("kubectl get pods -A -o json", f"{kubectl} get pods -A -o json"),
+        Command(KUBECTL_JSON, f"{kubectl} get pods -A -o json"),
         Command(
             "typed client, pages of 500",
             f"{bindir}/python -m bench.typed_list {kc}",
@@ -123,8 +126,13 @@ def measure(cmds: list[Command], runs: int, log: Any = print) -> list[Sample]:
     rss: dict[str, list[float]] = {c.label: [] for c in cmds}
     for run in range(runs):
         for command in cmds:
+            if available_gib() < MIN_AVAILABLE_GIB:
+                log(f"    run {run + 1}/{runs} {command.label}: skipped, memory low")
+                continue
             wall, peak = run_once(command)
             walls[command.label].append(wall)
             rss[command.label].append(peak)
             log(f"    run {run + 1}/{runs} {command.label}: {wall:.2f}s {peak:.0f} MB")
-    return [Sample(c.label, tuple(walls[c.label]), tuple(rss[c.label])) for c in cmds]
+    return [
+        Sample(c.label, tuple(walls[c.label]), tuple(rss[c.label])) for c in cmds if walls[c.label]
+    ]

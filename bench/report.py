@@ -23,7 +23,7 @@ def table(point: Mapping[str, Any]) -> str:
     floor = floor_wall(samples)
     wide = samples[KUBECTL_WIDE]
     lines = [
-        f"{point['pods']:,} pods on {point['nodes']:,} nodes "
+        f"{point['pods']:,} pods ({point.get('running', 0):,} Running) on {point['nodes']:,} nodes "
         f"(median of {len(wide['walls'])}; spread = min-max)",
         "",
         "| command | wall s | spread s | peak RSS MB | RSS spread | time vs kubectl -o wide "

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from bench import report
-from bench.measure import commands, measure
-from bench.seed import seed
+from bench.measure import KUBECTL_JSON, commands, measure
+from bench.seed import MemoryLow, Seeder, seed
 from tests.clusters.local import LocalCluster, build_binaries
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -28,24 +28,32 @@ def log(message: str) -> None:
     print(time.strftime("%H:%M:%S"), message, flush=True)
 
 
-def count_pods(kubeconfig: Path) -> tuple[int, int]:
-    """Return how many nodes and pods the cluster holds."""
-    from bench.seed import Seeder
-
+def count_objects(kubeconfig: Path) -> tuple[int, int, int]:
+    """Return how many nodes, pods and Running pods the cluster holds."""
     seeder = Seeder(kubeconfig)
     try:
-        return seeder.count("/api/v1/nodes"), seeder.count("/api/v1/pods")
+        return (
+            seeder.count("/api/v1/nodes"),
+            seeder.count("/api/v1/pods"),
+            seeder.count("/api/v1/pods", "status.phase=Running"),
+        )
     finally:
         seeder.close()
 
 
-def measure_point(kubeconfig: Path, runs: int, seed_seconds: float | None) -> dict[str, Any]:
+def measure_point(
+    kubeconfig: Path, runs: int, seed_seconds: float | None, variants: bool = True
+) -> dict[str, Any]:
     """Measure every command at the cluster's current size."""
-    nodes, pods = count_pods(kubeconfig)
-    log(f"measuring at {pods:,} pods on {nodes:,} nodes, {runs} runs each")
-    samples = measure(commands(kubeconfig), runs, log=log)
+    nodes, pods, running = count_objects(kubeconfig)
+    log(f"measuring at {pods:,} pods ({running:,} Running) on {nodes:,} nodes, {runs} runs each")
+    cmds = commands(kubeconfig)
+    if not variants:  # the stretch: kubectl -o json would need about 13 GB at 150,000 pods
+        cmds = [c for c in cmds if not c.label.startswith(("variant", KUBECTL_JSON))]
+    samples = measure(cmds, runs, log=log)
     return {
         "pods": pods,
+        "running": running,
         "nodes": nodes,
         "seed_seconds": seed_seconds,
         "samples": {s.label: s.to_json() for s in samples},
@@ -67,6 +75,14 @@ def main() -> int:
     parser.add_argument("--points", default="3000,10000,30000", help="pod counts, growing")
     parser.add_argument("--nodes", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--stretch-above",
+        type=int,
+        default=30000,
+        help="points above this: --stretch-runs runs, no variants, bounded wait for Running",
+    )
+    parser.add_argument("--stretch-runs", type=int, default=3)
+    parser.add_argument("--stretch-wait", type=float, default=900, help="seconds")
     parser.add_argument("--kubeconfig", type=Path, help="measure this cluster as it is")
     parser.add_argument("--name", default="bench", help="results file stem")
     args = parser.parse_args()
@@ -82,12 +98,24 @@ def main() -> int:
         kubeconfig = cluster.start()
         start = 0
         for target in (int(p) for p in args.points.split(",")):
+            stretch = target > args.stretch_above
             log(f"seeding to {target:,} pods on {args.nodes:,} nodes")
-            seconds = seed(kubeconfig, args.nodes, target, start=start, log=log)
+            began = time.monotonic()
+            try:
+                wait = args.stretch_wait if stretch else 3600
+                seed(kubeconfig, args.nodes, target, start=start, log=log, wait=wait)
+            except MemoryLow as e:
+                log(f"seeding stopped, memory low: {e}; measuring what there is")
+                stretch = True
+                target = 0  # no further points
+            seconds = time.monotonic() - began
             log(f"seeded in {seconds:.0f}s")
-            start = target
-            points.append(measure_point(kubeconfig, args.runs, seconds))
+            runs = args.stretch_runs if stretch else args.runs
+            points.append(measure_point(kubeconfig, runs, seconds, variants=not stretch))
             finish(points, args.name)  # after every point: a long run keeps what it has
+            if not target:
+                break
+            start = target
     finally:
         cluster.stop()
     return 0
