@@ -10,9 +10,11 @@ Results go to bench/results/ (JSON per run, results.md, bench.png).
 from __future__ import annotations
 
 import argparse
+import signal
 import time
 import uuid
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from bench import report
@@ -69,6 +71,10 @@ def finish(points: list[dict[str, Any]], name: str) -> None:
     print(text)
 
 
+def _stop_on_term(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def main() -> int:
     """Run the benchmark the flags describe."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -86,6 +92,7 @@ def main() -> int:
     parser.add_argument("--kubeconfig", type=Path, help="measure this cluster as it is")
     parser.add_argument("--name", default="bench", help="results file stem")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, _stop_on_term)  # unwind, so the cluster is stopped
     points: list[dict[str, Any]] = []
     if args.kubeconfig:
         points.append(measure_point(args.kubeconfig, args.runs, None))
