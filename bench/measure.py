@@ -24,7 +24,7 @@ KUBECTL_JSON = "kubectl get pods -A -o json"
 # bytes at 7 KB a pod): the floor must receive the compact JSON every client gets.
 USER_AGENT = "kube-inspect-bench"
 # kube-inspect tree with one part of the fast path undone (bench/variant.py)
-VARIANT_NAMES = ("baseline", "sequential", "stdlib-json", "msgspec", "gc-on", "gzip")
+VARIANT_NAMES = ("baseline", "sequential", "stdlib-json", "orjson", "full-objects", "gc-on", "gzip")
 
 
 @dataclass(frozen=True, slots=True)

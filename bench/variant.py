@@ -9,12 +9,12 @@ import contextlib
 import json
 import sys
 from collections.abc import Callable
-from types import SimpleNamespace
 from typing import Any
 
-import msgspec
+import orjson
 
 from kube_inspect import cli, client
+from kube_inspect.decode import decode_json, decode_object_list
 
 
 def _gzip() -> None:
@@ -32,12 +32,22 @@ def _gc_on() -> None:
     setattr(cli, "paused_gc", contextlib.nullcontext)  # noqa: B010
 
 
+def _parse_with(loads: Callable[[bytes], Any]) -> None:
+    # stream_* look this name up at each call: replacing it changes how pages are parsed.
+    setattr(client, "decode_object_list", loads)  # noqa: B010
+
+
 def _stdlib_json() -> None:
-    setattr(client, "orjson", SimpleNamespace(loads=json.loads))  # noqa: B010
+    _parse_with(json.loads)
 
 
-def _msgspec() -> None:
-    setattr(client, "orjson", SimpleNamespace(loads=msgspec.json.decode))  # noqa: B010
+def _orjson() -> None:
+    _parse_with(orjson.loads)
+
+
+def _full_objects() -> None:
+    """Parse with msgspec, as the fast path does, but keep managedFields."""
+    setattr(client, "decode_object_list", decode_json)  # noqa: B010
 
 
 class _Closing(list[Any]):
@@ -45,14 +55,15 @@ class _Closing(list[Any]):
         """Nothing to stop: the list is complete."""
 
 
-def _sequential() -> None:
+def _sequential(loads: Callable[[bytes], Any] | None = None) -> None:
     """Read version, nodes, then pods, each a full list, then build (no read-ahead)."""
 
     def pods(self: client.KubeClient, namespace: str | None = None) -> _Closing:
-        return _Closing(self.list_pods(namespace))
+        path = "/api/v1/pods" if namespace is None else f"/api/v1/namespaces/{namespace}/pods"
+        return _Closing(self.paged(path, loads or decode_object_list))
 
     def nodes(self: client.KubeClient) -> _Closing:
-        return _Closing(self.list_nodes())
+        return _Closing(self.paged("/api/v1/nodes", loads or decode_object_list))
 
     client.KubeClient.stream_pods = pods  # type: ignore[assignment,method-assign]
     client.KubeClient.stream_nodes = nodes  # type: ignore[assignment,method-assign]
@@ -60,8 +71,7 @@ def _sequential() -> None:
 
 def _baseline() -> None:
     """Undo it all: sequential full lists, stdlib json, collector on (the path before)."""
-    _sequential()
-    _stdlib_json()
+    _sequential(json.loads)
     _gc_on()
 
 
@@ -69,7 +79,8 @@ VARIANTS: dict[str, Callable[[], None]] = {
     "gzip": _gzip,
     "gc-on": _gc_on,
     "stdlib-json": _stdlib_json,
-    "msgspec": _msgspec,
+    "orjson": _orjson,
+    "full-objects": _full_objects,
     "sequential": _sequential,
     "baseline": _baseline,
 }

@@ -123,10 +123,11 @@ def read_cluster(
     timeout = parse_request_timeout(request_timeout)
     client = KubeClient.from_kubeconfig(kubeconfig, context, timeout)
     client.progress = progress
-    nodes = client.stream_nodes()
-    pods = client.stream_pods(namespace)
-    try:
-        with paused_gc():
+    # The collector is paused from the first page: parsing allocates millions of objects.
+    with paused_gc():
+        nodes = client.stream_nodes()
+        pods = client.stream_pods(namespace)
+        try:
             return build_cluster(
                 context=client.target.context,
                 server=client.target.server,
@@ -135,12 +136,12 @@ def read_cluster(
                 pods=pods,
                 only_nodes_with_pods=namespace is not None,
             )
-    finally:
-        nodes.close()
-        pods.close()
-        if progress is not None:
-            progress.done()
-        client.close()
+        finally:
+            nodes.close()
+            pods.close()
+            if progress is not None:
+                progress.done()
+            client.close()
 
 
 def quiet_option(func: F) -> F:

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-import orjson
 import urllib3
 import yaml
 from kubernetes import client as k8s
@@ -24,6 +23,7 @@ from kubernetes.client.exceptions import ApiException
 from kubernetes.config.config_exception import ConfigException
 
 from kube_inspect import __version__
+from kube_inspect.decode import decode_json, decode_object_list
 from kube_inspect.errors import (
     ApiError,
     ClusterUnreachable,
@@ -177,25 +177,35 @@ class KubeClient:
             if progress is not None:
                 progress.page(kind, objects)
 
-        return Prefetched(self.paged(path), PAGE_SIZE, on_batch=count)
+        return Prefetched(self.paged(path, decode_object_list), PAGE_SIZE, on_batch=count)
 
-    def paged(self, path: str) -> Iterator[dict[str, Any]]:
-        """Yield the items of a LIST at ``path``, read in pages of PAGE_SIZE."""
+    def paged(
+        self, path: str, decode: Callable[[bytes], Any] = decode_json
+    ) -> Iterator[dict[str, Any]]:
+        """Yield the items of a LIST at ``path``, read in pages of PAGE_SIZE.
+
+        ``decode`` parses each page: decode_object_list leaves out managedFields.
+        """
         token: str | None = None
         while True:
             query: list[tuple[str, Any]] = [("limit", PAGE_SIZE)]
             if token:
                 query.append(("continue", token))
-            page = self.get(path, query)
+            page = self.get(path, query, decode)
             yield from page.get("items") or []
             token = (page.get("metadata") or {}).get("continue")
             if not token:
                 return
 
-    def get(self, path: str, query: list[tuple[str, Any]] | None = None) -> dict[str, Any]:
+    def get(
+        self,
+        path: str,
+        query: list[tuple[str, Any]] | None = None,
+        decode: Callable[[bytes], Any] = decode_json,
+    ) -> dict[str, Any]:
         """Send one GET and return its parsed JSON body, translating every failure.
 
-        The raw body is parsed directly, by orjson: the generated typed models would cost
+        The raw body is parsed directly, by msgspec: the generated typed models would cost
         several times the time and memory at scale (figures in docs/performance.md).
         """
         try:
@@ -213,7 +223,7 @@ class KubeClient:
             response.read()  # type: ignore[no-untyped-call]
             if not 200 <= response.status <= 299:
                 raise ApiException.from_response(http_resp=response, body=None, data=None)
-            body = orjson.loads(response.data or b"null")
+            body = decode(response.data or b"null")
         except ApiException as e:
             raise self._api_error(e) from e
         except urllib3.exceptions.HTTPError as e:
