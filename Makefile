@@ -5,7 +5,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: install demo test unit integration lint fmt record cluster-binaries clean system-deps screenshot
+.PHONY: install demo test unit integration lint fmt record cluster-binaries clean system-deps screenshot \
+	bench bench-stretch
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +46,12 @@ system-deps:  ## chromium, graphviz (apt-get), mermaid.min.js (npm) for the pict
 screenshot: install system-deps  ## re-take docs/img/sample-cluster.png from the browser test
 	KUBE_INSPECT_SCREENSHOT_TO=docs/img/sample-cluster.png $(BIN)/python -m pytest \
 		tests/integration/test_pictures.py -k browser $(PYTEST_ARGS)
+
+bench: install  ## seed a local cluster to 3,000/10,000/30,000 pods; time kube-inspect, kubectl, curl
+	$(BIN)/python -m bench.run --points 3000,10000,30000 --nodes 1000 --runs 5
+
+bench-stretch: install  ## the same, then on to 150,000 pods (long: about an hour)
+	$(BIN)/python -m bench.run --points 3000,10000,30000,150000 --nodes 1000 --runs 5 --name stretch
 
 cluster-binaries:  ## build (or find cached) kube-apiserver, etcd, kwok...
 	bash tests/fixtures/localcluster/build.sh

@@ -29,6 +29,7 @@ from kube_inspect.errors import (
 from kube_inspect.inventory import Selection, read_cluster
 from kube_inspect.model import Cluster
 from kube_inspect.partial import ForbiddenReads
+from kube_inspect.progress import Progress
 from kube_inspect.render import cells
 from kube_inspect.render.csv import write_csv
 from kube_inspect.render.json import (
@@ -174,6 +175,12 @@ def namespace_options(func: F) -> F:
 
 _SELECTION_OPTIONS = _options(
     click.option(
+        "-q",
+        "--quiet",
+        is_flag=True,
+        help="No progress on stderr (shown only on a terminal, for lists over a second).",
+    ),
+    click.option(
         "-n",
         "--namespace",
         metavar="NAME",
@@ -283,7 +290,8 @@ def load_cluster(params: dict[str, Any], forbidden: ForbiddenReads, *, output: s
     )
     client = KubeClient.from_kubeconfig(params["kubeconfig"], params["context"], timeout)
     try:
-        cluster = read_cluster(client, selection, forbidden)
+        progress = Progress.for_stream(sys.stderr, params["quiet"])
+        cluster = read_cluster(client, selection, forbidden, progress)
     finally:
         client.close()
     if params["problems"]:
@@ -396,6 +404,7 @@ def tree(
       kube-inspect tree -o dot | dot -Tsvg > cluster.svg
       kube-inspect tree -o mermaid           # paste into a ```mermaid block on GitHub
       kube-inspect tree -w -n shop           # redraw on every change; Ctrl-C stops
+      kube-inspect tree -q > cluster.txt     # no progress line, even on a terminal
     """
     if explain and output != "tree":
         raise UsageError("--explain goes with -o tree (the html page explains on click)")

@@ -27,6 +27,7 @@ from kubernetes.client.exceptions import ApiException
 from kubernetes.config.config_exception import ConfigException
 
 from kube_inspect import __version__
+from kube_inspect.decode import decode_json, decode_object_list
 from kube_inspect.errors import (
     ApiError,
     ClusterUnreachable,
@@ -38,6 +39,8 @@ from kube_inspect.errors import (
     ReadOnlyViolation,
     Unauthorized,
 )
+from kube_inspect.prefetch import Prefetched
+from kube_inspect.progress import Progress
 from kube_inspect.retry import (
     DEFAULT_POLICY,
     RETRYABLE_STATUSES,
@@ -164,6 +167,8 @@ class KubeClient:
         self.retry_policy: RetryPolicy = DEFAULT_POLICY
         # Replaced in unit tests, to see the retry delays without waiting them out.
         self.sleep: Callable[[float], None] = time.sleep
+        self.progress: Progress | None = None  # counts the pages of stream_* lists
+        self.compress = False  # ask for gzip: see docs/performance.md before turning it on
 
     @classmethod
     def from_kubeconfig(
@@ -257,6 +262,37 @@ class KubeClient:
         """Return live pod usage from metrics.k8s.io (NotFound when it is not served)."""
         return self.list_all(_namespaced(METRICS_API, "pods", namespace))
 
+    def stream_nodes(self, label_selector: str | None = None) -> Prefetched[dict[str, Any]]:
+        """Return every node (or those with the labels), read ahead from now on."""
+        return self.stream("/api/v1/nodes", "nodes", _selectors(label_selector, None))
+
+    def stream_pods(
+        self,
+        namespace: str | None = None,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+    ) -> Prefetched[dict[str, Any]]:
+        """Return the pods of one namespace (all when None), read ahead from now on."""
+        query = _selectors(label_selector, field_selector)
+        return self.stream(_namespaced("/api/v1", "pods", namespace), "pods", query)
+
+    def stream(
+        self, path: str, kind: str, query: list[tuple[str, Any]] | None = None
+    ) -> Prefetched[dict[str, Any]]:
+        """Return the items of a LIST at ``path``, paged, the next page read while this one is used.
+
+        Only a few pages are held at once: memory is bounded by what the caller keeps.
+        A 410 Gone surfaces where the items are consumed; the caller restarts the read
+        with ``list_all`` (see kube_inspect.inventory).
+        """
+        progress = self.progress
+
+        def count(objects: int) -> None:
+            if progress is not None:
+                progress.page(kind, objects)
+
+        return Prefetched(self.paged(path, query, decode_object_list), PAGE_SIZE, on_batch=count)
+
     def list_workloads(self, resource: str, namespace: str | None = None) -> list[dict[str, Any]]:
         """Return the Deployments, StatefulSets or DaemonSets (apps/v1) of one or all namespaces.
 
@@ -330,21 +366,32 @@ class KubeClient:
             raise self._transport_error(e) from e
 
     def paged(
-        self, path: str, query: list[tuple[str, Any]] | None = None
+        self,
+        path: str,
+        query: list[tuple[str, Any]] | None = None,
+        decode: Callable[[bytes], Any] = decode_json,
     ) -> Iterator[dict[str, Any]]:
-        """Yield the items of a LIST at ``path``, read in pages of PAGE_SIZE."""
+        """Yield the items of a LIST at ``path``, read in pages of PAGE_SIZE.
+
+        ``decode`` parses each page: decode_object_list leaves out managedFields.
+        """
         token: str | None = None
         while True:
             page_query: list[tuple[str, Any]] = [*(query or []), ("limit", PAGE_SIZE)]
             if token:
                 page_query.append(("continue", token))
-            page = self.get(path, page_query)
+            page = self.get(path, page_query, decode)
             yield from page.get("items") or []
             token = (page.get("metadata") or {}).get("continue")
             if not token:
                 return
 
-    def get(self, path: str, query: list[tuple[str, Any]] | None = None) -> dict[str, Any]:
+    def get(
+        self,
+        path: str,
+        query: list[tuple[str, Any]] | None = None,
+        decode: Callable[[bytes], Any] = decode_json,
+    ) -> dict[str, Any]:
         """Return the parsed JSON body of a GET, retrying 429 and 5xx answers (bounded).
 
         See ``kube_inspect.retry`` for the policy: exponential backoff with jitter, and at
@@ -353,7 +400,7 @@ class KubeClient:
         attempt = 0
         while True:
             try:
-                return self._get_once(path, query)
+                return self._get_once(path, query, decode)
             except ApiError as e:
                 attempt += 1
                 delay = retry_delay(
@@ -378,25 +425,33 @@ class KubeClient:
             ending = f"and kept doing so after {retries} retries: {advice}"
         return ApiError(f"{e} {ending}", e.status, e.retry_after)
 
-    def _get_once(self, path: str, query: list[tuple[str, Any]] | None = None) -> dict[str, Any]:
+    def _get_once(
+        self,
+        path: str,
+        query: list[tuple[str, Any]] | None,
+        decode: Callable[[bytes], Any],
+    ) -> dict[str, Any]:
         """Send one GET and return its parsed JSON body, translating every failure.
 
-        The raw body is parsed directly: the generated typed models would cost several
-        times the time and memory at scale.
+        The raw body is parsed directly, by msgspec: the generated typed models would cost
+        several times the time and memory at scale (figures in docs/performance.md).
         """
         try:
+            headers = {"Accept": "application/json"}
+            if self.compress:
+                headers["Accept-Encoding"] = "gzip"  # urllib3 decodes it when reading
             request = self._api.param_serialize(
                 "GET",
                 path,
                 query_params=query,
-                header_params={"Accept": "application/json"},
+                header_params=headers,
                 auth_settings=["BearerToken"],
             )
             response = self._api.call_api(*request, _request_timeout=self._timeout)
             response.read()  # type: ignore[no-untyped-call]
             if not 200 <= response.status <= 299:
                 raise ApiException.from_response(http_resp=response, body=None, data=None)
-            body = json.loads(response.data or b"null")
+            body = decode(response.data or b"null")
         except ApiException as e:
             raise self._api_error(e) from e
         except urllib3.exceptions.HTTPError as e:

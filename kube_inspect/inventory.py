@@ -8,15 +8,18 @@ everything to the pure aggregator.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from kube_inspect.aggregate import build_cluster
 from kube_inspect.client import KubeClient
-from kube_inspect.errors import Forbidden, NotFound, UsageError
+from kube_inspect.errors import ApiError, Forbidden, Gone, NotFound, UsageError
+from kube_inspect.gcpause import paused_gc
 from kube_inspect.model import Cluster
 from kube_inspect.partial import ForbiddenReads
+from kube_inspect.progress import Progress
 
 T = TypeVar("T")
 
@@ -80,31 +83,121 @@ def _read_pods(
     return listed
 
 
+def _started(items: Iterable[T]) -> Iterator[T]:
+    """Return an iterator over ``items`` whose first item was already read.
+
+    Reading it surfaces an error of the first page (e.g. 403) here, not later inside the
+    aggregator, while the rest stays lazy.
+    """
+    iterator = iter(items)
+    for first in iterator:
+        return itertools.chain((first,), iterator)
+    return iter(())
+
+
 def read_cluster(
-    client: KubeClient, selection: Selection, forbidden: ForbiddenReads | None = None
+    client: KubeClient,
+    selection: Selection,
+    forbidden: ForbiddenReads | None = None,
+    progress: Progress | None = None,
 ) -> Cluster:
     """Return the hierarchy of the selected part of the cluster the client points at.
 
+    Pods are streamed into the model as their pages arrive, the next page read while
+    this one is built (memory holds the model and a few pages). If the streamed list
+    expires half-way (410 Gone), it starts again, once; a second expiry is Gone.
     With ``forbidden``, a 403 on nodes or pods is noted there and the rest is shown
     (nodes then appear by name only); when both are forbidden, Forbidden is raised.
     """
+    client.progress = progress
+    try:
+        # The collector is paused from the first page: parsing allocates millions of objects.
+        with paused_gc():
+            for attempt_number in (1, 2):
+                attempt = None if forbidden is None else ForbiddenReads()
+                try:
+                    cluster = _read(client, selection, attempt)
+                except ApiError as e:
+                    if e.status != 410:
+                        raise
+                    if attempt_number == 2:
+                        raise Gone(
+                            "the list of pods expired twice while being read in pages (410 "
+                            "Gone): the cluster changes faster than it can be listed; try "
+                            "again, or with -n"
+                        ) from e
+                    continue  # etcd compacted what the list was reading: start it again
+                if forbidden is not None and attempt is not None:
+                    forbidden.what += attempt.what
+                    forbidden.messages += attempt.messages
+                    forbidden.consequences += attempt.consequences
+                return cluster
+            raise AssertionError("unreachable: the second read returns or raises")
+    finally:
+        if progress is not None:
+            progress.done()
+
+
+def _read(client: KubeClient, selection: Selection, forbidden: ForbiddenReads | None) -> Cluster:
     notices: list[str] = []
-    version = client.version()
-    if forbidden is None:
-        nodes = _read_nodes(client, selection)
-        node_names = {str((n.get("metadata") or {}).get("name")) for n in nodes}
-        pods = _read_pods(client, selection, node_names)
-    else:
-        nodes = forbidden.attempt(
+    streamed = None
+    if not selection.nodes:
+        # listed from now on, in a thread, while the rest is read
+        streamed = client.stream_pods(
+            selection.namespace, selection.label_selector, selection.field_selector
+        )
+    try:
+        version = client.version()
+        nodes = _attempt(
+            forbidden,
             "nodes",
             lambda: _read_nodes(client, selection),
-            [],
+            _none(),
             "nodes are shown by name only, without status",
         )
         node_names = {str((n.get("metadata") or {}).get("name")) for n in nodes}
-        pods = forbidden.attempt("pods", lambda: _read_pods(client, selection, node_names), [])
-        if len(forbidden.what) == 2:
+        if streamed is None:
+            pods: Iterable[dict[str, Any]] = _attempt(
+                forbidden, "pods", lambda: _read_pods(client, selection, node_names), _none()
+            )
+        else:
+            source = streamed
+            pods = _attempt(forbidden, "pods", lambda: _started(source), iter(()))
+            if selection.node_selector:
+                pods = (p for p in pods if (p.get("spec") or {}).get("nodeName") in node_names)
+        if forbidden is not None and len(forbidden.what) == 2:
             raise forbidden.nothing_readable(["nodes", "pods"])
+        return _build(client, selection, version, nodes, pods, notices)
+    finally:
+        if streamed is not None:
+            streamed.close()
+
+
+def _none() -> list[dict[str, Any]]:
+    return []
+
+
+def _attempt(
+    forbidden: ForbiddenReads | None,
+    what: str,
+    read: Callable[[], T],
+    instead: T,
+    consequence: str | None = None,
+) -> T:
+    """Return ``read()``; with ``forbidden``, a 403 is noted there and gives ``instead``."""
+    if forbidden is None:
+        return read()
+    return forbidden.attempt(what, read, instead, consequence)
+
+
+def _build(
+    client: KubeClient,
+    selection: Selection,
+    version: str,
+    nodes: list[dict[str, Any]],
+    pods: Iterable[dict[str, Any]],
+    notices: list[str],
+) -> Cluster:
     namespace = selection.namespace
     owners_effect = "owners shown one level up only"
     owners = _optional(

@@ -89,6 +89,10 @@ class LocalCluster:
     bindir: Path
     audit_log_copy: Path | None = None
     workdir: Path = field(default_factory=lambda: cache_dir() / "kwok")
+    # Scale options, for bench/: the defaults are what the test suite needs.
+    disable_qps_limits: bool = False
+    audit: bool = True
+    extra_args: tuple[str, ...] = ()  # kwokctl --extra-args, e.g. "etcd=quota-backend-bytes=..."
 
     @property
     def cluster_dir(self) -> Path:
@@ -128,7 +132,7 @@ class LocalCluster:
                 "runtime": "binary",
                 "bindAddress": "127.0.0.1",
                 "kubeAuthorization": "true",
-                "kubeAuditPolicy": str(AUDIT_POLICY),
+                **({"kubeAuditPolicy": str(AUDIT_POLICY)} if self.audit else {}),
                 "kubeApiserverBinary": self.bindir / "kube-apiserver",
                 "kubeControllerManagerBinary": self.bindir / "kube-controller-manager",
                 "kubeSchedulerBinary": self.bindir / "kube-scheduler",
@@ -168,6 +172,7 @@ class LocalCluster:
                 "",
                 "--extra-args",
                 "kube-apiserver=advertise-address=127.0.0.1",
+                *self._scale_args(),
             )
             (self.cluster_dir / "owner.pid").write_text(str(os.getpid()))
             self._wait_ready(timeout)
@@ -175,6 +180,12 @@ class LocalCluster:
             self.stop()
             raise
         return self.kubeconfig
+
+    def _scale_args(self) -> list[str]:
+        args = ["--disable-qps-limits"] if self.disable_qps_limits else []
+        for extra in self.extra_args:
+            args += ["--extra-args", extra]
+        return args
 
     def pids(self) -> dict[str, int]:
         """Return the PID of each running component that still belongs to this cluster."""

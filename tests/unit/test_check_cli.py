@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -249,6 +250,11 @@ def test_nothing_readable_is_one_line_and_exit_4(
         raise Forbidden('forbidden: pods is forbidden: User "nobody" cannot list resource "pods"')
 
     monkeypatch.setattr(KubeClient, "list_pods", list_pods)
+
+    def stream_pods(self: KubeClient, *args: Any) -> Iterator[dict[str, Any]]:
+        yield from list_pods(self)  # a stream fails when it is read, not when it is made
+
+    monkeypatch.setattr(KubeClient, "stream_pods", stream_pods)  # tree streams its pods
     result = CliRunner().invoke(cli, ["tree", "--kubeconfig", config])
     assert result.exit_code == 4
     assert result.stdout == ""

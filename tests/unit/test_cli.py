@@ -57,7 +57,9 @@ RECORDED_PATHS = {
 NAMESPACED = re.compile(r"^(?P<prefix>.*)/namespaces/(?P<namespace>[^/]+)/(?P<resource>[^/]+)$")
 
 
-def recorded_get(self: KubeClient, path: str, query: Any = None) -> dict[str, Any]:
+def recorded_get(
+    self: KubeClient, path: str, query: Any = None, decode: Any = None
+) -> dict[str, Any]:
     """Answer a GET from JSON recorded from the real sample cluster; 404 for the rest."""
     namespace = None
     if match := NAMESPACED.match(path):

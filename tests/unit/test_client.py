@@ -1,12 +1,18 @@
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from kubernetes import client as k8s
 
+from kube_inspect.aggregate import build_cluster
 from kube_inspect.client import KubeClient, ReadOnlyApiClient
 from kube_inspect.errors import ReadOnlyViolation
+from kube_inspect.progress import Progress
+from tests.unit.conftest import load
 from tests.unit.test_cli import kubeconfig
 
 
@@ -40,3 +46,87 @@ def test_only_the_client_module_imports_kubernetes() -> None:
         if "import kubernetes" in p.read_text() or "from kubernetes" in p.read_text()
     )
     assert importers == ["client.py"]
+
+
+def recorded_pages(monkeypatch: pytest.MonkeyPatch, page_size: int) -> list[str]:
+    """Serve the recorded LISTs through KubeClient.get, in pages with continue tokens."""
+    requests: list[str] = []
+    lists = {"/api/v1/nodes": load("nodes.json"), "/api/v1/pods": load("pods.json")}
+
+    def get(
+        self: KubeClient,
+        path: str,
+        query: list[tuple[str, Any]] | None = None,
+        decode: Callable[[bytes], Any] = json.loads,
+    ) -> Any:
+        params = dict(query or [])
+        requests.append(f"{path}?continue={params.get('continue', '')}")
+        start = int(params.get("continue") or 0)
+        items = lists[path]["items"]
+        page = items[start : start + page_size]
+        more = start + page_size < len(items)
+        body = {"metadata": {"continue": str(start + page_size) if more else ""}, "items": page}
+        return decode(json.dumps(body).encode())  # through the decoder the client chose
+
+    monkeypatch.setattr(KubeClient, "get", get)
+    monkeypatch.setattr("kube_inspect.client.PAGE_SIZE", page_size)
+    return requests
+
+
+def without_managed_fields(obj: dict[str, Any]) -> dict[str, Any]:
+    meta = {k: v for k, v in obj["metadata"].items() if k != "managedFields"}
+    return {**obj, "metadata": meta}
+
+
+@pytest.fixture
+def offline_client(tmp_path: Path) -> Iterator[KubeClient]:
+    config = kubeconfig(tmp_path / "config", {"a": "https://127.0.0.1:1"}, "a")
+    client = KubeClient.from_kubeconfig(str(config), None, 1.0)
+    yield client
+    client.close()
+
+
+def test_streamed_pods_are_the_listed_pods_in_order(
+    monkeypatch: pytest.MonkeyPatch, offline_client: KubeClient
+) -> None:
+    requests = recorded_pages(monkeypatch, page_size=4)
+    listed = offline_client.list_pods()
+    streamed = list(offline_client.stream_pods())
+    assert listed == load("pods.json")["items"]
+    assert streamed == [without_managed_fields(p) for p in listed]
+    assert len(requests) == 2 * -(-len(listed) // 4)  # every page read, twice over
+
+
+def test_streaming_counts_pages_and_objects_for_progress(
+    monkeypatch: pytest.MonkeyPatch, offline_client: KubeClient
+) -> None:
+    recorded_pages(monkeypatch, page_size=4)
+    offline_client.progress = Progress(None)
+    nodes, pods = offline_client.stream_nodes(), offline_client.stream_pods()
+    node_count, pod_count = len(list(nodes)), len(list(pods))
+    assert offline_client.progress.counts == {
+        "nodes": (-(-node_count // 4), node_count),
+        "pods": (-(-pod_count // 4), pod_count),
+    }
+
+
+def test_the_streamed_hierarchy_is_the_listed_one(
+    monkeypatch: pytest.MonkeyPatch, offline_client: KubeClient
+) -> None:
+    recorded_pages(monkeypatch, page_size=3)
+    listed = build_cluster(
+        context="c",
+        server="s",
+        version="v",
+        nodes=offline_client.list_nodes(),
+        pods=offline_client.list_pods(),
+    )
+    streamed = build_cluster(
+        context="c",
+        server="s",
+        version="v",
+        nodes=offline_client.stream_nodes(),
+        pods=offline_client.stream_pods(),
+    )
+    assert streamed == listed
+    assert len(streamed.pods) == len(load("pods.json")["items"])

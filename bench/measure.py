@@ -1,0 +1,141 @@
+"""Time commands side by side: wall time and peak RSS of each run, repeated, interleaved."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bench.seed import MIN_AVAILABLE_GIB, available_gib
+
+BENCH = Path(__file__).resolve().parent
+TIME = "/usr/bin/time"
+KUBECTL_JSON = "kubectl get pods -A -o json"
+# The API server pretty-prints JSON for a User-Agent starting with curl (2.3 times the
+# bytes at 7 KB a pod): the floor must receive the compact JSON every client gets.
+USER_AGENT = "kube-inspect-bench"
+# kube-inspect tree with one part of the fast path undone (bench/variant.py)
+VARIANT_NAMES = ("baseline", "sequential", "stdlib-json", "orjson", "full-objects", "gc-on", "gzip")
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """One command of the comparison: a short label and the shell line that runs it."""
+
+    label: str
+    shell: str
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """The runs of one command at one pod count: seconds and peak RSS in MB of each."""
+
+    label: str
+    walls: tuple[float, ...]
+    rss_mb: tuple[float, ...]
+
+    @property
+    def wall(self) -> float:
+        """Return the median wall time in seconds."""
+        return statistics.median(self.walls)
+
+    @property
+    def rss(self) -> float:
+        """Return the median peak RSS in MB."""
+        return statistics.median(self.rss_mb)
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the runs and their medians as JSON-ready data."""
+        return {**asdict(self), "wall_median": self.wall, "rss_median_mb": self.rss}
+
+
+def _kubeconfig_parts(kubeconfig: Path) -> dict[str, str]:
+    doc = yaml.safe_load(kubeconfig.read_text())
+    cluster, user = doc["clusters"][0]["cluster"], doc["users"][0]["user"]
+    return {
+        "server": cluster["server"],
+        "ca": cluster["certificate-authority"],
+        "cert": user["client-certificate"],
+        "key": user["client-key"],
+    }
+
+
+def commands(kubeconfig: Path) -> list[Command]:
+    """Return the commands compared: kube-inspect, kubectl, the typed client, curl."""
+    bindir = Path(sys.executable).parent
+    kc = shlex.quote(str(kubeconfig))
+    p = _kubeconfig_parts(kubeconfig)
+    curl = (
+        f"curl -sSf --cacert {shlex.quote(p['ca'])} --cert {shlex.quote(p['cert'])} "
+        f"--key {shlex.quote(p['key'])} -H 'Accept: application/json' -A {USER_AGENT}"
+    )
+    server = p["server"]
+    kubectl = f"{bindir}/kubectl --kubeconfig {kc}"
+    paged = f"bash {BENCH / 'curl_pages.sh'} {server} " + " ".join(
+        shlex.quote(p[k]) for k in ("ca", "cert", "key")
+    )
+    return [
+        Command("kube-inspect tree", f"{bindir}/kube-inspect tree -q --kubeconfig {kc}"),
+        Command(
+            "kube-inspect tree -o json", f"{bindir}/kube-inspect tree -q -o json --kubeconfig {kc}"
+        ),
+        Command("kubectl get pods -A -o wide", f"{kubectl} get pods -A -o wide"),
+        Command(KUBECTL_JSON, f"{kubectl} get pods -A -o json"),
+        Command(
+            "typed client, pages of 500",
+            f"{bindir}/python -m bench.typed_list {kc}",
+        ),
+        Command(
+            "curl unpaged (nodes + pods)",
+            f"{curl} {server}/api/v1/nodes -o /dev/null && "
+            f"{curl} {server}/api/v1/pods -o /dev/null",
+        ),
+        Command("curl pages of 500 (nodes + pods)", paged),
+        *(
+            Command(f"variant: {name}", f"{bindir}/python -m bench.variant {name} {kc}")
+            for name in VARIANT_NAMES
+        ),
+    ]
+
+
+def run_once(command: Command) -> tuple[float, float]:
+    """Run the command once, stdout to /dev/null; return (seconds, peak RSS in MB)."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as out:
+        began = time.perf_counter()
+        subprocess.run(
+            [TIME, "-f", "%M", "-o", out.name, "bash", "-c", command.shell],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            cwd=BENCH.parent,
+            env={**os.environ, "PYTHONPATH": str(BENCH.parent)},
+        )
+        wall = time.perf_counter() - began
+        rss_kb = float(out.read().strip().splitlines()[-1])
+    return wall, rss_kb / 1024
+
+
+def measure(cmds: list[Command], runs: int, log: Any = print) -> list[Sample]:
+    """Run every command ``runs`` times, interleaved so load drift hits all alike."""
+    walls: dict[str, list[float]] = {c.label: [] for c in cmds}
+    rss: dict[str, list[float]] = {c.label: [] for c in cmds}
+    for run in range(runs):
+        for command in cmds:
+            if available_gib() < MIN_AVAILABLE_GIB:
+                log(f"    run {run + 1}/{runs} {command.label}: skipped, memory low")
+                continue
+            wall, peak = run_once(command)
+            walls[command.label].append(wall)
+            rss[command.label].append(peak)
+            log(f"    run {run + 1}/{runs} {command.label}: {wall:.2f}s {peak:.0f} MB")
+    return [
+        Sample(c.label, tuple(walls[c.label]), tuple(rss[c.label])) for c in cmds if walls[c.label]
+    ]

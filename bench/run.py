@@ -1,0 +1,132 @@
+"""`make bench`: grow a local kwok cluster and time kube-inspect against kubectl and curl.
+
+    python -m bench.run                                  # 3,000, 10,000, 30,000 pods
+    python -m bench.run --points 150000 --runs 3         # the stretch run
+    python -m bench.run --kubeconfig KC --runs 5         # measure a cluster you have
+
+Results go to bench/results/ (JSON per run, results.md, bench.png).
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import time
+import uuid
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from bench import report
+from bench.measure import KUBECTL_JSON, commands, measure
+from bench.seed import MemoryLow, Seeder, seed
+from tests.clusters.local import LocalCluster, build_binaries
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def log(message: str) -> None:
+    """Print a timestamped progress line."""
+    print(time.strftime("%H:%M:%S"), message, flush=True)
+
+
+def count_objects(kubeconfig: Path) -> tuple[int, int, int]:
+    """Return how many nodes, pods and Running pods the cluster holds."""
+    seeder = Seeder(kubeconfig)
+    try:
+        return (
+            seeder.count("/api/v1/nodes"),
+            seeder.count("/api/v1/pods"),
+            seeder.count("/api/v1/pods", "status.phase=Running"),
+        )
+    finally:
+        seeder.close()
+
+
+def measure_point(
+    kubeconfig: Path, runs: int, seed_seconds: float | None, variants: bool = True
+) -> dict[str, Any]:
+    """Measure every command at the cluster's current size."""
+    nodes, pods, running = count_objects(kubeconfig)
+    log(f"measuring at {pods:,} pods ({running:,} Running) on {nodes:,} nodes, {runs} runs each")
+    cmds = commands(kubeconfig)
+    if not variants:  # the stretch: kubectl -o json would need about 13 GB at 150,000 pods
+        cmds = [c for c in cmds if not c.label.startswith(("variant", KUBECTL_JSON))]
+    samples = measure(cmds, runs, log=log)
+    return {
+        "pods": pods,
+        "running": running,
+        "nodes": nodes,
+        "seed_seconds": seed_seconds,
+        "samples": {s.label: s.to_json() for s in samples},
+    }
+
+
+def finish(points: list[dict[str, Any]], name: str) -> None:
+    """Write JSON, the Markdown tables and the plot; print the tables."""
+    report.write_json(points, RESULTS / f"{name}.json")
+    text = "\n\n".join(report.table(p) for p in points) + "\n\nTargets:\n" + report.targets(points)
+    (RESULTS / f"{name}.md").write_text(text + "\n")
+    report.plot(points, RESULTS / f"{name}.png")
+    print(text)
+
+
+def _stop_on_term(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def main() -> int:
+    """Run the benchmark the flags describe."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--points", default="3000,10000,30000", help="pod counts, growing")
+    parser.add_argument("--nodes", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--stretch-above",
+        type=int,
+        default=30000,
+        help="points above this: --stretch-runs runs, no variants, bounded wait for Running",
+    )
+    parser.add_argument("--stretch-runs", type=int, default=3)
+    parser.add_argument("--stretch-wait", type=float, default=900, help="seconds")
+    parser.add_argument("--kubeconfig", type=Path, help="measure this cluster as it is")
+    parser.add_argument("--name", default="bench", help="results file stem")
+    args = parser.parse_args()
+    signal.signal(signal.SIGTERM, _stop_on_term)  # unwind, so the cluster is stopped
+    points: list[dict[str, Any]] = []
+    if args.kubeconfig:
+        points.append(measure_point(args.kubeconfig, args.runs, None))
+        finish(points, args.name)
+        return 0
+    cluster = LocalCluster(
+        f"ki-bench-{uuid.uuid4().hex[:8]}", build_binaries(), disable_qps_limits=True, audit=False
+    )
+    try:
+        kubeconfig = cluster.start()
+        start = 0
+        for target in (int(p) for p in args.points.split(",")):
+            stretch = target > args.stretch_above
+            log(f"seeding to {target:,} pods on {args.nodes:,} nodes")
+            began = time.monotonic()
+            try:
+                wait = args.stretch_wait if stretch else 3600
+                seed(kubeconfig, args.nodes, target, start=start, log=log, wait=wait)
+            except MemoryLow as e:
+                log(f"seeding stopped, memory low: {e}; measuring what there is")
+                stretch = True
+                target = 0  # no further points
+            seconds = time.monotonic() - began
+            log(f"seeded in {seconds:.0f}s")
+            runs = args.stretch_runs if stretch else args.runs
+            points.append(measure_point(kubeconfig, runs, seconds, variants=not stretch))
+            finish(points, args.name)  # after every point: a long run keeps what it has
+            if not target:
+                break
+            start = target
+    finally:
+        cluster.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,97 @@
+"""`kube-inspect tree` with one part of the fast path changed, to measure what each buys.
+
+Usage: python -m bench.variant NAME KUBECONFIG   (NAME: see VARIANTS)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+
+from kube_inspect import cli, client
+from kube_inspect.decode import decode_json, decode_object_list
+
+
+def _gzip() -> None:
+    original = client.KubeClient.from_kubeconfig.__func__  # type: ignore[attr-defined]
+
+    def compressed(cls: Any, *args: Any) -> client.KubeClient:
+        made: client.KubeClient = original(cls, *args)
+        made.compress = True
+        return made
+
+    client.KubeClient.from_kubeconfig = classmethod(compressed)  # type: ignore[assignment]
+
+
+def _gc_on() -> None:
+    setattr(cli, "paused_gc", contextlib.nullcontext)  # noqa: B010
+
+
+def _parse_with(loads: Callable[[bytes], Any]) -> None:
+    # stream_* look this name up at each call: replacing it changes how pages are parsed.
+    setattr(client, "decode_object_list", loads)  # noqa: B010
+
+
+def _stdlib_json() -> None:
+    _parse_with(json.loads)
+
+
+def _orjson() -> None:
+    _parse_with(orjson.loads)
+
+
+def _full_objects() -> None:
+    """Parse with msgspec, as the fast path does, but keep managedFields."""
+    setattr(client, "decode_object_list", decode_json)  # noqa: B010
+
+
+class _Closing(list[Any]):
+    def close(self) -> None:
+        """Nothing to stop: the list is complete."""
+
+
+def _sequential(loads: Callable[[bytes], Any] | None = None) -> None:
+    """Read version, nodes, then pods, each a full list, then build (no read-ahead)."""
+
+    def pods(self: client.KubeClient, namespace: str | None = None) -> _Closing:
+        path = "/api/v1/pods" if namespace is None else f"/api/v1/namespaces/{namespace}/pods"
+        return _Closing(self.paged(path, None, loads or decode_object_list))
+
+    def nodes(self: client.KubeClient) -> _Closing:
+        return _Closing(self.paged("/api/v1/nodes", None, loads or decode_object_list))
+
+    client.KubeClient.stream_pods = pods  # type: ignore[assignment,method-assign]
+    client.KubeClient.stream_nodes = nodes  # type: ignore[assignment,method-assign]
+
+
+def _baseline() -> None:
+    """Undo it all: sequential full lists, stdlib json, collector on (the path before)."""
+    _sequential(json.loads)
+    _gc_on()
+
+
+VARIANTS: dict[str, Callable[[], None]] = {
+    "gzip": _gzip,
+    "gc-on": _gc_on,
+    "stdlib-json": _stdlib_json,
+    "orjson": _orjson,
+    "full-objects": _full_objects,
+    "sequential": _sequential,
+    "baseline": _baseline,
+}
+
+
+def main(name: str, kubeconfig: str) -> None:
+    """Apply variant ``name`` and run `kube-inspect tree -q` on ``kubeconfig``."""
+    VARIANTS[name]()
+    sys.argv = ["kube-inspect", "tree", "-q", "--kubeconfig", kubeconfig]
+    cli.main()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])

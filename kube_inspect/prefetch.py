@@ -1,0 +1,80 @@
+"""Read an iterator ahead in a background thread, in batches.
+
+The thread waits on the network (it releases the GIL there) while the caller parses
+and builds the model, so the API server prepares the next page while we work on this
+one. The queue between them is short: memory holds a few batches, never the whole list.
+"""
+
+from __future__ import annotations
+
+import itertools
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+_END = object()
+
+
+class Prefetched(Generic[T]):
+    """An iterable that reads ``items`` ahead, ``batch`` at a time, from the moment it exists.
+
+    Exceptions raised while reading are raised again where the items are consumed.
+    Iterate it once; leaving the loop early stops the reader.
+    """
+
+    def __init__(
+        self,
+        items: Iterable[T],
+        batch: int,
+        depth: int = 2,
+        on_batch: Callable[[int], None] | None = None,
+    ) -> None:
+        """Start reading ``items`` in a daemon thread, at most ``depth`` batches ahead."""
+        self._queue: queue.Queue[object] = queue.Queue(depth)
+        self._stop = threading.Event()
+        self._on_batch = on_batch
+        self._thread = threading.Thread(
+            target=self._read, args=(iter(items), batch), name="kube-inspect-prefetch", daemon=True
+        )
+        self._thread.start()
+
+    def _read(self, items: Iterator[T], batch: int) -> None:
+        try:
+            while not self._stop.is_set():
+                chunk = list(itertools.islice(items, batch))
+                if not chunk:
+                    break
+                if self._on_batch is not None:
+                    self._on_batch(len(chunk))
+                self._put(chunk)
+            self._put(_END)
+        except BaseException as e:  # handed to the consumer, which raises it
+            self._put(e)
+
+    def _put(self, value: object) -> None:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(value, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def __iter__(self) -> Iterator[T]:
+        """Yield the items in order; raise what the reader raised."""
+        try:
+            while True:
+                got = self._queue.get()
+                if got is _END:
+                    return
+                if isinstance(got, BaseException):
+                    raise got
+                yield from got  # type: ignore[misc]
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop reading ahead; the thread ends at its next batch."""
+        self._stop.set()

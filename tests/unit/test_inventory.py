@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from kube_inspect.client import KubeClient, Target
+from kube_inspect.decode import decode_object_list
+from kube_inspect.errors import ApiError, Gone
+from kube_inspect.inventory import Selection, read_cluster
+from kube_inspect.partial import ForbiddenReads
+from tests.unit.conftest import load
+from tests.unit.test_cli import recorded_get
+
+
+def client() -> KubeClient:
+    return KubeClient(None, Target("c", "https://127.0.0.1:1"), 1.0)  # type: ignore[arg-type]
+
+
+def test_a_streamed_list_that_expires_is_read_again_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    failures = {"left": 1}
+
+    def get(self: KubeClient, path: str, query: Any = None, decode: Any = None) -> Any:
+        if path == "/api/v1/pods" and decode is decode_object_list and failures["left"]:
+            failures["left"] -= 1
+            raise ApiError("the continue token expired (410 Gone)", 410)
+        return recorded_get(self, path, query, decode)
+
+    monkeypatch.setattr(KubeClient, "get", get)
+    cluster = read_cluster(client(), Selection(), ForbiddenReads())
+    assert failures["left"] == 0
+    names = sorted(f"{p.namespace}/{p.name}" for p in cluster.pods)
+    recorded = load("pods.json")["items"]
+    assert names == sorted(
+        f"{p['metadata']['namespace']}/{p['metadata']['name']}" for p in recorded
+    )
+
+
+def test_streamed_and_listed_pods_build_the_same_cluster(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(KubeClient, "get", recorded_get)
+    streamed = read_cluster(client(), Selection(namespace="shop"))
+
+    def listed(self: KubeClient, *args: Any) -> Iterator[dict[str, Any]]:
+        yield from self.list_pods(*args)  # whole pages, full JSON decoder, no read-ahead
+
+    monkeypatch.setattr(KubeClient, "stream_pods", listed)
+    assert read_cluster(client(), Selection(namespace="shop")) == streamed
+    assert streamed.pods
+
+
+def test_a_streamed_list_that_expires_twice_is_gone(monkeypatch: pytest.MonkeyPatch) -> None:
+    def get(self: KubeClient, path: str, query: Any = None, decode: Any = None) -> Any:
+        if path == "/api/v1/pods" and decode is decode_object_list:
+            raise ApiError("the continue token expired (410 Gone)", 410)
+        return recorded_get(self, path, query, decode)
+
+    monkeypatch.setattr(KubeClient, "get", get)
+    with pytest.raises(Gone, match="expired twice while being read in pages"):
+        read_cluster(client(), Selection(), ForbiddenReads())

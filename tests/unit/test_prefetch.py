@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from kube_inspect.prefetch import Prefetched
+
+
+def test_items_come_out_in_order_across_batches() -> None:
+    items = list(range(1234))
+    assert list(Prefetched(iter(items), batch=100)) == items
+
+
+def test_an_empty_source_gives_nothing() -> None:
+    assert list(Prefetched(iter([]), batch=10)) == []
+
+
+def test_the_readers_error_is_raised_after_the_items_before_it() -> None:
+    def source() -> Iterator[int]:
+        yield from range(5)
+        raise RuntimeError("connection lost")
+
+    seen: list[int] = []
+    with pytest.raises(RuntimeError, match="connection lost"):
+        for item in Prefetched(source(), batch=2):
+            seen.append(item)
+    assert seen == [0, 1, 2, 3]  # the last batch, [4], died with the error
+
+
+def test_reading_starts_before_iteration_and_stays_a_few_batches_ahead() -> None:
+    pulled = itertools.count()
+    third_batch = threading.Event()
+    batches = itertools.count(1)
+
+    def source() -> Iterator[int]:
+        for i in itertools.count():
+            next(pulled)
+            yield i
+
+    def on_batch(size: int) -> None:
+        if next(batches) == 3:
+            third_batch.set()
+
+    ahead = Prefetched(source(), batch=10, depth=2, on_batch=on_batch)
+    assert third_batch.wait(10), "the reader did not start on its own"
+    # Two batches queued and a third waiting to be: the reader cannot pull a fourth
+    # until the consumer takes one, whatever the timing.
+    assert next(pulled) <= 31
+    ahead.close()
+
+
+def test_leaving_the_loop_early_stops_the_reader() -> None:
+    ahead = Prefetched(itertools.count(), batch=10)
+    for item in ahead:
+        if item == 25:
+            break
+    ahead._thread.join(10)
+    assert not ahead._thread.is_alive()
