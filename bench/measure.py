@@ -20,6 +20,7 @@ from bench.seed import MIN_AVAILABLE_GIB, available_gib
 BENCH = Path(__file__).resolve().parent
 TIME = "/usr/bin/time"
 KUBECTL_JSON = "kubectl get pods -A -o json"
+TYPED = "typed client, pages of 500"
 # The API server pretty-prints JSON for a User-Agent starting with curl (2.3 times the
 # bytes at 7 KB a pod): the floor must receive the compact JSON every client gets.
 USER_AGENT = "kube-inspect-bench"
@@ -91,7 +92,7 @@ def commands(kubeconfig: Path) -> list[Command]:
         Command("kubectl get pods -A -o wide", f"{kubectl} get pods -A -o wide"),
         Command(KUBECTL_JSON, f"{kubectl} get pods -A -o json"),
         Command(
-            "typed client, pages of 500",
+            TYPED,
             f"{bindir}/python -m bench.typed_list {kc}",
         ),
         Command(

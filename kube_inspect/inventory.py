@@ -54,7 +54,7 @@ def _optional(read: Callable[[], T], what: str, effect: str, notices: list[str])
 
 def _read_nodes(client: KubeClient, selection: Selection) -> list[dict[str, Any]]:
     if not selection.nodes:
-        return client.list_nodes(selection.node_selector)
+        return list(client.stream_nodes(selection.node_selector))
     nodes = []
     for name in sorted(set(selection.nodes)):
         try:

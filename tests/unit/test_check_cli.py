@@ -200,7 +200,11 @@ def forbid_nodes(monkeypatch: pytest.MonkeyPatch) -> None:
     def list_nodes(self: KubeClient, *args: Any) -> list[dict[str, Any]]:
         raise Forbidden(f"forbidden: {FORBIDDEN_NODES}")
 
+    def stream_nodes(self: KubeClient, *args: Any) -> Iterator[dict[str, Any]]:
+        yield from list_nodes(self)  # a stream fails when it is read
+
     monkeypatch.setattr(KubeClient, "list_nodes", list_nodes)
+    monkeypatch.setattr(KubeClient, "stream_nodes", stream_nodes)  # tree streams its nodes
 
 
 def test_forbidden_nodes_give_a_partial_tree_and_exit_4(
