@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from kube_inspect import fields
 from kube_inspect.model import (
     Cluster,
     Container,
@@ -30,22 +31,6 @@ ROLE_LABEL_PREFIX = "node-role.kubernetes.io/"
 LEGACY_ROLE_LABEL = "kubernetes.io/role"
 
 
-def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _int(value: Any) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
-
-
-def _str_or_none(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
 def node_roles(labels: Mapping[str, Any]) -> tuple[str, ...]:
     """Return the node's roles from its labels, sorted, as kubectl finds them."""
     roles = {k[len(ROLE_LABEL_PREFIX) :] for k in labels if k.startswith(ROLE_LABEL_PREFIX)}
@@ -58,7 +43,7 @@ def node_roles(labels: Mapping[str, Any]) -> tuple[str, ...]:
 def node_ready(conditions: Iterable[Any]) -> bool | None:
     """Return True/False from the node's Ready condition, None when it is unknown."""
     for condition in conditions:
-        condition = _mapping(condition)
+        condition = fields.mapping(condition)
         if condition.get("type") == "Ready":
             return {"True": True, "False": False}.get(str(condition.get("status")))
     return None
@@ -66,47 +51,47 @@ def node_ready(conditions: Iterable[Any]) -> bool | None:
 
 def container_state(status: Mapping[str, Any]) -> ContainerState:
     """Return the current state of a container from its containerStatus entry."""
-    state = _mapping(status.get("state"))
+    state = fields.mapping(status.get("state"))
     if "running" in state:
         return ContainerState("running")
     if "waiting" in state:
-        waiting = _mapping(state["waiting"])
+        waiting = fields.mapping(state["waiting"])
         return ContainerState(
             "waiting",
-            _str_or_none(waiting.get("reason")),
+            fields.text(waiting.get("reason")),
             None,
-            _str_or_none(waiting.get("message")),
+            fields.text(waiting.get("message")),
         )
     if "terminated" in state:
-        done = _mapping(state["terminated"])
+        done = fields.mapping(state["terminated"])
         exit_code = done.get("exitCode")
         return ContainerState(
             "terminated",
-            _str_or_none(done.get("reason")) or "Terminated",
+            fields.text(done.get("reason")) or "Terminated",
             exit_code if isinstance(exit_code, int) else None,
-            _str_or_none(done.get("message")),
+            fields.text(done.get("message")),
         )
     return ContainerState("unknown")
 
 
 def last_termination(status: Mapping[str, Any]) -> LastTermination | None:
     """Return how the container's previous run ended, if it ran before."""
-    done = _mapping(_mapping(status.get("lastState")).get("terminated"))
+    done = fields.mapping(fields.mapping(status.get("lastState")).get("terminated"))
     if not done:
         return None
     exit_code = done.get("exitCode")
     return LastTermination(
-        _str_or_none(done.get("reason")),
+        fields.text(done.get("reason")),
         exit_code if isinstance(exit_code, int) else None,
-        _str_or_none(done.get("finishedAt")),
+        fields.text(done.get("finishedAt")),
     )
 
 
 def container_ports(spec: Mapping[str, Any]) -> tuple[str, ...]:
     """Return the container's declared ports as ``80/TCP`` (named ``http:80/TCP``)."""
     ports = []
-    for port in _list(spec.get("ports")):
-        port = _mapping(port)
+    for port in fields.items(spec.get("ports")):
+        port = fields.mapping(port)
         number = port.get("containerPort")
         if not isinstance(number, int):
             continue
@@ -118,9 +103,9 @@ def container_ports(spec: Mapping[str, Any]) -> tuple[str, ...]:
 def _container(
     spec: Any, kind: ContainerType, statuses: Mapping[str, Any], usage: Mapping[str, Resources]
 ) -> Container:
-    spec = _mapping(spec)
+    spec = fields.mapping(spec)
     name = str(spec.get("name", ""))
-    status = _mapping(statuses.get(name))
+    status = fields.mapping(statuses.get(name))
     if kind == "init" and spec.get("restartPolicy") == "Always":
         kind = "sidecar"
     requests, limits = container_resources(spec)
@@ -131,9 +116,9 @@ def _container(
         image=str(spec.get("image") or status.get("image") or ""),
         state=container_state(status),
         ready=status.get("ready") is True,
-        restarts=_int(status.get("restartCount")),
+        restarts=fields.count(status.get("restartCount")),
         started=started if isinstance(started, bool) else None,
-        image_id=_str_or_none(status.get("imageID")),
+        image_id=fields.text(status.get("imageID")),
         last_termination=last_termination(status),
         requests=requests,
         limits=limits,
@@ -144,7 +129,9 @@ def _container(
 
 def _statuses_by_name(status: Mapping[str, Any], key: str) -> dict[str, Any]:
     return {
-        str(_mapping(s).get("name")): s for s in _list(status.get(key)) if isinstance(s, Mapping)
+        str(fields.mapping(s).get("name")): s
+        for s in fields.items(status.get(key))
+        if isinstance(s, Mapping)
     }
 
 
@@ -152,7 +139,7 @@ def build_containers(
     pod: ApiObject, usage: Mapping[str, Resources] | None = None
 ) -> tuple[Container, ...]:
     """Return the pod's containers in spec order: init and sidecars, app, ephemeral."""
-    spec, status = _mapping(pod.get("spec")), _mapping(pod.get("status"))
+    spec, status = fields.mapping(pod.get("spec")), fields.mapping(pod.get("status"))
     usage = usage or {}
     groups: tuple[tuple[str, str, ContainerType], ...] = (
         ("initContainers", "initContainerStatuses", "init"),
@@ -162,7 +149,7 @@ def build_containers(
     return tuple(
         _container(c, kind, _statuses_by_name(status, status_key), usage)
         for spec_key, status_key, kind in groups
-        for c in _list(spec.get(spec_key))
+        for c in fields.items(spec.get(spec_key))
     )
 
 
@@ -175,20 +162,23 @@ def failing_condition(status: Mapping[str, Any]) -> tuple[str | None, str | None
     That is the pod's own reason, else that of the first condition, in lifecycle order,
     that is not True.
     """
-    if _str_or_none(status.get("reason")):
-        return _str_or_none(status.get("reason")), _str_or_none(status.get("message"))
-    conditions = {_mapping(c).get("type"): _mapping(c) for c in _list(status.get("conditions"))}
+    if fields.text(status.get("reason")):
+        return fields.text(status.get("reason")), fields.text(status.get("message"))
+    conditions = {
+        fields.mapping(c).get("type"): fields.mapping(c)
+        for c in fields.items(status.get("conditions"))
+    }
     for kind in CONDITION_ORDER:
         condition = conditions.get(kind)
         if condition and condition.get("status") != "True":
-            reason = _str_or_none(condition.get("reason")) or f"{kind}={condition.get('status')}"
-            return reason, _str_or_none(condition.get("message"))
+            reason = fields.text(condition.get("reason")) or f"{kind}={condition.get('status')}"
+            return reason, fields.text(condition.get("message"))
     return None, None
 
 
 def controller_ref(meta: Mapping[str, Any]) -> tuple[str, str] | None:
     """Return (kind, name) of the object's controller, else of its first owner."""
-    refs = [_mapping(r) for r in _list(meta.get("ownerReferences"))]
+    refs = [fields.mapping(r) for r in fields.items(meta.get("ownerReferences"))]
     ref = next((r for r in refs if r.get("controller") is True), refs[0] if refs else None)
     if ref is None:
         return None
@@ -209,7 +199,7 @@ def owner_index(
     index = {}
     for kind, objects in owners.items():
         for obj in objects:
-            meta = _mapping(obj.get("metadata"))
+            meta = fields.mapping(obj.get("metadata"))
             ref = controller_ref(meta)
             if ref is not None:
                 index[(str(meta.get("namespace", "")), kind, str(meta.get("name")))] = ref
@@ -232,23 +222,23 @@ def build_pod(
     usage: Mapping[str, Resources] | None = None,
 ) -> Pod:
     """Return the model of one pod object; ``usage`` maps container names to live usage."""
-    meta, spec, status = (_mapping(pod.get(k)) for k in ("metadata", "spec", "status"))
+    meta, spec, status = (fields.mapping(pod.get(k)) for k in ("metadata", "spec", "status"))
     namespace = str(meta.get("namespace", ""))
     reason, message = failing_condition(status)
     containers = build_containers(pod, usage)
     return Pod(
         namespace=namespace,
         name=str(meta.get("name", "")),
-        node_name=_str_or_none(spec.get("nodeName")),
-        phase=_str_or_none(status.get("phase")) or "Unknown",
-        created=_str_or_none(meta.get("creationTimestamp")),
+        node_name=fields.text(spec.get("nodeName")),
+        phase=fields.text(status.get("phase")) or "Unknown",
+        created=fields.text(meta.get("creationTimestamp")),
         containers=containers,
         owner=top_owner(namespace, meta, owners or {}),
         reason=reason,
         message=message,
-        qos_class=_str_or_none(status.get("qosClass")),
-        ip=_str_or_none(status.get("podIP")),
-        priority_class=_str_or_none(spec.get("priorityClassName")),
+        qos_class=fields.text(status.get("qosClass")),
+        ip=fields.text(status.get("podIP")),
+        priority_class=fields.text(spec.get("priorityClassName")),
         requests=pod_effective(spec, 0),
         limits=pod_effective(spec, 1),
         usage=total_resources(c.usage for c in containers if c.usage) if usage else None,
@@ -263,8 +253,8 @@ INSTANCE_TYPE_LABEL = "node.kubernetes.io/instance-type"
 def node_taints(spec: Mapping[str, Any]) -> tuple[str, ...]:
     """Return the node's taints as kubectl writes them: ``key=value:Effect``."""
     taints = []
-    for taint in _list(spec.get("taints")):
-        taint = _mapping(taint)
+    for taint in fields.items(spec.get("taints")):
+        taint = fields.mapping(taint)
         key, value = taint.get("key", ""), taint.get("value")
         taints.append(
             f"{key}={value}:{taint.get('effect')}" if value else f"{key}:{taint.get('effect')}"
@@ -274,39 +264,43 @@ def node_taints(spec: Mapping[str, Any]) -> tuple[str, ...]:
 
 def node_pressures(conditions: Iterable[Any]) -> tuple[str, ...]:
     """Return the pressure conditions that are True on the node."""
-    true = {_mapping(c).get("type") for c in conditions if _mapping(c).get("status") == "True"}
+    true = {
+        fields.mapping(c).get("type")
+        for c in conditions
+        if fields.mapping(c).get("status") == "True"
+    }
     return tuple(p for p in PRESSURES if p in true)
 
 
 def internal_ip(status: Mapping[str, Any]) -> str | None:
     """Return the node's InternalIP address."""
-    for address in _list(status.get("addresses")):
-        if _mapping(address).get("type") == "InternalIP":
-            return _str_or_none(_mapping(address).get("address"))
+    for address in fields.items(status.get("addresses")):
+        if fields.mapping(address).get("type") == "InternalIP":
+            return fields.text(fields.mapping(address).get("address"))
     return None
 
 
 def build_node(node: ApiObject, pods: Iterable[Pod], usage: Resources | None = None) -> Node:
     """Return the model of one node object holding the given pods."""
-    meta, spec, status = (_mapping(node.get(k)) for k in ("metadata", "spec", "status"))
-    labels = _mapping(meta.get("labels"))
-    info = _mapping(status.get("nodeInfo"))
-    allocatable = _mapping(status.get("allocatable"))
+    meta, spec, status = (fields.mapping(node.get(k)) for k in ("metadata", "spec", "status"))
+    labels = fields.mapping(meta.get("labels"))
+    info = fields.mapping(status.get("nodeInfo"))
+    allocatable = fields.mapping(status.get("allocatable"))
     return Node(
         name=str(meta.get("name", "")),
-        roles=node_roles(_mapping(meta.get("labels"))),
-        ready=node_ready(_list(status.get("conditions"))),
+        roles=node_roles(fields.mapping(meta.get("labels"))),
+        ready=node_ready(fields.items(status.get("conditions"))),
         unschedulable=spec.get("unschedulable") is True,
-        kubelet_version=_str_or_none(info.get("kubeletVersion")),
-        created=_str_or_none(meta.get("creationTimestamp")),
+        kubelet_version=fields.text(info.get("kubeletVersion")),
+        created=fields.text(meta.get("creationTimestamp")),
         pods=tuple(sorted(pods, key=pod_sort_key)),
         taints=node_taints(spec),
-        pressures=node_pressures(_list(status.get("conditions"))),
-        os=_str_or_none(info.get("operatingSystem")),
-        arch=_str_or_none(info.get("architecture")),
+        pressures=node_pressures(fields.items(status.get("conditions"))),
+        os=fields.text(info.get("operatingSystem")),
+        arch=fields.text(info.get("architecture")),
         internal_ip=internal_ip(status),
-        zone=_str_or_none(labels.get(ZONE_LABEL)),
-        instance_type=_str_or_none(labels.get(INSTANCE_TYPE_LABEL)),
+        zone=fields.text(labels.get(ZONE_LABEL)),
+        instance_type=fields.text(labels.get(INSTANCE_TYPE_LABEL)),
         allocatable=resources_of(allocatable),
         allocatable_pods=whole(allocatable.get("pods")),
         usage=usage,
@@ -344,7 +338,7 @@ def build_cluster(
     pod_usage = _pod_usage(pod_metrics)
     by_node: defaultdict[str | None, list[Pod]] = defaultdict(list)
     for obj in pods:
-        meta = _mapping(obj.get("metadata"))
+        meta = fields.mapping(obj.get("metadata"))
         key = (str(meta.get("namespace", "")), str(meta.get("name", "")))
         containers_usage = pod_usage.get(key, {}) if pod_metrics is not None else None
         pod = build_pod(obj, index, containers_usage)
@@ -352,7 +346,7 @@ def build_cluster(
     unscheduled = tuple(sorted(by_node.pop(None, []), key=pod_sort_key))
     models = {}
     for obj in nodes:
-        node_name = str(_mapping(obj.get("metadata")).get("name"))
+        node_name = str(fields.mapping(obj.get("metadata")).get("name"))
         usage = node_usage.get(node_name) if node_metrics is not None else None
         model = build_node(obj, by_node.pop(node_name, []), usage)
         if model.pods or not only_nodes_with_pods:
@@ -380,7 +374,9 @@ def build_cluster(
 
 def _node_usage(metrics: Iterable[ApiObject] | None) -> dict[str, Resources]:
     return {
-        str(_mapping(m.get("metadata")).get("name")): resources_of(_mapping(m.get("usage")))
+        str(fields.mapping(m.get("metadata")).get("name")): resources_of(
+            fields.mapping(m.get("usage"))
+        )
         for m in metrics or ()
     }
 
@@ -388,10 +384,12 @@ def _node_usage(metrics: Iterable[ApiObject] | None) -> dict[str, Resources]:
 def _pod_usage(metrics: Iterable[ApiObject] | None) -> dict[tuple[str, str], dict[str, Resources]]:
     found: dict[tuple[str, str], dict[str, Resources]] = {}
     for m in metrics or ():
-        meta = _mapping(m.get("metadata"))
+        meta = fields.mapping(m.get("metadata"))
         key = (str(meta.get("namespace", "")), str(meta.get("name", "")))
         found[key] = {
-            str(_mapping(c).get("name")): resources_of(_mapping(_mapping(c).get("usage")))
-            for c in _list(m.get("containers"))
+            str(fields.mapping(c).get("name")): resources_of(
+                fields.mapping(fields.mapping(c).get("usage"))
+            )
+            for c in fields.items(m.get("containers"))
         }
     return found

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from kube_inspect import fields
 from kube_inspect.aggregate import build_pod, node_ready
 
 ApiObject = Mapping[str, Any]
@@ -71,24 +72,12 @@ class CheckReport:
 Rule = Callable[[CheckInput, CheckOptions, datetime], Iterator[Finding]]
 
 
-def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _count(value: Any) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
-
-
 def _name(obj: ApiObject) -> str:
-    return str(_mapping(obj.get("metadata")).get("name") or "")
+    return str(fields.mapping(obj.get("metadata")).get("name") or "")
 
 
 def _ns_name(obj: ApiObject) -> str:
-    meta = _mapping(obj.get("metadata"))
+    meta = fields.mapping(obj.get("metadata"))
     return f"{meta.get('namespace') or ''}/{meta.get('name') or ''}"
 
 
@@ -105,7 +94,7 @@ def parse_timestamp(value: Any) -> datetime | None:
 def check_node_ready(data: CheckInput, options: CheckOptions, now: datetime) -> Iterator[Finding]:
     """Yield, for each node, whether its Ready condition is True."""
     for node in data.nodes:
-        ready = node_ready(_list(_mapping(node.get("status")).get("conditions")))
+        ready = node_ready(fields.items(fields.mapping(node.get("status")).get("conditions")))
         words = {True: "Ready", False: "NotReady", None: "Ready status unknown"}[ready]
         yield Finding("node-ready", f"node/{_name(node)}", ready is True, f"node is {words}")
 
@@ -115,10 +104,10 @@ def check_node_pressure(
 ) -> Iterator[Finding]:
     """Yield, for each node, whether it reports memory, disk or PID pressure."""
     for node in data.nodes:
-        conditions = _list(_mapping(node.get("status")).get("conditions"))
+        conditions = fields.items(fields.mapping(node.get("status")).get("conditions"))
         under = sorted(
             str(c.get("type"))
-            for c in map(_mapping, conditions)
+            for c in map(fields.mapping, conditions)
             if c.get("type") in PRESSURE_CONDITIONS and c.get("status") == "True"
         )
         message = f"node is under {', '.join(under)}" if under else "no pressure"
@@ -128,8 +117,8 @@ def check_node_pressure(
 def check_pod_pending(data: CheckInput, options: CheckOptions, now: datetime) -> Iterator[Finding]:
     """Yield, for each pod, whether it has been Pending longer than allowed."""
     for pod in data.pods:
-        phase = _mapping(pod.get("status")).get("phase")
-        created = parse_timestamp(_mapping(pod.get("metadata")).get("creationTimestamp"))
+        phase = fields.mapping(pod.get("status")).get("phase")
+        created = parse_timestamp(fields.mapping(pod.get("metadata")).get("creationTimestamp"))
         age = (now - created).total_seconds() if created else 0.0
         stuck = phase == "Pending" and age > options.max_pending_seconds
         message = (
@@ -175,11 +164,13 @@ def check_container_restarts(
 
 def workload_replicas(workload: ApiObject) -> tuple[int, int]:
     """Return (desired, ready) replicas of a Deployment, StatefulSet or DaemonSet."""
-    spec, status = _mapping(workload.get("spec")), _mapping(workload.get("status"))
+    spec, status = fields.mapping(workload.get("spec")), fields.mapping(workload.get("status"))
     if workload.get("kind") == "DaemonSet":
-        return _count(status.get("desiredNumberScheduled")), _count(status.get("numberReady"))
+        return fields.count(status.get("desiredNumberScheduled")), fields.count(
+            status.get("numberReady")
+        )
     replicas = spec.get("replicas", 1)  # the API defaults an omitted replicas to 1
-    return _count(replicas), _count(status.get("readyReplicas"))
+    return fields.count(replicas), fields.count(status.get("readyReplicas"))
 
 
 def check_workload_ready(

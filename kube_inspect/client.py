@@ -83,17 +83,22 @@ def kubeconfig_paths(kubeconfig: str | None) -> str:
     return kubeconfig or os.environ.get("KUBECONFIG") or DEFAULT_KUBECONFIG
 
 
-def current_context(paths: str) -> str | None:
-    """Return the current-context as kubectl merges it: the first file that sets one wins."""
+def _kubeconfig_documents(paths: str) -> Iterator[Any]:
+    """Yield each kubeconfig file of ``paths`` that exists, parsed, in order."""
     for path in paths.split(os.pathsep):
         path = os.path.expanduser(path)
         if not path or not os.path.exists(path):
             continue
         try:
             with open(path, encoding="utf-8") as f:
-                doc = yaml.safe_load(f)
+                yield yaml.safe_load(f)
         except (OSError, yaml.YAMLError) as e:
             raise ConfigError(f"cannot read kubeconfig {path}: {_yaml_problem(e)}") from e
+
+
+def current_context(paths: str) -> str | None:
+    """Return the current-context as kubectl merges it: the first file that sets one wins."""
+    for doc in _kubeconfig_documents(paths):
         if isinstance(doc, dict) and doc.get("current-context"):
             return str(doc["current-context"])
     return None
@@ -123,15 +128,7 @@ def _logged_errors() -> Iterator[list[str]]:
 def context_names(paths: str) -> list[str]:
     """Return the context names of every kubeconfig file in ``paths``, sorted."""
     names: set[str] = set()
-    for path in paths.split(os.pathsep):
-        path = os.path.expanduser(path)
-        if not path or not os.path.exists(path):
-            continue
-        try:
-            with open(path, encoding="utf-8") as f:
-                doc = yaml.safe_load(f)
-        except (OSError, yaml.YAMLError) as e:
-            raise ConfigError(f"cannot read kubeconfig {path}: {_yaml_problem(e)}") from e
+    for doc in _kubeconfig_documents(paths):
         contexts = doc.get("contexts") if isinstance(doc, dict) else None
         for context in contexts if isinstance(contexts, list) else []:
             if isinstance(context, dict) and context.get("name"):

@@ -10,6 +10,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from kube_inspect import fields
+
 PodKey = tuple[str, str]  # (namespace, name)
 
 
@@ -82,23 +84,15 @@ class Facts:
         return self.nodes.get(name, NodeFacts())
 
 
-def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
 def pod_owner(pod: Mapping[str, Any]) -> Owner | None:
     """Return the pod's controller; a ReplicaSet named ``<deployment>-<hash>`` names both."""
-    meta = _mapping(pod.get("metadata"))
-    refs = [_mapping(r) for r in _list(meta.get("ownerReferences"))]
+    meta = fields.mapping(pod.get("metadata"))
+    refs = [fields.mapping(r) for r in fields.items(meta.get("ownerReferences"))]
     ref = next((r for r in refs if r.get("controller") is True), refs[0] if refs else None)
     if ref is None:
         return None
     kind, name = str(ref.get("kind", "")), str(ref.get("name", ""))
-    template_hash = _mapping(meta.get("labels")).get("pod-template-hash")
+    template_hash = fields.mapping(meta.get("labels")).get("pod-template-hash")
     if kind == "ReplicaSet" and template_hash and name.endswith(f"-{template_hash}"):
         return Owner(kind, name, "Deployment", name[: -len(template_hash) - 1])
     return Owner(kind, name)
@@ -111,29 +105,29 @@ def _volume_source(volume: Mapping[str, Any]) -> str:
 
 def pod_volumes(pod: Mapping[str, Any]) -> tuple[Volume, ...]:
     """Return the pod's volumes with their mounts, leaving out the service account token."""
-    spec = _mapping(pod.get("spec"))
+    spec = fields.mapping(pod.get("spec"))
     containers = [
-        _mapping(c)
+        fields.mapping(c)
         for key in ("initContainers", "containers", "ephemeralContainers")
-        for c in _list(spec.get(key))
+        for c in fields.items(spec.get(key))
     ]
     volumes = []
-    for volume in map(_mapping, _list(spec.get("volumes"))):
+    for volume in map(fields.mapping, fields.items(spec.get("volumes"))):
         name = str(volume.get("name", ""))
         if name.startswith("kube-api-access-"):
             continue  # every pod has one: the API token, not something the user shares
         mounts = tuple(
-            (str(c.get("name", "")), str(_mapping(m).get("mountPath", "")))
+            (str(c.get("name", "")), str(fields.mapping(m).get("mountPath", "")))
             for c in containers
-            for m in _list(c.get("volumeMounts"))
-            if _mapping(m).get("name") == name
+            for m in fields.items(c.get("volumeMounts"))
+            if fields.mapping(m).get("name") == name
         )
         volumes.append(Volume(name, _volume_source(volume), mounts))
     return tuple(volumes)
 
 
 def _unschedulable_message(status: Mapping[str, Any]) -> str | None:
-    for condition in map(_mapping, _list(status.get("conditions"))):
+    for condition in map(fields.mapping, fields.items(status.get("conditions"))):
         if (
             condition.get("type") == "PodScheduled"
             and condition.get("status") == "False"
@@ -146,8 +140,8 @@ def _unschedulable_message(status: Mapping[str, Any]) -> str | None:
 def _last_terminations(status: Mapping[str, Any]) -> dict[str, str]:
     found = {}
     for key in ("initContainerStatuses", "containerStatuses"):
-        for entry in map(_mapping, _list(status.get(key))):
-            done = _mapping(_mapping(entry.get("lastState")).get("terminated"))
+        for entry in map(fields.mapping, fields.items(status.get(key))):
+            done = fields.mapping(fields.mapping(entry.get("lastState")).get("terminated"))
             if done:
                 found[str(entry.get("name"))] = (
                     f"{done.get('reason') or 'Terminated'} (exit {done.get('exitCode')})"
@@ -157,7 +151,7 @@ def _last_terminations(status: Mapping[str, Any]) -> dict[str, str]:
 
 def build_pod_facts(pod: Mapping[str, Any]) -> PodFacts:
     """Return the facts of one pod object."""
-    status = _mapping(pod.get("status"))
+    status = fields.mapping(pod.get("status"))
     return PodFacts(
         owner=pod_owner(pod),
         ip=status.get("podIP") or None,
@@ -175,16 +169,16 @@ def _taint(taint: Mapping[str, Any]) -> str:
 
 def build_node_facts(node: Mapping[str, Any]) -> NodeFacts:
     """Return the facts of one node object."""
-    meta, spec, status = (_mapping(node.get(k)) for k in ("metadata", "spec", "status"))
+    meta, spec, status = (fields.mapping(node.get(k)) for k in ("metadata", "spec", "status"))
     pressure = tuple(
         str(c.get("type"))
-        for c in map(_mapping, _list(status.get("conditions")))
+        for c in map(fields.mapping, fields.items(status.get("conditions")))
         if c.get("type") != "Ready" and c.get("status") == "True"
     )
     return NodeFacts(
-        taints=tuple(_taint(_mapping(t)) for t in _list(spec.get("taints"))),
-        labels={str(k): str(v) for k, v in _mapping(meta.get("labels")).items()},
-        capacity={str(k): str(v) for k, v in _mapping(status.get("capacity")).items()},
+        taints=tuple(_taint(fields.mapping(t)) for t in fields.items(spec.get("taints"))),
+        labels={str(k): str(v) for k, v in fields.mapping(meta.get("labels")).items()},
+        capacity={str(k): str(v) for k, v in fields.mapping(status.get("capacity")).items()},
         pressure=pressure,
     )
 
@@ -193,11 +187,11 @@ def build_facts(nodes: Iterable[Mapping[str, Any]], pods: Iterable[Mapping[str, 
     """Return the facts of every node and pod object."""
     pod_facts = {}
     for pod in pods:
-        meta = _mapping(pod.get("metadata"))
+        meta = fields.mapping(pod.get("metadata"))
         pod_facts[(str(meta.get("namespace", "")), str(meta.get("name", "")))] = build_pod_facts(
             pod
         )
     node_facts = {
-        str(_mapping(n.get("metadata")).get("name", "")): build_node_facts(n) for n in nodes
+        str(fields.mapping(n.get("metadata")).get("name", "")): build_node_facts(n) for n in nodes
     }
     return Facts(pods=pod_facts, nodes=node_facts)

@@ -5,14 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from kube_inspect import fields
 from kube_inspect.model import NO_RESOURCES, Resources
 from kube_inspect.model import add_resources as add
 from kube_inspect.model import total_resources as total
 from kube_inspect.quantity import millicores, whole
-
-
-def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
 
 
 def resources_of(values: Mapping[str, Any]) -> Resources:
@@ -22,8 +19,10 @@ def resources_of(values: Mapping[str, Any]) -> Resources:
 
 def container_resources(container: Mapping[str, Any]) -> tuple[Resources, Resources]:
     """Return a container spec's (requests, limits)."""
-    spec = _mapping(container.get("resources"))
-    return resources_of(_mapping(spec.get("requests"))), resources_of(_mapping(spec.get("limits")))
+    spec = fields.mapping(container.get("resources"))
+    return resources_of(fields.mapping(spec.get("requests"))), resources_of(
+        fields.mapping(spec.get("limits"))
+    )
 
 
 def _max(a: int | None, b: int | None) -> int | None:
@@ -47,7 +46,7 @@ def pod_effective(spec: Mapping[str, Any], which: int) -> Resources:
     def amounts(key: str) -> list[tuple[Mapping[str, Any], Resources]]:
         containers = spec.get(key)
         items = containers if isinstance(containers, list) else []
-        return [(_mapping(c), container_resources(_mapping(c))[which]) for c in items]
+        return [(fields.mapping(c), container_resources(fields.mapping(c))[which]) for c in items]
 
     steady = total(r for _, r in amounts("containers"))
     sidecars = NO_RESOURCES
@@ -59,5 +58,5 @@ def pod_effective(spec: Mapping[str, Any], which: int) -> Resources:
             init_peak = largest(init_peak, sidecars)
         else:
             init_peak = largest(init_peak, add(amount, sidecars))
-    overhead = resources_of(_mapping(spec.get("overhead")))
+    overhead = resources_of(fields.mapping(spec.get("overhead")))
     return add(largest(steady, init_peak), overhead)

@@ -166,3 +166,14 @@ def http_fault_proxy(cluster: TestCluster, tmp_path: Path) -> Iterator[HttpFault
         yield proxy
     finally:
         proxy.stop()
+
+
+@pytest.fixture
+def scratch_namespace(cluster: TestCluster) -> Iterator[str]:
+    """Yield a namespace of the test's own; delete it, and wait, so later tests see it gone."""
+    name = f"ki-test-{uuid.uuid4().hex[:8]}"
+    cluster.kubectl("create", "namespace", name)
+    try:
+        yield name
+    finally:
+        cluster.kubectl("delete", "namespace", name, "--timeout=120s", timeout=150)

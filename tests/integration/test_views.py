@@ -8,8 +8,6 @@ import io
 import json
 import os
 import subprocess
-import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import jsonschema
@@ -149,18 +147,6 @@ def test_every_problem_state_of_the_sample_is_shown(cluster: TestCluster) -> Non
     }
     wanted = {"CrashLoopBackOff", "OOMKilled", "Completed"}
     assert wanted <= reasons and reasons & {"ImagePullBackOff", "ErrImagePull"}
-
-
-@pytest.fixture
-def scratch_namespace(cluster: TestCluster) -> Iterator[str]:
-    """A namespace of the test's own, deleted afterwards."""
-    name = f"ki-test-{uuid.uuid4().hex[:6]}"
-    cluster.kubectl("create", "namespace", name)
-    try:
-        yield name
-    finally:
-        # wait, so that later tests compare a cluster that is no longer changing
-        cluster.kubectl("delete", "namespace", name, "--timeout=120s", timeout=150)
 
 
 def test_node_requests_match_kubectl_describe_for_a_hand_worked_pod(

@@ -58,14 +58,8 @@ class Watching:
 
 
 @pytest.fixture
-def namespace(cluster: TestCluster) -> Iterator[str]:
-    name = f"ki-watch-{uuid.uuid4().hex[:8]}"
-    cluster.kubectl("create", "namespace", name)
-    try:
-        yield name
-    finally:
-        # wait, so that later tests compare a cluster that is no longer changing
-        cluster.kubectl("delete", "namespace", name, "--timeout=120s", timeout=150)
+def namespace(scratch_namespace: str) -> str:
+    return scratch_namespace
 
 
 def start_watching(kubeconfig: Path, namespace: str) -> Watching:

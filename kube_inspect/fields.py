@@ -1,0 +1,29 @@
+"""Safe reads of API object fields: the server omits empty ones, and input may be malformed.
+
+Each function returns a value of the expected type, or an empty one, never raises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+
+def mapping(value: Any) -> Mapping[str, Any]:
+    """Return ``value`` if it is a mapping, else an empty one."""
+    return value if isinstance(value, Mapping) else {}
+
+
+def items(value: Any) -> list[Any]:
+    """Return ``value`` if it is a list, else an empty one."""
+    return value if isinstance(value, list) else []
+
+
+def count(value: Any) -> int:
+    """Return ``value`` if it is a whole number (not a bool), else 0."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def text(value: Any) -> str | None:
+    """Return ``value`` if it is a non-empty string, else None."""
+    return value if isinstance(value, str) and value else None
