@@ -160,7 +160,8 @@ def failing_condition(status: Mapping[str, Any]) -> tuple[str | None, str | None
     """Return (reason, message) of why the pod is not well.
 
     That is the pod's own reason, else that of the first condition, in lifecycle order,
-    that is not True.
+    that is not True and gives one (a condition without a reason says nothing new: the
+    containers' own states do).
     """
     if fields.text(status.get("reason")):
         return fields.text(status.get("reason")), fields.text(status.get("message"))
@@ -170,9 +171,8 @@ def failing_condition(status: Mapping[str, Any]) -> tuple[str | None, str | None
     }
     for kind in CONDITION_ORDER:
         condition = conditions.get(kind)
-        if condition and condition.get("status") != "True":
-            reason = fields.text(condition.get("reason")) or f"{kind}={condition.get('status')}"
-            return reason, fields.text(condition.get("message"))
+        if condition and condition.get("status") != "True" and fields.text(condition.get("reason")):
+            return fields.text(condition.get("reason")), fields.text(condition.get("message"))
     return None, None
 
 
