@@ -15,23 +15,37 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 from tests.clusters.local import LocalCluster, build_binaries
 from tests.clusters.sample import apply_sample, wait_settled
 
+METRICS_API = "/apis/metrics.k8s.io/v1beta1"
+
+
+def _running_and_ready(pod: dict[str, Any]) -> bool:
+    status = pod.get("status", {})
+    return status.get("phase") == "Running" and any(
+        c["type"] == "Ready" and c["status"] == "True" for c in status.get("conditions", [])
+    )
+
+
+def _keys(items: list[dict[str, Any]]) -> set[str]:
+    return {f"{i['metadata']['namespace']}/{i['metadata']['name']}" for i in items}
+
 
 def wait_for_usage(cluster: LocalCluster, timeout: float = 120) -> None:
-    """Wait until metrics.k8s.io serves node and pod usage (two scrapes, 15 s apart)."""
+    """Wait until metrics.k8s.io serves the usage of every running, ready pod."""
     deadline = time.monotonic() + timeout
+    missing: set[str] = set()
     while time.monotonic() < deadline:
-        served = [
-            json.loads(cluster.kubectl("get", "--raw", f"/apis/metrics.k8s.io/v1beta1/{kind}"))
-            for kind in ("nodes", "pods")
-        ]
-        if all(doc["items"] for doc in served):
+        pods = json.loads(cluster.kubectl("get", "pods", "-A", "-o", "json"))["items"]
+        served = json.loads(cluster.kubectl("get", "--raw", f"{METRICS_API}/pods"))["items"]
+        missing = _keys([p for p in pods if _running_and_ready(p)]) - _keys(served)
+        if not missing:
             return
         time.sleep(1)
-    print(f"no usage served within {timeout} s: usage reads n/a", file=sys.stderr)
+    print(f"no usage served within {timeout} s for {', '.join(sorted(missing))}", file=sys.stderr)
 
 
 def main(argv: list[str]) -> int:
