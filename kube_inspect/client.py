@@ -9,6 +9,7 @@ a ``KubeInspectError``.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import logging
 import os
@@ -252,12 +253,27 @@ class KubeClient:
         return self.list_all(_namespaced("/apis/batch/v1", "jobs", namespace))
 
     def list_node_metrics(self) -> list[dict[str, Any]]:
-        """Return live node usage from metrics.k8s.io (NotFound when it is not served)."""
-        return self.list_all(f"{METRICS_API}/nodes")
+        """Return live node usage from metrics.k8s.io (NotFound when it is not served).
+
+        Not retried: usage is an extra, and an unavailable metrics server (503) should
+        cost one request, not the retries a view's own objects deserve.
+        """
+        with self._no_retries():
+            return self.list_all(f"{METRICS_API}/nodes")
 
     def list_pod_metrics(self, namespace: str | None = None) -> list[dict[str, Any]]:
         """Return live pod usage from metrics.k8s.io (NotFound when it is not served)."""
-        return self.list_all(_namespaced(METRICS_API, "pods", namespace))
+        with self._no_retries():
+            return self.list_all(_namespaced(METRICS_API, "pods", namespace))
+
+    @contextlib.contextmanager
+    def _no_retries(self) -> Iterator[None]:
+        saved = self.retry_policy
+        self.retry_policy = dataclasses.replace(saved, retries=0)
+        try:
+            yield
+        finally:
+            self.retry_policy = saved
 
     def stream_nodes(self, label_selector: str | None = None) -> Prefetched[dict[str, Any]]:
         """Return every node (or those with the labels), read ahead from now on."""

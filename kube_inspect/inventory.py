@@ -42,13 +42,21 @@ class Selection:
 
 
 def _optional(read: Callable[[], T], what: str, effect: str, notices: list[str]) -> T | None:
-    """Return ``read()``, or None with a notice when the API is absent or forbidden."""
+    """Return ``read()``, or None with a notice when the API is absent, forbidden or down.
+
+    An extra that is registered but not answering (an aggregated API such as
+    metrics.k8s.io whose server is down answers 503) must not fail the whole view.
+    """
     try:
         return read()
     except NotFound:
         notices.append(f"{what} is not served by this cluster: {effect}")
     except Forbidden:
         notices.append(f"reading {what} is forbidden for this user: {effect}")
+    except ApiError as e:
+        if e.status is None or e.status < 500:
+            raise
+        notices.append(f"{what} is not answering ({e.status}): {effect}")
     return None
 
 

@@ -1,5 +1,6 @@
 """A throwaway control plane from binaries: kube-apiserver, etcd, controller-manager,
-scheduler and kwok (simulated kubelets), started with kwokctl's binary runtime.
+scheduler and kwok (simulated kubelets), started with kwokctl's binary runtime; with
+``metrics_server=True`` also metrics-server, so the cluster serves metrics.k8s.io.
 
 Usable from pytest (tests/integration/conftest.py) and from the shell, for `make demo`:
 
@@ -35,6 +36,8 @@ COMPONENTS = (
     "kube-scheduler",
     "kwok-controller",
 )
+METRICS_SERVER = "metrics-server"
+METRICS_API_SERVICE = "apiservice/v1beta1.metrics.k8s.io"
 START_LOCK_TIMEOUT = 300.0
 
 
@@ -93,6 +96,12 @@ class LocalCluster:
     disable_qps_limits: bool = False
     audit: bool = True
     extra_args: tuple[str, ...] = ()  # kwokctl --extra-args, e.g. "etcd=quota-backend-bytes=..."
+    metrics_server: bool = False
+
+    @property
+    def components(self) -> tuple[str, ...]:
+        """Return the processes the cluster runs."""
+        return (*COMPONENTS, METRICS_SERVER) if self.metrics_server else COMPONENTS
 
     @property
     def cluster_dir(self) -> Path:
@@ -139,6 +148,7 @@ class LocalCluster:
                 "etcdBinary": self.bindir / "etcd",
                 "kwokControllerBinary": self.bindir / "kwok",
                 "kubectlBinary": kubectl_path(),
+                **self._metrics_options(),
             }.items()
         )
         docs = [
@@ -149,6 +159,23 @@ class LocalCluster:
         config = self.workdir / f"{self.name}.config.yaml"
         config.write_text("\n---\n".join(docs))
         return config
+
+    def _metrics_options(self) -> dict[str, object]:
+        """Return the kwokctl options that run metrics-server beside kwok, if asked.
+
+        kwokctl then also gives kwok its default Metric (a kubelet-like
+        /metrics/nodes/NODE/metrics/resource) and ClusterResourceUsage (each container
+        uses the pod annotations kwok.x-k8s.io/usage-cpu and -memory, else 1m and 1Mi);
+        metrics-server finds that path in each node's metrics.k8s.io/resource-metrics-path
+        annotation. The manifests are metrics-server's own; kwokctl keeps the APIService.
+        """
+        if not self.metrics_server:
+            return {}
+        return {
+            "enableMetricsServer": "true",
+            "metricsServerBinary": self.bindir / METRICS_SERVER,
+            "metricsServerManifests": f"[{self.bindir / 'metrics-server-manifests'}]",
+        }
 
     def start(self, timeout: float = 120) -> Path:
         """Start the cluster and wait until it serves; return its kubeconfig path."""
@@ -203,13 +230,17 @@ class LocalCluster:
         deadline = time.monotonic() + timeout
         last = "not started"
         while time.monotonic() < deadline:
-            missing = set(COMPONENTS) - set(self.pids())
+            missing = set(self.components) - set(self.pids())
             if missing:
                 last = f"components not running: {', '.join(sorted(missing))}"
             else:
                 try:
                     self.kubectl("get", "--raw", "/readyz")
                     self.kubectl("get", "serviceaccount", "default", "-n", "default")
+                    if self.metrics_server:  # else metrics.k8s.io answers 503 for a while
+                        self.kubectl(
+                            "wait", "--for=condition=Available", METRICS_API_SERVICE, "--timeout=1s"
+                        )
                     return
                 except subprocess.CalledProcessError as e:
                     lines = (e.stderr or e.stdout or "").strip().splitlines() or ["?"]

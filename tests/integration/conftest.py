@@ -91,7 +91,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if reporter is not None:
             reporter.write_line(
                 f"deselected {len(needs_local)} test(s) that need the local backend's "
-                f"audit log and users (backend here: {backend})"
+                f"audit log, users or metrics-server (backend here: {backend})"
             )
 
 
@@ -121,7 +121,10 @@ def cluster(
         yield found
         return
     audit_copy = tmp_path_factory.mktemp("audit") / "audit.log"
-    local = LocalCluster(f"ki-test-{uuid.uuid4().hex[:8]}", build_binaries(), audit_copy)
+    # with metrics-server, so usage columns show served figures (test_usage.py checks them)
+    local = LocalCluster(
+        f"ki-test-{uuid.uuid4().hex[:8]}", build_binaries(), audit_copy, metrics_server=True
+    )
     try:
         kubeconfig = local.start()
         found = TestCluster(

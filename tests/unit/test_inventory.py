@@ -58,3 +58,21 @@ def test_a_streamed_list_that_expires_twice_is_gone(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(KubeClient, "get", get)
     with pytest.raises(Gone, match="expired twice while being read in pages"):
         read_cluster(client(), Selection(), ForbiddenReads())
+
+
+def test_a_metrics_server_that_is_down_costs_one_request_and_a_notice(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    asked: list[str] = []
+
+    def get_once(self: KubeClient, path: str, query: Any = None, decode: Any = None) -> Any:
+        if path.startswith("/apis/metrics.k8s.io/"):
+            asked.append(path)
+            raise ApiError("the API server failed (503: service unavailable)", 503)
+        return recorded_get(self, path, query, decode)
+
+    monkeypatch.setattr(KubeClient, "_get_once", get_once)
+    cluster = read_cluster(client(), Selection(with_usage=True), ForbiddenReads())
+    assert asked == ["/apis/metrics.k8s.io/v1beta1/nodes"]  # no retries, no pod metrics
+    assert cluster.notices == ("metrics.k8s.io is not answering (503): usage reads n/a",)
+    assert all(n.usage is None for n in cluster.nodes)
