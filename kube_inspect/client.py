@@ -9,7 +9,6 @@ a ``KubeInspectError``.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import json
 import logging
 import os
@@ -53,6 +52,7 @@ from kube_inspect.retry import (
 PAGE_SIZE = 500
 USER_AGENT = f"kube-inspect/{__version__}"
 METRICS_API = "/apis/metrics.k8s.io/v1beta1"
+NO_RETRIES = RetryPolicy(retries=0)  # for extras: a failure costs one request, then a notice
 DEFAULT_KUBECONFIG = "~/.kube/config"
 ALLOWED_METHODS = frozenset({"GET"})  # get, list and watch are all HTTP GET
 WORKLOAD_RESOURCES = ("deployments", "statefulsets", "daemonsets")  # all in apps/v1
@@ -258,22 +258,11 @@ class KubeClient:
         Not retried: usage is an extra, and an unavailable metrics server (503) should
         cost one request, not the retries a view's own objects deserve.
         """
-        with self._no_retries():
-            return self.list_all(f"{METRICS_API}/nodes")
+        return self.list_all(f"{METRICS_API}/nodes", policy=NO_RETRIES)
 
     def list_pod_metrics(self, namespace: str | None = None) -> list[dict[str, Any]]:
         """Return live pod usage from metrics.k8s.io (NotFound when it is not served)."""
-        with self._no_retries():
-            return self.list_all(_namespaced(METRICS_API, "pods", namespace))
-
-    @contextlib.contextmanager
-    def _no_retries(self) -> Iterator[None]:
-        saved = self.retry_policy
-        self.retry_policy = dataclasses.replace(saved, retries=0)
-        try:
-            yield
-        finally:
-            self.retry_policy = saved
+        return self.list_all(_namespaced(METRICS_API, "pods", namespace), policy=NO_RETRIES)
 
     def stream_nodes(self, label_selector: str | None = None) -> Prefetched[dict[str, Any]]:
         """Return every node (or those with the labels), read ahead from now on."""
@@ -322,7 +311,10 @@ class KubeClient:
         ]
 
     def list_all(
-        self, path: str, query: list[tuple[str, Any]] | None = None
+        self,
+        path: str,
+        query: list[tuple[str, Any]] | None = None,
+        policy: RetryPolicy | None = None,
     ) -> list[dict[str, Any]]:
         """Return every item of the LIST at ``path``; restart it once if its continue token expires.
 
@@ -330,12 +322,12 @@ class KubeClient:
         list was reading: the pages so far are dropped and the list starts again, once.
         """
         try:
-            return list(self.paged(path, query))
+            return list(self.paged(path, query, policy=policy))
         except ApiError as e:
             if e.status != 410:
                 raise
         try:
-            return list(self.paged(path, query))
+            return list(self.paged(path, query, policy=policy))
         except ApiError as e:
             if e.status != 410:
                 raise
@@ -383,6 +375,7 @@ class KubeClient:
         path: str,
         query: list[tuple[str, Any]] | None = None,
         decode: Callable[[bytes], Any] = decode_json,
+        policy: RetryPolicy | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Yield the items of a LIST at ``path``, read in pages of PAGE_SIZE.
 
@@ -393,7 +386,7 @@ class KubeClient:
             page_query: list[tuple[str, Any]] = [*(query or []), ("limit", PAGE_SIZE)]
             if token:
                 page_query.append(("continue", token))
-            page = self.get(path, page_query, decode)
+            page = self.get(path, page_query, decode, policy)
             yield from page.get("items") or []
             token = (page.get("metadata") or {}).get("continue")
             if not token:
@@ -404,30 +397,30 @@ class KubeClient:
         path: str,
         query: list[tuple[str, Any]] | None = None,
         decode: Callable[[bytes], Any] = decode_json,
+        policy: RetryPolicy | None = None,
     ) -> dict[str, Any]:
         """Return the parsed JSON body of a GET, retrying 429 and 5xx answers (bounded).
 
         See ``kube_inspect.retry`` for the policy: exponential backoff with jitter, and at
         least the Retry-After the server asks for.
         """
+        policy = policy or self.retry_policy
         attempt = 0
         while True:
             try:
                 return self._get_once(path, query, decode)
             except ApiError as e:
                 attempt += 1
-                delay = retry_delay(
-                    self.retry_policy, attempt, e.status, e.retry_after, random.random
-                )
+                delay = retry_delay(policy, attempt, e.status, e.retry_after, random.random)
                 if delay is None:
-                    raise self._gave_up(e, attempt - 1) from e
+                    raise self._gave_up(e, attempt - 1, policy) from e
                 self.sleep(delay)
 
-    def _gave_up(self, e: ApiError, retries: int) -> ApiError:
+    def _gave_up(self, e: ApiError, retries: int, policy: RetryPolicy) -> ApiError:
         """Return the error to report once retrying ``e`` stops, saying why it stopped."""
         if e.status not in RETRYABLE_STATUSES:
             return e
-        limit = self.retry_policy.max_retry_after
+        limit = policy.max_retry_after
         if e.retry_after is not None and e.retry_after > limit:
             ending = (
                 f"and asks to wait {e.retry_after:g}s, longer than kube-inspect waits "

@@ -58,7 +58,7 @@ NAMESPACED = re.compile(r"^(?P<prefix>.*)/namespaces/(?P<namespace>[^/]+)/(?P<re
 
 
 def recorded_get(
-    self: KubeClient, path: str, query: Any = None, decode: Any = None
+    self: KubeClient, path: str, query: Any = None, decode: Any = None, policy: Any = None
 ) -> dict[str, Any]:
     """Answer a GET from JSON recorded from the real sample cluster; 404 for the rest."""
     namespace = None

@@ -58,6 +58,7 @@ def recorded_pages(monkeypatch: pytest.MonkeyPatch, page_size: int) -> list[str]
         path: str,
         query: list[tuple[str, Any]] | None = None,
         decode: Callable[[bytes], Any] = json.loads,
+        policy: Any = None,
     ) -> Any:
         params = dict(query or [])
         requests.append(f"{path}?continue={params.get('continue', '')}")

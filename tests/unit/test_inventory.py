@@ -21,7 +21,9 @@ def client() -> KubeClient:
 def test_a_streamed_list_that_expires_is_read_again_once(monkeypatch: pytest.MonkeyPatch) -> None:
     failures = {"left": 1}
 
-    def get(self: KubeClient, path: str, query: Any = None, decode: Any = None) -> Any:
+    def get(
+        self: KubeClient, path: str, query: Any = None, decode: Any = None, policy: Any = None
+    ) -> Any:
         if path == "/api/v1/pods" and decode is decode_object_list and failures["left"]:
             failures["left"] -= 1
             raise ApiError("the continue token expired (410 Gone)", 410)
@@ -50,7 +52,9 @@ def test_streamed_and_listed_pods_build_the_same_cluster(monkeypatch: pytest.Mon
 
 
 def test_a_streamed_list_that_expires_twice_is_gone(monkeypatch: pytest.MonkeyPatch) -> None:
-    def get(self: KubeClient, path: str, query: Any = None, decode: Any = None) -> Any:
+    def get(
+        self: KubeClient, path: str, query: Any = None, decode: Any = None, policy: Any = None
+    ) -> Any:
         if path == "/api/v1/pods" and decode is decode_object_list:
             raise ApiError("the continue token expired (410 Gone)", 410)
         return recorded_get(self, path, query, decode)
