@@ -25,7 +25,16 @@ TYPED = "typed client, pages of 500"
 # bytes at 7 KB a pod): the floor must receive the compact JSON every client gets.
 USER_AGENT = "kube-inspect-bench"
 # kube-inspect tree with one part of the fast path undone (bench/variant.py)
-VARIANT_NAMES = ("baseline", "sequential", "stdlib-json", "orjson", "full-objects", "gc-on", "gzip")
+VARIANT_NAMES = (
+    "baseline",
+    "pages-500",
+    "sequential",
+    "stdlib-json",
+    "orjson",
+    "full-objects",
+    "gc-on",
+    "gzip",
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -75,6 +75,11 @@ def _baseline() -> None:
     _gc_on()
 
 
+def _pages_of_500() -> None:
+    """Stream in pages of 500, as kubectl does, instead of STREAM_PAGE_SIZE."""
+    setattr(client, "STREAM_PAGE_SIZE", 500)  # noqa: B010
+
+
 VARIANTS: dict[str, Callable[[], None]] = {
     "gzip": _gzip,
     "gc-on": _gc_on,
@@ -83,6 +88,7 @@ VARIANTS: dict[str, Callable[[], None]] = {
     "full-objects": _full_objects,
     "sequential": _sequential,
     "baseline": _baseline,
+    "pages-500": _pages_of_500,
 }
 
 

@@ -37,6 +37,10 @@ from kube_inspect.prefetch import Prefetched
 from kube_inspect.progress import Progress
 
 PAGE_SIZE = 500
+# stream_* read bigger pages: each LIST page costs the API server a fixed share more
+# (at 30,000 pods, curl of pages of 500 takes twice the time of pages of 5,000, which
+# is close to one unpaged LIST), while 2,000 pods a page still hold memory to ~50 MB.
+STREAM_PAGE_SIZE = 2000
 USER_AGENT = f"kube-inspect/{__version__}"
 DEFAULT_KUBECONFIG = "~/.kube/config"
 ALLOWED_METHODS = frozenset({"GET"})  # get, list and watch are all HTTP GET
@@ -177,18 +181,19 @@ class KubeClient:
             if progress is not None:
                 progress.page(kind, objects)
 
-        return Prefetched(self.paged(path, decode_object_list), PAGE_SIZE, on_batch=count)
+        pages = self.paged(path, decode_object_list, STREAM_PAGE_SIZE)
+        return Prefetched(pages, STREAM_PAGE_SIZE, depth=1, on_batch=count)
 
     def paged(
-        self, path: str, decode: Callable[[bytes], Any] = decode_json
+        self, path: str, decode: Callable[[bytes], Any] = decode_json, limit: int = 0
     ) -> Iterator[dict[str, Any]]:
-        """Yield the items of a LIST at ``path``, read in pages of PAGE_SIZE.
+        """Yield the items of a LIST at ``path``, read in pages of ``limit`` or PAGE_SIZE.
 
         ``decode`` parses each page: decode_object_list leaves out managedFields.
         """
         token: str | None = None
         while True:
-            query: list[tuple[str, Any]] = [("limit", PAGE_SIZE)]
+            query: list[tuple[str, Any]] = [("limit", limit or PAGE_SIZE)]
             if token:
                 query.append(("continue", token))
             page = self.get(path, query, decode)

@@ -49,7 +49,9 @@ def recorded_client(monkeypatch: pytest.MonkeyPatch) -> None:
     """Answer the client's reads with JSON recorded from a real server."""
     monkeypatch.setattr(KubeClient, "version", lambda self: load("version.json")["gitVersion"])
 
-    def paged(self: KubeClient, path: str, decode: Any = None) -> Iterator[dict[str, Any]]:
+    def paged(
+        self: KubeClient, path: str, decode: Any = None, limit: int = 0
+    ) -> Iterator[dict[str, Any]]:
         # Below list_* and stream_*: both paths read the same recorded LISTs.
         if path == "/api/v1/nodes":
             yield from load("nodes.json")["items"]
