@@ -26,19 +26,25 @@ def table(point: Mapping[str, Any]) -> str:
         f"{point['pods']:,} pods ({point.get('running', 0):,} Running) on {point['nodes']:,} nodes "
         f"(median of {len(wide['walls'])}; spread = min-max)",
         "",
-        "| command | wall s | spread s | peak RSS MB | RSS spread | time vs kubectl -o wide "
-        "| time vs wire floor | RSS vs kubectl -o wide |",
-        "|---|---|---|---|---|---|---|---|",
+        "| command | wall s | spread s | CPU s | peak RSS MB | RSS spread "
+        "| time vs kubectl -o wide | time vs wire floor | RSS vs kubectl -o wide |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for label, s in samples.items():
         lines.append(
             f"| {label} | {s['wall_median']:.2f} | {min(s['walls']):.2f}-{max(s['walls']):.2f} "
+            f"| {_cpu(s)} "
             f"| {s['rss_median_mb']:.0f} | {min(s['rss_mb']):.0f}-{max(s['rss_mb']):.0f} "
             f"| {s['wall_median'] / wide['wall_median']:.2f}x "
             f"| {s['wall_median'] / floor:.2f}x "
             f"| {s['rss_median_mb'] / wide['rss_median_mb']:.2f}x |"
         )
     return "\n".join(lines)
+
+
+def _cpu(sample: Mapping[str, Any]) -> str:
+    cpu = sample.get("cpu_median")
+    return "" if cpu is None else f"{cpu:.2f}"
 
 
 def targets(points: Sequence[Mapping[str, Any]], at: int = 30_000, base: int = 3_000) -> str:
