@@ -85,19 +85,13 @@ def plot(points: Sequence[Mapping[str, Any]], path: Path) -> None:
     labels = list(ordered[-1]["samples"])
     fig, (ax_time, ax_rss) = plt.subplots(1, 2, figsize=(13, 5))
     for label in labels:
-        xs = [p["pods"] for p in ordered if label in p["samples"]]
-        ax_time.plot(
-            xs,
-            [p["samples"][label]["wall_median"] for p in ordered if label in p["samples"]],
-            marker="o",
-            label=label,
-        )
-        ax_rss.plot(
-            xs,
-            [p["samples"][label]["rss_median_mb"] for p in ordered if label in p["samples"]],
-            marker="o",
-            label=label,
-        )
+        have = [p for p in ordered if label in p["samples"]]
+        xs = [p["pods"] for p in have]
+        style = "--" if label.startswith("variant") else "-"
+        walls = [p["samples"][label]["wall_median"] for p in have]
+        rss = [p["samples"][label]["rss_median_mb"] for p in have]
+        ax_time.plot(xs, walls, linestyle=style, marker="o", label=label)
+        ax_rss.plot(xs, rss, linestyle=style, marker="o", label=label)
     for ax, title in ((ax_time, "wall time (s, median)"), (ax_rss, "peak RSS (MB, median)")):
         ax.set_xscale("log")
         ax.set_yscale("log")
