@@ -25,7 +25,16 @@ TYPED = "typed client, pages of 500"
 # bytes at 7 KB a pod): the floor must receive the compact JSON every client gets.
 USER_AGENT = "kube-inspect-bench"
 # kube-inspect tree with one part of the fast path undone (bench/variant.py)
-VARIANT_NAMES = ("baseline", "sequential", "stdlib-json", "orjson", "full-objects", "gc-on", "gzip")
+VARIANT_NAMES = (
+    "baseline",
+    "pages-500",
+    "sequential",
+    "stdlib-json",
+    "orjson",
+    "full-objects",
+    "gc-on",
+    "gzip",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +52,7 @@ class Sample:
     label: str
     walls: tuple[float, ...]
     rss_mb: tuple[float, ...]
+    cpus: tuple[float, ...] = ()  # user + system seconds of the command's processes
 
     @property
     def wall(self) -> float:
@@ -56,7 +66,13 @@ class Sample:
 
     def to_json(self) -> dict[str, Any]:
         """Return the runs and their medians as JSON-ready data."""
-        return {**asdict(self), "wall_median": self.wall, "rss_median_mb": self.rss}
+        cpu = statistics.median(self.cpus) if self.cpus else None
+        return {
+            **asdict(self),
+            "wall_median": self.wall,
+            "rss_median_mb": self.rss,
+            "cpu_median": cpu,
+        }
 
 
 def _kubeconfig_parts(kubeconfig: Path) -> dict[str, str]:
@@ -108,35 +124,42 @@ def commands(kubeconfig: Path) -> list[Command]:
     ]
 
 
-def run_once(command: Command) -> tuple[float, float]:
-    """Run the command once, stdout to /dev/null; return (seconds, peak RSS in MB)."""
+def run_once(command: Command) -> tuple[float, float, float]:
+    """Run the command once, stdout to /dev/null; return (seconds, peak RSS MB, CPU s)."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as out:
         began = time.perf_counter()
         subprocess.run(
-            [TIME, "-f", "%M", "-o", out.name, "bash", "-c", command.shell],
+            [TIME, "-f", "%M %U %S", "-o", out.name, "bash", "-c", command.shell],
             check=True,
             stdout=subprocess.DEVNULL,
             cwd=BENCH.parent,
             env={**os.environ, "PYTHONPATH": str(BENCH.parent)},
         )
         wall = time.perf_counter() - began
-        rss_kb = float(out.read().strip().splitlines()[-1])
-    return wall, rss_kb / 1024
+        rss_kb, user, system = map(float, out.read().strip().splitlines()[-1].split())
+    return wall, rss_kb / 1024, user + system
 
 
 def measure(cmds: list[Command], runs: int, log: Any = print) -> list[Sample]:
     """Run every command ``runs`` times, interleaved so load drift hits all alike."""
     walls: dict[str, list[float]] = {c.label: [] for c in cmds}
     rss: dict[str, list[float]] = {c.label: [] for c in cmds}
+    cpu: dict[str, list[float]] = {c.label: [] for c in cmds}
     for run in range(runs):
         for command in cmds:
             if available_gib() < MIN_AVAILABLE_GIB:
                 log(f"    run {run + 1}/{runs} {command.label}: skipped, memory low")
                 continue
-            wall, peak = run_once(command)
+            wall, peak, seconds = run_once(command)
             walls[command.label].append(wall)
             rss[command.label].append(peak)
-            log(f"    run {run + 1}/{runs} {command.label}: {wall:.2f}s {peak:.0f} MB")
+            cpu[command.label].append(seconds)
+            log(
+                f"    run {run + 1}/{runs} {command.label}: {wall:.2f}s "
+                f"{peak:.0f} MB cpu {seconds:.2f}s"
+            )
     return [
-        Sample(c.label, tuple(walls[c.label]), tuple(rss[c.label])) for c in cmds if walls[c.label]
+        Sample(c.label, tuple(walls[c.label]), tuple(rss[c.label]), tuple(cpu[c.label]))
+        for c in cmds
+        if walls[c.label]
     ]

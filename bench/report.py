@@ -26,19 +26,25 @@ def table(point: Mapping[str, Any]) -> str:
         f"{point['pods']:,} pods ({point.get('running', 0):,} Running) on {point['nodes']:,} nodes "
         f"(median of {len(wide['walls'])}; spread = min-max)",
         "",
-        "| command | wall s | spread s | peak RSS MB | RSS spread | time vs kubectl -o wide "
-        "| time vs wire floor | RSS vs kubectl -o wide |",
-        "|---|---|---|---|---|---|---|---|",
+        "| command | wall s | spread s | CPU s | peak RSS MB | RSS spread "
+        "| time vs kubectl -o wide | time vs wire floor | RSS vs kubectl -o wide |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for label, s in samples.items():
         lines.append(
             f"| {label} | {s['wall_median']:.2f} | {min(s['walls']):.2f}-{max(s['walls']):.2f} "
+            f"| {_cpu(s)} "
             f"| {s['rss_median_mb']:.0f} | {min(s['rss_mb']):.0f}-{max(s['rss_mb']):.0f} "
             f"| {s['wall_median'] / wide['wall_median']:.2f}x "
             f"| {s['wall_median'] / floor:.2f}x "
             f"| {s['rss_median_mb'] / wide['rss_median_mb']:.2f}x |"
         )
     return "\n".join(lines)
+
+
+def _cpu(sample: Mapping[str, Any]) -> str:
+    cpu = sample.get("cpu_median")
+    return "" if cpu is None else f"{cpu:.2f}"
 
 
 def targets(points: Sequence[Mapping[str, Any]], at: int = 30_000, base: int = 3_000) -> str:
@@ -79,19 +85,13 @@ def plot(points: Sequence[Mapping[str, Any]], path: Path) -> None:
     labels = list(ordered[-1]["samples"])
     fig, (ax_time, ax_rss) = plt.subplots(1, 2, figsize=(13, 5))
     for label in labels:
-        xs = [p["pods"] for p in ordered if label in p["samples"]]
-        ax_time.plot(
-            xs,
-            [p["samples"][label]["wall_median"] for p in ordered if label in p["samples"]],
-            marker="o",
-            label=label,
-        )
-        ax_rss.plot(
-            xs,
-            [p["samples"][label]["rss_median_mb"] for p in ordered if label in p["samples"]],
-            marker="o",
-            label=label,
-        )
+        have = [p for p in ordered if label in p["samples"]]
+        xs = [p["pods"] for p in have]
+        style = "--" if label.startswith("variant") else "-"
+        walls = [p["samples"][label]["wall_median"] for p in have]
+        rss = [p["samples"][label]["rss_median_mb"] for p in have]
+        ax_time.plot(xs, walls, linestyle=style, marker="o", label=label)
+        ax_rss.plot(xs, rss, linestyle=style, marker="o", label=label)
     for ax, title in ((ax_time, "wall time (s, median)"), (ax_rss, "peak RSS (MB, median)")):
         ax.set_xscale("log")
         ax.set_yscale("log")

@@ -46,12 +46,16 @@ def count_objects(kubeconfig: Path) -> tuple[int, int, int]:
 
 
 def measure_point(
-    kubeconfig: Path, runs: int, seed_seconds: float | None, variants: bool = True
+    kubeconfig: Path,
+    runs: int,
+    seed_seconds: float | None,
+    variants: bool = True,
+    skip: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """Measure every command at the cluster's current size."""
     nodes, pods, running = count_objects(kubeconfig)
     log(f"measuring at {pods:,} pods ({running:,} Running) on {nodes:,} nodes, {runs} runs each")
-    cmds = commands(kubeconfig)
+    cmds = [c for c in commands(kubeconfig) if not c.label.startswith(skip)]
     if not variants:
         # The stretch: kubectl -o json would need about 20 GB at 150,000 pods, and the
         # typed client minutes a run; the variants were measured at the smaller points.
@@ -103,6 +107,9 @@ def main() -> int:
     )
     parser.add_argument("--start", type=int, default=0, help="pods the adopted cluster has")
     parser.add_argument("--previous", type=Path, help="results JSON whose points to keep")
+    parser.add_argument(
+        "--skip", default="", help="comma-separated command labels (prefixes) to leave out"
+    )
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, _stop_on_term)  # unwind, so the cluster is stopped
     points: list[dict[str, Any]] = []
@@ -136,7 +143,8 @@ def main() -> int:
             seconds = time.monotonic() - began
             log(f"seeded in {seconds:.0f}s")
             runs = args.stretch_runs if stretch else args.runs
-            points.append(measure_point(kubeconfig, runs, seconds, variants=not stretch))
+            skip = tuple(filter(None, args.skip.split(",")))
+            points.append(measure_point(kubeconfig, runs, seconds, not stretch, skip))
             finish(points, args.name)  # after every point: a long run keeps what it has
             if not target:
                 break

@@ -58,11 +58,11 @@ class _Closing(list[Any]):
 def _sequential(loads: Callable[[bytes], Any] | None = None) -> None:
     """Read version, nodes, then pods, each a full list, then build (no read-ahead)."""
 
-    def pods(self: client.KubeClient, namespace: str | None = None) -> _Closing:
+    def pods(self: client.KubeClient, namespace: str | None = None, *selectors: Any) -> _Closing:
         path = "/api/v1/pods" if namespace is None else f"/api/v1/namespaces/{namespace}/pods"
         return _Closing(self.paged(path, None, loads or decode_object_list))
 
-    def nodes(self: client.KubeClient) -> _Closing:
+    def nodes(self: client.KubeClient, *selectors: Any) -> _Closing:
         return _Closing(self.paged("/api/v1/nodes", None, loads or decode_object_list))
 
     client.KubeClient.stream_pods = pods  # type: ignore[assignment,method-assign]
@@ -75,6 +75,11 @@ def _baseline() -> None:
     _gc_on()
 
 
+def _pages_of_500() -> None:
+    """Stream in pages of 500, as kubectl does, instead of STREAM_PAGE_SIZE."""
+    setattr(client, "STREAM_PAGE_SIZE", 500)  # noqa: B010
+
+
 VARIANTS: dict[str, Callable[[], None]] = {
     "gzip": _gzip,
     "gc-on": _gc_on,
@@ -83,6 +88,7 @@ VARIANTS: dict[str, Callable[[], None]] = {
     "full-objects": _full_objects,
     "sequential": _sequential,
     "baseline": _baseline,
+    "pages-500": _pages_of_500,
 }
 
 

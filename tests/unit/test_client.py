@@ -71,6 +71,7 @@ def recorded_pages(monkeypatch: pytest.MonkeyPatch, page_size: int) -> list[str]
 
     monkeypatch.setattr(KubeClient, "get", get)
     monkeypatch.setattr("kube_inspect.client.PAGE_SIZE", page_size)
+    monkeypatch.setattr("kube_inspect.client.STREAM_PAGE_SIZE", page_size)
     return requests
 
 
