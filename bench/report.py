@@ -7,21 +7,23 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+NAN = float("nan")
 TREE = "kube-inspect tree"
 KUBECTL_WIDE = "kubectl get pods -A -o wide"
 FLOORS = ("curl unpaged (nodes + pods)", "curl pages of 500 (nodes + pods)")
 
 
 def floor_wall(samples: Mapping[str, Mapping[str, Any]]) -> float:
-    """Return the wire floor: the faster of the unpaged and paged curl medians."""
-    return min(float(samples[f]["wall_median"]) for f in FLOORS if f in samples)
+    """Return the wire floor: the faster of the curl medians (NaN when none ran)."""
+    return min((float(samples[f]["wall_median"]) for f in FLOORS if f in samples), default=NAN)
 
 
 def table(point: Mapping[str, Any]) -> str:
     """Return the Markdown table of one pod count: medians, spread, ratios."""
     samples = point["samples"]
     floor = floor_wall(samples)
-    wide = samples[KUBECTL_WIDE]
+    missing = {"wall_median": NAN, "rss_median_mb": NAN, "walls": [NAN]}
+    wide = samples.get(KUBECTL_WIDE, missing)  # skipped in the stretch
     lines = [
         f"{point['pods']:,} pods ({point.get('running', 0):,} Running) on {point['nodes']:,} nodes "
         f"(median of {len(wide['walls'])}; spread = min-max)",
@@ -53,6 +55,8 @@ def targets(points: Sequence[Mapping[str, Any]], at: int = 30_000, base: int = 3
     if at not in by_pods:
         return f"(no {at:,}-pod point: targets not checked)"
     s = by_pods[at]
+    if TREE not in s or KUBECTL_WIDE not in s:
+        return f"(kube-inspect tree or kubectl -o wide missing at {at:,}: targets not checked)"
     tree, wide = s[TREE], s[KUBECTL_WIDE]
     checks = [
         ("tree wall <= 1.3x wire floor", tree["wall_median"] / floor_wall(s), 1.3),
