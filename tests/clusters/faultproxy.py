@@ -58,25 +58,22 @@ class FaultProxy:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                self._api("GET", "/version")
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    self.stop()
-                    raise
-                time.sleep(0.05)
-        self._api(
-            "POST",
-            "/proxies",
-            {
-                "name": "apiserver",
-                "listen": f"127.0.0.1:{self.listen_port}",
-                "upstream": self.upstream,
-            },
-        )
+        try:
+            deadline = time.monotonic() + 10
+            while True:
+                try:
+                    self._api("GET", "/version")
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.05)
+            listen = f"127.0.0.1:{self.listen_port}"
+            proxy = {"name": "apiserver", "listen": listen, "upstream": self.upstream}
+            self._api("POST", "/proxies", proxy)
+        except BaseException:
+            self.stop()  # whatever went wrong, the process started above does not outlive it
+            raise
         return self
 
     def add_toxic(self, toxic_type: str, **attributes: Any) -> None:
