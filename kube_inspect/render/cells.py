@@ -34,11 +34,6 @@ def memory_of(amount: Resources | None, of: int | None = None) -> str:
     return text
 
 
-def percent_of(part: int | None, whole_value: int | None) -> str:
-    """Return ``part`` as a share of ``whole_value``: ``31%``, or ``-``."""
-    return percent(part, whole_value)
-
-
 def node_status(node: Node) -> str:
     """Return the node's status with its true pressure conditions: ``Ready,DiskPressure``."""
     if not node.listed:

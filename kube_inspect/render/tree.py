@@ -10,6 +10,7 @@ from typing import Literal, TextIO, TypeVar
 import click
 
 from kube_inspect.model import Cluster, Container, Node, Pod
+from kube_inspect.quantity import percent
 from kube_inspect.render import cells
 from kube_inspect.render.age import age
 from kube_inspect.render.columns import align_columns
@@ -74,8 +75,8 @@ def _node_row(node: Node, opts: TreeOptions) -> Row:
         ]
         if not opts.wide:  # wide has columns for these
             info += [
-                f"cpu-req={cells.percent_of(requested.cpu_m, allocatable.cpu_m)}",
-                f"mem-req={cells.percent_of(requested.memory_bytes, allocatable.memory_bytes)}",
+                f"cpu-req={percent(requested.cpu_m, allocatable.cpu_m)}",
+                f"mem-req={percent(requested.memory_bytes, allocatable.memory_bytes)}",
             ]
         else:
             info += [
