@@ -23,7 +23,7 @@ from kube_inspect.model import (
     total_resources,
 )
 from kube_inspect.quantity import whole
-from kube_inspect.resources import container_resources, pod_effective, resources_of
+from kube_inspect.resources import container_resources, containers_effective, resources_of
 
 ApiObject = Mapping[str, Any]
 
@@ -226,6 +226,9 @@ def build_pod(
     namespace = str(meta.get("namespace", ""))
     reason, message = failing_condition(status)
     containers = build_containers(pod, usage)
+    requests, limits = containers_effective(
+        containers, resources_of(fields.mapping(spec.get("overhead")))
+    )
     return Pod(
         namespace=namespace,
         name=str(meta.get("name", "")),
@@ -239,8 +242,8 @@ def build_pod(
         qos_class=fields.text(status.get("qosClass")),
         ip=fields.text(status.get("podIP")),
         priority_class=fields.text(spec.get("priorityClassName")),
-        requests=pod_effective(spec, 0),
-        limits=pod_effective(spec, 1),
+        requests=requests,
+        limits=limits,
         usage=total_resources(c.usage for c in containers if c.usage) if usage else None,
     )
 

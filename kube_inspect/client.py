@@ -27,7 +27,7 @@ from kubernetes.client.exceptions import ApiException
 from kubernetes.config.config_exception import ConfigException
 
 from kube_inspect import __version__
-from kube_inspect.decode import decode_json, decode_object_list
+from kube_inspect.decode import decode_json, decode_object_list, decode_pod_list
 from kube_inspect.errors import (
     ApiError,
     ClusterUnreachable,
@@ -280,10 +280,15 @@ class KubeClient:
     ) -> Prefetched[dict[str, Any]]:
         """Return the pods of one namespace (all when None), read ahead from now on."""
         query = _selectors(label_selector, field_selector)
-        return self.stream(_namespaced("/api/v1", "pods", namespace), "pods", query)
+        path = _namespaced("/api/v1", "pods", namespace)
+        return self.stream(path, "pods", query, decode_pod_list)
 
     def stream(
-        self, path: str, kind: str, query: list[tuple[str, Any]] | None = None
+        self,
+        path: str,
+        kind: str,
+        query: list[tuple[str, Any]] | None = None,
+        decode: Callable[[bytes], Any] = decode_object_list,
     ) -> Prefetched[dict[str, Any]]:
         """Return the items of a LIST at ``path``, paged, the next page read while this one is used.
 
@@ -297,7 +302,7 @@ class KubeClient:
             if progress is not None:
                 progress.page(kind, objects)
 
-        pages = self.paged(path, query, decode_object_list, limit=STREAM_PAGE_SIZE)
+        pages = self.paged(path, query, decode, limit=STREAM_PAGE_SIZE)
         return Prefetched(pages, STREAM_PAGE_SIZE, depth=1, on_batch=count)
 
     def list_workloads(self, resource: str, namespace: str | None = None) -> list[dict[str, Any]]:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from kube_inspect import fields
-from kube_inspect.model import NO_RESOURCES, Resources
+from kube_inspect.model import NO_RESOURCES, Container, Resources
 from kube_inspect.model import add_resources as add
 from kube_inspect.model import total_resources as total
 from kube_inspect.quantity import millicores, whole
@@ -34,29 +34,49 @@ def largest(a: Resources, b: Resources) -> Resources:
     return Resources(_max(a.cpu_m, b.cpu_m), _max(a.memory_bytes, b.memory_bytes))
 
 
-def pod_effective(spec: Mapping[str, Any], which: int) -> Resources:
-    """Return a pod's effective requests (``which=0``) or limits (``which=1``).
+def effective(
+    app: Iterable[Resources], init: Iterable[tuple[Resources, bool]], overhead: Resources
+) -> Resources:
+    """Return a pod's effective requests or limits from its containers' amounts.
 
     As the scheduler computes it: the larger of (a) the app containers plus every native
     sidecar (an init container with ``restartPolicy: Always``) and (b) the largest
     moment of the init sequence, where an init container runs beside the sidecars started
-    before it; then the pod overhead is added.
+    before it; then the pod overhead is added. ``init`` is in spec order, each amount
+    with True when that init container is a sidecar.
     """
-
-    def amounts(key: str) -> list[tuple[Mapping[str, Any], Resources]]:
-        containers = spec.get(key)
-        items = containers if isinstance(containers, list) else []
-        return [(fields.mapping(c), container_resources(fields.mapping(c))[which]) for c in items]
-
-    steady = total(r for _, r in amounts("containers"))
-    sidecars = NO_RESOURCES
-    init_peak = NO_RESOURCES
-    for container, amount in amounts("initContainers"):
-        if container.get("restartPolicy") == "Always":
+    steady = total(app)
+    sidecars = init_peak = NO_RESOURCES
+    for amount, sidecar in init:
+        if sidecar:
             steady = add(steady, amount)
             sidecars = add(sidecars, amount)
             init_peak = largest(init_peak, sidecars)
         else:
             init_peak = largest(init_peak, add(amount, sidecars))
-    overhead = resources_of(fields.mapping(spec.get("overhead")))
     return add(largest(steady, init_peak), overhead)
+
+
+def pod_effective(spec: Mapping[str, Any], which: int) -> Resources:
+    """Return the effective requests (``which=0``) or limits (``which=1``) of a pod spec."""
+
+    def amounts(key: str) -> list[tuple[Resources, bool]]:
+        return [
+            (container_resources(c)[which], c.get("restartPolicy") == "Always")
+            for c in map(fields.mapping, fields.items(spec.get(key)))
+        ]
+
+    app = (amount for amount, _ in amounts("containers"))
+    overhead = resources_of(fields.mapping(spec.get("overhead")))
+    return effective(app, amounts("initContainers"), overhead)
+
+
+def containers_effective(
+    containers: Iterable[Container], overhead: Resources
+) -> tuple[Resources, Resources]:
+    """Return a pod's effective (requests, limits) from its container models."""
+    app = [c for c in containers if c.type == "app"]
+    init = [(c, c.type == "sidecar") for c in containers if c.type in ("init", "sidecar")]
+    requests = effective((c.requests for c in app), [(c.requests, s) for c, s in init], overhead)
+    limits = effective((c.limits for c in app), [(c.limits, s) for c, s in init], overhead)
+    return requests, limits

@@ -5,7 +5,8 @@ from typing import Any
 
 import pytest
 
-from kube_inspect.decode import decode_json, decode_object_list
+from kube_inspect.aggregate import build_cluster
+from kube_inspect.decode import decode_json, decode_object_list, decode_pod_list
 from tests.unit.conftest import RECORDED
 
 
@@ -60,3 +61,35 @@ def test_decode_json_reads_any_document_and_rejects_garbage() -> None:
     assert decode_json(b'{"gitVersion": "v1.36.3"}') == {"gitVersion": "v1.36.3"}
     with pytest.raises(ValueError):
         decode_json(b"<html>")
+
+
+def _cluster(pods: list[dict[str, Any]]) -> Any:
+    nodes = json.loads((RECORDED / "nodes.json").read_bytes())["items"]
+    owners = {
+        kind: json.loads((RECORDED / name).read_bytes())["items"]
+        for kind, name in (("ReplicaSet", "replicasets.json"), ("Job", "jobs.json"))
+    }
+    return build_cluster(
+        context="c", server="s", version="v", nodes=nodes, pods=pods, owners=owners
+    )
+
+
+def test_pods_decoded_narrow_build_the_same_cluster_as_whole_pods() -> None:
+    body = (RECORDED / "pods.json").read_bytes()
+    narrow = decode_pod_list(body)
+    assert len(narrow["items"]) == len(json.loads(body)["items"])
+    assert "labels" not in narrow["items"][0]["metadata"]  # really narrower
+    assert _cluster(narrow["items"]) == _cluster(json.loads(body)["items"])
+
+
+def test_a_pod_page_of_an_unexpected_shape_is_decoded_whole() -> None:
+    pod = {"metadata": {"name": "odd", "labels": {"a": "b"}}, "spec": "not an object"}
+    page = decode_pod_list(json.dumps({"items": [pod]}).encode())
+    assert page["items"] == [pod]  # the aggregator copes with it, as with any odd object
+    assert decode_pod_list(b'{"items": null}') == {"items": None}
+
+
+@pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b'{"items": 3}'])
+def test_a_malformed_pod_page_is_a_value_error(body: bytes) -> None:
+    with pytest.raises(ValueError):
+        decode_pod_list(body)
