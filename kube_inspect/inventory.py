@@ -19,6 +19,7 @@ from kube_inspect.errors import ApiError, Forbidden, Gone, NotFound, UsageError
 from kube_inspect.gcpause import paused_gc
 from kube_inspect.model import Cluster
 from kube_inspect.partial import ForbiddenReads
+from kube_inspect.prefetch import quick_handoffs
 from kube_inspect.progress import Progress
 
 T = TypeVar("T")
@@ -119,8 +120,9 @@ def read_cluster(
     """
     client.progress = progress
     try:
-        # The collector is paused from the first page: parsing allocates millions of objects.
-        with paused_gc():
+        # The collector is paused from the first page: parsing allocates millions of objects;
+        # the reader threads get the GIL back quickly while the main thread builds.
+        with paused_gc(), quick_handoffs():
             for attempt_number in (1, 2):
                 attempt = None if forbidden is None else ForbiddenReads()
                 try:

@@ -27,6 +27,10 @@ def _plus(a: int | None, b: int | None) -> int | None:
 
 def add_resources(a: Resources, b: Resources) -> Resources:
     """Return the sum of two amounts; a part unknown on one side takes the other's."""
+    if b is NO_RESOURCES:
+        return a
+    if a is NO_RESOURCES:
+        return b
     return Resources(_plus(a.cpu_m, b.cpu_m), _plus(a.memory_bytes, b.memory_bytes))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -14,7 +15,18 @@ from kube_inspect.quantity import millicores, whole
 
 def resources_of(values: Mapping[str, Any]) -> Resources:
     """Return the CPU and memory of a ``requests``/``limits``/``usage`` mapping."""
-    return Resources(millicores(values.get("cpu")), whole(values.get("memory")))
+    cpu, memory = values.get("cpu"), values.get("memory")
+    try:
+        return _amounts(cpu, memory)
+    except TypeError:  # not hashable, so not a quantity: let the parsers say None
+        return Resources(millicores(cpu), whole(memory))
+
+
+@functools.lru_cache(maxsize=4096)
+def _amounts(cpu: Any, memory: Any) -> Resources:
+    # Containers repeat a few (cpu, memory) pairs: one frozen Resources serves them all.
+    amounts = Resources(millicores(cpu), whole(memory))
+    return NO_RESOURCES if amounts == NO_RESOURCES else amounts
 
 
 def container_resources(container: Mapping[str, Any]) -> tuple[Resources, Resources]:

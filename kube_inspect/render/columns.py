@@ -26,12 +26,13 @@ def align_columns(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> str:
     """Return the header line and the rows as left-aligned columns, one line each."""
     widths = [len(h) + HEADER_PADDING for h in headers]
     coloured = False
-    for row in rows:
-        for i, cell in enumerate(row):
-            width = _width(cell)
-            coloured = coloured or width != len(cell)
-            if width > widths[i]:
-                widths[i] = width
+    for i, column in enumerate(zip(*rows, strict=True)):
+        if "\x1b" in "".join(column):  # measured cell by cell, colour codes left out
+            width = max(map(_width, column))
+            coloured = True
+        else:  # the common case, measured at C speed
+            width = max(map(len, column))
+        widths[i] = max(widths[i], width)
     if not coloured:
         line = SEPARATOR.join(f"{{:<{w}}}" for w in widths).format
         return "\n".join(line(*row).rstrip() for row in [headers, *rows])

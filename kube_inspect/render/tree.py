@@ -189,7 +189,9 @@ def render_tree(
         options = TreeOptions(now=now, ascii_only=ascii_only)
     out.write(cluster_line(cluster) + "\n")
     headers = [*HEADERS, *((*RESOURCE_HEADERS, "IP") if options.wide else ()), "INFO"]
-    rows = [[row[0], paint(row[1], options.color), *row[2:]] for row in _rows(cluster, options)]
+    rows = list(_rows(cluster, options))
+    if options.color:
+        rows = [[row[0], paint(row[1], True), *row[2:]] for row in rows]
     if rows:
         out.write(table(rows, headers) + "\n")
 
