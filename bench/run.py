@@ -10,6 +10,7 @@ Results go to bench/results/ (JSON per run, results.md, bench.png).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -21,7 +22,7 @@ from typing import Any
 
 from bench import report
 from bench.measure import KUBECTL_JSON, TYPED, commands, measure
-from bench.seed import MemoryLow, Seeder, seed
+from bench.seed import MemoryLow, Seeder, heartbeat, seed
 from tests.clusters.local import LocalCluster, build_binaries
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -51,8 +52,13 @@ def measure_point(
     seed_seconds: float | None,
     variants: bool = True,
     skip: tuple[str, ...] = (),
+    live: bool = True,
 ) -> dict[str, Any]:
-    """Measure every command at the cluster's current size."""
+    """Measure every command at the cluster's current size.
+
+    With ``live`` (the bench's own cluster), one pod changes every few seconds meanwhile,
+    as in any live cluster: see bench.seed.heartbeat.
+    """
     nodes, pods, running = count_objects(kubeconfig)
     log(f"measuring at {pods:,} pods ({running:,} Running) on {nodes:,} nodes, {runs} runs each")
     cmds = [c for c in commands(kubeconfig) if not c.label.startswith(skip)]
@@ -61,7 +67,8 @@ def measure_point(
         # typed client minutes a run; the variants were measured at the smaller points.
         skip = ("variant", KUBECTL_JSON, TYPED)
         cmds = [c for c in cmds if not c.label.startswith(skip)]
-    samples = measure(cmds, runs, log=log)
+    with heartbeat(kubeconfig) if live else contextlib.nullcontext():
+        samples = measure(cmds, runs, log=log)
     return {
         "pods": pods,
         "running": running,
@@ -116,7 +123,8 @@ def main() -> int:
     if args.previous:
         points = json.loads(args.previous.read_text())["points"]
     if args.kubeconfig:
-        points.append(measure_point(args.kubeconfig, args.runs, None))
+        # a cluster the bench does not own: measured as it is, nothing written to it
+        points.append(measure_point(args.kubeconfig, args.runs, None, live=False))
         finish(points, args.name)
         return 0
     name = args.adopt or f"ki-bench-{uuid.uuid4().hex[:8]}"

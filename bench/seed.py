@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import itertools
 import json
+import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,8 @@ NAMESPACES = 30
 THREADS = 32
 MIN_AVAILABLE_GIB = 4.0  # the machine is shared: stop seeding before it runs out of memory
 METADATA_ONLY = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"
+HEARTBEAT_POD = "/api/v1/namespaces/default/pods/bench-heartbeat"
+HEARTBEAT_SECONDS = 5.0
 
 
 def node_name(i: int) -> str:
@@ -148,15 +152,21 @@ class Seeder:
         self._api.close()  # type: ignore[no-untyped-call]
 
     def request(
-        self, method: str, path: str, body: bytes | None = None, accept: str = "application/json"
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        accept: str = "application/json",
+        merge: bool = False,
     ) -> tuple[int, bytes]:
-        """Send one request; return its status and body."""
+        """Send one request (a JSON merge patch with ``merge``); return its status and body."""
         pool: urllib3.PoolManager = self._api.rest_client.pool_manager
+        content_type = "application/merge-patch+json" if merge else "application/json"
         response = pool.request(
             method,
             self._host + path,
             body=body,
-            headers={"Content-Type": "application/json", "Accept": accept},
+            headers={"Content-Type": content_type, "Accept": accept},
             timeout=60,
         )
         return response.status, response.data
@@ -255,3 +265,48 @@ def _wait_running(seeder: Seeder, pods: int, log: Any, timeout: float) -> None:
         log(f"  {pending} pods not yet Running")
         time.sleep(10)
     log(f"  gave up waiting after {timeout:.0f}s: measuring with pods still Pending")
+
+
+@contextmanager
+def heartbeat(kubeconfig: Path, every: float = HEARTBEAT_SECONDS) -> Iterator[None]:
+    """Change one pod every few seconds while the block runs, as pods in a live cluster do.
+
+    kube-apiserver (1.34 on) serves the later pages of a paged LIST from a snapshot of its
+    watch cache (ListFromCacheSnapshot), taken at each change, and drops the snapshots
+    older than the revision it compacts etcd to, every 5 minutes. In a cluster whose pods
+    have not changed since the last compaction, such as a freshly seeded bench cluster,
+    every page after the first is read from etcd instead: the API server spent about twice
+    the CPU, and paged lists (kubectl's, kube-inspect's) took 1.5-2 times as long
+    (docs/performance.md). A live cluster's pods change all the time.
+
+    The pod changed is the bench's own: never scheduled (no scheduler has its name), so
+    kwok leaves it alone; it is deleted at the end.
+    """
+    seeder = Seeder(kubeconfig)
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": HEARTBEAT_POD.rsplit("/", 1)[1], "namespace": "default"},
+        "spec": {
+            "schedulerName": "bench-heartbeat-no-scheduler",
+            "containers": [{"name": "idle", "image": "registry.example.com/idle:1"}],
+        },
+    }
+    seeder.create_all(lambda _: HEARTBEAT_POD.rsplit("/", 1)[0], [pod])
+    stop = threading.Event()
+
+    def beat() -> None:
+        beats = itertools.count()
+        while not stop.wait(every):
+            patch = {"metadata": {"annotations": {"bench/heartbeat": str(next(beats))}}}
+            seeder.request("PATCH", HEARTBEAT_POD, json.dumps(patch).encode(), merge=True)
+
+    thread = threading.Thread(target=beat, name="bench-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+        seeder.request("DELETE", HEARTBEAT_POD)
+        seeder.close()
