@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-import json
+import re
 from typing import Any, TextIO
+
+import msgspec
 
 from kube_inspect.model import Cluster, Container, Node, Pod, Resources
 
@@ -146,9 +148,26 @@ def containers_document(cluster: Cluster) -> dict[str, Any]:
 
 
 def write_json(document: dict[str, Any], out: TextIO) -> None:
-    """Write a document as indented JSON to ``out``."""
-    json.dump(document, out, indent=2)
-    out.write("\n")
+    """Write a document as indented JSON to ``out``, as ``json.dump(indent=2)`` writes it.
+
+    msgspec encodes and indents in C: the standard library's indenting encoder is pure
+    Python and took most of `tree -o json`'s time at 30,000 pods.
+    """
+    text = msgspec.json.format(msgspec.json.encode(document), indent=2).decode()
+    if not text.isascii() or "\x7f" in text:  # escaped as json.dump does them
+        text = _NON_ASCII.sub(_escape, text)
+    out.write(text + "\n")
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7e]")  # json.dump's ensure_ascii also escapes DEL
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # outside the BMP: a UTF-16 surrogate pair, as JSON requires
+    return f"\\u{0xD800 | code >> 10:04x}\\u{0xDC00 | code & 0x3FF:04x}"
 
 
 def render_json(cluster: Cluster, out: TextIO) -> None:

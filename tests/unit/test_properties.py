@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,7 +17,7 @@ from kube_inspect.expectations import check_expectations, parse_expectations
 from kube_inspect.label_selector import parse_selector
 from kube_inspect.render.checks_json import render_check_json
 from kube_inspect.render.checks_text import render_check_text
-from kube_inspect.render.json import render_json
+from kube_inspect.render.json import render_json, write_json
 from kube_inspect.render.junit import render_junit
 from kube_inspect.render.tree import render_tree
 from kube_inspect.retry import parse_retry_after
@@ -101,3 +102,18 @@ def test_label_selectors_fail_only_with_a_usage_error(text: str) -> None:
 def test_any_retry_after_header_is_a_delay_or_ignored(value: str) -> None:
     seconds = parse_retry_after(value, NOW)
     assert seconds is None or seconds >= 0
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(st.dictionaries(st.text(), _JSON_VALUES, max_size=5))
+@example({"message": 'caf\u00e9 \u2603 \U0001f600 \x01 "q" \\ \t', "empty": [], "none": {}})
+def test_json_output_is_exactly_what_json_dump_writes(document: dict[str, Any]) -> None:
+    out = io.StringIO()
+    write_json(document, out)
+    assert out.getvalue() == json.dumps(document, indent=2) + "\n"
