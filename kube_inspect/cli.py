@@ -26,6 +26,7 @@ from kube_inspect.errors import (
     KubeInspectError,
     UsageError,
 )
+from kube_inspect.gcpause import paused_gc
 from kube_inspect.inventory import Selection, read_cluster
 from kube_inspect.model import Cluster
 from kube_inspect.partial import ForbiddenReads
@@ -423,7 +424,15 @@ def tree(
         )
         return
     forbidden = ForbiddenReads()
-    cluster = load_cluster(params, forbidden, output=output)
+    with paused_gc():  # one shot: collections would only walk the model again while drawing
+        cluster = load_cluster(params, forbidden, output=output)
+        _draw_tree(cluster, output, fmt, color, depth, ascii_only)
+    exit_if_partial(forbidden)
+
+
+def _draw_tree(
+    cluster: Cluster, output: str, fmt: str, color: str, depth: str, ascii_only: bool
+) -> None:
     out = sys.stdout
     if output in ("json", "yaml"):
         (write_json if output == "json" else write_yaml)(cluster_dict(cluster), out)
@@ -438,7 +447,6 @@ def tree(
             color=use_color(color, out),
         )
         render_tree(cluster, out, options=options)
-    exit_if_partial(forbidden)
 
 
 def exit_if_partial(forbidden: ForbiddenReads) -> None:
@@ -456,13 +464,14 @@ def _flat_command(level: str, plural: str, example: str) -> click.Command:
     @output_options(("table", "wide", "json", "yaml", "csv"), "table")
     def command(output: str, fmt: str, color: str, **params: Any) -> None:
         forbidden = ForbiddenReads()
-        cluster = load_cluster(params, forbidden, output=output)
         out = sys.stdout
-        if output in ("json", "yaml"):
-            (write_json if output == "json" else write_yaml)(DOCUMENTS[level](cluster), out)
-        else:
-            rows = flat_rows(cluster, level, wide=output in ("wide", "csv"))
-            write_rows(rows, output, fmt, use_color(color, out), out)
+        with paused_gc():  # one shot, as in tree
+            cluster = load_cluster(params, forbidden, output=output)
+            if output in ("json", "yaml"):
+                (write_json if output == "json" else write_yaml)(DOCUMENTS[level](cluster), out)
+            else:
+                rows = flat_rows(cluster, level, wide=output in ("wide", "csv"))
+                write_rows(rows, output, fmt, use_color(color, out), out)
         exit_if_partial(forbidden)
 
     command.__doc__ = f"""List {plural}, one per line, with the same filters and outputs as tree.

@@ -153,10 +153,14 @@ def write_json(document: dict[str, Any], out: TextIO) -> None:
     msgspec encodes and indents in C: the standard library's indenting encoder is pure
     Python and took most of `tree -o json`'s time at 30,000 pods.
     """
-    text = msgspec.json.format(msgspec.json.encode(document), indent=2).decode()
-    if not text.isascii() or "\x7f" in text:  # escaped as json.dump does them
-        text = _NON_ASCII.sub(_escape, text)
-    out.write(text + "\n")
+    data = msgspec.json.format(msgspec.json.encode(document), indent=2) + b"\n"
+    if data.isascii() and b"\x7f" not in data and hasattr(out, "buffer"):
+        out.flush()
+        out.buffer.write(data)  # ASCII is the same bytes in any encoding: no copy as text
+        out.buffer.flush()
+        return
+    # escaped as json.dump's ensure_ascii does, so any terminal can print it
+    out.write(_NON_ASCII.sub(_escape, data.decode()))
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7e]")  # json.dump's ensure_ascii also escapes DEL
