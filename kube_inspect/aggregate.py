@@ -129,10 +129,17 @@ def _container(
 
 def _statuses_by_name(status: Mapping[str, Any], key: str) -> dict[str, Any]:
     return {
-        str(fields.mapping(s).get("name")): s
+        str(s.get("name")): s
         for s in fields.items(status.get(key))
-        if isinstance(s, Mapping)
+        if isinstance(s, (dict, Mapping))
     }
+
+
+_CONTAINER_GROUPS: tuple[tuple[str, str, ContainerType], ...] = (
+    ("initContainers", "initContainerStatuses", "init"),
+    ("containers", "containerStatuses", "app"),
+    ("ephemeralContainers", "ephemeralContainerStatuses", "ephemeral"),
+)
 
 
 def build_containers(
@@ -141,16 +148,13 @@ def build_containers(
     """Return the pod's containers in spec order: init and sidecars, app, ephemeral."""
     spec, status = fields.mapping(pod.get("spec")), fields.mapping(pod.get("status"))
     usage = usage or {}
-    groups: tuple[tuple[str, str, ContainerType], ...] = (
-        ("initContainers", "initContainerStatuses", "init"),
-        ("containers", "containerStatuses", "app"),
-        ("ephemeralContainers", "ephemeralContainerStatuses", "ephemeral"),
-    )
-    return tuple(
-        _container(c, kind, _statuses_by_name(status, status_key), usage)
-        for spec_key, status_key, kind in groups
-        for c in fields.items(spec.get(spec_key))
-    )
+    containers: list[Container] = []
+    for spec_key, status_key, kind in _CONTAINER_GROUPS:
+        specs = fields.items(spec.get(spec_key))
+        if specs:  # most pods have neither init nor ephemeral containers
+            statuses = _statuses_by_name(status, status_key)
+            containers += [_container(c, kind, statuses, usage) for c in specs]
+    return tuple(containers)
 
 
 CONDITION_ORDER = ("PodScheduled", "Initialized", "ContainersReady", "Ready")
@@ -166,8 +170,7 @@ def failing_condition(status: Mapping[str, Any]) -> tuple[str | None, str | None
     if fields.text(status.get("reason")):
         return fields.text(status.get("reason")), fields.text(status.get("message"))
     conditions = {
-        fields.mapping(c).get("type"): fields.mapping(c)
-        for c in fields.items(status.get("conditions"))
+        c.get("type"): c for c in map(fields.mapping, fields.items(status.get("conditions")))
     }
     for kind in CONDITION_ORDER:
         condition = conditions.get(kind)

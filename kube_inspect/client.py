@@ -27,7 +27,7 @@ from kubernetes.client.exceptions import ApiException
 from kubernetes.config.config_exception import ConfigException
 
 from kube_inspect import __version__
-from kube_inspect.decode import decode_json, decode_object_list, decode_pod_list
+from kube_inspect.decode import decode_json, decode_object_list, decode_pod_list, list_metadata
 from kube_inspect.errors import (
     ApiError,
     ClusterUnreachable,
@@ -39,7 +39,7 @@ from kube_inspect.errors import (
     ReadOnlyViolation,
     Unauthorized,
 )
-from kube_inspect.prefetch import Prefetched
+from kube_inspect.prefetch import PageStream, Prefetched
 from kube_inspect.progress import Progress
 from kube_inspect.retry import (
     DEFAULT_POLICY,
@@ -268,7 +268,7 @@ class KubeClient:
         """Return live pod usage from metrics.k8s.io (NotFound when it is not served)."""
         return self.list_all(_namespaced(METRICS_API, "pods", namespace), policy=NO_RETRIES)
 
-    def stream_nodes(self, label_selector: str | None = None) -> Prefetched[dict[str, Any]]:
+    def stream_nodes(self, label_selector: str | None = None) -> PageStream[dict[str, Any]]:
         """Return every node (or those with the labels), read ahead from now on."""
         return self.stream("/api/v1/nodes", "nodes", _selectors(label_selector, None))
 
@@ -277,7 +277,7 @@ class KubeClient:
         namespace: str | None = None,
         label_selector: str | None = None,
         field_selector: str | None = None,
-    ) -> Prefetched[dict[str, Any]]:
+    ) -> PageStream[dict[str, Any]]:
         """Return the pods of one namespace (all when None), read ahead from now on."""
         query = _selectors(label_selector, field_selector)
         path = _namespaced("/api/v1", "pods", namespace)
@@ -289,21 +289,51 @@ class KubeClient:
         kind: str,
         query: list[tuple[str, Any]] | None = None,
         decode: Callable[[bytes], Any] = decode_object_list,
-    ) -> Prefetched[dict[str, Any]]:
+    ) -> PageStream[dict[str, Any]]:
         """Return the items of a LIST at ``path``, paged, the next page read while this one is used.
 
-        Only a few pages are held at once: memory is bounded by what the caller keeps.
-        A 410 Gone surfaces where the items are consumed; the caller restarts the read
-        with ``list_all`` (see kube_inspect.inventory).
+        A thread reads the pages (STREAM_PAGE_SIZE objects each), asking for the next one
+        as soon as a page has arrived; each page is decoded by ``decode`` when the caller
+        reaches it. Only a few pages are held at once: memory is bounded by what the
+        caller keeps. A 410 Gone surfaces where the items are consumed; the caller
+        restarts the read (see kube_inspect.inventory).
         """
         progress = self.progress
+
+        def items_of(body: bytes) -> list[dict[str, Any]]:
+            page = self._decoded(body, decode)
+            items = page.get("items")
+            return items if isinstance(items, list) else []
 
         def count(objects: int) -> None:
             if progress is not None:
                 progress.page(kind, objects)
 
-        pages = self.paged(path, query, decode, limit=STREAM_PAGE_SIZE)
-        return Prefetched(pages, STREAM_PAGE_SIZE, depth=1, on_batch=count)
+        bodies = Prefetched(self._page_bodies(path, query), batch=1, depth=2)
+        return PageStream(bodies, items_of, count)
+
+    def _page_bodies(self, path: str, query: list[tuple[str, Any]] | None) -> Iterator[bytes]:
+        """Yield the raw body of each page of a LIST, reading only each page's metadata."""
+        token: str | None = None
+        while True:
+            page_query: list[tuple[str, Any]] = [*(query or []), ("limit", STREAM_PAGE_SIZE)]
+            if token:
+                page_query.append(("continue", token))
+            page = self.get(path, page_query, _body_and_metadata)
+            yield page["body"]
+            token = page["metadata"].get("continue")
+            if not token:
+                return
+
+    def _decoded(self, body: bytes, decode: Callable[[bytes], Any]) -> dict[str, Any]:
+        """Return a page decoded by ``decode``; ApiError if it is not a JSON object."""
+        try:
+            page = decode(body)
+        except ValueError as e:
+            raise ApiError(f"the API server at {self.target.server} sent malformed JSON") from e
+        if not isinstance(page, dict):
+            raise ApiError(f"the API server at {self.target.server} sent an unexpected answer")
+        return page
 
     def list_workloads(self, resource: str, namespace: str | None = None) -> list[dict[str, Any]]:
         """Return the Deployments, StatefulSets or DaemonSets (apps/v1) of one or all namespaces.
@@ -560,6 +590,11 @@ class KubeClient:
                 "(raise --request-timeout for a slow server)"
             )
         return ClusterUnreachable(f"lost the connection to {server}: {_first_line(cause or e)}")
+
+
+def _body_and_metadata(body: bytes) -> dict[str, Any]:
+    """Return a LIST page's raw body with its decoded metadata (see stream)."""
+    return {"body": body, "metadata": list_metadata(body)}
 
 
 def _namespaced(prefix: str, resource: str, namespace: str | None) -> str:

@@ -11,6 +11,7 @@ the aggregator reads (about a fifth of a pod's JSON), still as plain dicts.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any, TypedDict, cast
 
 import msgspec
@@ -55,6 +56,35 @@ class _Page(msgspec.Struct):
 
 _PAGE = msgspec.json.Decoder(_Page)
 _ANY = msgspec.json.Decoder()
+
+
+class _Head(TypedDict, total=False):
+    metadata: Any
+
+
+_HEAD = msgspec.json.Decoder(_Head)
+_ITEMS = b',"items":'
+
+
+def list_metadata(body: bytes) -> dict[str, Any]:
+    """Return the ``metadata`` of a LIST page (its continue token) without its items.
+
+    The API server writes a list's metadata before its items, so only the head of the
+    page is decoded: the next page can be asked for before this one is parsed. A page
+    that does not start that way is decoded whole. Raises ValueError if it is malformed.
+    """
+    end = body.find(_ITEMS, 0, 4096)
+    head: _Head | None = None
+    if end != -1:
+        with contextlib.suppress(msgspec.DecodeError):
+            head = _HEAD.decode(body[:end] + b"}")
+    if head is None or "metadata" not in head:  # not in the API server's order: read it all
+        try:
+            head = _HEAD.decode(body)
+        except msgspec.DecodeError as e:
+            raise ValueError(str(e)) from e
+    metadata = head.get("metadata")
+    return metadata if isinstance(metadata, dict) else {}
 
 
 def decode_json(body: bytes) -> Any:

@@ -97,3 +97,34 @@ class Prefetched(Generic[T]):
     def close(self) -> None:
         """Stop reading ahead; the thread ends at its next batch."""
         self._stop.set()
+
+
+class PageStream(Generic[T]):
+    """The items of pages read ahead by a Prefetched, each page decoded as it is reached.
+
+    Decoding on the consumer's side lets the reader ask for the next page as soon as this
+    one has arrived. ``on_page`` gets the number of items of each page decoded.
+    """
+
+    def __init__(
+        self,
+        pages: Prefetched[bytes],
+        items_of: Callable[[bytes], list[T]],
+        on_page: Callable[[int], None] | None = None,
+    ) -> None:
+        """Wrap ``pages``, already being read, with the function that decodes one."""
+        self._pages = pages
+        self._items_of = items_of
+        self._on_page = on_page
+
+    def __iter__(self) -> Iterator[T]:
+        """Yield every item of every page in order; raise what reading or decoding raised."""
+        for page in self._pages:
+            items = self._items_of(page)
+            if self._on_page is not None:
+                self._on_page(len(items))
+            yield from items
+
+    def close(self) -> None:
+        """Stop reading ahead."""
+        self._pages.close()

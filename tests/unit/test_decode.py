@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from kube_inspect.aggregate import build_cluster
-from kube_inspect.decode import decode_json, decode_object_list, decode_pod_list
+from kube_inspect.decode import decode_json, decode_object_list, decode_pod_list, list_metadata
 from tests.unit.conftest import RECORDED
 
 
@@ -93,3 +93,35 @@ def test_a_pod_page_of_an_unexpected_shape_is_decoded_whole() -> None:
 def test_a_malformed_pod_page_is_a_value_error(body: bytes) -> None:
     with pytest.raises(ValueError):
         decode_pod_list(body)
+
+
+def test_list_metadata_reads_the_continue_token_from_the_head_only() -> None:
+    body = (RECORDED / "pods.json").read_bytes()
+    page = {
+        "kind": "PodList",
+        "apiVersion": "v1",
+        "metadata": {"resourceVersion": "7", "continue": "abc", "remainingItemCount": 3},
+        "items": json.loads(body)["items"],
+    }
+    compact = json.dumps(page, separators=(",", ":")).encode()  # as the API server writes
+    assert list_metadata(compact) == page["metadata"]
+    # the items after the head are not read: a broken tail is found by the full decode
+    assert list_metadata(compact[: compact.index(b'"items"') + 20])["continue"] == "abc"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"items":[],"metadata":{"continue":"x"}}',  # metadata after the items
+        b'{"kind":"PodList","items":[],"metadata":{"continue":"x"}}',  # a head without it
+        b'{ "metadata" : {"continue": "x"} , "items": [] }',  # spaced out
+    ],
+)
+def test_list_metadata_of_a_page_written_otherwise_is_read_whole(body: bytes) -> None:
+    assert list_metadata(body) == {"continue": "x"}
+
+
+@pytest.mark.parametrize("body", [b"<html>", b'{"metadata": {"continue": "x"}, "items": [}'])
+def test_list_metadata_of_a_malformed_page_is_a_value_error(body: bytes) -> None:
+    with pytest.raises(ValueError):
+        list_metadata(body)

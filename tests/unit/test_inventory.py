@@ -6,7 +6,6 @@ from typing import Any
 import pytest
 
 from kube_inspect.client import KubeClient, Target
-from kube_inspect.decode import decode_pod_list
 from kube_inspect.errors import ApiError, Gone
 from kube_inspect.inventory import Selection, read_cluster
 from kube_inspect.partial import ForbiddenReads
@@ -24,7 +23,7 @@ def test_a_streamed_list_that_expires_is_read_again_once(monkeypatch: pytest.Mon
     def get(
         self: KubeClient, path: str, query: Any = None, decode: Any = None, policy: Any = None
     ) -> Any:
-        if path == "/api/v1/pods" and decode is decode_pod_list and failures["left"]:
+        if path == "/api/v1/pods" and failures["left"]:  # the streamed list
             failures["left"] -= 1
             raise ApiError("the continue token expired (410 Gone)", 410)
         return recorded_get(self, path, query, decode)
@@ -55,7 +54,7 @@ def test_a_streamed_list_that_expires_twice_is_gone(monkeypatch: pytest.MonkeyPa
     def get(
         self: KubeClient, path: str, query: Any = None, decode: Any = None, policy: Any = None
     ) -> Any:
-        if path == "/api/v1/pods" and decode is decode_pod_list:
+        if path == "/api/v1/pods":  # the streamed list, read by tree
             raise ApiError("the continue token expired (410 Gone)", 410)
         return recorded_get(self, path, query, decode)
 

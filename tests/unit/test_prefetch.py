@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from kube_inspect.prefetch import Prefetched
+from kube_inspect.prefetch import PageStream, Prefetched
 
 
 def test_items_come_out_in_order_across_batches() -> None:
@@ -59,3 +59,18 @@ def test_leaving_the_loop_early_stops_the_reader() -> None:
             break
     ahead._thread.join(10)
     assert not ahead._thread.is_alive()
+
+
+def test_a_page_stream_decodes_each_page_where_it_is_consumed() -> None:
+    decoded_in: list[str] = []
+    counted: list[int] = []
+
+    def items_of(page: bytes) -> list[int]:
+        decoded_in.append(threading.current_thread().name)
+        return list(page)
+
+    pages = Prefetched(iter([b"\x01\x02", b"", b"\x03"]), batch=1)
+    stream = PageStream(pages, items_of, counted.append)
+    assert list(stream) == [1, 2, 3]
+    assert counted == [2, 0, 1]
+    assert set(decoded_in) == {threading.current_thread().name}  # not in the reader thread
