@@ -42,6 +42,7 @@ def human_duration(seconds: float) -> str:
     return f"{d // 365}y"
 
 
+@functools.lru_cache(maxsize=4096)
 def age(timestamp: str | None, now: datetime) -> str:
     """Return the age of an object created at ``timestamp``, or ``<unknown>``."""
     created = parse_time(timestamp)

@@ -50,7 +50,8 @@ def pod_status(pod: Pod) -> str:
 
 def pod_ready(pod: Pod) -> str:
     """Return ``ready/total`` of the pod's app containers and sidecars."""
-    return f"{pod.ready_count}/{len(pod.counted_containers)}"
+    counted = pod.counted_containers
+    return f"{sum(1 for c in counted if c.ready)}/{len(counted)}"
 
 
 def container_label(container: Container) -> str:

@@ -167,12 +167,14 @@ def _rows(cluster: Cluster, opts: TreeOptions) -> Iterator[Row]:
         if opts.depth == "node":
             continue
         for lead, pad, pod in _children(pods, blank if last_group else bar, glyphs):
-            pod_row = _pod_row(pod, opts)
-            yield [lead + pod_row[0], *pod_row[1:]]
+            row = _pod_row(pod, opts)
+            row[0] = lead + row[0]  # a fresh list: prefixed in place, not copied
+            yield row
             if opts.depth == "container":
                 for inner, _, container in _children(pod.containers, pad, glyphs):
                     row = _container_row(container, opts)
-                    yield [inner + row[0], *row[1:]]
+                    row[0] = inner + row[0]
+                    yield row
 
 
 def render_tree(
