@@ -25,13 +25,11 @@ TYPED = "typed client, pages of 500"
 # bytes at 7 KB a pod): the floor must receive the compact JSON every client gets.
 USER_AGENT = "kube-inspect-bench"
 # kube-inspect tree with one part of the fast path undone (bench/variant.py)
+# (bench/variant.py has more: sequential, stdlib-json, orjson, full-objects)
 VARIANT_NAMES = (
     "baseline",
     "pages-500",
-    "sequential",
-    "stdlib-json",
-    "orjson",
-    "full-objects",
+    "whole-pods",
     "gc-on",
     "gzip",
 )

@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from kube_inspect import cli, client
+from kube_inspect import cli, client, inventory
 from kube_inspect.decode import decode_json, decode_object_list
 
 
@@ -29,12 +29,15 @@ def _gzip() -> None:
 
 
 def _gc_on() -> None:
+    # both pauses: while reading (inventory) and around the whole one-shot command (cli)
     setattr(cli, "paused_gc", contextlib.nullcontext)  # noqa: B010
+    setattr(inventory, "paused_gc", contextlib.nullcontext)  # noqa: B010
 
 
 def _parse_with(loads: Callable[[bytes], Any]) -> None:
-    # stream_* look this name up at each call: replacing it changes how pages are parsed.
+    # stream_* look these names up at each call: replacing them changes how pages are parsed.
     setattr(client, "decode_object_list", loads)  # noqa: B010
+    setattr(client, "decode_pod_list", loads)  # noqa: B010
 
 
 def _stdlib_json() -> None:
@@ -46,8 +49,13 @@ def _orjson() -> None:
 
 
 def _full_objects() -> None:
-    """Parse with msgspec, as the fast path does, but keep managedFields."""
-    setattr(client, "decode_object_list", decode_json)  # noqa: B010
+    """Parse with msgspec, as the fast path does, but keep everything, managedFields too."""
+    _parse_with(decode_json)
+
+
+def _whole_pods() -> None:
+    """Keep every field of a pod but managedFields, not only those the aggregator reads."""
+    setattr(client, "decode_pod_list", decode_object_list)  # noqa: B010
 
 
 class _Closing(list[Any]):
@@ -86,6 +94,7 @@ VARIANTS: dict[str, Callable[[], None]] = {
     "stdlib-json": _stdlib_json,
     "orjson": _orjson,
     "full-objects": _full_objects,
+    "whole-pods": _whole_pods,
     "sequential": _sequential,
     "baseline": _baseline,
     "pages-500": _pages_of_500,
