@@ -7,6 +7,7 @@ through one pooled HTTPS client from many threads: the API server is the limit.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import threading
@@ -299,7 +300,10 @@ def heartbeat(kubeconfig: Path, every: float = HEARTBEAT_SECONDS) -> Iterator[No
         beats = itertools.count()
         while not stop.wait(every):
             patch = {"metadata": {"annotations": {"bench/heartbeat": str(next(beats))}}}
-            seeder.request("PATCH", HEARTBEAT_POD, json.dumps(patch).encode(), merge=True)
+            try:
+                seeder.request("PATCH", HEARTBEAT_POD, json.dumps(patch).encode(), merge=True)
+            except urllib3.exceptions.HTTPError:
+                continue  # an API server too busy to answer (150,000 pods): try next beat
 
     thread = threading.Thread(target=beat, name="bench-heartbeat", daemon=True)
     thread.start()
@@ -308,5 +312,6 @@ def heartbeat(kubeconfig: Path, every: float = HEARTBEAT_SECONDS) -> Iterator[No
     finally:
         stop.set()
         thread.join()
-        seeder.request("DELETE", HEARTBEAT_POD)
+        with contextlib.suppress(urllib3.exceptions.HTTPError):
+            seeder.request("DELETE", HEARTBEAT_POD)
         seeder.close()
