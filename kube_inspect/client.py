@@ -309,21 +309,10 @@ class KubeClient:
             if progress is not None:
                 progress.page(kind, objects)
 
-        bodies = Prefetched(self._page_bodies(path, query), batch=1, depth=2)
+        # the reader decodes only each page's metadata, for its continue token
+        pages = self.pages(path, query, _body_and_metadata, limit=STREAM_PAGE_SIZE)
+        bodies = Prefetched((page["body"] for page in pages), batch=1, depth=2)
         return PageStream(bodies, items_of, count)
-
-    def _page_bodies(self, path: str, query: list[tuple[str, Any]] | None) -> Iterator[bytes]:
-        """Yield the raw body of each page of a LIST, reading only each page's metadata."""
-        token: str | None = None
-        while True:
-            page_query: list[tuple[str, Any]] = [*(query or []), ("limit", STREAM_PAGE_SIZE)]
-            if token:
-                page_query.append(("continue", token))
-            page = self.get(path, page_query, _body_and_metadata)
-            yield page["body"]
-            token = page["metadata"].get("continue")
-            if not token:
-                return
 
     def _decoded(self, body: bytes, decode: Callable[[bytes], Any]) -> dict[str, Any]:
         """Return a page decoded by ``decode``; ApiError if it is not a JSON object."""
@@ -422,13 +411,25 @@ class KubeClient:
 
         ``decode`` parses each page: decode_object_list leaves out managedFields.
         """
+        for page in self.pages(path, query, decode, policy, limit):
+            yield from page.get("items") or []
+
+    def pages(
+        self,
+        path: str,
+        query: list[tuple[str, Any]] | None = None,
+        decode: Callable[[bytes], Any] = decode_json,
+        policy: RetryPolicy | None = None,
+        limit: int = PAGE_SIZE,
+    ) -> Iterator[dict[str, Any]]:
+        """Yield each page of a LIST at ``path`` as ``decode`` returns it, following continues."""
         token: str | None = None
         while True:
             page_query: list[tuple[str, Any]] = [*(query or []), ("limit", limit)]
             if token:
                 page_query.append(("continue", token))
             page = self.get(path, page_query, decode, policy)
-            yield from page.get("items") or []
+            yield page
             token = (page.get("metadata") or {}).get("continue")
             if not token:
                 return
