@@ -69,20 +69,6 @@ def effective(
     return add(largest(steady, init_peak), overhead)
 
 
-def pod_effective(spec: Mapping[str, Any], which: int) -> Resources:
-    """Return the effective requests (``which=0``) or limits (``which=1``) of a pod spec."""
-
-    def amounts(key: str) -> list[tuple[Resources, bool]]:
-        return [
-            (container_resources(c)[which], c.get("restartPolicy") == "Always")
-            for c in map(fields.mapping, fields.items(spec.get(key)))
-        ]
-
-    app = (amount for amount, _ in amounts("containers"))
-    overhead = resources_of(fields.mapping(spec.get("overhead")))
-    return effective(app, amounts("initContainers"), overhead)
-
-
 def containers_effective(
     containers: Iterable[Container], overhead: Resources
 ) -> tuple[Resources, Resources]:

@@ -50,8 +50,7 @@ def pod_status(pod: Pod) -> str:
 
 def pod_ready(pod: Pod) -> str:
     """Return ``ready/total`` of the pod's app containers and sidecars."""
-    counted = pod.counted_containers
-    return f"{sum(1 for c in counted if c.ready)}/{len(counted)}"
+    return f"{pod.ready_count}/{len(pod.counted_containers)}"
 
 
 def container_label(container: Container) -> str:

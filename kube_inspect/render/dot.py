@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import TextIO
 
 from kube_inspect.model import Cluster, Pod
+from kube_inspect.render import cells
 from kube_inspect.render.health import (
     HEALTH_BORDERS,
     HEALTH_COLOURS,
@@ -27,7 +28,7 @@ def quote(text: str) -> str:
 
 
 def _pod_lines(pod: Pod, pod_id: str, indent: str) -> Iterator[str]:
-    ready = f"{pod.ready_count}/{len(pod.counted_containers)}"
+    ready = cells.pod_ready(pod)
     yield f"{indent}subgraph cluster_{pod_id} {{"
     yield f"{indent}  label={quote(f'pod {pod.namespace}/{pod.name}  {pod.phase} {ready}')};"
     yield f'{indent}  style="filled,rounded"; fillcolor={quote(HEALTH_COLOURS[pod_health(pod)])};'

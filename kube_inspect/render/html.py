@@ -16,6 +16,7 @@ from typing import Any, TextIO
 from kube_inspect.explain import container_next_step, node_next_step, owner_words, pod_next_step
 from kube_inspect.facts import Facts
 from kube_inspect.model import Cluster, Container, Node, Pod
+from kube_inspect.render import cells
 from kube_inspect.render.health import (
     HEALTH_BORDERS,
     HEALTH_COLOURS,
@@ -66,7 +67,7 @@ def pod_data(pod: Pod, facts: Facts) -> dict[str, Any]:
         "name": pod.name,
         "node": pod.node_name,
         "phase": pod.phase,
-        "ready": f"{pod.ready_count}/{len(pod.counted_containers)}",
+        "ready": cells.pod_ready(pod),
         "restarts": pod.restarts,
         "created": pod.created,
         "ip": pod_facts.ip,

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import TextIO
 
 from kube_inspect.model import Cluster, Pod
+from kube_inspect.render import cells
 from kube_inspect.render.health import (
     HEALTH_BORDERS,
     HEALTH_COLOURS,
@@ -31,7 +32,7 @@ def label(text: str) -> str:
 
 
 def _pod_lines(pod: Pod, pod_id: str) -> Iterator[str]:
-    ready = f"{pod.ready_count}/{len(pod.counted_containers)}"
+    ready = cells.pod_ready(pod)
     yield f"    subgraph {pod_id}[{label(f'pod {pod.namespace}/{pod.name} {pod.phase} {ready}')}]"
     for k, container in enumerate(pod.containers):
         kind = "" if container.type == "app" else f" ({container.type})"

@@ -4,9 +4,9 @@ from typing import Any
 
 import pytest
 
+from kube_inspect.aggregate import build_pod
 from kube_inspect.model import Resources
 from kube_inspect.quantity import format_bytes, format_cpu, millicores, parse_quantity, whole
-from kube_inspect.resources import pod_effective
 
 MI = 2**20
 
@@ -47,16 +47,16 @@ HAND_WORKED: dict[str, Any] = {
 
 
 def test_effective_requests_follow_the_scheduler() -> None:
-    assert pod_effective(HAND_WORKED, 0) == Resources(510, 520 * MI)
+    assert build_pod({"spec": HAND_WORKED}).requests == Resources(510, 520 * MI)
 
 
 def test_effective_limits_add_sidecars_and_overhead() -> None:
     # apps 1000m/1Gi + sidecar 100m/256Mi = 1100m/1280Mi; no init limit is larger
-    assert pod_effective(HAND_WORKED, 1) == Resources(1110, 1300 * MI)
+    assert build_pod({"spec": HAND_WORKED}).limits == Resources(1110, 1300 * MI)
 
 
 def test_pod_without_resources_asks_for_nothing_known() -> None:
-    assert pod_effective({"containers": [{"name": "x"}]}, 0) == Resources(None, None)
+    assert build_pod({"spec": {"containers": [{"name": "x"}]}}).requests == Resources(None, None)
 
 
 @pytest.mark.parametrize(
