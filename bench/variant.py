@@ -13,8 +13,10 @@ from typing import Any
 
 import orjson
 
-from kube_inspect import cli, client, inventory
-from kube_inspect.decode import decode_json, decode_object_list
+from kube_inspect import cli
+from kube_inspect.kube import client
+from kube_inspect.kube.decode import decode_json, decode_object_list
+from kube_inspect.read import cluster as inventory
 
 
 def _gzip() -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from kube_inspect.model import Container, Node, Pod, Resources
-from kube_inspect.quantity import format_bytes, format_cpu, percent
+from kube_inspect.model.cluster import Container, Node, Pod, Resources
+from kube_inspect.model.quantity import format_bytes, format_cpu, percent
 from kube_inspect.render.age import age
 
 GOOD = frozenset({"Ready", "Running", "running", "Succeeded", "terminated: Completed (exit 0)"})

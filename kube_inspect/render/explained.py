@@ -13,10 +13,8 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import TextIO
 
-from kube_inspect.facts import Facts
-from kube_inspect.model import Cluster, Container, Node, Pod
-from kube_inspect.render.tree import render_tree
-from kube_inspect.states import (
+from kube_inspect.build.facts import Facts
+from kube_inspect.build.states import (
     LEVELS,
     container_state,
     node_state,
@@ -24,6 +22,8 @@ from kube_inspect.states import (
     scheduler_reasons,
     shown_state,
 )
+from kube_inspect.model.cluster import Cluster, Container, Node, Pod
+from kube_inspect.render.tree import render_tree
 
 ROW_LABEL = re.compile(
     r"^(?P<prefix>[\s│├└─|`-]*?)(?P<label>(node|pod|container)/\S+|\(unscheduled\))"

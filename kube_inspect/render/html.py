@@ -13,11 +13,8 @@ import json
 import re
 from typing import Any, TextIO
 
-from kube_inspect.explain import container_next_step, node_next_step, owner_words, pod_next_step
-from kube_inspect.facts import Facts
-from kube_inspect.model import Cluster, Container, Node, Pod
-from kube_inspect.render import cells
-from kube_inspect.render.health import (
+from kube_inspect.build.facts import Facts
+from kube_inspect.build.health import (
     HEALTH_BORDERS,
     HEALTH_COLOURS,
     HEALTH_ORDER,
@@ -26,9 +23,7 @@ from kube_inspect.render.health import (
     node_health,
     pod_health,
 )
-from kube_inspect.render.html_page import PAGE
-from kube_inspect.render.tree import cluster_line
-from kube_inspect.states import (
+from kube_inspect.build.states import (
     LEVELS,
     container_state,
     node_state,
@@ -36,6 +31,16 @@ from kube_inspect.states import (
     scheduler_reasons,
     shown_state,
 )
+from kube_inspect.explain.tour import (
+    container_next_step,
+    node_next_step,
+    owner_words,
+    pod_next_step,
+)
+from kube_inspect.model.cluster import Cluster, Container, Node, Pod
+from kube_inspect.render import cells
+from kube_inspect.render.html_page import PAGE
+from kube_inspect.render.tree import cluster_line
 
 EMPTY_FACTS = Facts(pods={}, nodes={})
 

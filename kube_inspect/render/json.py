@@ -7,7 +7,7 @@ from typing import Any, TextIO
 
 import msgspec
 
-from kube_inspect.model import Cluster, Container, Node, Pod, Resources
+from kube_inspect.model.cluster import Cluster, Container, Node, Pod, Resources
 
 SCHEMA_VERSION = 1
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TextIO
 from xml.etree import ElementTree as ET
 
-from kube_inspect.checks import CheckReport
+from kube_inspect.check.rules import CheckReport
 
 
 def render_junit(report: CheckReport, out: TextIO, suite_name: str = "kube-inspect") -> None:

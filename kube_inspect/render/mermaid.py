@@ -10,9 +10,7 @@ import json
 from collections.abc import Iterator
 from typing import TextIO
 
-from kube_inspect.model import Cluster, Pod
-from kube_inspect.render import cells
-from kube_inspect.render.health import (
+from kube_inspect.build.health import (
     HEALTH_BORDERS,
     HEALTH_COLOURS,
     HEALTH_ORDER,
@@ -20,6 +18,8 @@ from kube_inspect.render.health import (
     node_health,
     pod_health,
 )
+from kube_inspect.model.cluster import Cluster, Pod
+from kube_inspect.render import cells
 from kube_inspect.render.tree import cluster_line
 
 _ESCAPES = {'"': "#quot;", "<": "#lt;", ">": "#gt;", "#": "#35;"}

@@ -9,8 +9,8 @@ from typing import Literal, TextIO, TypeVar
 
 import click
 
-from kube_inspect.model import Cluster, Container, Node, Pod
-from kube_inspect.quantity import percent
+from kube_inspect.model.cluster import Cluster, Container, Node, Pod
+from kube_inspect.model.quantity import percent
 from kube_inspect.render import cells
 from kube_inspect.render.age import age
 from kube_inspect.render.columns import align_columns

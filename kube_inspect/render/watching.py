@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TextIO
 
-from kube_inspect.model import Cluster
+from kube_inspect.model.cluster import Cluster
 from kube_inspect.render.explained import ROW_LABEL
 from kube_inspect.render.tree import render_tree
 

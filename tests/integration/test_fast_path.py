@@ -1,7 +1,7 @@
 """The fast fetch path (raw pages, orjson, read-ahead, streaming) against the typed models.
 
 The reference reads the same real API server through the official client's typed models
-(``CoreV1Api``), independently of kube_inspect.client, and both go through the same
+(``CoreV1Api``), independently of kube_inspect.kube.client, and both go through the same
 aggregator: the hierarchies must be equal.
 """
 
@@ -16,11 +16,11 @@ import pytest
 from kubernetes import client as k8s
 from kubernetes import config as k8s_config
 
-from kube_inspect.aggregate import build_cluster
-from kube_inspect.client import KubeClient
-from kube_inspect.inventory import Selection, read_cluster
-from kube_inspect.model import Cluster, Container, Pod
-from kube_inspect.progress import Progress
+from kube_inspect.build.objects import build_cluster
+from kube_inspect.kube.client import KubeClient
+from kube_inspect.kube.progress import Progress
+from kube_inspect.model.cluster import Cluster, Container, Pod
+from kube_inspect.read.cluster import Selection, read_cluster
 from tests.integration.conftest import TestCluster
 
 pytestmark = pytest.mark.integration

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from kube_inspect.quantity import format_bytes, format_cpu, millicores, whole
+from kube_inspect.model.quantity import format_bytes, format_cpu, millicores, whole
 from tests.clusters.local import LocalCluster, build_binaries
 from tests.clusters.sample import SAMPLE
 from tests.integration.cli_runner import run

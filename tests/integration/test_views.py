@@ -14,7 +14,7 @@ import jsonschema
 import pytest
 import yaml
 
-from kube_inspect.quantity import millicores, whole
+from kube_inspect.model.quantity import millicores, whole
 from kube_inspect.schema import load_schema
 from tests.integration.cli_runner import KUBE_INSPECT, run
 from tests.integration.conftest import TestCluster

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from kube_inspect.aggregate import build_cluster
-from kube_inspect.model import Cluster
+from kube_inspect.build.objects import build_cluster
+from kube_inspect.model.cluster import Cluster
 
 RECORDED = Path(__file__).resolve().parents[1] / "fixtures" / "recorded"
 

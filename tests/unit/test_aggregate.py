@@ -3,8 +3,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from kube_inspect.aggregate import build_cluster, build_pod, node_roles
-from kube_inspect.model import Cluster
+from kube_inspect.build.objects import build_cluster, build_pod, node_roles
+from kube_inspect.model.cluster import Cluster
 from tests.unit.conftest import load, pod_named
 
 

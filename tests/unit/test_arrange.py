@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from kube_inspect.arrange import only_problems, pod_problem, sort_cluster
-from kube_inspect.model import Cluster
+from kube_inspect.build.arrange import only_problems, pod_problem, sort_cluster
+from kube_inspect.model.cluster import Cluster
 
 
 def names(cluster: Cluster) -> set[str]:

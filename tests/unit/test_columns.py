@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 from tabulate import tabulate
 
-from kube_inspect.model import Cluster
+from kube_inspect.model.cluster import Cluster
 from kube_inspect.render import tree
 from kube_inspect.render.columns import align_columns
 

@@ -5,8 +5,8 @@ from typing import Any
 
 import pytest
 
-from kube_inspect.aggregate import build_cluster
-from kube_inspect.decode import decode_json, decode_object_list, decode_pod_list, list_metadata
+from kube_inspect.build.objects import build_cluster
+from kube_inspect.kube.decode import decode_json, decode_object_list, decode_pod_list, list_metadata
 from tests.unit.conftest import RECORDED
 
 

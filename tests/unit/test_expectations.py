@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from kube_inspect.checks import CheckInput
+from kube_inspect.check.expectations import check_expectations, parse_expectations
+from kube_inspect.check.rules import CheckInput
 from kube_inspect.errors import ExpectationError
-from kube_inspect.expectations import check_expectations, parse_expectations
 from tests.unit.conftest import load
 from tests.unit.test_checks import workloads
 

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from kube_inspect.aggregate import build_cluster
+from kube_inspect.build.facts import Facts, Owner, build_facts
+from kube_inspect.build.objects import build_cluster
 from kube_inspect.errors import UsageError
-from kube_inspect.explain import example_pod, problems, tour, workloads
-from kube_inspect.explain_objects import explain_container, explain_node, explain_pod
-from kube_inspect.facts import Facts, Owner, build_facts
-from kube_inspect.model import Cluster
+from kube_inspect.explain.objects import explain_container, explain_node, explain_pod
+from kube_inspect.explain.tour import example_pod, problems, tour, workloads
+from kube_inspect.model.cluster import Cluster
 from kube_inspect.render.explained import render_explained_tree
 from tests.unit.conftest import pod_named
 

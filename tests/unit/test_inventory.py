@@ -5,10 +5,10 @@ from typing import Any
 
 import pytest
 
-from kube_inspect.client import KubeClient, Target
 from kube_inspect.errors import ApiError, Gone
-from kube_inspect.inventory import Selection, read_cluster
-from kube_inspect.partial import ForbiddenReads
+from kube_inspect.kube.client import KubeClient, Target
+from kube_inspect.read.cluster import Selection, read_cluster
+from kube_inspect.read.partial import ForbiddenReads
 from tests.unit.conftest import load
 from tests.unit.test_cli import recorded_get
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from kube_inspect.build.label_selector import parse_selector
 from kube_inspect.errors import UsageError
-from kube_inspect.label_selector import parse_selector
 
 LABELS = {"app": "web", "tier": "front", "canary": "true"}
 

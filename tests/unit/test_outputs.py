@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from kube_inspect.cli import flat_rows
-from kube_inspect.model import Cluster
+from kube_inspect.model.cluster import Cluster
 from kube_inspect.render.csv import write_csv
 from kube_inspect.render.json import (
     cluster_dict,

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from kube_inspect.facts import Facts, build_facts
-from kube_inspect.model import Cluster, Container, ContainerState, Pod
+from kube_inspect.build.facts import Facts, build_facts
+from kube_inspect.build.health import container_health, node_health, pod_health
+from kube_inspect.model.cluster import Cluster, Container, ContainerState, Pod
 from kube_inspect.render.dot import render_dot
-from kube_inspect.render.health import container_health, node_health, pod_health
 from kube_inspect.render.html import render_html
 from kube_inspect.render.mermaid import render_mermaid
 from kube_inspect.render.tree import cluster_line

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from kube_inspect.prefetch import PageStream, Prefetched
+from kube_inspect.kube.prefetch import PageStream, Prefetched
 
 
 def test_items_come_out_in_order_across_batches() -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import io
 
-from kube_inspect.progress import Progress, progress_line
+from kube_inspect.kube.progress import Progress, progress_line
 
 
 class Clock:

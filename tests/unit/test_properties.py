@@ -10,17 +10,17 @@ from typing import Any
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from kube_inspect.aggregate import build_cluster
-from kube_inspect.checks import RULES, CheckInput, CheckOptions, run_checks
+from kube_inspect.build.label_selector import parse_selector
+from kube_inspect.build.objects import build_cluster
+from kube_inspect.check.expectations import check_expectations, parse_expectations
+from kube_inspect.check.rules import RULES, CheckInput, CheckOptions, run_checks
 from kube_inspect.errors import ExpectationError, UsageError
-from kube_inspect.expectations import check_expectations, parse_expectations
-from kube_inspect.label_selector import parse_selector
+from kube_inspect.kube.retry import parse_retry_after
 from kube_inspect.render.checks_json import render_check_json
 from kube_inspect.render.checks_text import render_check_text
 from kube_inspect.render.json import render_json, write_json
 from kube_inspect.render.junit import render_junit
 from kube_inspect.render.tree import render_tree
-from kube_inspect.retry import parse_retry_after
 
 # The field names the code looks up, so that generated objects hit its paths, with values
 # of every JSON type: right, wrong, missing.

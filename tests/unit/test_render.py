@@ -4,7 +4,7 @@ import io
 import json
 from datetime import UTC, datetime, timedelta
 
-from kube_inspect.model import Cluster
+from kube_inspect.model.cluster import Cluster
 from kube_inspect.render.age import human_duration
 from kube_inspect.render.json import SCHEMA_VERSION, render_json
 from kube_inspect.render.tree import render_tree

@@ -4,9 +4,9 @@ from typing import Any
 
 import pytest
 
-from kube_inspect.aggregate import build_pod
-from kube_inspect.model import Resources
-from kube_inspect.quantity import format_bytes, format_cpu, millicores, parse_quantity, whole
+from kube_inspect.build.objects import build_pod
+from kube_inspect.model.cluster import Resources
+from kube_inspect.model.quantity import format_bytes, format_cpu, millicores, parse_quantity, whole
 
 MI = 2**20
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from kube_inspect.client import KubeClient
 from kube_inspect.errors import ApiError, Forbidden, Gone
-from kube_inspect.retry import RetryPolicy, parse_retry_after, retry_delay
+from kube_inspect.kube.client import KubeClient
+from kube_inspect.kube.retry import RetryPolicy, parse_retry_after, retry_delay
 from tests.unit.test_cli import kubeconfig
 
 POLICY = RetryPolicy(retries=4, base_delay=0.5, max_delay=8.0, max_retry_after=30.0)

@@ -6,8 +6,7 @@ import typing
 
 import pytest
 
-from kube_inspect.model import Cluster, Container, ContainerState, Node, Pod, StateName
-from kube_inspect.states import (
+from kube_inspect.build.states import (
     CONTAINER_STATES,
     LEVELS,
     NODE_STATES,
@@ -18,6 +17,7 @@ from kube_inspect.states import (
     pod_state,
     scheduler_reasons,
 )
+from kube_inspect.model.cluster import Cluster, Container, ContainerState, Node, Pod, StateName
 
 # The reasons the kubelet puts in containerStatuses (pkg/kubelet/images/types.go,
 # pkg/kubelet/kuberuntime, pkg/kubelet/kubelet_pods.go), and the one the aggregator

@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from kube_inspect.aggregate import build_cluster
+from kube_inspect.build.objects import build_cluster
 from kube_inspect.cli import cli
-from kube_inspect.client import _json_lines
 from kube_inspect.errors import ApiError
-from kube_inspect.model import Cluster
+from kube_inspect.kube.client import _json_lines
+from kube_inspect.model.cluster import Cluster
+from kube_inspect.read.watch import CLEAR_SCREEN, Follower, Message, _draw, apply_event, object_key
 from kube_inspect.render.watching import Changes, compare, line_keys, render_frame, signatures
-from kube_inspect.watch import CLEAR_SCREEN, Follower, Message, _draw, apply_event, object_key
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 

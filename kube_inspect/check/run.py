@@ -13,11 +13,11 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from kube_inspect.checks import CheckInput, CheckOptions, CheckReport, Finding, run_checks
-from kube_inspect.client import WORKLOAD_RESOURCES, KubeClient
-from kube_inspect.expectations import Expectation, check_expectations
-from kube_inspect.label_selector import object_labels, parse_selector
-from kube_inspect.partial import ForbiddenReads
+from kube_inspect.build.label_selector import object_labels, parse_selector
+from kube_inspect.check.expectations import Expectation, check_expectations
+from kube_inspect.check.rules import CheckInput, CheckOptions, CheckReport, Finding, run_checks
+from kube_inspect.kube.client import WORKLOAD_RESOURCES, KubeClient
+from kube_inspect.read.partial import ForbiddenReads
 
 NODE_RULES = frozenset({"node-ready", "node-pressure"})
 POD_RULES = frozenset({"pod-pending", "container-state", "container-restarts"})

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 
 import yaml
 
-from kube_inspect.aggregate import build_pod
-from kube_inspect.checks import ApiObject, CheckInput, Finding, workload_replicas
+from kube_inspect.build.label_selector import object_labels, parse_selector
+from kube_inspect.build.objects import build_pod
+from kube_inspect.check.rules import ApiObject, CheckInput, Finding, workload_replicas
 from kube_inspect.errors import ExpectationError, UsageError
-from kube_inspect.label_selector import object_labels, parse_selector
 
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
 KEYS = {

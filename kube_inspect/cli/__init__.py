@@ -16,9 +16,10 @@ from typing import Any, TextIO, TypeVar
 import click
 from click.shell_completion import CompletionItem, get_completion_class
 
-from kube_inspect import __version__, onboarding
-from kube_inspect.arrange import SORT_KEYS, SortKey, only_problems, sort_cluster
-from kube_inspect.client import KubeClient, kubeconfig_paths
+from kube_inspect import __version__
+from kube_inspect.build.arrange import SORT_KEYS, SortKey, only_problems, sort_cluster
+from kube_inspect.cli import onboarding
+from kube_inspect.cli.gcpause import paused_gc
 from kube_inspect.errors import (
     EXIT_INTERNAL,
     EXIT_PARTIAL,
@@ -26,11 +27,11 @@ from kube_inspect.errors import (
     KubeInspectError,
     UsageError,
 )
-from kube_inspect.gcpause import paused_gc
-from kube_inspect.inventory import Selection, read_cluster
-from kube_inspect.model import Cluster
-from kube_inspect.partial import ForbiddenReads
-from kube_inspect.progress import Progress
+from kube_inspect.kube.client import KubeClient, kubeconfig_paths
+from kube_inspect.kube.progress import Progress
+from kube_inspect.model.cluster import Cluster
+from kube_inspect.read.cluster import Selection, read_cluster
+from kube_inspect.read.partial import ForbiddenReads
 from kube_inspect.render import cells
 from kube_inspect.render.csv import write_csv
 from kube_inspect.render.json import (
@@ -107,7 +108,7 @@ def complete_context(
     ctx: click.Context, param: click.Parameter, incomplete: str
 ) -> list[CompletionItem]:
     """Return the kubeconfig's context names that start with ``incomplete``."""
-    from kube_inspect.client import context_names
+    from kube_inspect.kube.client import context_names
 
     try:
         names = context_names(kubeconfig_paths(ctx.params.get("kubeconfig")))
@@ -583,6 +584,6 @@ def main() -> None:
 # Commands kept in their own modules register themselves on `cli` when imported; they use
 # the option decorators above, so they are imported last (a plain import also works when
 # such a module is the one imported first).
-import kube_inspect.cli_check  # noqa: E402, F401
+import kube_inspect.cli.check  # noqa: E402, F401
 
 __all__ = ["EXIT_USAGE", "cli", "main"]

@@ -6,10 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kube_inspect.aggregate import build_cluster
-from kube_inspect.client import KubeClient
-from kube_inspect.facts import Facts, build_facts
-from kube_inspect.model import Cluster
+from kube_inspect.build.facts import Facts, build_facts
+from kube_inspect.build.objects import build_cluster
+from kube_inspect.kube.client import KubeClient
+from kube_inspect.model.cluster import Cluster
 
 ApiObject = Mapping[str, Any]
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Literal
 
-from kube_inspect.model import Cluster, Node, Pod
+from kube_inspect.model.cluster import Cluster, Node, Pod
 from kube_inspect.render.age import parse_time
 
 SortKey = Literal["name", "cpu", "memory", "restarts", "age"]

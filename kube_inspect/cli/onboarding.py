@@ -10,16 +10,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TextIO
 
-from kube_inspect.client import KubeClient
 from kube_inspect.errors import UsageError
-from kube_inspect.explain import tour
-from kube_inspect.explain_objects import explain_container, explain_node, explain_pod
+from kube_inspect.explain.objects import explain_container, explain_node, explain_pod
+from kube_inspect.explain.tour import tour
+from kube_inspect.kube.client import KubeClient
+from kube_inspect.read.snapshot import Snapshot, read_snapshot
+from kube_inspect.read.watch import watch_tree
 from kube_inspect.render.dot import render_dot
 from kube_inspect.render.explained import render_explained_tree
 from kube_inspect.render.html import render_html
 from kube_inspect.render.mermaid import render_mermaid
-from kube_inspect.snapshot import Snapshot, read_snapshot
-from kube_inspect.watch import watch_tree
 
 PICTURES = ("html", "dot", "mermaid")  # outputs drawn from the API objects, with their facts
 EXPLAIN_KINDS = {

@@ -123,7 +123,7 @@ def _item(item: _Object) -> dict[str, Any]:
     return plain
 
 
-# The pod fields kube_inspect.aggregate reads, and nothing else. A field the aggregator
+# The pod fields kube_inspect.build.objects reads, and nothing else. A field the aggregator
 # starts reading must be added here: tests/unit/test_decode.py compares the clusters
 # built from this and from the whole objects. Leaves are Any: the aggregator checks types.
 

@@ -17,10 +17,10 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 from urllib.parse import quote
 
-from kube_inspect.aggregate import build_cluster
-from kube_inspect.client import PAGE_SIZE, KubeClient
+from kube_inspect.build.objects import build_cluster
 from kube_inspect.errors import ApiError, KubeInspectError
-from kube_inspect.model import Cluster
+from kube_inspect.kube.client import PAGE_SIZE, KubeClient
+from kube_inspect.model.cluster import Cluster
 from kube_inspect.render.watching import Changes, compare, render_frame, signatures
 
 ApiObject = Mapping[str, Any]

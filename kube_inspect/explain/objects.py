@@ -5,8 +5,17 @@ Where it runs, who owns it, why it is in its state, and what to run next with ku
 
 from __future__ import annotations
 
+from kube_inspect.build.facts import Facts
+from kube_inspect.build.states import (
+    LEVELS,
+    container_state,
+    node_state,
+    pod_state,
+    scheduler_reasons,
+    shown_state,
+)
 from kube_inspect.errors import UsageError
-from kube_inspect.explain import (
+from kube_inspect.explain.tour import (
     container_next_step,
     find_node,
     find_pod,
@@ -16,16 +25,7 @@ from kube_inspect.explain import (
     plural,
     pod_next_step,
 )
-from kube_inspect.facts import Facts
-from kube_inspect.model import Cluster, Container, Pod
-from kube_inspect.states import (
-    LEVELS,
-    container_state,
-    node_state,
-    pod_state,
-    scheduler_reasons,
-    shown_state,
-)
+from kube_inspect.model.cluster import Cluster, Container, Pod
 
 
 def explain_node(cluster: Cluster, facts: Facts, name: str) -> list[str]:

@@ -13,14 +13,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from kube_inspect.aggregate import build_cluster
-from kube_inspect.client import KubeClient
+from kube_inspect.build.objects import build_cluster
+from kube_inspect.cli.gcpause import paused_gc
 from kube_inspect.errors import ApiError, Forbidden, Gone, NotFound, UsageError
-from kube_inspect.gcpause import paused_gc
-from kube_inspect.model import Cluster
-from kube_inspect.partial import ForbiddenReads
-from kube_inspect.prefetch import quick_handoffs
-from kube_inspect.progress import Progress
+from kube_inspect.kube.client import KubeClient
+from kube_inspect.kube.prefetch import quick_handoffs
+from kube_inspect.kube.progress import Progress
+from kube_inspect.model.cluster import Cluster
+from kube_inspect.read.partial import ForbiddenReads
 
 T = TypeVar("T")
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kube_inspect import fields
+from kube_inspect.build import fields
 
 PodKey = tuple[str, str]  # (namespace, name)
 

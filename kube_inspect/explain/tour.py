@@ -8,10 +8,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from textwrap import wrap
 
-from kube_inspect.errors import UsageError
-from kube_inspect.facts import Facts, Owner
-from kube_inspect.model import Cluster, Container, Node, Pod
-from kube_inspect.states import (
+from kube_inspect.build.facts import Facts, Owner
+from kube_inspect.build.states import (
     LEVELS,
     container_state,
     node_state,
@@ -19,6 +17,8 @@ from kube_inspect.states import (
     scheduler_reasons,
     shown_state,
 )
+from kube_inspect.errors import UsageError
+from kube_inspect.model.cluster import Cluster, Container, Node, Pod
 
 WIDTH = 88
 BAR_WIDTH = 30

@@ -12,8 +12,10 @@ import sys
 
 import click
 
-from kube_inspect.check_run import CheckPlan, Scope, evaluate, wait_until_passing
-from kube_inspect.checks import RULES, CheckOptions, CheckReport, select_rules
+from kube_inspect.build.label_selector import parse_selector
+from kube_inspect.check.expectations import read_expectations
+from kube_inspect.check.rules import RULES, CheckOptions, CheckReport, select_rules
+from kube_inspect.check.run import CheckPlan, Scope, evaluate, wait_until_passing
 from kube_inspect.cli import (
     EXIT_CODES_HELP,
     cli,
@@ -22,10 +24,8 @@ from kube_inspect.cli import (
     namespace_options,
     parse_request_timeout,
 )
-from kube_inspect.client import KubeClient, Target
 from kube_inspect.errors import EXIT_CHECKS_FAILED, UsageError
-from kube_inspect.expectations import read_expectations
-from kube_inspect.label_selector import parse_selector
+from kube_inspect.kube.client import KubeClient, Target
 from kube_inspect.render.checks_json import render_check_json
 from kube_inspect.render.checks_text import render_check_text
 from kube_inspect.render.github import render_github_annotations, render_github_summary

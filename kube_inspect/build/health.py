@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from kube_inspect.model import Container, Node, Pod
+from kube_inspect.model.cluster import Container, Node, Pod
 
 Health = Literal["ok", "warn", "bad", "done"]
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from kube_inspect.model import Container, ContainerState, Node, Pod
+from kube_inspect.model.cluster import Container, ContainerState, Node, Pod
 
 Level = Literal["cluster", "node", "pod", "container"]
 

@@ -10,8 +10,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from kube_inspect import fields
-from kube_inspect.model import (
+from kube_inspect.build import fields
+from kube_inspect.model.cluster import (
     Cluster,
     Container,
     ContainerState,
@@ -22,8 +22,8 @@ from kube_inspect.model import (
     Resources,
     total_resources,
 )
-from kube_inspect.quantity import whole
-from kube_inspect.resources import container_resources, containers_effective, resources_of
+from kube_inspect.model.quantity import whole
+from kube_inspect.build.resources import container_resources, containers_effective, resources_of
 
 ApiObject = Mapping[str, Any]
 

@@ -6,11 +6,11 @@ import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from kube_inspect import fields
-from kube_inspect.model import NO_RESOURCES, Container, Resources
-from kube_inspect.model import add_resources as add
-from kube_inspect.model import total_resources as total
-from kube_inspect.quantity import millicores, whole
+from kube_inspect.build import fields
+from kube_inspect.model.cluster import NO_RESOURCES, Container, Resources
+from kube_inspect.model.cluster import add_resources as add
+from kube_inspect.model.cluster import total_resources as total
+from kube_inspect.model.quantity import millicores, whole
 
 
 def resources_of(values: Mapping[str, Any]) -> Resources:

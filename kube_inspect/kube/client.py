@@ -27,7 +27,6 @@ from kubernetes.client.exceptions import ApiException
 from kubernetes.config.config_exception import ConfigException
 
 from kube_inspect import __version__
-from kube_inspect.decode import decode_json, decode_object_list, decode_pod_list, list_metadata
 from kube_inspect.errors import (
     ApiError,
     ClusterUnreachable,
@@ -39,9 +38,10 @@ from kube_inspect.errors import (
     ReadOnlyViolation,
     Unauthorized,
 )
-from kube_inspect.prefetch import PageStream, Prefetched
-from kube_inspect.progress import Progress
-from kube_inspect.retry import (
+from kube_inspect.kube.decode import decode_json, decode_object_list, decode_pod_list, list_metadata
+from kube_inspect.kube.prefetch import PageStream, Prefetched
+from kube_inspect.kube.progress import Progress
+from kube_inspect.kube.retry import (
     DEFAULT_POLICY,
     RETRYABLE_STATUSES,
     RetryPolicy,
@@ -296,7 +296,7 @@ class KubeClient:
         as soon as a page has arrived; each page is decoded by ``decode`` when the caller
         reaches it. Only a few pages are held at once: memory is bounded by what the
         caller keeps. A 410 Gone surfaces where the items are consumed; the caller
-        restarts the read (see kube_inspect.inventory).
+        restarts the read (see kube_inspect.read.cluster).
         """
         progress = self.progress
 
@@ -443,7 +443,7 @@ class KubeClient:
     ) -> dict[str, Any]:
         """Return the parsed JSON body of a GET, retrying 429 and 5xx answers (bounded).
 
-        See ``kube_inspect.retry`` for the policy: exponential backoff with jitter, and at
+        See ``kube_inspect.kube.retry`` for the policy: exponential backoff with jitter, and at
         least the Retry-After the server asks for.
         """
         policy = policy or self.retry_policy

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from kube_inspect import fields
-from kube_inspect.aggregate import build_pod, node_ready
+from kube_inspect.build import fields
+from kube_inspect.build.objects import build_pod, node_ready
 
 ApiObject = Mapping[str, Any]
 
