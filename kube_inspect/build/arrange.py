@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Literal
 
 from kube_inspect.model.cluster import Cluster, Node, Pod
-from kube_inspect.render.age import parse_time
+from kube_inspect.model.timestamps import parse_time
 
 SortKey = Literal["name", "cpu", "memory", "restarts", "age"]
 SORT_KEYS: tuple[SortKey, ...] = ("name", "cpu", "memory", "restarts", "age")

@@ -14,6 +14,7 @@ from typing import Any
 
 from kube_inspect.build import fields
 from kube_inspect.build.objects import build_pod, node_ready
+from kube_inspect.model.checks import CheckReport, Finding
 
 ApiObject = Mapping[str, Any]
 
@@ -22,16 +23,6 @@ FAILING_WAITING_REASONS = frozenset(
 )
 FAILING_TERMINATED_REASONS = frozenset({"OOMKilled"})
 PRESSURE_CONDITIONS = ("MemoryPressure", "DiskPressure", "PIDPressure")
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """What one rule found about one object: ``object`` is e.g. ``pod/shop/web-1``."""
-
-    rule: str
-    object: str
-    passed: bool
-    message: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,24 +40,6 @@ class CheckInput:
     nodes: tuple[ApiObject, ...]
     pods: tuple[ApiObject, ...]
     workloads: tuple[ApiObject, ...]  # Deployments, StatefulSets, DaemonSets with "kind"
-
-
-@dataclass(frozen=True, slots=True)
-class CheckReport:
-    """Every finding of every rule that ran, sorted by rule then object."""
-
-    rules: tuple[str, ...]
-    findings: tuple[Finding, ...]
-
-    @property
-    def failures(self) -> tuple[Finding, ...]:
-        """Return the findings that did not pass."""
-        return tuple(f for f in self.findings if not f.passed)
-
-    @property
-    def passed(self) -> bool:
-        """Return True when no finding failed."""
-        return not self.failures
 
 
 Rule = Callable[[CheckInput, CheckOptions, datetime], Iterator[Finding]]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from kube_inspect.check.rules import CheckReport
+from kube_inspect.model.checks import CheckReport
 
 SCHEMA_VERSION = 1
 

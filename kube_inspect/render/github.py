@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from kube_inspect.check.rules import CheckReport
+from kube_inspect.model.checks import CheckReport
 
 
 def _escape(text: str, property_value: bool = False) -> str:

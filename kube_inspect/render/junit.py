@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TextIO
 from xml.etree import ElementTree as ET
 
-from kube_inspect.check.rules import CheckReport
+from kube_inspect.model.checks import CheckReport
 
 
 def render_junit(report: CheckReport, out: TextIO, suite_name: str = "kube-inspect") -> None:
