@@ -146,9 +146,15 @@ def _read(client: KubeClient, selection: Selection, forbidden: ForbiddenReads | 
         nodes_effect = "nodes are shown by name only, without status"
         if selection.node_selector:
             nodes_effect = "--node-selector cannot pick nodes, so no pods are shown"
-        nodes = _attempt(
-            forbidden, "nodes", lambda: _read_nodes(client, selection, missing), [], nodes_effect
-        )
+        nodes: list[ApiObject] = []
+        if selection.with_nodes or selection.nodes or selection.node_selector:
+            nodes = _attempt(
+                forbidden,
+                "nodes",
+                lambda: _read_nodes(client, selection, missing),
+                [],
+                nodes_effect,
+            )
         nodes_read = forbidden is None or "nodes" not in forbidden.what
         node_names = _node_filter(selection, nodes, nodes_read)
         if streamed is None:
