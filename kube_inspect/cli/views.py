@@ -40,7 +40,8 @@ def flat_rows(cluster: Cluster, level: str, *, wide: bool) -> list[dict[str, str
     """Return one row per node, pod or container of the cluster."""
     now = datetime.now(UTC)
     if level == "node":
-        return [cells.node_row(n, now, wide=wide) for n in cluster.nodes]
+        pods_read = "pods" not in cluster.unread
+        return [cells.node_row(n, now, wide=wide, pods_read=pods_read) for n in cluster.nodes]
     if level == "pod":
         return [cells.pod_row(p, now, wide=wide) for p in cluster.pods]
     return [cells.container_row(p, c, wide=wide) for p in cluster.pods for c in p.containers]

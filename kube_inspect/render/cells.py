@@ -94,26 +94,37 @@ def pod_resources(pod: Pod | Container) -> dict[str, str]:
     }
 
 
-def node_row(node: Node, now: datetime, *, wide: bool) -> dict[str, str]:
-    """Return the columns of a node in the flat `nodes` view."""
+UNKNOWN = "<unknown>"  # not read (forbidden), as opposed to <none>: read, and empty
+
+
+def node_row(node: Node, now: datetime, *, wide: bool, pods_read: bool = True) -> dict[str, str]:
+    """Return the columns of a node in the flat `nodes` view.
+
+    A node known only from its pods has unknown roles and taints, not none; when pods
+    could not be read, so is its pod count.
+    """
+    none = "<none>" if node.listed else UNKNOWN
+    pods = (
+        f"{len(node.pods)}/{node.allocatable_pods}"
+        if node.allocatable_pods
+        else str(len(node.pods))
+    )
     row = {
         "NAME": node.name,
         "STATUS": node_status(node),
-        "ROLES": ",".join(node.roles) or "<none>",
+        "ROLES": ",".join(node.roles) or none,
         "AGE": age(node.created, now) if node.listed else "",
         "VERSION": node.kubelet_version or "",
-        "PODS": f"{len(node.pods)}/{node.allocatable_pods}"
-        if node.allocatable_pods
-        else str(len(node.pods)),
+        "PODS": pods if pods_read else UNKNOWN,
         **node_resources(node),
     }
     if wide:
         row |= {
-            "TAINTS": ",".join(node.taints) or "<none>",
+            "TAINTS": ",".join(node.taints) or none,
             "OS/ARCH": f"{node.os or '?'}/{node.arch or '?'}",
-            "INTERNAL-IP": node.internal_ip or "<none>",
-            "ZONE": node.zone or "<none>",
-            "INSTANCE-TYPE": node.instance_type or "<none>",
+            "INTERNAL-IP": node.internal_ip or none,
+            "ZONE": node.zone or none,
+            "INSTANCE-TYPE": node.instance_type or none,
         }
     return row
 
