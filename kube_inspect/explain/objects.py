@@ -6,14 +6,14 @@ Where it runs, who owns it, why it is in its state, and what to run next with ku
 from __future__ import annotations
 
 from kube_inspect.build.facts import Facts
-from kube_inspect.build.states import (
+from kube_inspect.build.health import (
     LEVELS,
     container_state,
     node_state,
     pod_state,
-    scheduler_reasons,
     shown_state,
 )
+from kube_inspect.build.scheduling import scheduler_reasons
 from kube_inspect.errors import UsageError
 from kube_inspect.explain.tour import (
     container_next_step,

@@ -1,6 +1,6 @@
 """Pure: `kube-inspect explain`, the cluster and its objects in plain words, as lines of text.
 
-Built only from the model, the facts (facts.py) and the states table (states.py): no I/O.
+Built only from the model, the facts (facts.py) and the health table (health.py): no I/O.
 """
 
 from __future__ import annotations
@@ -9,14 +9,14 @@ from collections import Counter, defaultdict
 from textwrap import wrap
 
 from kube_inspect.build.facts import Facts, Owner
-from kube_inspect.build.states import (
+from kube_inspect.build.health import (
     LEVELS,
     container_state,
     node_state,
     pod_state,
-    scheduler_reasons,
     shown_state,
 )
+from kube_inspect.build.scheduling import scheduler_reasons
 from kube_inspect.errors import UsageError
 from kube_inspect.model.cluster import Cluster, Container, Node, Pod
 

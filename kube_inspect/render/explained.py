@@ -2,7 +2,7 @@
 
 The tree is drawn by render/tree.py; this module reads its lines back (each names its
 object: ``node/NAME``, ``pod/NS/NAME``, ``container/NAME``) and adds the meanings from
-kube_inspect/states.py below the rows that need one.
+build/health.py below the rows that need one.
 """
 
 from __future__ import annotations
@@ -14,14 +14,14 @@ from datetime import datetime
 from typing import TextIO
 
 from kube_inspect.build.facts import Facts
-from kube_inspect.build.states import (
+from kube_inspect.build.health import (
     LEVELS,
     container_state,
     node_state,
     pod_state,
-    scheduler_reasons,
     shown_state,
 )
+from kube_inspect.build.scheduling import scheduler_reasons
 from kube_inspect.model.cluster import Cluster, Container, Node, Pod
 from kube_inspect.render.tree import render_tree
 

@@ -1,4 +1,4 @@
-"""The states table: every state kube-inspect can show has a text in plain words."""
+"""The health table: every state kube-inspect can show has a verdict and plain words."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import typing
 
 import pytest
 
-from kube_inspect.build.states import (
+from kube_inspect.build.health import (
     CONTAINER_STATES,
     LEVELS,
     NODE_STATES,
@@ -15,8 +15,8 @@ from kube_inspect.build.states import (
     container_state_key,
     node_state,
     pod_state,
-    scheduler_reasons,
 )
+from kube_inspect.build.scheduling import scheduler_reasons
 from kube_inspect.model.cluster import Cluster, Container, ContainerState, Node, Pod, StateName
 
 # The reasons the kubelet puts in containerStatuses (pkg/kubelet/images/types.go,
