@@ -13,16 +13,11 @@ from datetime import datetime
 from typing import Any
 
 from kube_inspect.build import fields
+from kube_inspect.build.health import NODE_STATES, PRESSURES, judge_container
 from kube_inspect.build.objects import build_pod, node_ready
 from kube_inspect.model.checks import CheckReport, Finding
 
 ApiObject = Mapping[str, Any]
-
-FAILING_WAITING_REASONS = frozenset(
-    {"CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull", "CreateContainerConfigError"}
-)
-FAILING_TERMINATED_REASONS = frozenset({"OOMKilled"})
-PRESSURE_CONDITIONS = ("MemoryPressure", "DiskPressure", "PIDPressure")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +60,13 @@ def parse_timestamp(value: Any) -> datetime | None:
 
 
 def check_node_ready(data: CheckInput, options: CheckOptions, now: datetime) -> Iterator[Finding]:
-    """Yield, for each node, whether its Ready condition is True."""
+    """Yield, for each node, whether its Ready condition is one the health table passes."""
     for node in data.nodes:
         ready = node_ready(fields.items(fields.mapping(node.get("status")).get("conditions")))
+        state = {True: "Ready", False: "NotReady", None: "Unknown"}[ready]
+        passed = NODE_STATES[state].verdict != "failing"
         words = {True: "Ready", False: "NotReady", None: "Ready status unknown"}[ready]
-        yield Finding("node-ready", f"node/{_name(node)}", ready is True, f"node is {words}")
+        yield Finding("node-ready", f"node/{_name(node)}", passed, f"node is {words}")
 
 
 def check_node_pressure(
@@ -81,7 +78,7 @@ def check_node_pressure(
         under = sorted(
             str(c.get("type"))
             for c in map(fields.mapping, conditions)
-            if c.get("type") in PRESSURE_CONDITIONS and c.get("status") == "True"
+            if c.get("type") in PRESSURES and c.get("status") == "True"
         )
         message = f"node is under {', '.join(under)}" if under else "no pressure"
         yield Finding("node-pressure", f"node/{_name(node)}", not under, message)
@@ -105,18 +102,17 @@ def check_pod_pending(data: CheckInput, options: CheckOptions, now: datetime) ->
 def check_container_state(
     data: CheckInput, options: CheckOptions, now: datetime
 ) -> Iterator[Finding]:
-    """Yield, for each container, whether it is crash-looping, failing to pull, or OOMKilled."""
+    """Yield, for each container, whether its state is not one the health table calls failing.
+
+    Failing: crash-looping, failing to pull or create, OOMKilled, exited non-zero, ...
+    """
     for pod in data.pods:
         for container in build_pod(pod).containers:
-            state = container.state
-            failing = (state.name == "waiting" and state.reason in FAILING_WAITING_REASONS) or (
-                state.name == "terminated" and state.reason in FAILING_TERMINATED_REASONS
-            )
             yield Finding(
                 "container-state",
                 f"container/{_ns_name(pod)}/{container.name}",
-                not failing,
-                f"container is {state.describe()}",
+                judge_container(container).verdict != "failing",
+                f"container is {container.state.describe()}",
             )
 
 
