@@ -42,7 +42,7 @@ from kube_inspect.render.json import (
     write_json,
 )
 from kube_inspect.render.table import TABLE_FORMATS, write_table
-from kube_inspect.render.tree import DEPTHS, TreeOptions, paint, render_tree
+from kube_inspect.render.tree import DEPTHS, TreeOptions, render_tree
 from kube_inspect.render.yaml import write_yaml
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -308,26 +308,27 @@ def load_cluster(params: dict[str, Any], forbidden: ForbiddenReads, *, output: s
     return cluster
 
 
-def flat_rows(cluster: Cluster, level: str, *, wide: bool) -> list[dict[str, str]]:
-    """Return one row per node, pod or container of the cluster."""
+def flat_rows(
+    cluster: Cluster, level: str, *, wide: bool, color: bool = False
+) -> list[dict[str, str]]:
+    """Return one row per node, pod or container of the cluster, states coloured if asked."""
     now = datetime.now(UTC)
     if level == "node":
-        return [cells.node_row(n, now, wide=wide) for n in cluster.nodes]
+        return [cells.node_row(n, now, wide=wide, color=color) for n in cluster.nodes]
     if level == "pod":
-        return [cells.pod_row(p, now, wide=wide) for p in cluster.pods]
-    return [cells.container_row(p, c, wide=wide) for p in cluster.pods for c in p.containers]
+        return [cells.pod_row(p, now, wide=wide, color=color) for p in cluster.pods]
+    return [
+        cells.container_row(p, c, wide=wide, color=color)
+        for p in cluster.pods
+        for c in p.containers
+    ]
 
 
-def write_rows(rows: list[dict[str, str]], output: str, fmt: str, color: bool, out: TextIO) -> None:
-    """Write flat rows as a table (coloured states when asked) or as CSV."""
+def write_rows(rows: list[dict[str, str]], output: str, fmt: str, out: TextIO) -> None:
+    """Write flat rows as a table or as CSV."""
     if output == "csv":
         write_csv(rows, out)
         return
-    if color:
-        rows = [
-            {k: paint(v, True) if k in ("STATUS", "STATE") else v for k, v in r.items()}
-            for r in rows
-        ]
     write_table(rows, out, fmt)
 
 
@@ -438,7 +439,8 @@ def _draw_tree(
     if output in ("json", "yaml"):
         (write_json if output == "json" else write_yaml)(cluster_dict(cluster), out)
     elif output in ("table", "csv"):
-        write_rows(flat_rows(cluster, depth, wide=True), output, fmt, use_color(color, out), out)
+        coloured = output != "csv" and use_color(color, out)
+        write_rows(flat_rows(cluster, depth, wide=True, color=coloured), output, fmt, out)
     else:
         options = TreeOptions(
             now=datetime.now(UTC),
@@ -471,8 +473,9 @@ def _flat_command(level: str, plural: str, example: str) -> click.Command:
             if output in ("json", "yaml"):
                 (write_json if output == "json" else write_yaml)(DOCUMENTS[level](cluster), out)
             else:
-                rows = flat_rows(cluster, level, wide=output in ("wide", "csv"))
-                write_rows(rows, output, fmt, use_color(color, out), out)
+                coloured = output != "csv" and use_color(color, out)
+                rows = flat_rows(cluster, level, wide=output in ("wide", "csv"), color=coloured)
+                write_rows(rows, output, fmt, out)
         exit_if_partial(forbidden)
 
     command.__doc__ = f"""List {plural}, one per line, with the same filters and outputs as tree.
