@@ -1,7 +1,8 @@
 """`tree --watch` frames: the tree with a gutter marking what changed since the last frame.
 
 Pure: which rows are new (``+``) or changed (``~``) is decided from the model (state,
-readiness, restarts), not from the text, so ages ticking by mark nothing. Deleted rows
+readiness, restarts, and the verdict of the health table), not from the text, so ages
+ticking by mark nothing. Deleted rows
 are listed under the tree with ``-``.
 """
 
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TextIO
 
+from kube_inspect.build.health import judge_node, judge_pod
 from kube_inspect.model.cluster import Cluster
 from kube_inspect.render.explained import ROW_LABEL
 from kube_inspect.render.tree import render_tree
@@ -48,10 +50,12 @@ def signatures(cluster: Cluster) -> dict[str, tuple[object, ...]]:
     """Return each row's key (``node/N``, ``pod/NS/N``, ``container/NS/P/C``) and what it shows."""
     rows: dict[str, tuple[object, ...]] = {}
     for node in cluster.nodes:
-        rows[f"node/{node.name}"] = (node.status, node.listed, node.kubelet_version)
+        verdict = judge_node(node).verdict  # a node coming under pressure is news
+        rows[f"node/{node.name}"] = (node.status, node.listed, node.kubelet_version, verdict)
     for pod in cluster.pods:
         ref = f"{pod.namespace}/{pod.name}"
-        rows[f"pod/{ref}"] = (pod.phase, pod.node_name, pod.ready_count, pod.restarts)
+        verdict = judge_pod(pod).verdict  # so is a pod its container made fail
+        rows[f"pod/{ref}"] = (pod.phase, pod.node_name, pod.ready_count, pod.restarts, verdict)
         for c in pod.containers:
             rows[f"container/{ref}/{c.name}"] = (c.state.describe(), c.ready, c.restarts, c.image)
     return rows
