@@ -12,8 +12,10 @@ from kube_inspect.model.timestamps import parse_time
 
 SortKey = Literal["name", "cpu", "memory", "restarts", "age"]
 SORT_KEYS: tuple[SortKey, ...] = ("name", "cpu", "memory", "restarts", "age")
+
+
 def only_problems(cluster: Cluster) -> Cluster:
-    """Return the cluster with only problem pods (health.pod_problem), and the nodes holding them."""
+    """Return the cluster with only problem pods (see pod_problem) and the nodes holding them."""
     nodes = tuple(
         replace(n, pods=kept)
         for n in cluster.nodes

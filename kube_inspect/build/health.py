@@ -1,5 +1,4 @@
-"""One judgement of health: for each state a node, pod or container can be in, a verdict and
-its meaning in plain words.
+"""One judgement of health: each node, pod and container state, its verdict and meaning.
 
 Every view reads its verdicts from here: the tree's colours, ``--problems``, check's rules,
 explain's "what needs attention", the pictures' fills and the watch's marks. Keys are a
@@ -55,9 +54,7 @@ LEVELS: dict[Level, str] = {
 
 # Node conditions that are bad news when True; the tree shows them after the status words.
 NODE_CONDITIONS: dict[str, StateHealth] = {
-    "MemoryPressure": _failing(
-        "the node is short of memory: its kubelet evicts pods to free some"
-    ),
+    "MemoryPressure": _failing("the node is short of memory: its kubelet evicts pods to free some"),
     "DiskPressure": _failing(
         "the node is short of disk space: its kubelet evicts pods and removes unused images"
     ),
