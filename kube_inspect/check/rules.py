@@ -15,7 +15,8 @@ from typing import Any
 from kube_inspect.build import fields
 from kube_inspect.build.health import NODE_STATES, PRESSURES, judge_container
 from kube_inspect.build.objects import build_pod, node_ready
-from kube_inspect.model.checks import CheckReport, Finding
+from kube_inspect.model.checks import CheckReport as CheckReport  # re-exported for check/run
+from kube_inspect.model.checks import Finding as Finding
 
 ApiObject = Mapping[str, Any]
 
