@@ -185,10 +185,13 @@ def worse(a: Verdict, b: Verdict) -> Verdict:
 
 
 def node_state(node: Node) -> list[tuple[str, StateHealth]]:
-    """Return the node's status words with their meanings, e.g. Ready and SchedulingDisabled."""
+    """Return the node's status words and true conditions with their meanings.
+
+    E.g. Ready, SchedulingDisabled and DiskPressure: the words the tree's STATUS shows.
+    """
     if not node.listed:
         return [("(not listed)", NODE_STATES["(not listed)"])]
-    words = node.status.split(",")
+    words = [*node.status.split(","), *node.pressures]
     return [(w, NODE_STATES.get(w, _FALLBACK_NODE)) for w in words]
 
 
@@ -263,7 +266,6 @@ def judge_pod(pod: Pod, unschedulable: bool = False) -> Judgement:
 def judge_node(node: Node) -> Judgement:
     """Return the verdict on a node: the worst of its status words and true conditions."""
     states = node_state(node)
-    states += [(c, NODE_STATES.get(c, _FALLBACK_NODE)) for c in node.pressures if node.listed]
     key, text = states[0]
     for word, other in states[1:]:
         if worse(other.verdict, text.verdict) != text.verdict:

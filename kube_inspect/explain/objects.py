@@ -51,8 +51,6 @@ def explain_node(cluster: Cluster, facts: Facts, name: str) -> list[str]:
         )
     for word, text in node_state(node):
         lines += paragraph(f"- {word}: {text.meaning}.", "  ")
-    for condition in node_facts.pressure:
-        lines += paragraph(f"- {condition}: the kubelet reports it; pods may be evicted.", "  ")
     for taint in node_facts.taints:
         lines += paragraph(
             f"- Taint {taint}: pods that do not tolerate it are kept off this node.", "  "

@@ -33,9 +33,7 @@ _CONTINUE = {"├── ": "│   ", "└── ": "    ", "|-- ": "|   ", "`-- 
 
 def node_notes(node: Node, facts: Facts) -> list[str]:
     """Return the notes for an unusual node: its status words and its pressure conditions."""
-    notes = [f"{word}: {text.meaning}" for word, text in node_state(node) if text.unusual]
-    notes += [f"{c}: the kubelet reports {c}" for c in facts.node(node.name).pressure]
-    return notes
+    return [f"{word}: {text.meaning}" for word, text in node_state(node) if text.unusual]
 
 
 def pod_notes(pod: Pod, facts: Facts) -> list[str]:

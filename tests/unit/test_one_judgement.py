@@ -12,8 +12,10 @@ from typing import Any
 import pytest
 
 from kube_inspect.build.arrange import only_problems
+from kube_inspect.build.facts import Facts
 from kube_inspect.build.health import (
     CONTAINER_STATES,
+    NODE_STATES,
     judge_container,
     judge_node,
     judge_pod,
@@ -28,10 +30,12 @@ from kube_inspect.check.rules import (
     check_node_pressure,
     check_node_ready,
 )
+from kube_inspect.explain.tour import problems
 from kube_inspect.model.cluster import Cluster
 from kube_inspect.render import tree
 from kube_inspect.render.cells import container_row, node_row, pod_row
 from kube_inspect.render.colours import COLOURS, RESET, paint
+from kube_inspect.render.explained import node_notes
 from kube_inspect.render.html import render_html
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
@@ -168,3 +172,13 @@ def test_the_html_page_s_colours_follow_the_table(sample: Cluster) -> None:
             for c, drawn_c in zip(pod.containers, drawn_pod["containers"], strict=True):
                 assert drawn_c["health"] == shade(judge_container(c))
     assert [h["name"] for h in data["health"]] == ["bad", "warn", "ok", "done"]
+
+
+def test_explain_lists_a_node_under_pressure_with_the_table_s_words(sample: Cluster) -> None:
+    node = replace(sample.nodes[0], pressures=("DiskPressure",))
+    cluster = replace(sample, nodes=(node, *sample.nodes[1:]))
+    meaning = NODE_STATES["DiskPressure"].meaning
+    facts = Facts(pods={}, nodes={})
+    assert f"DiskPressure: {meaning}" in node_notes(node, facts)
+    found = [what for obj, what, _ in problems(cluster, facts) if obj == f"node/{node.name}"]
+    assert found == [f"DiskPressure: {meaning}"]
