@@ -16,6 +16,7 @@ from kube_inspect.model.cluster import Container, ContainerState, Node, Pod
 Level = Literal["cluster", "node", "pod", "container"]
 Verdict = Literal["healthy", "warning", "failing"]
 VERDICTS: tuple[Verdict, ...] = ("healthy", "warning", "failing")  # best first
+_RANK: dict[Verdict, int] = {v: i for i, v in enumerate(VERDICTS)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,17 +172,35 @@ _FALLBACK_POD = _warning("a pod phase kube-inspect has no words for")
 
 @dataclass(frozen=True, slots=True)
 class Judgement:
-    """The verdict on one object, the state key it rests on, and why in plain words."""
+    """The verdict on one object: its state key and the state the verdict rests on.
 
-    verdict: Verdict
+    That is the object's own state, or, for a pod made worse by a container, that
+    container's (``container``, ``container_key``). Words are only built when asked for.
+    """
+
     key: str
-    reason: str
-    finished: bool = False
+    state: StateHealth
+    container: str | None = None
+    container_key: str = ""
 
+    @property
+    def verdict(self) -> Verdict:
+        """Return healthy, warning or failing."""
+        return self.state.verdict
 
-def worse(a: Verdict, b: Verdict) -> Verdict:
-    """Return the worse of two verdicts."""
-    return a if VERDICTS.index(a) >= VERDICTS.index(b) else b
+    @property
+    def finished(self) -> bool:
+        """Return True when the object ran to its end (Succeeded, Completed)."""
+        return self.state.finished
+
+    @property
+    def reason(self) -> str:
+        """Return why, in plain words: ``container worker: CrashLoopBackOff: it keeps ...``."""
+        if self.container is None:
+            return f"{shown_state(self.key)}: {self.state.meaning}"
+        return (
+            f"container {self.container}: {shown_state(self.container_key)}: {self.state.meaning}"
+        )
 
 
 def node_state(node: Node) -> list[tuple[str, StateHealth]]:
@@ -237,13 +256,9 @@ def shown_state(key: str) -> str:
     return key.rsplit("/", 1)[-1]
 
 
-def _judged(key: str, text: StateHealth) -> Judgement:
-    return Judgement(text.verdict, key, f"{shown_state(key)}: {text.meaning}", text.finished)
-
-
 def judge_container(container: Container) -> Judgement:
     """Return the verdict on a container, from its state (and readiness, when running)."""
-    return _judged(*container_state(container))
+    return Judgement(*container_state(container))
 
 
 def judge_pod(pod: Pod, unschedulable: bool = False) -> Judgement:
@@ -252,25 +267,25 @@ def judge_pod(pod: Pod, unschedulable: bool = False) -> Judgement:
     A finished pod (Succeeded) is judged by its phase alone: what its containers left
     behind no longer matters.
     """
-    judgement = _judged(*pod_state(pod, unschedulable))
-    if judgement.finished:
+    key, state = pod_state(pod, unschedulable)
+    judgement = Judgement(key, state)
+    if state.finished:
         return judgement
     for container in pod.containers:
-        inner = judge_container(container)
-        if worse(inner.verdict, judgement.verdict) != judgement.verdict:
-            reason = f"container {container.name}: {inner.reason}"
-            judgement = Judgement(inner.verdict, judgement.key, reason)
+        inner_key, inner = container_state(container)
+        if _RANK[inner.verdict] > _RANK[judgement.verdict]:
+            judgement = Judgement(key, inner, container.name, inner_key)
     return judgement
 
 
 def judge_node(node: Node) -> Judgement:
     """Return the verdict on a node: the worst of its status words and true conditions."""
     states = node_state(node)
-    key, text = states[0]
+    key, state = states[0]
     for word, other in states[1:]:
-        if worse(other.verdict, text.verdict) != text.verdict:
-            key, text = word, other
-    return _judged(key, text)
+        if _RANK[other.verdict] > _RANK[state.verdict]:
+            key, state = word, other
+    return Judgement(key, state)
 
 
 def pod_problem(pod: Pod) -> str | None:
