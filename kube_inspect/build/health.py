@@ -291,23 +291,26 @@ def judge_node(node: Node) -> Judgement:
 def pod_problem(pod: Pod) -> str | None:
     """Return why the pod needs attention (failing, pending, not ready, restarting), or None.
 
-    This is what ``--problems`` keeps: every pod whose verdict is not healthy, and pods
-    that restarted.
+    This is what ``--problems`` keeps: every pod whose verdict (judge_pod) is not
+    healthy, and pods that restarted. One pass over the containers: it runs on every pod.
     """
-    judgement = judge_pod(pod)
-    if judgement.finished:
+    if POD_STATES.get(pod.phase, _FALLBACK_POD).finished:
         return None
+    warning: Judgement | None = None
     for container in pod.containers:
-        if judge_container(container).verdict == "failing":
-            state = container.state
-            what = state.reason if state.name == "waiting" else state.describe()
+        key, state = container_state(container)
+        if state.verdict == "failing":
+            reason = container.state.reason
+            what = reason if container.state.name == "waiting" else container.state.describe()
             return f"container {container.name}: {what}"
+        if state.verdict == "warning" and warning is None:
+            warning = Judgement(pod.phase, state, container.name, key)
     if POD_STATES.get(pod.phase, _FALLBACK_POD).unusual:
         return f"{pod.phase}" + (f": {pod.reason}" if pod.reason else "")
     if pod.ready_count < len(pod.counted_containers):
         return f"not ready ({pod.ready_count}/{len(pod.counted_containers)})"
-    if judgement.verdict != "healthy":
-        return judgement.reason
+    if warning is not None:
+        return warning.reason
     if pod.restarts:
         return f"restarted {pod.restarts} times"
     return None

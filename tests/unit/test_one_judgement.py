@@ -182,3 +182,14 @@ def test_explain_lists_a_node_under_pressure_with_the_table_s_words(sample: Clus
     assert f"DiskPressure: {meaning}" in node_notes(node, facts)
     found = [what for obj, what, _ in problems(cluster, facts) if obj == f"node/{node.name}"]
     assert found == [f"DiskPressure: {meaning}"]
+
+
+@pytest.mark.parametrize("phase", ["Pending", "Running", "Succeeded", "Failed", "Unknown"])
+@pytest.mark.parametrize("key", sorted(CONTAINER_STATES))
+def test_problems_keeps_exactly_the_pods_judged_unhealthy_or_restarted(
+    phase: str, key: str
+) -> None:
+    pod = build_pod(raw_pod(api_state(key), ready=key == "running", phase=phase))
+    judged = judge_pod(pod)
+    expected = judged.verdict != "healthy" or (pod.restarts > 0 and not judged.finished)
+    assert (pod_problem(pod) is not None) == expected
