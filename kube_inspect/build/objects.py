@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from kube_inspect.build import fields
+from kube_inspect.build.resources import container_resources, containers_effective, resources_of
 from kube_inspect.model.cluster import (
     Cluster,
     Container,
@@ -25,7 +26,6 @@ from kube_inspect.model.cluster import (
     total_resources,
 )
 from kube_inspect.model.quantity import whole
-from kube_inspect.build.resources import container_resources, containers_effective, resources_of
 
 ApiObject = Mapping[str, Any]
 

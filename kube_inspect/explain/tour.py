@@ -1,6 +1,6 @@
 """Pure: `kube-inspect explain`, the cluster and its objects in plain words, as lines of text.
 
-Built only from the model and the states table: no I/O.
+Built only from the model and the health table (health.py): no I/O.
 """
 
 from __future__ import annotations
@@ -8,14 +8,14 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from textwrap import wrap
 
-from kube_inspect.build.states import (
+from kube_inspect.build.health import (
     LEVELS,
     container_state,
     node_state,
     pod_state,
-    scheduler_reasons,
     shown_state,
 )
+from kube_inspect.build.scheduling import scheduler_reasons
 from kube_inspect.errors import UsageError
 from kube_inspect.model.cluster import Cluster, Container, Node, Pod
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from kube_inspect.build.health import judge_container, judge_node, judge_pod
 from kube_inspect.model.cluster import Container, Node, Pod, Resources
 from kube_inspect.model.quantity import format_bytes, format_cpu, percent
 from kube_inspect.render.age import age
-
-GOOD = frozenset({"Ready", "Running", "running", "Succeeded", "terminated: Completed (exit 0)"})
+from kube_inspect.render.colours import paint
 
 
 def plural(count: int, word: str) -> str:
@@ -97,12 +97,15 @@ def pod_resources(pod: Pod | Container) -> dict[str, str]:
 UNKNOWN = "<unknown>"  # not read (forbidden), as opposed to <none>: read, and empty
 
 
-def node_row(node: Node, now: datetime, *, wide: bool, pods_read: bool = True) -> dict[str, str]:
-    """Return the columns of a node in the flat `nodes` view.
+def node_row(
+    node: Node, now: datetime, *, wide: bool, color: bool = False, pods_read: bool = True
+) -> dict[str, str]:
+    """Return the columns of a node in the flat `nodes` view, its status coloured if asked.
 
     A node known only from its pods has unknown roles and taints, not none; when pods
     could not be read, so is its pod count.
     """
+    status = node_status(node)
     none = "<none>" if node.listed else UNKNOWN
     pods = (
         f"{len(node.pods)}/{node.allocatable_pods}"
@@ -111,7 +114,7 @@ def node_row(node: Node, now: datetime, *, wide: bool, pods_read: bool = True) -
     )
     row = {
         "NAME": node.name,
-        "STATUS": node_status(node),
+        "STATUS": paint(status, judge_node(node).verdict) if color else status,
         "ROLES": ",".join(node.roles) or none,
         "AGE": age(node.created, now) if node.listed else "",
         "VERSION": node.kubelet_version or "",
@@ -129,13 +132,14 @@ def node_row(node: Node, now: datetime, *, wide: bool, pods_read: bool = True) -
     return row
 
 
-def pod_row(pod: Pod, now: datetime, *, wide: bool) -> dict[str, str]:
-    """Return the columns of a pod in the flat `pods` view."""
+def pod_row(pod: Pod, now: datetime, *, wide: bool, color: bool = False) -> dict[str, str]:
+    """Return the columns of a pod in the flat `pods` view, its status coloured if asked."""
+    status = pod_status(pod)
     row = {
         "NAMESPACE": pod.namespace,
         "NAME": pod.name,
         "NODE": pod.node_name or "<none>",
-        "STATUS": pod_status(pod),
+        "STATUS": paint(status, judge_pod(pod).verdict) if color else status,
         "READY": pod_ready(pod),
         "RESTARTS": str(pod.restarts),
         "AGE": age(pod.created, now),
@@ -152,15 +156,18 @@ def pod_row(pod: Pod, now: datetime, *, wide: bool) -> dict[str, str]:
     return row
 
 
-def container_row(pod: Pod, container: Container, *, wide: bool) -> dict[str, str]:
-    """Return the columns of a container in the flat `containers` view."""
+def container_row(
+    pod: Pod, container: Container, *, wide: bool, color: bool = False
+) -> dict[str, str]:
+    """Return the columns of a container in the flat `containers` view, state coloured if asked."""
+    state = container.state.describe()
     row = {
         "NAMESPACE": pod.namespace,
         "POD": pod.name,
         "NAME": container.name,
         "TYPE": container.type,
         "NODE": pod.node_name or "<none>",
-        "STATE": container.state.describe(),
+        "STATE": paint(state, judge_container(container).verdict) if color else state,
         "READY": str(container.ready).lower(),
         "RESTARTS": str(container.restarts),
         "IMAGE": container.image,

@@ -7,6 +7,7 @@ import io
 import json
 import queue
 from collections.abc import Generator, Iterator, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -221,3 +222,9 @@ def test_in_a_terminal_each_frame_replaces_the_last(sample: Cluster) -> None:
     _draw(sample, Changes(), out, True, False, "container")
     assert out.getvalue().count(CLEAR_SCREEN) == 2
     assert out.getvalue().startswith(CLEAR_SCREEN + "watching, Ctrl-C to stop")
+
+
+def test_a_node_coming_under_pressure_is_marked_changed(sample: Cluster) -> None:
+    node = sample.nodes[0]
+    pressed = replace(sample, nodes=(replace(node, pressures=("DiskPressure",)), *sample.nodes[1:]))
+    assert compare(signatures(sample), signatures(pressed)).changed == {f"node/{node.name}"}
