@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
+ApiObject = Mapping[str, Any]  # an object as the API server sends it, decoded from JSON
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 

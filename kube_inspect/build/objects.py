@@ -11,6 +11,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from kube_inspect.build import fields
+from kube_inspect.build.fields import ApiObject
+from kube_inspect.build.health import NODE_CONDITIONS
 from kube_inspect.build.resources import container_resources, containers_effective, resources_of
 from kube_inspect.model.cluster import (
     Cluster,
@@ -26,8 +28,6 @@ from kube_inspect.model.cluster import (
     total_resources,
 )
 from kube_inspect.model.quantity import whole
-
-ApiObject = Mapping[str, Any]
 
 ROLE_LABEL_PREFIX = "node-role.kubernetes.io/"
 LEGACY_ROLE_LABEL = "kubernetes.io/role"
@@ -293,7 +293,7 @@ def build_pod(
     )
 
 
-PRESSURES = ("MemoryPressure", "DiskPressure", "PIDPressure", "NetworkUnavailable")
+PRESSURES = tuple(NODE_CONDITIONS)  # the conditions that are bad news when True
 ZONE_LABEL = "topology.kubernetes.io/zone"
 INSTANCE_TYPE_LABEL = "node.kubernetes.io/instance-type"
 

@@ -235,6 +235,12 @@ def selection_options(func: F) -> F:
     return _apply(options, _grouped(_SELECTION_NAMES, build, "selection")(func))
 
 
+# The flags that pick objects, as opposed to those that shape the view (--problems, --sort).
+FILTER_FLAGS = frozenset(
+    {"namespace", "all_namespaces", "selector", "field_selector", "node_names", "node_selector"}
+)
+
+
 def refuse_flags(flags: SelectionFlags, allowed: set[str], where: str) -> None:
     """Raise UsageError naming the first selection flag given that ``where`` cannot apply."""
     for name in sorted(flags.given - allowed):

@@ -16,17 +16,13 @@ from kube_inspect.build.health import (
     shown_state,
 )
 from kube_inspect.build.scheduling import scheduler_reasons
+from kube_inspect.build.words import plural as plural  # explain.objects reads it here
 from kube_inspect.errors import UsageError
 from kube_inspect.model.cluster import Cluster, Container, Node, Pod
 
 WIDTH = 88
 BAR_WIDTH = 30
 LIST_LIMIT = 10  # the tour lists this many workloads or problems, then counts the rest
-
-
-def plural(count: int, word: str) -> str:
-    """Return ``1 pod`` or ``2 pods``."""
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def _names(names: list[str], limit: int = 6) -> str:

@@ -16,7 +16,7 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import urllib3
@@ -48,6 +48,8 @@ from kube_inspect.kube.retry import (
     parse_retry_after,
     retry_delay,
 )
+
+T = TypeVar("T")
 
 PAGE_SIZE = 500
 # stream_* (tree's nodes and pods) read pages of 1,000: at 30,000 pods, with the pages
@@ -355,20 +357,7 @@ class KubeClient:
         A 410 Gone in the middle of a paged LIST means etcd compacted the revision the
         list was reading: the pages so far are dropped and the list starts again, once.
         """
-        try:
-            return list(self.paged(path, query, policy=policy))
-        except ApiError as e:
-            if e.status != 410:
-                raise
-        try:
-            return list(self.paged(path, query, policy=policy))
-        except ApiError as e:
-            if e.status != 410:
-                raise
-            raise Gone(
-                f"the list of {path} expired twice while being read in pages (410 Gone): "
-                "the cluster changes faster than it can be listed; try again, or with -n"
-            ) from e
+        return again_if_gone(lambda: list(self.paged(path, query, policy=policy)), path)
 
     def wait_for_change(self, path: str, seconds: float) -> bool:
         """Return True when the LIST at ``path`` changes within ``seconds``, False otherwise.
@@ -601,6 +590,28 @@ class KubeClient:
                 "(raise --request-timeout for a slow server)"
             )
         return ClusterUnreachable(f"lost the connection to {server}: {_first_line(cause or e)}")
+
+
+def again_if_gone(read: Callable[[], T], what: str) -> T:
+    """Return ``read()``, read once more if it failed with 410 Gone; a second 410 is Gone.
+
+    A 410 in the middle of a paged LIST means etcd compacted the revision the list was
+    reading: what was read so far is dropped and the read starts again, once.
+    """
+    try:
+        return read()
+    except ApiError as e:
+        if e.status != 410:
+            raise
+    try:
+        return read()
+    except ApiError as e:
+        if e.status != 410:
+            raise
+        raise Gone(
+            f"the list of {what} expired twice while being read in pages (410 Gone): "
+            "the cluster changes faster than it can be listed; try again, or with -n"
+        ) from e
 
 
 def _body_and_metadata(body: bytes) -> dict[str, Any]:

@@ -5,15 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from kube_inspect.build.health import judge_container, judge_node, judge_pod
+from kube_inspect.build.words import plural as plural  # cells.plural, for the renderers
 from kube_inspect.model.cluster import Container, Node, Pod, Resources
 from kube_inspect.model.quantity import format_bytes, format_cpu, percent
 from kube_inspect.render.age import age
 from kube_inspect.render.colours import paint
-
-
-def plural(count: int, word: str) -> str:
-    """Return ``1 pod`` / ``3 pods``."""
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def cpu_of(amount: Resources | None, of: int | None = None) -> str:
