@@ -208,6 +208,7 @@ def from_tour(text: str) -> Tour:
     return Tour(int(total.group(1)), per_node, named)
 
 
+TREE_OUTPUTS = ("tree", "wide", "json", "yaml", "table", "csv", "html", "dot", "mermaid")
 PARSERS: dict[str, Callable[[str], Shown]] = {
     "tree": from_tree,
     "wide": from_tree,

@@ -20,7 +20,7 @@ import pytest
 
 from tests.integration.cli_runner import KUBE_INSPECT, run
 from tests.integration.conftest import TestCluster
-from tests.integration.shown import PARSERS, PodRef, Shown, from_check_json, from_tour
+from tests.integration.shown import PARSERS, TREE_OUTPUTS, PodRef, Shown, from_check_json, from_tour
 from tests.integration.test_watch import Watching
 
 pytestmark = pytest.mark.integration
@@ -173,7 +173,6 @@ SELECTIONS = (
 )  # fmt: skip
 NODE_SELECTIONS = ("default", "node", "node-twice", "node-selector")
 
-TREE_OUTPUTS = ("tree", "wide", "json", "yaml", "table", "csv", "html", "dot", "mermaid")
 FLAT_OUTPUTS = ("table", "wide", "json", "yaml", "csv")
 # (command and flags, the parser of its stdout); each draws pods
 POD_VIEWS: dict[str, tuple[tuple[str, ...], Callable[[str], Shown]]] = {
