@@ -220,3 +220,5 @@ PARSERS: dict[str, Callable[[str], Shown]] = {
     "dot": from_dot,
     "mermaid": from_mermaid,
 }
+# the flat views (nodes, pods, containers): -o wide is a wider table, not a tree
+FLAT_PARSERS: dict[str, Callable[[str], Shown]] = {**PARSERS, "wide": from_table}

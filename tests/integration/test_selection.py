@@ -20,7 +20,15 @@ import pytest
 
 from tests.integration.cli_runner import KUBE_INSPECT, run
 from tests.integration.conftest import TestCluster
-from tests.integration.shown import PARSERS, TREE_OUTPUTS, PodRef, Shown, from_check_json, from_tour
+from tests.integration.shown import (
+    FLAT_PARSERS,
+    PARSERS,
+    TREE_OUTPUTS,
+    PodRef,
+    Shown,
+    from_check_json,
+    from_tour,
+)
 from tests.integration.test_watch import Watching
 
 pytestmark = pytest.mark.integration
@@ -178,8 +186,8 @@ FLAT_OUTPUTS = ("table", "wide", "json", "yaml", "csv")
 POD_VIEWS: dict[str, tuple[tuple[str, ...], Callable[[str], Shown]]] = {
     **{f"tree-{o}": (("tree", "-o", o), PARSERS[o]) for o in TREE_OUTPUTS},
     "tree-explain": (("tree", "--explain"), PARSERS["tree"]),
-    **{f"pods-{o}": (("pods", "-o", o), PARSERS[o]) for o in FLAT_OUTPUTS},
-    **{f"containers-{o}": (("containers", "-o", o), PARSERS[o]) for o in FLAT_OUTPUTS},
+    **{f"pods-{o}": (("pods", "-o", o), FLAT_PARSERS[o]) for o in FLAT_OUTPUTS},
+    **{f"containers-{o}": (("containers", "-o", o), FLAT_PARSERS[o]) for o in FLAT_OUTPUTS},
     "check": (("check", "-o", "json"), from_check_json),
 }
 # the views that draw the nodes of the selection, beside their pods
@@ -220,7 +228,7 @@ def test_nodes_view_shows_exactly_the_nodes_kubectl_selects(
     result = run("nodes", "-o", output, *expected.args, kubeconfig=cluster.kubeconfig)
     assert result.returncode == 0, result.stderr
     everything = {n["metadata"]["name"] for n in sample.nodes}
-    assert set(PARSERS[output](result.stdout).nodes) == (expected.nodes or everything)
+    assert set(FLAT_PARSERS[output](result.stdout).nodes) == (expected.nodes or everything)
 
 
 @pytest.mark.parametrize("selection", SELECTIONS)
