@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.cli_runner import KUBE_INSPECT, run
+from tests.integration.cli_runner import KUBE_INSPECT, invoke
 from tests.integration.conftest import TestCluster
 from tests.integration.shown import (
     FLAT_PARSERS,
@@ -197,7 +197,7 @@ NODE_DRAWING = {"tree-tree", "tree-wide", "tree-json", "tree-yaml", "tree-html",
 
 def shown_by(cluster: TestCluster, view: str, args: tuple[str, ...]) -> Shown:
     command, parse = POD_VIEWS[view]
-    result = run(*command, *args, kubeconfig=cluster.kubeconfig)
+    result = invoke(*command, *args, kubeconfig=cluster.kubeconfig)
     allowed = (0, 1) if view == "check" else (0,)
     assert result.returncode in allowed, f"exit {result.returncode}: {result.stderr}"
     return parse(result.stdout)
@@ -225,7 +225,7 @@ def test_nodes_view_shows_exactly_the_nodes_kubectl_selects(
     selection: str,
 ) -> None:
     expected = selections[selection]
-    result = run("nodes", "-o", output, *expected.args, kubeconfig=cluster.kubeconfig)
+    result = invoke("nodes", "-o", output, *expected.args, kubeconfig=cluster.kubeconfig)
     assert result.returncode == 0, result.stderr
     everything = {n["metadata"]["name"] for n in sample.nodes}
     assert set(FLAT_PARSERS[output](result.stdout).nodes) == (expected.nodes or everything)
@@ -236,7 +236,7 @@ def test_explain_tour_covers_exactly_the_selection(
     cluster: TestCluster, sample: Sample, selections: dict[str, Expected], selection: str
 ) -> None:
     expected = selections[selection]
-    result = run("explain", *expected.args, kubeconfig=cluster.kubeconfig)
+    result = invoke("explain", *expected.args, kubeconfig=cluster.kubeconfig)
     assert result.returncode == 0, result.stderr
     tour = from_tour(result.stdout)
     assert tour.total == len(expected.pods)
@@ -272,7 +272,7 @@ def test_sort_orders_the_pods_on_each_node_and_the_nodes(
     cluster: TestCluster, sample: Sample, view: str
 ) -> None:
     command, parse = POD_VIEWS[view]
-    result = run(*command, "--sort", "restarts", kubeconfig=cluster.kubeconfig)
+    result = invoke(*command, "--sort", "restarts", kubeconfig=cluster.kubeconfig)
     if view in SORT_UNDRAWN and result.returncode == 2:
         assert "--sort" in result.stderr and result.stdout == ""
         return
@@ -288,7 +288,7 @@ def test_sort_orders_the_pods_on_each_node_and_the_nodes(
 def test_explain_tour_sorts_its_nodes_or_refuses_the_sort(
     cluster: TestCluster, sample: Sample
 ) -> None:
-    result = run("explain", "--sort", "restarts", kubeconfig=cluster.kubeconfig)
+    result = invoke("explain", "--sort", "restarts", kubeconfig=cluster.kubeconfig)
     if result.returncode == 2:
         assert "--sort" in result.stderr and result.stdout == ""
         return
@@ -306,7 +306,7 @@ def test_depth_node_draws_no_pod_or_is_a_usage_error(
     cluster: TestCluster, sample: Sample, view: str
 ) -> None:
     command, parse = POD_VIEWS[view]
-    result = run(*command, "--depth", "node", kubeconfig=cluster.kubeconfig)
+    result = invoke(*command, "--depth", "node", kubeconfig=cluster.kubeconfig)
     drawn_by_tree = view.startswith("tree-") and view not in DEPTH_MAY_REFUSE
     if not drawn_by_tree and result.returncode == 2:
         assert "--depth" in result.stderr and result.stdout == ""
@@ -318,7 +318,7 @@ def test_depth_node_draws_no_pod_or_is_a_usage_error(
 
 
 def test_explain_tour_refuses_depth(cluster: TestCluster) -> None:
-    result = run("explain", "--depth", "node", kubeconfig=cluster.kubeconfig)
+    result = invoke("explain", "--depth", "node", kubeconfig=cluster.kubeconfig)
     assert result.returncode == 2
     assert "--depth" in result.stderr and result.stdout == ""
 
