@@ -10,6 +10,15 @@ EXIT_UNREACHABLE = 3
 EXIT_PARTIAL = 4
 EXIT_INTERNAL = 70
 
+EXIT_CODES_HELP = """\b
+Exit codes:
+  0   success
+  1   checks failed (check only; wins over 4)
+  2   usage, kubeconfig or --expect file error
+  3   cannot reach or authenticate to the cluster, or it keeps failing
+  4   partial result: some resources were forbidden (a warning says which)
+  70  internal error (a bug: please report it)"""
+
 
 class KubeInspectError(Exception):
     """Base of every error kube-inspect reports to the user as one line."""

@@ -95,6 +95,13 @@ def _node_key(key: SortKey) -> Callable[[Node], tuple[float, str]]:
     return lambda node: (measure(node), node.name)
 
 
+def arrange(cluster: Cluster, problems: bool, key: SortKey) -> Cluster:
+    """Return the cluster with only its problems (when asked), sorted by ``key``."""
+    if problems:
+        cluster = only_problems(cluster)
+    return sort_cluster(cluster, key)
+
+
 def sort_cluster(cluster: Cluster, key: SortKey) -> Cluster:
     """Return the cluster with nodes and pods sorted by ``key``, ties broken by name.
 

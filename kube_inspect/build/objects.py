@@ -20,6 +20,8 @@ from kube_inspect.model.cluster import (
     Node,
     Pod,
     Resources,
+    Volume,
+    Workload,
     total_resources,
 )
 from kube_inspect.model.quantity import whole
@@ -219,6 +221,42 @@ def top_owner(namespace: str, meta: Mapping[str, Any], owners: OwnerIndex) -> st
     return None if ref is None else f"{ref[0]}/{ref[1]}"
 
 
+def labels_of(meta: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """Return an object's labels as sorted (key, value) pairs."""
+    labels = fields.mapping(meta.get("labels"))
+    return tuple(sorted((str(k), str(v)) for k, v in labels.items())) if labels else ()
+
+
+def _volume_source(volume: Mapping[str, Any]) -> str:
+    kinds = [k for k in volume if k != "name"]
+    return kinds[0] if kinds else "unknown"
+
+
+def pod_volumes(spec: Mapping[str, Any]) -> tuple[Volume, ...]:
+    """Return the pod's volumes with their mounts, leaving out the service account token."""
+    volumes = fields.items(spec.get("volumes"))
+    if not volumes:
+        return ()
+    containers = [
+        fields.mapping(c)
+        for key in ("initContainers", "containers", "ephemeralContainers")
+        for c in fields.items(spec.get(key))
+    ]
+    found = []
+    for volume in map(fields.mapping, volumes):
+        name = str(volume.get("name", ""))
+        if name.startswith("kube-api-access-"):
+            continue  # every pod has one: the API token, not something the user shares
+        mounts = tuple(
+            (str(c.get("name", "")), str(fields.mapping(m).get("mountPath", "")))
+            for c in containers
+            for m in fields.items(c.get("volumeMounts"))
+            if fields.mapping(m).get("name") == name
+        )
+        found.append(Volume(name, _volume_source(volume), mounts))
+    return tuple(found)
+
+
 def build_pod(
     pod: ApiObject,
     owners: OwnerIndex | None = None,
@@ -229,6 +267,7 @@ def build_pod(
     namespace = str(meta.get("namespace", ""))
     reason, message = failing_condition(status)
     containers = build_containers(pod, usage)
+    controller = controller_ref(meta)
     requests, limits = containers_effective(
         containers, resources_of(fields.mapping(spec.get("overhead")))
     )
@@ -248,6 +287,9 @@ def build_pod(
         requests=requests,
         limits=limits,
         usage=total_resources(c.usage for c in containers if c.usage) if usage else None,
+        controller=None if controller is None else f"{controller[0]}/{controller[1]}",
+        labels=labels_of(meta),
+        volumes=pod_volumes(spec),
     )
 
 
@@ -310,6 +352,35 @@ def build_node(node: ApiObject, pods: Iterable[Pod], usage: Resources | None = N
         allocatable=resources_of(allocatable),
         allocatable_pods=whole(allocatable.get("pods")),
         usage=usage,
+        labels=labels_of(meta),
+        capacity=tuple(
+            sorted((str(k), str(v)) for k, v in fields.mapping(status.get("capacity")).items())
+        ),
+    )
+
+
+def workload_replicas(workload: ApiObject) -> tuple[int, int]:
+    """Return (desired, ready) replicas of a Deployment, StatefulSet or DaemonSet."""
+    spec, status = fields.mapping(workload.get("spec")), fields.mapping(workload.get("status"))
+    if workload.get("kind") == "DaemonSet":
+        return fields.count(status.get("desiredNumberScheduled")), fields.count(
+            status.get("numberReady")
+        )
+    replicas = spec.get("replicas", 1)  # the API defaults an omitted replicas to 1
+    return fields.count(replicas), fields.count(status.get("readyReplicas"))
+
+
+def build_workload(workload: ApiObject) -> Workload:
+    """Return the model of a Deployment, StatefulSet or DaemonSet object (with its kind)."""
+    meta = fields.mapping(workload.get("metadata"))
+    desired, ready = workload_replicas(workload)
+    return Workload(
+        kind=str(workload.get("kind") or "Workload"),
+        namespace=str(meta.get("namespace", "")),
+        name=str(meta.get("name", "")),
+        desired=desired,
+        ready=ready,
+        labels=labels_of(meta),
     )
 
 

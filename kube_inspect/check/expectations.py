@@ -15,15 +15,15 @@ The file holds a list (or a mapping with ``expectations:``) of entries such as::
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import yaml
 
-from kube_inspect.build.label_selector import object_labels, parse_selector
-from kube_inspect.build.objects import build_pod
-from kube_inspect.check.rules import ApiObject, CheckInput, Finding, workload_replicas
+from kube_inspect.build.label_selector import parse_selector
 from kube_inspect.errors import ExpectationError, UsageError
+from kube_inspect.model.checks import Finding
+from kube_inspect.model.cluster import Cluster, Pod, Workload
 
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
 KEYS = {
@@ -136,49 +136,35 @@ def read_expectations(path: str) -> tuple[Expectation, ...]:
     return parse_expectations(text, path)
 
 
-def _in_namespace(obj: ApiObject, namespace: str | None) -> bool:
-    meta = obj.get("metadata")
-    return namespace is None or (isinstance(meta, Mapping) and meta.get("namespace") == namespace)
-
-
-def _check_workload(e: Expectation, workloads: Iterable[ApiObject]) -> Finding:
+def _check_workload(e: Expectation, workloads: Iterable[Workload]) -> Finding:
     target = f"{e.kind.lower()}/{e.namespace}/{e.name}"
     for w in workloads:
-        meta = w.get("metadata")
-        if (
-            w.get("kind") == e.kind
-            and _in_namespace(w, e.namespace)
-            and isinstance(meta, Mapping)
-            and meta.get("name") == e.name
-        ):
-            _, ready = workload_replicas(w)
-            ok = ready >= (e.min_ready or 0)
-            return Finding("expect", target, ok, f"{ready} ready, expected >= {e.min_ready}")
+        if w.kind == e.kind and e.namespace in (None, w.namespace) and w.name == e.name:
+            ok = w.ready >= (e.min_ready or 0)
+            return Finding("expect", target, ok, f"{w.ready} ready, expected >= {e.min_ready}")
     return Finding("expect", target, False, f"not found (expected by {e.where})")
 
 
-def _check_pods(e: Expectation, pods: Iterable[ApiObject]) -> Iterator[Finding]:
+def _check_pods(e: Expectation, pods: Iterable[Pod]) -> Iterator[Finding]:
     matches = parse_selector(e.selector)
-    chosen = [p for p in pods if _in_namespace(p, e.namespace) and matches(object_labels(p))]
+    chosen = [p for p in pods if e.namespace in (None, p.namespace) and matches(dict(p.labels))]
     scope = f"pods/{e.namespace or '*'}" + (f"/{e.selector}" if e.selector else "")
     if e.min_count is not None:
         ok = len(chosen) >= e.min_count
         yield Finding("expect", scope, ok, f"{len(chosen)} pods, expected >= {e.min_count}")
     if e.max_restarts is not None:
-        for pod in map(build_pod, chosen):
+        for pod in chosen:
             ok = pod.restarts <= e.max_restarts
             message = f"{pod.restarts} restarts, expected <= {e.max_restarts} ({e.where})"
             yield Finding("expect", f"pod/{pod.namespace}/{pod.name}", ok, message)
 
 
-def check_expectations(
-    expectations: Iterable[Expectation], data: CheckInput
-) -> tuple[Finding, ...]:
+def check_expectations(expectations: Iterable[Expectation], data: Cluster) -> tuple[Finding, ...]:
     """Return one finding per expectation (per pod, for a pod restart limit)."""
     findings: list[Finding] = []
     for e in expectations:
         if e.kind == "Pod":
             findings.extend(_check_pods(e, data.pods))
         else:
-            findings.append(_check_workload(e, data.workloads))
+            findings.append(_check_workload(e, data.workloads or ()))
     return tuple(findings)

@@ -1,22 +1,19 @@
-"""The built-in health rules of ``kube-inspect check``: pure functions over API objects.
+"""The built-in health rules of ``kube-inspect check``: pure functions over the model.
 
 Each rule looks at every object it concerns and says, for each, whether it passed: one
 ``Finding`` per rule and object, so a CI report has one test case per rule and object.
-Objects may miss any field (a restricted user, an old server): every lookup has a default.
+What the user could not read is not checked (``Cluster.unread``), never passed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from kube_inspect.build import fields
-from kube_inspect.build.objects import build_pod, node_ready
 from kube_inspect.model.checks import CheckReport, Finding
-
-ApiObject = Mapping[str, Any]
+from kube_inspect.model.cluster import Cluster
+from kube_inspect.model.timestamps import parse_time
 
 FAILING_WAITING_REASONS = frozenset(
     {"CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull", "CreateContainerConfigError"}
@@ -33,131 +30,80 @@ class CheckOptions:
     max_restarts: int = 5
 
 
-@dataclass(frozen=True, slots=True)
-class CheckInput:
-    """The objects the rules look at, as the API server returns them."""
-
-    nodes: tuple[ApiObject, ...]
-    pods: tuple[ApiObject, ...]
-    workloads: tuple[ApiObject, ...]  # Deployments, StatefulSets, DaemonSets with "kind"
+Rule = Callable[[Cluster, CheckOptions, datetime], Iterator[Finding]]
 
 
-Rule = Callable[[CheckInput, CheckOptions, datetime], Iterator[Finding]]
-
-
-def _name(obj: ApiObject) -> str:
-    return str(fields.mapping(obj.get("metadata")).get("name") or "")
-
-
-def _ns_name(obj: ApiObject) -> str:
-    meta = fields.mapping(obj.get("metadata"))
-    return f"{meta.get('namespace') or ''}/{meta.get('name') or ''}"
-
-
-def parse_timestamp(value: Any) -> datetime | None:
-    """Return an RFC 3339 timestamp of the API (``2026-11-25T11:49:00Z``) as a datetime."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
-def check_node_ready(data: CheckInput, options: CheckOptions, now: datetime) -> Iterator[Finding]:
+def check_node_ready(data: Cluster, options: CheckOptions, now: datetime) -> Iterator[Finding]:
     """Yield, for each node, whether its Ready condition is True."""
     for node in data.nodes:
-        ready = node_ready(fields.items(fields.mapping(node.get("status")).get("conditions")))
-        words = {True: "Ready", False: "NotReady", None: "Ready status unknown"}[ready]
-        yield Finding("node-ready", f"node/{_name(node)}", ready is True, f"node is {words}")
+        words = {True: "Ready", False: "NotReady", None: "Ready status unknown"}[node.ready]
+        yield Finding("node-ready", f"node/{node.name}", node.ready is True, f"node is {words}")
 
 
-def check_node_pressure(
-    data: CheckInput, options: CheckOptions, now: datetime
-) -> Iterator[Finding]:
+def check_node_pressure(data: Cluster, options: CheckOptions, now: datetime) -> Iterator[Finding]:
     """Yield, for each node, whether it reports memory, disk or PID pressure."""
     for node in data.nodes:
-        conditions = fields.items(fields.mapping(node.get("status")).get("conditions"))
-        under = sorted(
-            str(c.get("type"))
-            for c in map(fields.mapping, conditions)
-            if c.get("type") in PRESSURE_CONDITIONS and c.get("status") == "True"
-        )
+        under = sorted(p for p in node.pressures if p in PRESSURE_CONDITIONS)
         message = f"node is under {', '.join(under)}" if under else "no pressure"
-        yield Finding("node-pressure", f"node/{_name(node)}", not under, message)
+        yield Finding("node-pressure", f"node/{node.name}", not under, message)
 
 
-def check_pod_pending(data: CheckInput, options: CheckOptions, now: datetime) -> Iterator[Finding]:
+def check_pod_pending(data: Cluster, options: CheckOptions, now: datetime) -> Iterator[Finding]:
     """Yield, for each pod, whether it has been Pending longer than allowed."""
     for pod in data.pods:
-        phase = fields.mapping(pod.get("status")).get("phase")
-        created = parse_timestamp(fields.mapping(pod.get("metadata")).get("creationTimestamp"))
+        created = parse_time(pod.created)
         age = (now - created).total_seconds() if created else 0.0
-        stuck = phase == "Pending" and age > options.max_pending_seconds
+        stuck = pod.phase == "Pending" and age > options.max_pending_seconds
         message = (
             f"pod Pending for {age:.0f}s (more than {options.max_pending_seconds:g}s)"
             if stuck
-            else f"pod is {phase or 'Unknown'}"
+            else f"pod is {pod.phase}"
         )
-        yield Finding("pod-pending", f"pod/{_ns_name(pod)}", not stuck, message)
+        yield Finding("pod-pending", f"pod/{pod.namespace}/{pod.name}", not stuck, message)
 
 
-def check_container_state(
-    data: CheckInput, options: CheckOptions, now: datetime
-) -> Iterator[Finding]:
+def check_container_state(data: Cluster, options: CheckOptions, now: datetime) -> Iterator[Finding]:
     """Yield, for each container, whether it is crash-looping, failing to pull, or OOMKilled."""
     for pod in data.pods:
-        for container in build_pod(pod).containers:
+        for container in pod.containers:
             state = container.state
             failing = (state.name == "waiting" and state.reason in FAILING_WAITING_REASONS) or (
                 state.name == "terminated" and state.reason in FAILING_TERMINATED_REASONS
             )
             yield Finding(
                 "container-state",
-                f"container/{_ns_name(pod)}/{container.name}",
+                f"container/{pod.namespace}/{pod.name}/{container.name}",
                 not failing,
                 f"container is {state.describe()}",
             )
 
 
 def check_container_restarts(
-    data: CheckInput, options: CheckOptions, now: datetime
+    data: Cluster, options: CheckOptions, now: datetime
 ) -> Iterator[Finding]:
     """Yield, for each container, whether it restarted at most ``max_restarts`` times."""
     for pod in data.pods:
-        for container in build_pod(pod).containers:
+        for container in pod.containers:
             ok = container.restarts <= options.max_restarts
             message = f"{container.restarts} restarts" + (
                 "" if ok else f" (more than {options.max_restarts})"
             )
             yield Finding(
-                "container-restarts", f"container/{_ns_name(pod)}/{container.name}", ok, message
+                "container-restarts",
+                f"container/{pod.namespace}/{pod.name}/{container.name}",
+                ok,
+                message,
             )
 
 
-def workload_replicas(workload: ApiObject) -> tuple[int, int]:
-    """Return (desired, ready) replicas of a Deployment, StatefulSet or DaemonSet."""
-    spec, status = fields.mapping(workload.get("spec")), fields.mapping(workload.get("status"))
-    if workload.get("kind") == "DaemonSet":
-        return fields.count(status.get("desiredNumberScheduled")), fields.count(
-            status.get("numberReady")
-        )
-    replicas = spec.get("replicas", 1)  # the API defaults an omitted replicas to 1
-    return fields.count(replicas), fields.count(status.get("readyReplicas"))
-
-
-def check_workload_ready(
-    data: CheckInput, options: CheckOptions, now: datetime
-) -> Iterator[Finding]:
+def check_workload_ready(data: Cluster, options: CheckOptions, now: datetime) -> Iterator[Finding]:
     """Yield, for each Deployment, StatefulSet and DaemonSet, whether all replicas are ready."""
-    for workload in data.workloads:
-        desired, ready = workload_replicas(workload)
-        kind = str(workload.get("kind") or "workload").lower()
+    for workload in data.workloads or ():
         yield Finding(
             "workload-ready",
-            f"{kind}/{_ns_name(workload)}",
-            ready >= desired,
-            f"{ready}/{desired} replicas ready",
+            f"{workload.kind.lower()}/{workload.namespace}/{workload.name}",
+            workload.ready >= workload.desired,
+            f"{workload.ready}/{workload.desired} replicas ready",
         )
 
 
@@ -184,18 +130,36 @@ def select_rules(only: Iterable[str], skip: Iterable[str]) -> tuple[str, ...]:
     return tuple(r for r in RULES if r in chosen and r not in skip)
 
 
+RULE_INPUTS: dict[str, tuple[str, ...]] = {
+    "node-ready": ("nodes",),
+    "node-pressure": ("nodes",),
+    "pod-pending": ("pods",),
+    "container-state": ("pods",),
+    "container-restarts": ("pods",),
+    "workload-ready": ("deployments", "statefulsets", "daemonsets"),
+}
+
+
 def run_checks(
-    data: CheckInput,
+    data: Cluster,
     rules: Iterable[str],
     options: CheckOptions,
     now: datetime,
     extra: Iterable[Finding] = (),
 ) -> CheckReport:
-    """Return the report of the named rules on ``data``, with ``extra`` findings added."""
+    """Return the report of the named rules on ``data``, with ``extra`` findings added.
+
+    A rule that needs something the user could not read (``data.unread``) is not run:
+    it is reported as not checked, never as passed.
+    """
     names = tuple(rules)
-    findings = [f for name in names for f in RULES[name](data, options, now)]
+    unread = set(data.unread)
+    skipped = tuple(n for n in names if unread & set(RULE_INPUTS.get(n, ())))
+    findings = [f for name in names if name not in skipped for f in RULES[name](data, options, now)]
     findings.extend(extra)
     order = {name: i for i, name in enumerate(RULES)}
     findings.sort(key=lambda f: (order.get(f.rule, len(order)), f.rule, f.object))
     extra_rules = sorted({f.rule for f in findings} - set(names))
-    return CheckReport(rules=names + tuple(extra_rules), findings=tuple(findings))
+    return CheckReport(
+        rules=names + tuple(extra_rules), findings=tuple(findings), not_checked=skipped
+    )

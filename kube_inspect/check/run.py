@@ -1,107 +1,61 @@
-"""Run ``kube-inspect check`` on a cluster: read what the rules need, check, and --wait.
+"""Run ``kube-inspect check`` on a cluster: read it through the one read path, check, --wait.
 
-I/O through the client only; the rules themselves are pure (``checks``, ``expectations``).
+I/O through the client only; the rules themselves are pure (``rules``, ``expectations``).
 """
 
 from __future__ import annotations
 
-import functools
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
-from urllib.parse import quote
 
-from kube_inspect.build.label_selector import object_labels, parse_selector
 from kube_inspect.check.expectations import Expectation, check_expectations
-from kube_inspect.check.rules import CheckInput, CheckOptions, CheckReport, Finding, run_checks
-from kube_inspect.kube.client import WORKLOAD_RESOURCES, KubeClient
+from kube_inspect.check.rules import CheckOptions, run_checks
+from kube_inspect.kube.client import KubeClient
+from kube_inspect.model.checks import CheckReport, Finding
+from kube_inspect.model.cluster import Cluster
+from kube_inspect.read.cluster import read_cluster
 from kube_inspect.read.partial import ForbiddenReads
+from kube_inspect.read.selection import Selection
+from kube_inspect.read.watch import pods_path
 
 NODE_RULES = frozenset({"node-ready", "node-pressure"})
-POD_RULES = frozenset({"pod-pending", "container-state", "container-restarts"})
 WATCH_SLICE_SECONDS = 30.0  # re-check at least this often: node changes are not watched
 
 
 @dataclass(frozen=True, slots=True)
-class Scope:
-    """Which objects the check looks at: the filters shared with ``tree``."""
-
-    namespace: str | None
-    selector: str | None
-    node: str | None
-
-
-def read_input(
-    client: KubeClient,
-    scope: Scope,
-    rules: tuple[str, ...],
-    expectations: tuple[Expectation, ...],
-    forbidden: ForbiddenReads,
-) -> CheckInput:
-    """Return the objects the chosen rules and expectations need, filtered to ``scope``."""
-    matches = parse_selector(scope.selector)
-    kinds = {e.kind for e in expectations}
-    nodes: list[dict[str, Any]] = []
-    pods: list[dict[str, Any]] = []
-    workloads: list[dict[str, Any]] = []
-    if NODE_RULES & set(rules):
-        nodes = forbidden.attempt("nodes", client.list_nodes, [], "node rules not checked")
-        nodes = [n for n in nodes if scope.node in (None, _name(n))]
-    if POD_RULES & set(rules) or "Pod" in kinds:
-        pods = forbidden.attempt(
-            "pods", lambda: client.list_pods(scope.namespace), [], "pod rules not checked"
-        )
-        pods = [
-            p
-            for p in pods
-            if matches(object_labels(p)) and scope.node in (None, _spec(p).get("nodeName"))
-        ]
-    if "workload-ready" in rules or kinds - {"Pod"}:
-        for resource in WORKLOAD_RESOURCES:
-            found: list[dict[str, Any]] = forbidden.attempt(
-                resource,
-                functools.partial(client.list_workloads, resource, scope.namespace),
-                [],
-                f"{resource} not checked",
-            )
-            workloads.extend(w for w in found if matches(object_labels(w)))
-    return CheckInput(tuple(nodes), tuple(pods), tuple(workloads))
-
-
-def _name(obj: dict[str, Any]) -> str:
-    return str((obj.get("metadata") or {}).get("name") or "")
-
-
-def _spec(obj: dict[str, Any]) -> dict[str, Any]:
-    spec = obj.get("spec")
-    return spec if isinstance(spec, dict) else {}
-
-
-@dataclass(frozen=True, slots=True)
 class CheckPlan:
-    """What to check: where, which rules with which knobs, and which expectations."""
+    """What to check: where (the selection every view shares), which rules, expectations."""
 
-    scope: Scope
+    selection: Selection
     rules: tuple[str, ...]
     options: CheckOptions
     expectations: tuple[Expectation, ...] = ()
 
 
+def missing_node_findings(cluster: Cluster, plan: CheckPlan) -> tuple[Finding, ...]:
+    """Return a failing finding per node asked for with --node that is not there.
+
+    The same for every user: a node the API server says does not exist, or (for a user
+    who may not read nodes) one on which no pod could be seen either.
+    """
+    shown = {n.name for n in cluster.nodes}
+    findings = []
+    for name in sorted(set(plan.selection.nodes)):
+        if name in cluster.missing_nodes or name not in shown:
+            findings.append(Finding("node-ready", f"node/{name}", False, "no such node"))
+    return tuple(findings)
+
+
 def evaluate(client: KubeClient, plan: CheckPlan) -> tuple[CheckReport, ForbiddenReads]:
     """Read the cluster once and return the report, with the reads that were forbidden."""
     forbidden = ForbiddenReads()
-    data = read_input(client, plan.scope, plan.rules, plan.expectations, forbidden)
-    if forbidden.everything:
-        raise forbidden.nothing_readable(sorted(set(forbidden.what)))
-    extra = check_expectations(plan.expectations, data)
-    node = plan.scope.node
-    if node and NODE_RULES & set(plan.rules) and "nodes" not in forbidden.what and not data.nodes:
-        # A typo in --node must not pass as "nothing to check".
-        extra += (Finding("node-ready", f"node/{node}", False, "no such node"),)
+    selection = replace(plan.selection, with_usage=False, with_owners=False, with_workloads=True)
+    cluster = read_cluster(client, selection, forbidden)
+    extra = check_expectations(plan.expectations, cluster) + missing_node_findings(cluster, plan)
     now = datetime.now(UTC)
-    return run_checks(data, plan.rules, plan.options, now, extra), forbidden
+    return run_checks(cluster, plan.rules, plan.options, now, extra), forbidden
 
 
 def still_failing(report: CheckReport, remaining: float) -> str:
@@ -123,16 +77,11 @@ def wait_until_passing(
     fails each time.
     """
     deadline = time.monotonic() + timeout
-    namespace = plan.scope.namespace
-    pods_path = (
-        "/api/v1/pods"
-        if namespace is None
-        else f"/api/v1/namespaces/{quote(namespace, safe='')}/pods"
-    )
+    path = pods_path(plan.selection.namespace)
     while True:
         report, forbidden = evaluate(client, plan)
         remaining = deadline - time.monotonic()
         if report.passed or remaining <= 0:
             return report, forbidden
         progress(still_failing(report, remaining))
-        client.wait_for_change(pods_path, min(remaining, WATCH_SLICE_SECONDS))
+        client.wait_for_change(path, min(remaining, WATCH_SLICE_SECONDS))

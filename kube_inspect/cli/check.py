@@ -7,42 +7,29 @@ module); errors still become exit codes there, in one place.
 from __future__ import annotations
 
 import os
-import re
 import sys
 
 import click
 
-from kube_inspect.build.label_selector import parse_selector
 from kube_inspect.check.expectations import read_expectations
-from kube_inspect.check.rules import RULES, CheckOptions, CheckReport, select_rules
-from kube_inspect.check.run import CheckPlan, Scope, evaluate, wait_until_passing
-from kube_inspect.cli import (
-    EXIT_CODES_HELP,
-    cli,
+from kube_inspect.check.rules import RULES, CheckOptions, select_rules
+from kube_inspect.check.run import CheckPlan, evaluate, wait_until_passing
+from kube_inspect.cli.options import (
+    ClusterFlags,
+    SelectionFlags,
     cluster_options,
-    exit_if_partial,
-    namespace_options,
-    parse_request_timeout,
+    parse_duration,
+    refuse_flags,
+    selection_options,
 )
-from kube_inspect.errors import EXIT_CHECKS_FAILED, UsageError
-from kube_inspect.kube.client import KubeClient, Target
+from kube_inspect.cli.reading import client_factory, exit_if_partial
+from kube_inspect.errors import EXIT_CHECKS_FAILED, EXIT_CODES_HELP, UsageError
+from kube_inspect.kube.client import Target
+from kube_inspect.model.checks import CheckReport
 from kube_inspect.render.checks_json import render_check_json
 from kube_inspect.render.checks_text import render_check_text
 from kube_inspect.render.github import render_github_annotations, render_github_summary
 from kube_inspect.render.junit import render_junit
-
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
-_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
-
-
-def parse_duration(value: str, flag: str) -> float:
-    """Return a kubectl-style duration (``90``, ``5m``, ``1m30s``) in seconds."""
-    text = value.strip()
-    if re.fullmatch(r"\d+", text):
-        return float(text)
-    if text and _DURATION.sub("", text) == "":
-        return sum(float(n) * _UNIT_SECONDS[u] for n, u in _DURATION.findall(text))
-    raise UsageError(f"invalid {flag} {value!r}: use a duration such as 30s, 5m or 1m30s")
 
 
 def write_reports(
@@ -70,14 +57,7 @@ def write_reports(
 
 @click.command(epilog=EXIT_CODES_HELP)
 @cluster_options
-@namespace_options
-@click.option(
-    "-l",
-    "--selector",
-    metavar="SELECTOR",
-    help="Only pods and workloads with these labels (e.g. app=web,tier!=db).",
-)
-@click.option("--node", metavar="NAME", help="Only this node and the pods on it.")
+@selection_options
 @click.option(
     "--rule",
     "only_rules",
@@ -129,13 +109,8 @@ def write_reports(
     help="Also write a JUnit XML report (one test case per rule and object).",
 )
 def check(
-    kubeconfig: str | None,
-    context: str | None,
-    request_timeout: str,
-    namespace: str | None,
-    all_namespaces: bool,
-    selector: str | None,
-    node: str | None,
+    cluster: ClusterFlags,
+    selection: SelectionFlags,
     only_rules: tuple[str, ...],
     skip_rules: tuple[str, ...],
     max_pending: str,
@@ -169,20 +144,31 @@ def check(
       kube-inspect check --wait --timeout 5m       # after a deploy, until healthy
       kube-inspect check -o json | jq '.findings[] | select(.passed | not)'
     """
+    refuse_flags(
+        selection,
+        {
+            "namespace",
+            "all_namespaces",
+            "selector",
+            "field_selector",
+            "node_names",
+            "node_selector",
+        },
+        "check: it checks every object of the selection (--problems and --sort are tree's)",
+    )
     try:
         rules = select_rules(only_rules, skip_rules)
     except ValueError as e:
         raise UsageError(str(e)) from e
     options = CheckOptions(parse_duration(max_pending, "--max-pending"), max_restarts)
     wait_seconds = parse_duration(timeout, "--timeout")
-    parse_selector(selector)  # a bad selector is a usage error before anything is sent
     plan = CheckPlan(
-        Scope(None if all_namespaces else namespace, selector, node),
+        selection.selection,
         rules,
         options,
         read_expectations(expect_file) if expect_file else (),
     )
-    client = KubeClient.from_kubeconfig(kubeconfig, context, parse_request_timeout(request_timeout))
+    client = client_factory()(cluster)
     try:
         if wait:
             report, forbidden = wait_until_passing(
@@ -198,6 +184,3 @@ def check(
             click.echo(f"warning: {line}", err=True)
         click.get_current_context().exit(EXIT_CHECKS_FAILED)
     exit_if_partial(forbidden)
-
-
-cli.add_command(check)

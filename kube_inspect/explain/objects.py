@@ -5,7 +5,6 @@ Where it runs, who owns it, why it is in its state, and what to run next with ku
 
 from __future__ import annotations
 
-from kube_inspect.build.facts import Facts
 from kube_inspect.build.states import (
     LEVELS,
     container_state,
@@ -19,6 +18,7 @@ from kube_inspect.explain.tour import (
     container_next_step,
     find_node,
     find_pod,
+    last_exit,
     node_next_step,
     owner_words,
     paragraph,
@@ -28,11 +28,10 @@ from kube_inspect.explain.tour import (
 from kube_inspect.model.cluster import Cluster, Container, Pod
 
 
-def explain_node(cluster: Cluster, facts: Facts, name: str) -> list[str]:
+def explain_node(cluster: Cluster, name: str) -> list[str]:
     """Return a node in plain words: its roles, state, taints, capacity and pods."""
     node = find_node(cluster, name)
-    node_facts = facts.node(name)
-    labels = node_facts.labels or {}
+    labels = dict(node.labels)
     roles = ", ".join(node.roles) or "no role label (an ordinary worker)"
     lines = paragraph(f"Node {name} is {LEVELS['node']}.")
     lines += paragraph(f"- Roles: {roles}. Kubelet: {node.kubelet_version or 'unknown'}.", "  ")
@@ -41,7 +40,7 @@ def explain_node(cluster: Cluster, facts: Facts, name: str) -> list[str]:
     ]
     if where:
         lines += paragraph(f"- Zone and architecture: {', '.join(where)}.", "  ")
-    capacity = node_facts.capacity or {}
+    capacity = dict(node.capacity)
     if capacity:
         lines += paragraph(
             "- Capacity: "
@@ -51,9 +50,9 @@ def explain_node(cluster: Cluster, facts: Facts, name: str) -> list[str]:
         )
     for word, text in node_state(node):
         lines += paragraph(f"- {word}: {text.meaning}.", "  ")
-    for condition in node_facts.pressure:
+    for condition in node.pressures:
         lines += paragraph(f"- {condition}: the kubelet reports it; pods may be evicted.", "  ")
-    for taint in node_facts.taints:
+    for taint in node.taints:
         lines += paragraph(
             f"- Taint {taint}: pods that do not tolerate it are kept off this node.", "  "
         )
@@ -65,23 +64,22 @@ def explain_node(cluster: Cluster, facts: Facts, name: str) -> list[str]:
     return [*lines, "", f"Next: {node_next_step(node)}"]
 
 
-def explain_pod(cluster: Cluster, facts: Facts, namespace: str, name: str) -> list[str]:
+def explain_pod(cluster: Cluster, namespace: str, name: str) -> list[str]:
     """Return a pod in plain words: where it runs, who owns it, its state and containers."""
     pod = find_pod(cluster, namespace, name)
-    pod_facts = facts.pod(namespace, name)
-    message = pod_facts.unschedulable_message
+    message = pod.unschedulable_message
     key, text = pod_state(pod, unschedulable=message is not None)
     lines = paragraph(f"Pod {namespace}/{name} is {LEVELS['pod']}.")
     where = f"runs on node {pod.node_name}" if pod.node_name else "is on no node yet"
-    ip = f", with IP address {pod_facts.ip}" if pod_facts.ip else ""
+    ip = f", with IP address {pod.ip}" if pod.ip else ""
     lines += paragraph(f"- It {where}{ip}.", "  ")
-    lines += paragraph(f"- {owner_words(pod_facts.owner)}", "  ")
+    lines += paragraph(f"- {owner_words(pod)}", "  ")
     lines += paragraph(f"- {shown_state(key)}: {text.meaning}.", "  ")
     for reason in scheduler_reasons(message or ""):
         lines += paragraph(f"- {reason}", "    ")
-    if pod_facts.qos_class:
-        lines += paragraph(f"- QoS class {pod_facts.qos_class}: {_qos(pod_facts.qos_class)}", "  ")
-    for volume in pod_facts.volumes:
+    if pod.qos_class:
+        lines += paragraph(f"- QoS class {pod.qos_class}: {_qos(pod.qos_class)}", "  ")
+    for volume in pod.volumes:
         where_mounted = ", ".join(f"{c} at {path}" for c, path in volume.mounts) or "no container"
         lines += paragraph(f"- Volume {volume.name} ({volume.source}): {where_mounted}.", "  ")
     lines += paragraph(f"- {plural(len(pod.containers), 'container')}:", "  ")
@@ -103,13 +101,10 @@ def _container_line(container: Container) -> str:
     return f"{container.name}{kind}: {container.state.describe()}: {text.meaning}"
 
 
-def explain_container(
-    cluster: Cluster, facts: Facts, namespace: str, pod_name: str, name: str
-) -> list[str]:
+def explain_container(cluster: Cluster, namespace: str, pod_name: str, name: str) -> list[str]:
     """Return a container in plain words: its image, state, restarts and mounts."""
     pod = find_pod(cluster, namespace, pod_name)
     container = _find_container(pod, name)
-    pod_facts = facts.pod(namespace, pod_name)
     _key, text = container_state(container)
     kind = {
         "init": "an init container",
@@ -122,13 +117,13 @@ def explain_container(
     if container.state.message:
         lines += paragraph(f"- The kubelet says: {container.state.message}", "  ")
     if container.restarts:
-        last = (pod_facts.last_termination or {}).get(name, "unknown")
+        last = last_exit(container) or "unknown"
         lines += paragraph(
             f"- Restarted {plural(container.restarts, 'time')}; last exit: {last}.", "  "
         )
     ready = "ready" if container.ready else "not ready"
-    lines += paragraph(f"- It is {ready}. {_siblings(pod, container, pod_facts.ip)}", "  ")
-    for volume in pod_facts.volumes:
+    lines += paragraph(f"- It is {ready}. {_siblings(pod, container, pod.ip)}", "  ")
+    for volume in pod.volumes:
         for who, path in volume.mounts:
             if who == name:
                 lines += paragraph(

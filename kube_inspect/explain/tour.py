@@ -1,6 +1,6 @@
 """Pure: `kube-inspect explain`, the cluster and its objects in plain words, as lines of text.
 
-Built only from the model, the facts (facts.py) and the states table (states.py): no I/O.
+Built only from the model and the states table: no I/O.
 """
 
 from __future__ import annotations
@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from textwrap import wrap
 
-from kube_inspect.build.facts import Facts, Owner
 from kube_inspect.build.states import (
     LEVELS,
     container_state,
@@ -45,7 +44,7 @@ def _pod_ref(pod: Pod) -> str:
     return f"{pod.namespace}/{pod.name}"
 
 
-def problems(cluster: Cluster, facts: Facts) -> list[tuple[str, str, str]]:
+def problems(cluster: Cluster) -> list[tuple[str, str, str]]:
     """Return (object, what is wrong in plain words, kubectl to run next), nodes first."""
     found = []
     for node in cluster.nodes:
@@ -53,14 +52,14 @@ def problems(cluster: Cluster, facts: Facts) -> list[tuple[str, str, str]]:
             if text.unusual:
                 found.append((f"node/{node.name}", f"{word}: {text.meaning}", node_next_step(node)))
     for pod in cluster.pods:
-        found += pod_problems(pod, facts)
+        found += pod_problems(pod)
     return found
 
 
-def pod_problems(pod: Pod, facts: Facts) -> list[tuple[str, str, str]]:
+def pod_problems(pod: Pod) -> list[tuple[str, str, str]]:
     """Return what is wrong with a pod and each of its containers, as for problems()."""
     ref, found = _pod_ref(pod), []
-    message = facts.pod(pod.namespace, pod.name).unschedulable_message
+    message = pod.unschedulable_message
     key, text = pod_state(pod, unschedulable=message is not None)
     if message is not None:
         why = "; ".join(scheduler_reasons(message))
@@ -101,16 +100,15 @@ def container_next_step(pod: Pod, container: Container) -> str:
     return base
 
 
-def workloads(cluster: Cluster, facts: Facts) -> tuple[dict[tuple[str, str, str], int], list[str]]:
+def workloads(cluster: Cluster) -> tuple[dict[tuple[str, str, str], int], list[str]]:
     """Return pods counted by owning workload (kind, namespace, name), and unowned pods."""
     counts: Counter[tuple[str, str, str]] = Counter()
     unowned = []
     for pod in cluster.pods:
-        owner = facts.pod(pod.namespace, pod.name).owner
-        if owner is None:
+        if pod.owner is None:
             unowned.append(_pod_ref(pod))
         else:
-            kind, name = owner.workload
+            kind, name = pod.owner.split("/", 1)
             counts[(kind, pod.namespace, name)] += 1
     return dict(sorted(counts.items())), unowned
 
@@ -123,9 +121,9 @@ def example_pod(cluster: Cluster) -> Pod | None:
     return max(candidates, key=lambda p: (len(p.counted_containers), len(p.containers), p.name))
 
 
-def owner_words(owner: Owner | None) -> str:
+def owner_words(pod: Pod) -> str:
     """Return who made a pod and what that means for it, in one sentence."""
-    if owner is None:
+    if pod.controller is None:
         return "Nobody owns it: it was created directly, and nothing recreates it if it is deleted."
     meaning = {
         "ReplicaSet": "keeps a number of identical pods running",
@@ -133,8 +131,20 @@ def owner_words(owner: Owner | None) -> str:
         "DaemonSet": "runs one such pod on each node",
         "Job": "runs pods until they finish",
         "Node": "is a static pod the node's kubelet runs from a file",
-    }.get(owner.kind, "manages it")
-    return f"{owner.describe()} made it; that controller {meaning}."
+    }
+    kind, name = pod.controller.split("/", 1)
+    made_by = f"{kind} {name}"
+    if pod.owner and pod.owner != pod.controller:
+        made_by += " of " + pod.owner.replace("/", " ", 1)
+    return f"{made_by} made it; that controller {meaning.get(kind, 'manages it')}."
+
+
+def last_exit(container: Container) -> str | None:
+    """Return how the container's previous run ended, e.g. ``Error (exit 1)``, if it ran before."""
+    last = container.last_termination
+    if last is None:
+        return None
+    return f"{last.reason or 'Terminated'} (exit {last.exit_code})"
 
 
 def by_node_lines(cluster: Cluster, limit: int = 12) -> list[str]:
@@ -167,7 +177,7 @@ def _bar(count: int, most: int) -> str:
     return "#" * max(1 if count else 0, round(count * BAR_WIDTH / most))
 
 
-def node_summary(cluster: Cluster, facts: Facts) -> list[str]:
+def node_summary(cluster: Cluster) -> list[str]:
     """Return the tour's paragraph about the nodes: control plane, cordoned, tainted."""
     control = [n.name for n in cluster.nodes if "control-plane" in n.roles or "master" in n.roles]
     lines = paragraph(
@@ -182,7 +192,7 @@ def node_summary(cluster: Cluster, facts: Facts) -> list[str]:
         for word, text in node_state(node):
             if text.unusual:
                 lines += paragraph(f"- {node.name}, {word}: {text.meaning}.", "  ")
-        for taint in facts.node(node.name).taints:
+        for taint in node.taints:
             if not taint.startswith("node.kubernetes.io/unschedulable"):
                 lines += paragraph(
                     f"- {node.name} has taint {taint}: only pods that tolerate it run there.",
@@ -191,14 +201,14 @@ def node_summary(cluster: Cluster, facts: Facts) -> list[str]:
     return lines
 
 
-def pods_summary(cluster: Cluster, facts: Facts) -> list[str]:
+def pods_summary(cluster: Cluster) -> list[str]:
     """Return the tour's paragraphs about where pods run and which workloads own them."""
     lines = paragraph(
         f"A node is {LEVELS['node']}. The {plural(len(cluster.pods), 'pod')} spread "
         "over the nodes like this:"
     )
     lines += by_node_lines(cluster)
-    counts, unowned = workloads(cluster, facts)
+    counts, unowned = workloads(cluster)
     lines += ["", *paragraph("Workloads own most pods: a controller makes them and replaces them.")]
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     for (kind, namespace, name), count in sorted(ranked[:LIST_LIMIT]):
@@ -218,22 +228,21 @@ def pods_summary(cluster: Cluster, facts: Facts) -> list[str]:
     return lines
 
 
-def example_lines(cluster: Cluster, facts: Facts) -> list[str]:
+def example_lines(cluster: Cluster) -> list[str]:
     """Return the tour's paragraph on one real multi-container pod: shared IP, volumes."""
     lines = paragraph(f"A pod is {LEVELS['pod']}.")
     pod = example_pod(cluster)
     if pod is None:
         return [*lines, *paragraph("No pod here runs more than one container to show this.")]
-    pod_facts = facts.pod(pod.namespace, pod.name)
     names = [c.name for c in pod.containers if c.type != "init"]
     lines += paragraph(f"Example: pod {_pod_ref(pod)} on node {pod.node_name}:")
-    if pod_facts.ip:
+    if pod.ip:
         lines += paragraph(
-            f"- {', '.join(names)} share one IP address, {pod_facts.ip}: they reach each "
+            f"- {', '.join(names)} share one IP address, {pod.ip}: they reach each "
             "other on localhost, and the outside world sees one address.",
             "  ",
         )
-    for volume in pod_facts.volumes:
+    for volume in pod.volumes:
         where = ", ".join(f"{c} at {path}" for c, path in volume.mounts) or "no container"
         lines += paragraph(f"- volume {volume.name} ({volume.source}) is mounted by {where}.", "  ")
     for container in pod.containers:
@@ -258,9 +267,9 @@ def containers_summary(cluster: Cluster) -> list[str]:
     )
 
 
-def problem_lines(cluster: Cluster, facts: Facts) -> list[str]:
+def problem_lines(cluster: Cluster) -> list[str]:
     """Return the tour's list of what needs attention, each with the command to run next."""
-    found = problems(cluster, facts)
+    found = problems(cluster)
     if not found:
         return ["Nothing needs attention: every node is Ready and every container is fine."]
     grouped: defaultdict[str, list[tuple[str, str]]] = defaultdict(list)
@@ -278,15 +287,15 @@ def problem_lines(cluster: Cluster, facts: Facts) -> list[str]:
     return lines
 
 
-def tour(cluster: Cluster, facts: Facts) -> list[str]:
+def tour(cluster: Cluster) -> list[str]:
     """Return the guided tour of the cluster: nodes, pods, workloads, an example, problems."""
     sections = [
         [f"Cluster {cluster.context} at {cluster.server}, Kubernetes {cluster.version}."],
-        node_summary(cluster, facts),
-        pods_summary(cluster, facts),
-        example_lines(cluster, facts),
+        node_summary(cluster),
+        pods_summary(cluster),
+        example_lines(cluster),
         containers_summary(cluster),
-        problem_lines(cluster, facts),
+        problem_lines(cluster),
         [
             "Dig deeper: kube-inspect explain node NAME | pod NS/NAME | container NS/POD/NAME;",
             "kube-inspect tree --explain shows the whole tree with these meanings.",

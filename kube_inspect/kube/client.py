@@ -228,7 +228,7 @@ class KubeClient:
 
     def list_nodes(self, label_selector: str | None = None) -> list[dict[str, Any]]:
         """Return every node, or those matching a label selector, read in pages."""
-        return self.list_all("/api/v1/nodes", _selectors(label_selector, None))
+        return self.list_all("/api/v1/nodes", selectors(label_selector, None))
 
     def list_namespaces(self) -> list[dict[str, Any]]:
         """Return every namespace (for shell completion)."""
@@ -245,7 +245,7 @@ class KubeClient:
         field_selector: str | None = None,
     ) -> list[dict[str, Any]]:
         """Return the pods of one namespace (all when None) matching the selectors."""
-        query = _selectors(label_selector, field_selector)
+        query = selectors(label_selector, field_selector)
         return self.list_all(_namespaced("/api/v1", "pods", namespace), query)
 
     def list_replicasets(self, namespace: str | None = None) -> list[dict[str, Any]]:
@@ -270,7 +270,7 @@ class KubeClient:
 
     def stream_nodes(self, label_selector: str | None = None) -> PageStream[dict[str, Any]]:
         """Return every node (or those with the labels), read ahead from now on."""
-        return self.stream("/api/v1/nodes", "nodes", _selectors(label_selector, None))
+        return self.stream("/api/v1/nodes", "nodes", selectors(label_selector, None))
 
     def stream_pods(
         self,
@@ -279,7 +279,7 @@ class KubeClient:
         field_selector: str | None = None,
     ) -> PageStream[dict[str, Any]]:
         """Return the pods of one namespace (all when None), read ahead from now on."""
-        query = _selectors(label_selector, field_selector)
+        query = selectors(label_selector, field_selector)
         path = _namespaced("/api/v1", "pods", namespace)
         return self.stream(path, "pods", query, decode_pod_list)
 
@@ -324,7 +324,9 @@ class KubeClient:
             raise ApiError(f"the API server at {self.target.server} sent an unexpected answer")
         return page
 
-    def list_workloads(self, resource: str, namespace: str | None = None) -> list[dict[str, Any]]:
+    def list_workloads(
+        self, resource: str, namespace: str | None = None, label_selector: str | None = None
+    ) -> list[dict[str, Any]]:
         """Return the Deployments, StatefulSets or DaemonSets (apps/v1) of one or all namespaces.
 
         Each item gets the ``kind`` a LIST leaves out, so later code can tell them apart.
@@ -336,7 +338,10 @@ class KubeClient:
             resource, "DaemonSet"
         )
         return [
-            {**item, "kind": kind} for item in self.list_all(f"/apis/apps/v1{scope}/{resource}")
+            {**item, "kind": kind}
+            for item in self.list_all(
+                f"/apis/apps/v1{scope}/{resource}", selectors(label_selector, None)
+            )
         ]
 
     def list_all(
@@ -511,7 +516,11 @@ class KubeClient:
         return body
 
     def watch(
-        self, path: str, resource_version: str, timeout_seconds: int = 300
+        self,
+        path: str,
+        resource_version: str,
+        timeout_seconds: int = 300,
+        selectors: list[tuple[str, Any]] | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Yield the events of a WATCH at ``path`` from ``resource_version``, as they come.
 
@@ -524,6 +533,7 @@ class KubeClient:
             ("resourceVersion", resource_version),
             ("allowWatchBookmarks", "true"),
             ("timeoutSeconds", timeout_seconds),
+            *(selectors or []),
         ]
         # connect within the request timeout; between events, wait past the server's end
         timeouts = (self._timeout, timeout_seconds + (self._timeout or 30))
@@ -604,7 +614,8 @@ def _namespaced(prefix: str, resource: str, namespace: str | None) -> str:
     return f"{prefix}/namespaces/{quote(namespace, safe='')}/{resource}"
 
 
-def _selectors(label: str | None, field: str | None) -> list[tuple[str, Any]]:
+def selectors(label: str | None, field: str | None) -> list[tuple[str, Any]]:
+    """Return the query parameters of a label and a field selector, where given."""
     query: list[tuple[str, Any]] = []
     if label:
         query.append(("labelSelector", label))

@@ -138,6 +138,7 @@ class _PodMeta(TypedDict, total=False):
     name: Any
     namespace: Any
     creationTimestamp: Any
+    labels: Any
     ownerReferences: list[_OwnerReference] | None
 
 
@@ -147,12 +148,58 @@ class _Port(TypedDict, total=False):
     protocol: Any
 
 
+class _Mount(TypedDict, total=False):
+    name: Any
+    mountPath: Any
+
+
 class _ContainerSpec(TypedDict, total=False):
     name: Any
     image: Any
     restartPolicy: Any
     resources: Any
     ports: list[_Port] | None
+    volumeMounts: list[_Mount] | None
+
+
+class _Skipped(msgspec.Struct):
+    """A value whose presence is read, never its content (msgspec skips what it holds)."""
+
+
+class _Volume(TypedDict, total=False):
+    """A pod volume: its name, and which source it has (each source's content skipped)."""
+
+    name: Any
+    awsElasticBlockStore: _Skipped
+    azureDisk: _Skipped
+    azureFile: _Skipped
+    cephfs: _Skipped
+    cinder: _Skipped
+    configMap: _Skipped
+    csi: _Skipped
+    downwardAPI: _Skipped
+    emptyDir: _Skipped
+    ephemeral: _Skipped
+    fc: _Skipped
+    flexVolume: _Skipped
+    flocker: _Skipped
+    gcePersistentDisk: _Skipped
+    gitRepo: _Skipped
+    glusterfs: _Skipped
+    hostPath: _Skipped
+    image: _Skipped
+    iscsi: _Skipped
+    nfs: _Skipped
+    persistentVolumeClaim: _Skipped
+    photonPersistentDisk: _Skipped
+    portworxVolume: _Skipped
+    projected: _Skipped
+    quobyte: _Skipped
+    rbd: _Skipped
+    scaleIO: _Skipped
+    secret: _Skipped
+    storageos: _Skipped
+    vsphereVolume: _Skipped
 
 
 class _PodSpec(TypedDict, total=False):
@@ -162,6 +209,7 @@ class _PodSpec(TypedDict, total=False):
     initContainers: list[_ContainerSpec] | None
     containers: list[_ContainerSpec] | None
     ephemeralContainers: list[_ContainerSpec] | None
+    volumes: list[_Volume] | None
 
 
 class _Condition(TypedDict, total=False):

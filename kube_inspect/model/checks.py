@@ -21,6 +21,7 @@ class CheckReport:
 
     rules: tuple[str, ...]
     findings: tuple[Finding, ...]
+    not_checked: tuple[str, ...] = ()  # rules that could not run: what they read was forbidden
 
     @property
     def failures(self) -> tuple[Finding, ...]:
@@ -29,5 +30,10 @@ class CheckReport:
 
     @property
     def passed(self) -> bool:
-        """Return True when no finding failed."""
+        """Return True when no finding failed (rules not checked are not: see ``complete``)."""
         return not self.failures
+
+    @property
+    def complete(self) -> bool:
+        """Return True when every rule could be checked."""
+        return not self.not_checked

@@ -69,6 +69,18 @@ class ContainerState:
 
 
 @dataclass(frozen=True, slots=True)
+class Volume:
+    """A pod volume, the kind of source behind it, and which containers mount it where."""
+
+    name: str
+    source: str  # the volume source's field name: configMap, emptyDir, persistentVolumeClaim...
+    mounts: tuple[tuple[str, str], ...] = ()  # (container, mount path)
+
+
+Labels = tuple[tuple[str, str], ...]  # sorted (key, value) pairs
+
+
+@dataclass(frozen=True, slots=True)
 class Container:
     """One container of a pod: init, sidecar (restartable init), app or ephemeral."""
 
@@ -106,6 +118,14 @@ class Pod:
     requests: Resources = NO_RESOURCES
     limits: Resources = NO_RESOURCES
     usage: Resources | None = None
+    controller: str | None = None  # ``Kind/name`` of the controller that made it, one level up
+    labels: Labels = ()
+    volumes: tuple[Volume, ...] = ()
+
+    @property
+    def unschedulable_message(self) -> str | None:
+        """Return the scheduler's message when no node could take the pod, else None."""
+        return self.message or "" if self.reason == "Unschedulable" else None
 
     @property
     def terminated(self) -> bool:
@@ -153,6 +173,8 @@ class Node:
     allocatable: Resources = NO_RESOURCES
     allocatable_pods: int | None = None
     usage: Resources | None = None
+    labels: Labels = ()
+    capacity: tuple[tuple[str, str], ...] = ()  # resource name -> quantity, as the node says
 
     @property
     def requested(self) -> Resources:
@@ -172,8 +194,25 @@ class Node:
 
 
 @dataclass(frozen=True, slots=True)
+class Workload:
+    """A Deployment, StatefulSet or DaemonSet, with its desired and ready replicas."""
+
+    kind: str
+    namespace: str
+    name: str
+    desired: int
+    ready: int
+    labels: Labels = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Cluster:
-    """The whole hierarchy: nodes sorted by name, then pods that have no node yet."""
+    """The whole hierarchy: nodes sorted by name, then pods that have no node yet.
+
+    ``unread`` names what the user was not allowed to read (``nodes``, ``pods``...): what
+    it would have held is unknown, not empty. ``workloads`` is None when not read.
+    ``missing_nodes`` are nodes asked for by name that the API server says do not exist.
+    """
 
     context: str
     server: str
@@ -181,6 +220,9 @@ class Cluster:
     nodes: tuple[Node, ...]
     unscheduled: tuple[Pod, ...]
     notices: tuple[str, ...] = ()
+    unread: tuple[str, ...] = ()
+    workloads: tuple[Workload, ...] | None = None
+    missing_nodes: tuple[str, ...] = ()
 
     @property
     def pods(self) -> tuple[Pod, ...]:

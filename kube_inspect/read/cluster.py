@@ -1,45 +1,31 @@
-"""Read what a view needs from the cluster, through the client, into the model.
+"""Read the selected part of a cluster, through the client, into the model: ONE read path.
 
-This is the I/O half of `tree` and the flat views: it decides which LISTs to send for a
-selection (filters go to the server where the API allows), reads optional extras (owners,
-live usage) without failing the run when they are absent or forbidden, and hands
-everything to the pure aggregator.
+Every view builds on ``read_cluster``: tree in every output, the flat views, explain, the
+pictures, the watch's first frame and check. It decides which LISTs to send for a
+selection (filters go to the server where the API allows), reads optional extras
+(owners, live usage, workloads) without failing the run when they are absent or
+forbidden, hands everything to the pure builder, then keeps only problems and sorts.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import replace
 from typing import Any, TypeVar
 
-from kube_inspect.build.objects import build_cluster
-from kube_inspect.cli.gcpause import paused_gc
-from kube_inspect.errors import ApiError, Forbidden, Gone, NotFound, UsageError
-from kube_inspect.kube.client import KubeClient
-from kube_inspect.kube.prefetch import quick_handoffs
+from kube_inspect.build.arrange import arrange
+from kube_inspect.build.objects import build_cluster, build_workload
+from kube_inspect.errors import ApiError, Forbidden, Gone, NotFound
+from kube_inspect.kube.client import WORKLOAD_RESOURCES, KubeClient
 from kube_inspect.kube.progress import Progress
-from kube_inspect.model.cluster import Cluster
+from kube_inspect.model.cluster import Cluster, Workload
 from kube_inspect.read.partial import ForbiddenReads
+from kube_inspect.read.selection import Selection
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class Selection:
-    """Which part of the cluster a view shows."""
-
-    namespace: str | None = None
-    label_selector: str | None = None
-    field_selector: str | None = None
-    nodes: tuple[str, ...] = ()
-    node_selector: str | None = None
-    with_usage: bool = True
-
-    @property
-    def filters_pods(self) -> bool:
-        """Return True when only some pods are wanted (then empty nodes are left out)."""
-        return bool(self.namespace or self.label_selector or self.field_selector)
+READS = ("nodes", "pods", *WORKLOAD_RESOURCES)  # what Cluster.unread may name
+ApiObject = dict[str, Any]
 
 
 def _optional(read: Callable[[], T], what: str, effect: str, notices: list[str]) -> T | None:
@@ -61,35 +47,38 @@ def _optional(read: Callable[[], T], what: str, effect: str, notices: list[str])
     return None
 
 
-def _read_nodes(client: KubeClient, selection: Selection) -> list[dict[str, Any]]:
+def _read_nodes(client: KubeClient, selection: Selection, missing: list[str]) -> list[ApiObject]:
     if not selection.nodes:
         return list(client.stream_nodes(selection.node_selector))
     nodes = []
     for name in sorted(set(selection.nodes)):
         try:
             nodes.append(client.get_node(name))
-        except NotFound as e:
-            raise UsageError(f'node "{name}" not found: see kubectl get nodes') from e
+        except NotFound:
+            missing.append(name)
     return nodes
 
 
-def _read_pods(
-    client: KubeClient, selection: Selection, node_names: set[str]
-) -> list[dict[str, Any]]:
-    def pods(field_selector: str | None) -> list[dict[str, Any]]:
+def _node_filter(selection: Selection, nodes: list[ApiObject], nodes_read: bool) -> set[str]:
+    """Return the names of the nodes whose pods are wanted.
+
+    When nodes could not be read, the names asked for with --node still are.
+    """
+    if not nodes_read:
+        return set(selection.nodes)
+    return {str((n.get("metadata") or {}).get("name")) for n in nodes}
+
+
+def _read_pods(client: KubeClient, selection: Selection, node_names: set[str]) -> list[ApiObject]:
+    def pods(field_selector: str | None) -> list[ApiObject]:
         return client.list_pods(selection.namespace, selection.label_selector, field_selector)
 
-    if selection.nodes:
-        found = []
-        for name in sorted(node_names):
-            on_node = f"spec.nodeName={name}"
-            field = f"{selection.field_selector},{on_node}" if selection.field_selector else on_node
-            found += pods(field)
-        return found
-    listed = pods(selection.field_selector)
-    if selection.node_selector:
-        return [p for p in listed if (p.get("spec") or {}).get("nodeName") in node_names]
-    return listed
+    found = []
+    for name in sorted(node_names):
+        on_node = f"spec.nodeName={name}"
+        field = f"{selection.field_selector},{on_node}" if selection.field_selector else on_node
+        found += pods(field)
+    return found
 
 
 def _started(items: Iterable[T]) -> Iterator[T]:
@@ -115,41 +104,36 @@ def read_cluster(
     Pods are streamed into the model as their pages arrive, the next page read while
     this one is built (memory holds the model and a few pages). If the streamed list
     expires half-way (410 Gone), it starts again, once; a second expiry is Gone.
-    With ``forbidden``, a 403 on nodes or pods is noted there and the rest is shown
-    (nodes then appear by name only); when both are forbidden, Forbidden is raised.
+    With ``forbidden``, a 403 on any read is noted there and the rest is shown (what
+    could not be read is named in ``Cluster.unread``); when neither nodes nor pods may
+    be read, Forbidden is raised.
     """
     client.progress = progress
     try:
-        # The collector is paused from the first page: parsing allocates millions of objects;
-        # the reader threads get the GIL back quickly while the main thread builds.
-        with paused_gc(), quick_handoffs():
-            for attempt_number in (1, 2):
-                attempt = None if forbidden is None else ForbiddenReads()
-                try:
-                    cluster = _read(client, selection, attempt)
-                except ApiError as e:
-                    if e.status != 410:
-                        raise
-                    if attempt_number == 2:
-                        raise Gone(
-                            "the list of pods expired twice while being read in pages (410 "
-                            "Gone): the cluster changes faster than it can be listed; try "
-                            "again, or with -n"
-                        ) from e
-                    continue  # etcd compacted what the list was reading: start it again
-                if forbidden is not None and attempt is not None:
-                    forbidden.what += attempt.what
-                    forbidden.messages += attempt.messages
-                    forbidden.consequences += attempt.consequences
-                return cluster
-            raise AssertionError("unreachable: the second read returns or raises")
+        for attempt_number in (1, 2):
+            attempt = None if forbidden is None else ForbiddenReads()
+            try:
+                cluster = _read(client, selection, attempt)
+            except ApiError as e:
+                if e.status != 410:
+                    raise
+                if attempt_number == 2:
+                    raise Gone(
+                        "the list of pods expired twice while being read in pages (410 "
+                        "Gone): the cluster changes faster than it can be listed; try "
+                        "again, or with -n"
+                    ) from e
+                continue  # etcd compacted what the list was reading: start it again
+            if forbidden is not None and attempt is not None:
+                forbidden.merge(attempt)
+            return arrange(cluster, selection.problems, selection.sort)
+        raise AssertionError("unreachable: the second read returns or raises")
     finally:
         if progress is not None:
             progress.done()
 
 
 def _read(client: KubeClient, selection: Selection, forbidden: ForbiddenReads | None) -> Cluster:
-    notices: list[str] = []
     streamed = None
     if not selection.nodes:
         # listed from now on, in a thread, while the rest is read
@@ -158,33 +142,53 @@ def _read(client: KubeClient, selection: Selection, forbidden: ForbiddenReads | 
         )
     try:
         version = client.version()
+        missing: list[str] = []
+        nodes_effect = "nodes are shown by name only, without status"
+        if selection.node_selector:
+            nodes_effect = "--node-selector cannot pick nodes, so no pods are shown"
         nodes = _attempt(
-            forbidden,
-            "nodes",
-            lambda: _read_nodes(client, selection),
-            _none(),
-            "nodes are shown by name only, without status",
+            forbidden, "nodes", lambda: _read_nodes(client, selection, missing), [], nodes_effect
         )
-        node_names = {str((n.get("metadata") or {}).get("name")) for n in nodes}
+        nodes_read = forbidden is None or "nodes" not in forbidden.what
+        node_names = _node_filter(selection, nodes, nodes_read)
         if streamed is None:
-            pods: Iterable[dict[str, Any]] = _attempt(
-                forbidden, "pods", lambda: _read_pods(client, selection, node_names), _none()
+            pods: Iterable[ApiObject] = _attempt(
+                forbidden, "pods", lambda: _read_pods(client, selection, node_names), []
             )
         else:
             source = streamed
             pods = _attempt(forbidden, "pods", lambda: _started(source), iter(()))
             if selection.node_selector:
                 pods = (p for p in pods if (p.get("spec") or {}).get("nodeName") in node_names)
-        if forbidden is not None and len(forbidden.what) == 2:
+        if forbidden is not None and {"nodes", "pods"} <= set(forbidden.what):
             raise forbidden.nothing_readable(["nodes", "pods"])
-        return _build(client, selection, version, nodes, pods, notices)
+        cluster = _build(client, selection, version, nodes, pods)
+        workloads = _read_workloads(client, selection, forbidden)
+        unread = tuple(w for w in forbidden.what if w in READS) if forbidden else ()
+        return replace(cluster, unread=unread, workloads=workloads, missing_nodes=tuple(missing))
     finally:
         if streamed is not None:
             streamed.close()
 
 
-def _none() -> list[dict[str, Any]]:
-    return []
+def _read_workloads(
+    client: KubeClient, selection: Selection, forbidden: ForbiddenReads | None
+) -> tuple[Workload, ...] | None:
+    if not selection.with_workloads:
+        return None
+    found: list[Workload] = []
+    for resource in WORKLOAD_RESOURCES:
+        items: list[ApiObject] = _attempt(
+            forbidden,
+            resource,
+            lambda r=resource: client.list_workloads(  # type: ignore[misc]
+                r, selection.namespace, selection.label_selector
+            ),
+            [],
+            f"{resource} not shown",
+        )
+        found += [build_workload(w) for w in items]
+    return tuple(sorted(found, key=lambda w: (w.kind, w.namespace, w.name)))
 
 
 def _attempt(
@@ -204,16 +208,18 @@ def _build(
     client: KubeClient,
     selection: Selection,
     version: str,
-    nodes: list[dict[str, Any]],
-    pods: Iterable[dict[str, Any]],
-    notices: list[str],
+    nodes: list[ApiObject],
+    pods: Iterable[ApiObject],
 ) -> Cluster:
     namespace = selection.namespace
-    owners_effect = "owners shown one level up only"
-    owners = _optional(
-        lambda: client.list_replicasets(namespace), "ReplicaSets", owners_effect, notices
-    )
-    jobs = _optional(lambda: client.list_jobs(namespace), "Jobs", owners_effect, notices)
+    notices: list[str] = []
+    owners = jobs = None
+    if selection.with_owners:
+        effect = "owners shown one level up only"
+        owners = _optional(
+            lambda: client.list_replicasets(namespace), "ReplicaSets", effect, notices
+        )
+        jobs = _optional(lambda: client.list_jobs(namespace), "Jobs", effect, notices)
     node_metrics = pod_metrics = None
     if selection.with_usage:
         metrics, usage_effect = "metrics.k8s.io", "usage reads n/a"

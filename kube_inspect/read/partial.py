@@ -45,6 +45,13 @@ class ForbiddenReads:
             self.consequences.append(consequence or f"{what} not shown")
             return instead
 
+    def merge(self, other: ForbiddenReads) -> None:
+        """Add the forbidden reads of ``other`` (e.g. one attempt of a read) to these."""
+        self.what += other.what
+        self.messages += other.messages
+        self.consequences += other.consequences
+        self.attempted += other.attempted
+
     @property
     def everything(self) -> bool:
         """Return True when reads were tried and every one of them was forbidden."""

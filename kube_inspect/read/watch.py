@@ -1,9 +1,10 @@
-"""`tree --watch`: list nodes and pods once, then follow them with the watch API.
+"""`tree --watch`: read the selection once, then follow it with the watch API.
 
 One thread per resource reads its watch stream (a GET with ``watch=true`` through the
-client) and hands events to the main thread, which applies them and redraws. When a
-stream ends it is watched again from the last resourceVersion; when that version is too
-old (410 Gone) the resource is listed again. Nothing is polled.
+client) and hands events to the caller's thread, which applies them and builds the next
+model through the same builder and arrangement as every other view. When a stream ends
+it is watched again from the last resourceVersion; when that version is too old (410
+Gone) the resource is listed again. Nothing is polled.
 """
 
 from __future__ import annotations
@@ -11,20 +12,20 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any, TextIO
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
 from urllib.parse import quote
 
+from kube_inspect.build.arrange import arrange
 from kube_inspect.build.objects import build_cluster
 from kube_inspect.errors import ApiError, KubeInspectError
-from kube_inspect.kube.client import PAGE_SIZE, KubeClient
+from kube_inspect.kube.client import KubeClient, selectors
 from kube_inspect.model.cluster import Cluster
-from kube_inspect.render.watching import Changes, compare, render_frame, signatures
+from kube_inspect.read.partial import ForbiddenReads
+from kube_inspect.read.selection import Selection
 
 ApiObject = Mapping[str, Any]
-CLEAR_SCREEN = "\x1b[H\x1b[2J"
 SETTLE_SECONDS = 0.3  # gather the burst of events one change makes into one frame
 MAX_GATHER_SECONDS = 2.0  # but draw at least this often while events keep coming
 
@@ -36,6 +37,14 @@ class Message:
     resource: str  # "nodes" or "pods"
     kind: str  # ADDED, MODIFIED, DELETED, RELISTED or FAILED
     obj: Any = None  # the object; the list for RELISTED; the error for FAILED
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """One state of the selection: the model, and the names of the nodes that exist."""
+
+    cluster: Cluster
+    present_nodes: frozenset[str]
 
 
 def object_key(obj: ApiObject) -> str:
@@ -55,17 +64,15 @@ def apply_event(objects: dict[str, ApiObject], message: Message) -> None:
         objects[object_key(message.obj)] = message.obj
 
 
-def list_with_version(client: KubeClient, path: str) -> tuple[list[dict[str, Any]], str]:
+def list_with_version(
+    client: KubeClient, path: str, query: list[tuple[str, Any]] | None = None
+) -> tuple[list[dict[str, Any]], str]:
     """Return the items of a LIST and the resourceVersion to watch it from."""
     items: list[dict[str, Any]] = []
-    query: list[tuple[str, Any]] = [("limit", PAGE_SIZE)]
-    while True:
-        page = client.get(path, query)
+    for page in client.pages(path, query):
         items += page.get("items") or []
-        meta = page.get("metadata") or {}
-        if not meta.get("continue"):
-            return items, str(meta.get("resourceVersion", ""))
-        query = [("limit", PAGE_SIZE), ("continue", meta["continue"])]
+        version = str((page.get("metadata") or {}).get("resourceVersion", ""))
+    return items, version
 
 
 class Follower(threading.Thread):
@@ -78,11 +85,12 @@ class Follower(threading.Thread):
         path: str,
         version: str,
         inbox: queue.Queue[Message],
+        query: list[tuple[str, Any]] | None = None,
     ) -> None:
-        """Follow ``path`` from ``version``; report to ``inbox`` as ``resource``."""
+        """Follow ``path`` (with ``query`` selectors) from ``version``; report to ``inbox``."""
         super().__init__(name=f"watch-{resource}", daemon=True)
         self.client, self.resource, self.path, self.version = client, resource, path, version
-        self.inbox = inbox
+        self.inbox, self.query = inbox, query or []
 
     def run(self) -> None:
         """Watch, re-watch when the server ends the stream, re-list on 410 Gone."""
@@ -93,12 +101,13 @@ class Follower(threading.Thread):
             self.inbox.put(Message(self.resource, "FAILED", e))
 
     def _follow_once(self) -> None:
-        for event in self.client.watch(self.path, self.version):
+        events = self.client.watch(self.path, self.version, selectors=self.query)
+        for event in events:
             kind, obj = event.get("type"), event.get("object") or {}
             if kind == "ERROR":
                 if obj.get("code") != 410:
                     raise ApiError(f"watching {self.resource} failed: {obj.get('message')}")
-                items, self.version = list_with_version(self.client, self.path)
+                items, self.version = list_with_version(self.client, self.path, self.query)
                 self.inbox.put(Message(self.resource, "RELISTED", items))
                 return
             self.version = str((obj.get("metadata") or {}).get("resourceVersion", self.version))
@@ -113,51 +122,95 @@ def pods_path(namespace: str | None) -> str:
     return f"/api/v1/namespaces/{quote(namespace, safe='')}/pods"
 
 
-def watch_tree(
-    client: KubeClient,
-    namespace: str | None,
-    out: TextIO,
-    *,
-    ascii_only: bool = False,
-    in_place: bool = False,
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-) -> None:
-    """Draw the tree, then redraw it on every change until interrupted (Ctrl-C)."""
-    version = client.version()
-    objects: dict[str, dict[str, ApiObject]] = {}
-    inbox: queue.Queue[Message] = queue.Queue()
-    for resource, path in (("nodes", "/api/v1/nodes"), ("pods", pods_path(namespace))):
-        items, list_version = list_with_version(client, path)
-        objects[resource] = {object_key(o): o for o in items}
-        Follower(client, resource, path, list_version, inbox).start()
+def _queries(selection: Selection) -> dict[str, list[tuple[str, Any]]]:
+    field = selection.field_selector
+    if len(selection.nodes) == 1:  # the server filters one node's pods; more are filtered here
+        on_node = f"spec.nodeName={selection.nodes[0]}"
+        field = f"{field},{on_node}" if field else on_node
+    return {
+        "nodes": selectors(selection.node_selector, None),
+        "pods": selectors(selection.label_selector, field),
+    }
 
-    def cluster() -> Cluster:
-        return build_cluster(
+
+def _selected(selection: Selection, objects: dict[str, dict[str, ApiObject]]) -> Frame:
+    nodes = list(objects["nodes"].values())
+    if selection.nodes:
+        nodes = [n for n in nodes if (n.get("metadata") or {}).get("name") in selection.nodes]
+    names = frozenset(str((n.get("metadata") or {}).get("name")) for n in nodes)
+    pods: list[ApiObject] = list(objects["pods"].values())
+    if selection.nodes or selection.node_selector:
+        wanted = names if "nodes" in objects["read"] else frozenset(selection.nodes)
+        pods = [p for p in pods if (p.get("spec") or {}).get("nodeName") in wanted]
+    cluster = build_cluster(
+        context="",
+        server="",
+        version="",
+        nodes=nodes,
+        pods=pods,
+        only_nodes_with_pods=selection.filters_pods,
+    )
+    return Frame(arrange(cluster, selection.problems, selection.sort), names)
+
+
+def follow_cluster(
+    client: KubeClient, selection: Selection, forbidden: ForbiddenReads
+) -> Iterator[Frame]:
+    """Yield the selection now, then again after every burst of changes, until interrupted.
+
+    A forbidden read of nodes or pods is noted in ``forbidden`` (checked before the
+    first frame) and that resource is not followed; when both are, Forbidden is raised.
+    """
+    version = client.version()
+    objects: dict[str, dict[str, ApiObject]] = {"nodes": {}, "pods": {}, "read": {}}
+    inbox: queue.Queue[Message] = queue.Queue()
+    queries = _queries(selection)
+    paths = {"nodes": "/api/v1/nodes", "pods": pods_path(selection.namespace)}
+    followers = []
+    for resource in ("nodes", "pods"):
+        listed = forbidden.attempt(
+            resource,
+            lambda r=resource: list_with_version(  # type: ignore[misc]
+                client, paths[r], queries[r]
+            ),
+            None,
+            "nodes are shown by name only, without status" if resource == "nodes" else None,
+        )
+        if listed is None:
+            continue
+        items, list_version = listed
+        objects[resource] = {object_key(o): o for o in items}
+        objects["read"][resource] = {}
+        followers.append(
+            Follower(client, resource, paths[resource], list_version, inbox, queries[resource])
+        )
+    if not objects["read"]:
+        raise forbidden.nothing_readable(["nodes", "pods"])
+    unread = tuple(r for r in ("nodes", "pods") if r not in objects["read"])
+
+    def frame() -> Frame:
+        found = _selected(selection, objects)
+        cluster = replace(
+            found.cluster,
             context=client.target.context,
             server=client.target.server,
             version=version,
-            nodes=objects["nodes"].values(),
-            pods=objects["pods"].values(),
-            only_nodes_with_pods=namespace is not None,
+            unread=unread,
         )
+        return Frame(cluster, found.present_nodes)
 
-    shown = cluster()
-    _draw(shown, Changes(), out, in_place, ascii_only, clock(), first=True)
+    yield frame()
+    for follower in followers:
+        follower.start()
     while True:
-        messages = _next_messages(inbox)
-        for message in messages:
+        for message in next_messages(inbox):
             if message.kind == "FAILED":
                 raise message.obj
             apply_event(objects[message.resource], message)
-        latest = cluster()
-        present = {str((n.get("metadata") or {}).get("name")) for n in objects["nodes"].values()}
-        changes = compare(signatures(shown), signatures(latest), present)
-        if changes != Changes():
-            _draw(latest, changes, out, in_place, ascii_only, clock())
-        shown = latest
+        yield frame()
 
 
-def _next_messages(inbox: queue.Queue[Message]) -> list[Message]:
+def next_messages(inbox: queue.Queue[Message]) -> list[Message]:
     """Wait for a message, then gather what follows within SETTLE_SECONDS (MAX_GATHER in all)."""
     while True:
         try:
@@ -172,17 +225,3 @@ def _next_messages(inbox: queue.Queue[Message]) -> list[Message]:
         except queue.Empty:
             break
     return messages
-
-
-def _draw(
-    cluster: Cluster,
-    changes: Changes,
-    out: TextIO,
-    in_place: bool,
-    ascii_only: bool,
-    now: datetime,
-    first: bool = False,
-) -> None:
-    out.write(CLEAR_SCREEN if in_place else "" if first else "\n")
-    render_frame(cluster, changes, out, now=now, ascii_only=ascii_only)
-    out.flush()

@@ -21,11 +21,14 @@ def check_report_dict(
         "schema_version": SCHEMA_VERSION,
         "context": context,
         "server": server,
-        "passed": report.passed,
+        # null, not true, when some rule could not be checked and none failed
+        "passed": report.passed if report.complete or not report.passed else None,
         "rules": [
             {
                 "name": rule,
-                "passed": all(f.passed for f in report.findings if f.rule == rule),
+                "passed": None
+                if rule in report.not_checked
+                else all(f.passed for f in report.findings if f.rule == rule),
                 "checked": sum(1 for f in report.findings if f.rule == rule),
                 "failed": sum(1 for f in report.failures if f.rule == rule),
             }

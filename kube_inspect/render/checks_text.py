@@ -18,16 +18,27 @@ def render_check_text(report: CheckReport, out: TextIO, header: str | None = Non
     for rule in report.rules:
         found = [f for f in report.findings if f.rule == rule]
         failed = sum(1 for f in found if not f.passed)
+        if rule in report.not_checked:
+            out.write(f"{'skip':<4}  {rule:<18}  not checked: reading what it needs is forbidden\n")
+            continue
         if not found:
             out.write(f"{'none':<4}  {rule:<18}  nothing to check\n")
             continue
         verdict = "fail" if failed else "ok"
         out.write(f"{verdict:<4}  {rule:<18}  {len(found) - failed}/{len(found)} passed\n")
     failed_rules = len({f.rule for f in report.failures})
-    if report.passed:
+    checked = len(report.rules) - len(report.not_checked)
+    if report.passed and report.complete:
         out.write(f"all {len(report.rules)} rules passed ({len(report.findings)} checks)\n")
+    elif report.passed:
+        out.write(
+            f"{checked} rules passed ({len(report.findings)} checks), "
+            f"{len(report.not_checked)} not checked\n"
+        )
     else:
         out.write(
             f"{len(report.failures)} of {len(report.findings)} checks failed, "
-            f"in {failed_rules} of {len(report.rules)} rules\n"
+            f"in {failed_rules} of {len(report.rules)} rules"
+            + (f"; {len(report.not_checked)} rules not checked" if report.not_checked else "")
+            + "\n"
         )

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import TextIO
 
-from kube_inspect.build.facts import Facts
 from kube_inspect.build.states import (
     LEVELS,
     container_state,
@@ -22,8 +21,9 @@ from kube_inspect.build.states import (
     scheduler_reasons,
     shown_state,
 )
+from kube_inspect.explain.tour import last_exit
 from kube_inspect.model.cluster import Cluster, Container, Node, Pod
-from kube_inspect.render.tree import render_tree
+from kube_inspect.render.tree import Depth, TreeOptions, render_tree
 
 ROW_LABEL = re.compile(
     r"^(?P<prefix>[\s│├└─|`-]*?)(?P<label>(node|pod|container)/\S+|\(unscheduled\))"
@@ -31,16 +31,16 @@ ROW_LABEL = re.compile(
 _CONTINUE = {"├── ": "│   ", "└── ": "    ", "|-- ": "|   ", "`-- ": "    "}
 
 
-def node_notes(node: Node, facts: Facts) -> list[str]:
+def node_notes(node: Node) -> list[str]:
     """Return the notes for an unusual node: its status words and its pressure conditions."""
     notes = [f"{word}: {text.meaning}" for word, text in node_state(node) if text.unusual]
-    notes += [f"{c}: the kubelet reports {c}" for c in facts.node(node.name).pressure]
+    notes += [f"{c}: the kubelet reports {c}" for c in node.pressures]
     return notes
 
 
-def pod_notes(pod: Pod, facts: Facts) -> list[str]:
+def pod_notes(pod: Pod) -> list[str]:
     """Return the notes for an unusual pod, with the scheduler's reasons when it is stuck."""
-    message = facts.pod(pod.namespace, pod.name).unschedulable_message
+    message = pod.unschedulable_message
     key, text = pod_state(pod, unschedulable=message is not None)
     if not text.unusual:
         return []
@@ -50,13 +50,13 @@ def pod_notes(pod: Pod, facts: Facts) -> list[str]:
     return notes
 
 
-def container_notes(container: Container, facts: Facts, pod: Pod) -> list[str]:
+def container_notes(container: Container, pod: Pod) -> list[str]:
     """Return the note for an unusual container state, with its last termination."""
     key, text = container_state(container)
     notes = [f"{shown_state(key)}: {text.meaning}"] if text.unusual else []
     if container.type == "init" and container.state.name == "terminated":
         return notes  # a finished init container is not ready, by design
-    last = (facts.pod(pod.namespace, pod.name).last_termination or {}).get(container.name)
+    last = last_exit(container)
     if last and container.restarts:
         notes.append(f"restarted {container.restarts}x; last exit: {last}")
     return notes
@@ -68,7 +68,7 @@ def legend() -> list[str]:
     return [f"# {level:<{width}}  {meaning}" for level, meaning in LEVELS.items()]
 
 
-def _notes_by_line(lines: list[str], cluster: Cluster, facts: Facts) -> Iterator[list[str]]:
+def _notes_by_line(lines: list[str], cluster: Cluster) -> Iterator[list[str]]:
     nodes = {n.name: n for n in cluster.nodes}
     pods = {f"{p.namespace}/{p.name}": p for p in cluster.pods}
     pod: Pod | None = None
@@ -76,14 +76,14 @@ def _notes_by_line(lines: list[str], cluster: Cluster, facts: Facts) -> Iterator
         found = ROW_LABEL.match(line)
         label = found.group("label") if found else ""
         if label.startswith("node/") and label[5:] in nodes:
-            yield node_notes(nodes[label[5:]], facts)
+            yield node_notes(nodes[label[5:]])
         elif label.startswith("pod/") and label[4:] in pods:
             pod = pods[label[4:]]
-            yield pod_notes(pod, facts)
+            yield pod_notes(pod)
         elif label.startswith("container/") and pod is not None:
             name = label[len("container/") :]
             container = next((c for c in pod.containers if c.name == name), None)
-            yield container_notes(container, facts, pod) if container else []
+            yield container_notes(container, pod) if container else []
         else:
             yield []
 
@@ -97,15 +97,20 @@ def _note_prefix(line: str, ascii_only: bool) -> str:
 
 
 def render_explained_tree(
-    cluster: Cluster, facts: Facts, out: TextIO, *, now: datetime, ascii_only: bool = False
+    cluster: Cluster,
+    out: TextIO,
+    *,
+    now: datetime,
+    ascii_only: bool = False,
+    depth: Depth = "container",
 ) -> None:
     """Write the tree to ``out`` with a legend and a note under each unusual row."""
     drawn = io.StringIO()
-    render_tree(cluster, drawn, now=now, ascii_only=ascii_only)
+    render_tree(cluster, drawn, options=TreeOptions(now, ascii_only=ascii_only, depth=depth))
     lines = drawn.getvalue().splitlines()
     for line in legend():
         out.write(line + "\n")
-    notes = list(_notes_by_line(lines, cluster, facts))
+    notes = list(_notes_by_line(lines, cluster))
     for i, line in enumerate(lines):
         out.write(line.rstrip() + "\n")
         if not notes[i]:

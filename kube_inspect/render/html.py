@@ -13,7 +13,6 @@ import json
 import re
 from typing import Any, TextIO
 
-from kube_inspect.build.facts import Facts
 from kube_inspect.build.health import (
     HEALTH_BORDERS,
     HEALTH_COLOURS,
@@ -42,8 +41,6 @@ from kube_inspect.render import cells
 from kube_inspect.render.html_page import PAGE
 from kube_inspect.render.tree import cluster_line
 
-EMPTY_FACTS = Facts(pods={}, nodes={})
-
 
 def container_data(pod: Pod, container: Container) -> dict[str, Any]:
     """Return what the page shows of a container."""
@@ -62,10 +59,9 @@ def container_data(pod: Pod, container: Container) -> dict[str, Any]:
     }
 
 
-def pod_data(pod: Pod, facts: Facts) -> dict[str, Any]:
+def pod_data(pod: Pod) -> dict[str, Any]:
     """Return what the page shows of a pod, with its containers."""
-    pod_facts = facts.pod(pod.namespace, pod.name)
-    message = pod_facts.unschedulable_message
+    message = pod.unschedulable_message
     key, text = pod_state(pod, unschedulable=message is not None)
     return {
         "namespace": pod.namespace,
@@ -75,8 +71,8 @@ def pod_data(pod: Pod, facts: Facts) -> dict[str, Any]:
         "ready": cells.pod_ready(pod),
         "restarts": pod.restarts,
         "created": pod.created,
-        "ip": pod_facts.ip,
-        "owner": owner_words(pod_facts.owner),
+        "ip": pod.ip,
+        "owner": owner_words(pod),
         "health": pod_health(pod),
         "meaning": f"{shown_state(key)}: {text.meaning}",
         "reasons": scheduler_reasons(message) if message else [],
@@ -85,24 +81,23 @@ def pod_data(pod: Pod, facts: Facts) -> dict[str, Any]:
     }
 
 
-def node_data(node: Node, facts: Facts) -> dict[str, Any]:
+def node_data(node: Node) -> dict[str, Any]:
     """Return what the page shows of a node, with its pods."""
-    node_facts = facts.node(node.name)
     return {
         "name": node.name,
         "status": node.status if node.listed else "(not listed)",
         "roles": list(node.roles),
         "kubelet": node.kubelet_version,
         "created": node.created,
-        "taints": list(node_facts.taints),
+        "taints": list(node.taints),
         "health": node_health(node),
         "meaning": "; ".join(f"{word}: {text.meaning}" for word, text in node_state(node)),
         "next": node_next_step(node),
-        "pods": [pod_data(p, facts) for p in node.pods],
+        "pods": [pod_data(p) for p in node.pods],
     }
 
 
-def page_data(cluster: Cluster, facts: Facts) -> dict[str, Any]:
+def page_data(cluster: Cluster) -> dict[str, Any]:
     """Return everything the page draws, as JSON-ready data."""
     return {
         "title": cluster_line(cluster),
@@ -111,8 +106,8 @@ def page_data(cluster: Cluster, facts: Facts) -> dict[str, Any]:
         "health": [
             {"name": h, "words": HEALTH_WORDS[h], "fill": HEALTH_COLOURS[h]} for h in HEALTH_ORDER
         ],
-        "nodes": [node_data(n, facts) for n in cluster.nodes],
-        "unscheduled": [pod_data(p, facts) for p in cluster.unscheduled],
+        "nodes": [node_data(n) for n in cluster.nodes],
+        "unscheduled": [pod_data(p) for p in cluster.unscheduled],
     }
 
 
@@ -122,9 +117,9 @@ def _style_vars() -> str:
     )
 
 
-def render_html(cluster: Cluster, out: TextIO, facts: Facts | None = None) -> None:
+def render_html(cluster: Cluster, out: TextIO) -> None:
     """Write the cluster as one self-contained HTML page to ``out``."""
-    data = json.dumps(page_data(cluster, facts or EMPTY_FACTS), sort_keys=True)
+    data = json.dumps(page_data(cluster), sort_keys=True)
     # "</" would end the inline <script> early; "<\/" is the same JSON string.
     data = data.replace("</", "<\\/")
     values = {

@@ -15,7 +15,7 @@ from typing import TextIO
 
 from kube_inspect.model.cluster import Cluster
 from kube_inspect.render.explained import ROW_LABEL
-from kube_inspect.render.tree import render_tree
+from kube_inspect.render.tree import Depth, TreeOptions, render_tree
 
 Signatures = Mapping[str, tuple[object, ...]]
 
@@ -109,10 +109,11 @@ def render_frame(
     *,
     now: datetime,
     ascii_only: bool = False,
+    depth: Depth = "container",
 ) -> None:
     """Write one frame: a status line, the tree with a change gutter, then deleted rows."""
     drawn = io.StringIO()
-    render_tree(cluster, drawn, now=now, ascii_only=ascii_only)
+    render_tree(cluster, drawn, options=TreeOptions(now, ascii_only=ascii_only, depth=depth))
     lines = drawn.getvalue().splitlines()
     out.write(f"watching, Ctrl-C to stop; {now:%H:%M:%S}: {changes.summary()}\n")
     for key, line in zip(line_keys(lines), lines, strict=True):

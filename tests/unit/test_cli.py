@@ -10,7 +10,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from kube_inspect.cli import cli, parse_request_timeout
+from kube_inspect.cli import cli
+from kube_inspect.cli.options import parse_request_timeout
 from kube_inspect.errors import NotFound, UsageError
 from kube_inspect.kube.client import KubeClient
 from tests.unit.conftest import load

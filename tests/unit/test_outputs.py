@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 import yaml
 
-from kube_inspect.cli import flat_rows
+from kube_inspect.cli.views import flat_rows
 from kube_inspect.model.cluster import Cluster
 from kube_inspect.render.csv import write_csv
 from kube_inspect.render.json import (

@@ -1,0 +1,54 @@
+"""Shell completion of names, read from the kubeconfig and the cluster.
+
+Completion must never fail loudly: any error completes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+from click.shell_completion import CompletionItem
+
+from kube_inspect.errors import KubeInspectError
+from kube_inspect.kube.client import KubeClient, context_names, kubeconfig_paths
+
+COMPLETION_TIMEOUT = 5.0
+
+
+def complete_context(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    """Return the kubeconfig's context names that start with ``incomplete``."""
+    try:
+        names = context_names(kubeconfig_paths(ctx.params.get("kubeconfig")))
+    except KubeInspectError:
+        return []
+    return [CompletionItem(n) for n in names if n.startswith(incomplete)]
+
+
+def _complete_from(
+    read: Callable[[KubeClient], list[dict[str, Any]]],
+) -> Callable[[click.Context, click.Parameter, str], list[CompletionItem]]:
+    def complete(
+        ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[CompletionItem]:
+        params = ctx.params
+        try:
+            client = KubeClient.from_kubeconfig(
+                params.get("kubeconfig"), params.get("context"), COMPLETION_TIMEOUT
+            )
+            try:
+                names = sorted(str((o.get("metadata") or {}).get("name")) for o in read(client))
+            finally:
+                client.close()
+        except KubeInspectError:
+            return []
+        return [CompletionItem(n) for n in names if n.startswith(incomplete)]
+
+    return complete
+
+
+complete_namespace = _complete_from(lambda c: c.list_namespaces())
+complete_node = _complete_from(lambda c: c.list_nodes())

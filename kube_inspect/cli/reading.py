@@ -1,0 +1,85 @@
+"""Reading for commands: the client factory, one read of the selection, notices on stderr."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import click
+
+from kube_inspect.cli.options import ClusterFlags
+from kube_inspect.errors import UsageError
+from kube_inspect.kube.client import KubeClient
+from kube_inspect.kube.progress import Progress
+from kube_inspect.model.cluster import Cluster
+from kube_inspect.read.cluster import read_cluster
+from kube_inspect.read.partial import ForbiddenReads
+from kube_inspect.read.selection import Selection
+
+ClientFactory = Callable[[ClusterFlags], KubeClient]
+
+
+def kubeconfig_client(flags: ClusterFlags) -> KubeClient:
+    """Return a client for the cluster the flags name (the factory used outside tests)."""
+    return KubeClient.from_kubeconfig(flags.kubeconfig, flags.context, flags.request_timeout)
+
+
+def client_factory() -> ClientFactory:
+    """Return the factory the invocation was given (tests hand in recorded clients)."""
+    ctx = click.get_current_context()
+    found = ctx.find_object(dict)
+    factory = (found or {}).get("client_factory")
+    return factory if factory is not None else kubeconfig_client
+
+
+@contextmanager
+def connected(flags: ClusterFlags) -> Iterator[KubeClient]:
+    """Yield a client for the flags' cluster; close it after."""
+    client = client_factory()(flags)
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def load_cluster(
+    flags: ClusterFlags,
+    selection: Selection,
+    forbidden: ForbiddenReads,
+    *,
+    quiet: bool = False,
+    notices_on_stderr: bool = True,
+) -> Cluster:
+    """Return the selection of the cluster, read once; forbidden reads noted in ``forbidden``.
+
+    Notices go to stderr for human outputs (json and yaml carry them in the document).
+    """
+    with connected(flags) as client:
+        progress = Progress.for_stream(sys.stderr, quiet)
+        cluster = read_cluster(client, selection, forbidden, progress)
+    report_read(cluster, selection, notices_on_stderr=notices_on_stderr)
+    return cluster
+
+
+def report_read(cluster: Cluster, selection: Selection, *, notices_on_stderr: bool) -> None:
+    """Say on stderr what the read found worth knowing; nodes asked for and absent are errors."""
+    if cluster.missing_nodes:
+        name = cluster.missing_nodes[0]
+        raise UsageError(f'node "{name}" not found: see kubectl get nodes')
+    if notices_on_stderr:
+        for notice in cluster.notices:
+            click.echo(f"notice: {notice}", err=True)
+    if selection.namespace and not cluster.pods and "pods" not in cluster.unread:
+        click.echo(f"No pods found in {selection.namespace} namespace.", err=True)
+
+
+def exit_if_partial(forbidden: ForbiddenReads) -> None:
+    """Warn on stderr about each forbidden read and exit with EXIT_PARTIAL, if there was one."""
+    from kube_inspect.errors import EXIT_PARTIAL
+
+    if not forbidden:
+        return
+    for line in forbidden.warnings():
+        click.echo(f"warning: {line}", err=True)
+    click.get_current_context().exit(EXIT_PARTIAL)

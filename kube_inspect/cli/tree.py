@@ -1,0 +1,205 @@
+"""`kube-inspect tree`: the hierarchy in every output, --explain and --watch."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from typing import TextIO, cast
+
+import click
+
+from kube_inspect.cli.options import (
+    ClusterFlags,
+    OutputFlags,
+    SelectionFlags,
+    cluster_options,
+    output_options,
+    selection_options,
+)
+from kube_inspect.cli.process import one_shot
+from kube_inspect.cli.reading import connected, exit_if_partial, load_cluster, report_read
+from kube_inspect.cli.views import flat_rows, write_rows
+from kube_inspect.errors import EXIT_CODES_HELP, UsageError
+from kube_inspect.model.cluster import Cluster
+from kube_inspect.read.partial import ForbiddenReads
+from kube_inspect.read.watch import follow_cluster
+from kube_inspect.render.dot import render_dot
+from kube_inspect.render.explained import render_explained_tree
+from kube_inspect.render.html import render_html
+from kube_inspect.render.json import cluster_dict, write_json
+from kube_inspect.render.mermaid import render_mermaid
+from kube_inspect.render.tree import DEPTHS, Depth, TreeOptions, render_tree
+from kube_inspect.render.watching import Changes, compare, render_frame, signatures
+from kube_inspect.render.yaml import write_yaml
+
+PICTURES = ("html", "dot", "mermaid")
+WHOLE = ("json", "yaml", *PICTURES)  # outputs that always hold the whole hierarchy
+CLEAR_SCREEN = "\x1b[H\x1b[2J"
+
+
+@click.command(epilog=EXIT_CODES_HELP)
+@cluster_options
+@selection_options
+@output_options(("tree", "wide", "json", "yaml", "table", "csv", *PICTURES), "tree")
+@click.option(
+    "--depth",
+    type=click.Choice(DEPTHS),
+    default="container",
+    show_default=True,
+    help="How deep to draw: nodes only, nodes and pods, or down to containers.",
+)
+@click.option("--ascii", "ascii_only", is_flag=True, help="Draw the tree with ASCII only.")
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Say what each level means, and add a line of plain words under each unusual state.",
+)
+@click.option(
+    "-w",
+    "--watch",
+    is_flag=True,
+    help="After the tree, redraw it on every change (watch API), marking changed rows; "
+    "Ctrl-C stops.",
+)
+def tree(
+    cluster: ClusterFlags,
+    selection: SelectionFlags,
+    output: OutputFlags,
+    depth: str,
+    ascii_only: bool,
+    explain: bool,
+    watch: bool,
+) -> None:
+    """Print the cluster's nodes, the pods on each node, and each pod's containers.
+
+    \b
+    A node is a machine (real or virtual) that runs pods. A pod is the smallest
+    unit Kubernetes schedules: one or more containers sharing a network address
+    and volumes. A container runs one image. Pods not yet bound to a node are
+    listed last, under (unscheduled).
+
+    \b
+    -o tree/wide draw the hierarchy (wide adds requests, limits, usage, IPs,
+    taints, digests); -o json/yaml hold the whole hierarchy (schema_version 1);
+    -o table/csv flatten the deepest level --depth shows; -o html/dot/mermaid
+    draw a picture. Every selection flag applies to every output.
+
+    \b
+    Examples:
+      kube-inspect tree                      # the current context, all namespaces
+      kube-inspect tree -n shop              # only the pods of namespace shop
+      kube-inspect tree --problems           # only what needs attention
+      kube-inspect tree -o wide --sort cpu   # resources, busiest first
+      kube-inspect tree --depth node -o table --fmt github
+      kube-inspect tree --context prod -o json | jq '.cluster.nodes[].name'
+      kubectl inspect tree --ascii           # as a kubectl plugin, plain ASCII
+      kube-inspect tree --explain -l app=web # with what each level and state means
+      kube-inspect tree -o html > cluster.html  # one self-contained page to open
+      kube-inspect tree -o dot --node worker-1 | dot -Tsvg > worker-1.svg
+      kube-inspect tree -o mermaid --problems  # paste into a ```mermaid block on GitHub
+      kube-inspect tree -w -n shop           # redraw on every change; Ctrl-C stops
+      kube-inspect tree -q > cluster.txt     # no progress line, even on a terminal
+    """
+    drawn_depth = cast(Depth, depth)
+    if explain and output.format != "tree":
+        raise UsageError("--explain goes with -o tree (the html page explains on click)")
+    if watch and (output.format != "tree" or explain):
+        raise UsageError("--watch draws the plain tree: drop -o and --explain")
+    if depth != "container" and output.format in WHOLE:
+        raise UsageError(f"--depth does not apply to -o {output.format}: it holds every level")
+    if watch:
+        watch_tree(cluster, selection, ascii_only=ascii_only, depth=drawn_depth)
+        return
+    forbidden = ForbiddenReads()
+    read = selection.selection
+    if output.format in ("tree", *PICTURES) and read.sort not in ("cpu", "memory"):
+        from dataclasses import replace
+
+        read = replace(read, with_usage=False)  # these outputs show no usage
+    with one_shot():
+        model = load_cluster(
+            cluster,
+            read,
+            forbidden,
+            quiet=selection.quiet,
+            notices_on_stderr=output.format not in ("json", "yaml"),
+        )
+        draw_tree(
+            model, output, sys.stdout, depth=drawn_depth, ascii_only=ascii_only, explain=explain
+        )
+    exit_if_partial(forbidden)
+
+
+def draw_tree(
+    model: Cluster,
+    output: OutputFlags,
+    out: TextIO,
+    *,
+    depth: Depth,
+    ascii_only: bool,
+    explain: bool,
+) -> None:
+    """Write the model in the chosen output."""
+    now = datetime.now(UTC)
+    if output.format in ("json", "yaml"):
+        (write_json if output.format == "json" else write_yaml)(cluster_dict(model), out)
+    elif output.format in ("table", "csv"):
+        write_rows(flat_rows(model, depth, wide=True), output, out)
+    elif output.format == "html":
+        render_html(model, out)
+    elif output.format == "dot":
+        render_dot(model, out)
+    elif output.format == "mermaid":
+        render_mermaid(model, out)
+    elif explain:
+        render_explained_tree(model, out, now=now, ascii_only=ascii_only, depth=depth)
+    else:
+        options = TreeOptions(
+            now=now,
+            ascii_only=ascii_only,
+            wide=output.format == "wide",
+            depth=depth,
+            color=output.colored(out),
+        )
+        render_tree(model, out, options=options)
+
+
+def watch_tree(
+    flags: ClusterFlags, selection: SelectionFlags, *, ascii_only: bool, depth: Depth
+) -> None:
+    """Draw the selection, then redraw it on every change, until Ctrl-C (then exit 0)."""
+    out = sys.stdout
+    in_place = out.isatty()
+    forbidden = ForbiddenReads()
+    try:
+        with connected(flags) as client:
+            frames = follow_cluster(client, selection.selection, forbidden)
+            first = next(frames)
+            report_read(first.cluster, selection.selection, notices_on_stderr=True)
+            for line in forbidden.warnings():
+                click.echo(f"warning: {line}", err=True)
+            shown = first.cluster
+            _draw(shown, Changes(), out, in_place, ascii_only, depth, first=True)
+            for frame in frames:
+                changes = compare(signatures(shown), signatures(frame.cluster), frame.present_nodes)
+                if changes != Changes():
+                    _draw(frame.cluster, changes, out, in_place, ascii_only, depth)
+                shown = frame.cluster
+    except KeyboardInterrupt:
+        click.echo("stopped watching", err=True)
+    exit_if_partial(forbidden)
+
+
+def _draw(
+    model: Cluster,
+    changes: Changes,
+    out: TextIO,
+    in_place: bool,
+    ascii_only: bool,
+    depth: Depth,
+    first: bool = False,
+) -> None:
+    out.write(CLEAR_SCREEN if in_place else "" if first else "\n")
+    now = datetime.now(UTC)
+    render_frame(model, changes, out, now=now, ascii_only=ascii_only, depth=depth)
+    out.flush()

@@ -1,0 +1,100 @@
+"""The flat views: `kube-inspect nodes`, `pods` and `containers`, one row per object."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from typing import TextIO
+
+import click
+
+from kube_inspect.cli.options import (
+    ClusterFlags,
+    OutputFlags,
+    SelectionFlags,
+    cluster_options,
+    output_options,
+    selection_options,
+)
+from kube_inspect.cli.process import one_shot
+from kube_inspect.cli.reading import exit_if_partial, load_cluster
+from kube_inspect.errors import EXIT_CODES_HELP
+from kube_inspect.model.cluster import Cluster
+from kube_inspect.read.partial import ForbiddenReads
+from kube_inspect.render import cells
+from kube_inspect.render.csv import write_csv
+from kube_inspect.render.json import (
+    containers_document,
+    nodes_document,
+    pods_document,
+    write_json,
+)
+from kube_inspect.render.table import write_table
+from kube_inspect.render.tree import paint
+from kube_inspect.render.yaml import write_yaml
+
+DOCUMENTS = {"node": nodes_document, "pod": pods_document, "container": containers_document}
+
+
+def flat_rows(cluster: Cluster, level: str, *, wide: bool) -> list[dict[str, str]]:
+    """Return one row per node, pod or container of the cluster."""
+    now = datetime.now(UTC)
+    if level == "node":
+        return [cells.node_row(n, now, wide=wide) for n in cluster.nodes]
+    if level == "pod":
+        return [cells.pod_row(p, now, wide=wide) for p in cluster.pods]
+    return [cells.container_row(p, c, wide=wide) for p in cluster.pods for c in p.containers]
+
+
+def write_rows(rows: list[dict[str, str]], output: OutputFlags, out: TextIO) -> None:
+    """Write flat rows as a table (coloured states when asked) or as CSV."""
+    if output.format == "csv":
+        write_csv(rows, out)
+        return
+    if output.colored(out):
+        rows = [
+            {k: paint(v, True) if k in ("STATUS", "STATE") else v for k, v in r.items()}
+            for r in rows
+        ]
+    write_table(rows, out, output.fmt)
+
+
+def flat_command(level: str, plural: str, example: str) -> click.Command:
+    """Return the command that lists one level of the hierarchy."""
+
+    @cluster_options
+    @selection_options
+    @output_options(("table", "wide", "json", "yaml", "csv"), "table")
+    def command(cluster: ClusterFlags, selection: SelectionFlags, output: OutputFlags) -> None:
+        forbidden = ForbiddenReads()
+        out = sys.stdout
+        with one_shot():
+            model = load_cluster(
+                cluster,
+                selection.selection,
+                forbidden,
+                quiet=selection.quiet,
+                notices_on_stderr=output.format not in ("json", "yaml"),
+            )
+            if output.format in ("json", "yaml"):
+                writer = write_json if output.format == "json" else write_yaml
+                writer(DOCUMENTS[level](model), out)
+            else:
+                rows = flat_rows(model, level, wide=output.format in ("wide", "csv"))
+                write_rows(rows, output, out)
+        exit_if_partial(forbidden)
+
+    command.__doc__ = f"""List {plural}, one per line, with the same filters and outputs as tree.
+
+    \b
+    Examples:
+      {example}
+      kube-inspect {plural} -o wide --fmt github
+      kube-inspect {plural} -o csv > {plural}.csv
+    """
+    return click.command(plural, epilog=EXIT_CODES_HELP)(command)
+
+
+nodes = flat_command("node", "nodes", "kube-inspect nodes --sort cpu")
+pods = flat_command("pod", "pods", "kube-inspect pods --problems -A")
+containers = flat_command("container", "containers", "kube-inspect containers -n shop")

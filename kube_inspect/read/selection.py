@@ -1,0 +1,33 @@
+"""Which part of the cluster a view shows: one typed selection for every command."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kube_inspect.build.arrange import SortKey
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """What to read and show: the same flags mean the same thing in every view.
+
+    Filters go to the API server where it can apply them (namespace, label and field
+    selectors, nodes by name, node labels); ``problems`` and ``sort`` shape the model after.
+    The ``with_*`` switches say which extras the view needs read.
+    """
+
+    namespace: str | None = None
+    label_selector: str | None = None
+    field_selector: str | None = None
+    nodes: tuple[str, ...] = ()
+    node_selector: str | None = None
+    problems: bool = False
+    sort: SortKey = "name"
+    with_usage: bool = True
+    with_owners: bool = True
+    with_workloads: bool = False
+
+    @property
+    def filters_pods(self) -> bool:
+        """Return True when only some pods are wanted (then empty nodes are left out)."""
+        return bool(self.namespace or self.label_selector or self.field_selector)
