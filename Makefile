@@ -32,6 +32,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports  # the rooms of kube_inspect/ and what each may import (pyproject.toml)
 
 fmt: install
 	$(BIN)/ruff check --fix .

@@ -13,10 +13,10 @@ from typing import Any
 
 import orjson
 
-from kube_inspect import cli
+from kube_inspect.cli import main as kube_inspect_main
+from kube_inspect.cli import process
 from kube_inspect.kube import client
 from kube_inspect.kube.decode import decode_json, decode_object_list
-from kube_inspect.read import cluster as inventory
 
 
 def _gzip() -> None:
@@ -31,9 +31,8 @@ def _gzip() -> None:
 
 
 def _gc_on() -> None:
-    # both pauses: while reading (inventory) and around the whole one-shot command (cli)
-    setattr(cli, "paused_gc", contextlib.nullcontext)  # noqa: B010
-    setattr(inventory, "paused_gc", contextlib.nullcontext)  # noqa: B010
+    # the one pause, around the whole one-shot command (read and draw)
+    setattr(process, "paused_gc", contextlib.nullcontext)  # noqa: B010
 
 
 def _parse_with(loads: Callable[[bytes], Any]) -> None:
@@ -107,7 +106,7 @@ def main(name: str, kubeconfig: str) -> None:
     """Apply variant ``name`` and run `kube-inspect tree -q` on ``kubeconfig``."""
     VARIANTS[name]()
     sys.argv = ["kube-inspect", "tree", "-q", "--kubeconfig", kubeconfig]
-    cli.main()
+    kube_inspect_main()
 
 
 if __name__ == "__main__":

@@ -6,49 +6,16 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Literal
 
+from kube_inspect.build.health import pod_problem
 from kube_inspect.model.cluster import Cluster, Node, Pod
 from kube_inspect.model.timestamps import parse_time
 
 SortKey = Literal["name", "cpu", "memory", "restarts", "age"]
 SORT_KEYS: tuple[SortKey, ...] = ("name", "cpu", "memory", "restarts", "age")
-FAILING_WAIT_REASONS = frozenset(
-    {
-        "CrashLoopBackOff",
-        "ImagePullBackOff",
-        "ErrImagePull",
-        "CreateContainerConfigError",
-        "CreateContainerError",
-        "InvalidImageName",
-        "RunContainerError",
-    }
-)
-
-
-def pod_problem(pod: Pod) -> str | None:
-    """Return why the pod needs attention (pending, failing, restarting, not ready), or None."""
-    if pod.phase == "Succeeded":
-        return None
-    for container in pod.containers:
-        state = container.state
-        if state.name == "waiting" and state.reason in FAILING_WAIT_REASONS:
-            return f"container {container.name}: {state.reason}"
-        if (
-            state.name == "terminated"
-            and state.exit_code not in (None, 0)
-            and container.type != "init"
-        ):
-            return f"container {container.name}: {state.describe()}"
-    if pod.phase in ("Pending", "Failed", "Unknown"):
-        return f"{pod.phase}" + (f": {pod.reason}" if pod.reason else "")
-    if pod.ready_count < len(pod.counted_containers):
-        return f"not ready ({pod.ready_count}/{len(pod.counted_containers)})"
-    if pod.restarts:
-        return f"restarted {pod.restarts} times"
-    return None
 
 
 def only_problems(cluster: Cluster) -> Cluster:
-    """Return the cluster with only problem pods, and only the nodes that hold them."""
+    """Return the cluster with only problem pods (see pod_problem) and the nodes holding them."""
     nodes = tuple(
         replace(n, pods=kept)
         for n in cluster.nodes

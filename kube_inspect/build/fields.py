@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
+ApiObject = Mapping[str, Any]  # an object as the API server sends it, decoded from JSON
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
@@ -31,3 +32,9 @@ def count(value: Any) -> int:
 def text(value: Any) -> str | None:
     """Return ``value`` if it is a non-empty string, else None."""
     return value if isinstance(value, str) and value else None
+
+
+def labels_of(meta: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """Return an object's labels as sorted (key, value) pairs."""
+    labels = mapping(meta.get("labels"))
+    return tuple(sorted((str(k), str(v)) for k, v in labels.items())) if labels else ()

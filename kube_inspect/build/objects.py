@@ -11,6 +11,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from kube_inspect.build import fields
+from kube_inspect.build.fields import ApiObject, labels_of
+from kube_inspect.build.nodes import build_node, pod_sort_key
+from kube_inspect.build.nodes import node_ready as node_ready  # re-exported for the tests
+from kube_inspect.build.resources import container_resources, containers_effective, resources_of
 from kube_inspect.model.cluster import (
     Cluster,
     Container,
@@ -24,31 +28,6 @@ from kube_inspect.model.cluster import (
     Workload,
     total_resources,
 )
-from kube_inspect.model.quantity import whole
-from kube_inspect.build.resources import container_resources, containers_effective, resources_of
-
-ApiObject = Mapping[str, Any]
-
-ROLE_LABEL_PREFIX = "node-role.kubernetes.io/"
-LEGACY_ROLE_LABEL = "kubernetes.io/role"
-
-
-def node_roles(labels: Mapping[str, Any]) -> tuple[str, ...]:
-    """Return the node's roles from its labels, sorted, as kubectl finds them."""
-    roles = {k[len(ROLE_LABEL_PREFIX) :] for k in labels if k.startswith(ROLE_LABEL_PREFIX)}
-    legacy = labels.get(LEGACY_ROLE_LABEL)
-    if isinstance(legacy, str) and legacy:
-        roles.add(legacy)
-    return tuple(sorted(r for r in roles if r))
-
-
-def node_ready(conditions: Iterable[Any]) -> bool | None:
-    """Return True/False from the node's Ready condition, None when it is unknown."""
-    for condition in conditions:
-        condition = fields.mapping(condition)
-        if condition.get("type") == "Ready":
-            return {"True": True, "False": False}.get(str(condition.get("status")))
-    return None
 
 
 def container_state(status: Mapping[str, Any]) -> ContainerState:
@@ -221,12 +200,6 @@ def top_owner(namespace: str, meta: Mapping[str, Any], owners: OwnerIndex) -> st
     return None if ref is None else f"{ref[0]}/{ref[1]}"
 
 
-def labels_of(meta: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
-    """Return an object's labels as sorted (key, value) pairs."""
-    labels = fields.mapping(meta.get("labels"))
-    return tuple(sorted((str(k), str(v)) for k, v in labels.items())) if labels else ()
-
-
 def _volume_source(volume: Mapping[str, Any]) -> str:
     kinds = [k for k in volume if k != "name"]
     return kinds[0] if kinds else "unknown"
@@ -293,72 +266,6 @@ def build_pod(
     )
 
 
-PRESSURES = ("MemoryPressure", "DiskPressure", "PIDPressure", "NetworkUnavailable")
-ZONE_LABEL = "topology.kubernetes.io/zone"
-INSTANCE_TYPE_LABEL = "node.kubernetes.io/instance-type"
-
-
-def node_taints(spec: Mapping[str, Any]) -> tuple[str, ...]:
-    """Return the node's taints as kubectl writes them: ``key=value:Effect``."""
-    taints = []
-    for taint in fields.items(spec.get("taints")):
-        taint = fields.mapping(taint)
-        key, value = taint.get("key", ""), taint.get("value")
-        taints.append(
-            f"{key}={value}:{taint.get('effect')}" if value else f"{key}:{taint.get('effect')}"
-        )
-    return tuple(taints)
-
-
-def node_pressures(conditions: Iterable[Any]) -> tuple[str, ...]:
-    """Return the pressure conditions that are True on the node."""
-    true = {
-        fields.mapping(c).get("type")
-        for c in conditions
-        if fields.mapping(c).get("status") == "True"
-    }
-    return tuple(p for p in PRESSURES if p in true)
-
-
-def internal_ip(status: Mapping[str, Any]) -> str | None:
-    """Return the node's InternalIP address."""
-    for address in fields.items(status.get("addresses")):
-        if fields.mapping(address).get("type") == "InternalIP":
-            return fields.text(fields.mapping(address).get("address"))
-    return None
-
-
-def build_node(node: ApiObject, pods: Iterable[Pod], usage: Resources | None = None) -> Node:
-    """Return the model of one node object holding the given pods."""
-    meta, spec, status = (fields.mapping(node.get(k)) for k in ("metadata", "spec", "status"))
-    labels = fields.mapping(meta.get("labels"))
-    info = fields.mapping(status.get("nodeInfo"))
-    allocatable = fields.mapping(status.get("allocatable"))
-    return Node(
-        name=str(meta.get("name", "")),
-        roles=node_roles(fields.mapping(meta.get("labels"))),
-        ready=node_ready(fields.items(status.get("conditions"))),
-        unschedulable=spec.get("unschedulable") is True,
-        kubelet_version=fields.text(info.get("kubeletVersion")),
-        created=fields.text(meta.get("creationTimestamp")),
-        pods=tuple(sorted(pods, key=pod_sort_key)),
-        taints=node_taints(spec),
-        pressures=node_pressures(fields.items(status.get("conditions"))),
-        os=fields.text(info.get("operatingSystem")),
-        arch=fields.text(info.get("architecture")),
-        internal_ip=internal_ip(status),
-        zone=fields.text(labels.get(ZONE_LABEL)),
-        instance_type=fields.text(labels.get(INSTANCE_TYPE_LABEL)),
-        allocatable=resources_of(allocatable),
-        allocatable_pods=whole(allocatable.get("pods")),
-        usage=usage,
-        labels=labels_of(meta),
-        capacity=tuple(
-            sorted((str(k), str(v)) for k, v in fields.mapping(status.get("capacity")).items())
-        ),
-    )
-
-
 def workload_replicas(workload: ApiObject) -> tuple[int, int]:
     """Return (desired, ready) replicas of a Deployment, StatefulSet or DaemonSet."""
     spec, status = fields.mapping(workload.get("spec")), fields.mapping(workload.get("status"))
@@ -382,11 +289,6 @@ def build_workload(workload: ApiObject) -> Workload:
         ready=ready,
         labels=labels_of(meta),
     )
-
-
-def pod_sort_key(pod: Pod) -> tuple[str, str]:
-    """Return the key pods are sorted by: namespace, then name."""
-    return (pod.namespace, pod.name)
 
 
 def build_cluster(

@@ -11,15 +11,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from kube_inspect.model.checks import CheckReport, Finding
+from kube_inspect.build.health import NODE_STATES, PRESSURES, judge_container
+from kube_inspect.model.checks import CheckReport as CheckReport  # re-exported for check/run
+from kube_inspect.model.checks import Finding as Finding
 from kube_inspect.model.cluster import Cluster
 from kube_inspect.model.timestamps import parse_time
-
-FAILING_WAITING_REASONS = frozenset(
-    {"CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull", "CreateContainerConfigError"}
-)
-FAILING_TERMINATED_REASONS = frozenset({"OOMKilled"})
-PRESSURE_CONDITIONS = ("MemoryPressure", "DiskPressure", "PIDPressure")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,16 +30,18 @@ Rule = Callable[[Cluster, CheckOptions, datetime], Iterator[Finding]]
 
 
 def check_node_ready(data: Cluster, options: CheckOptions, now: datetime) -> Iterator[Finding]:
-    """Yield, for each node, whether its Ready condition is True."""
+    """Yield, for each node, whether its Ready condition is one the health table passes."""
     for node in data.nodes:
+        state = {True: "Ready", False: "NotReady", None: "Unknown"}[node.ready]
+        passed = NODE_STATES[state].verdict != "failing"
         words = {True: "Ready", False: "NotReady", None: "Ready status unknown"}[node.ready]
-        yield Finding("node-ready", f"node/{node.name}", node.ready is True, f"node is {words}")
+        yield Finding("node-ready", f"node/{node.name}", passed, f"node is {words}")
 
 
 def check_node_pressure(data: Cluster, options: CheckOptions, now: datetime) -> Iterator[Finding]:
     """Yield, for each node, whether it reports memory, disk or PID pressure."""
     for node in data.nodes:
-        under = sorted(p for p in node.pressures if p in PRESSURE_CONDITIONS)
+        under = sorted(p for p in node.pressures if p in PRESSURES)
         message = f"node is under {', '.join(under)}" if under else "no pressure"
         yield Finding("node-pressure", f"node/{node.name}", not under, message)
 
@@ -63,18 +61,17 @@ def check_pod_pending(data: Cluster, options: CheckOptions, now: datetime) -> It
 
 
 def check_container_state(data: Cluster, options: CheckOptions, now: datetime) -> Iterator[Finding]:
-    """Yield, for each container, whether it is crash-looping, failing to pull, or OOMKilled."""
+    """Yield, for each container, whether its state is not one the health table calls failing.
+
+    Failing: crash-looping, failing to pull or create, OOMKilled, exited non-zero, ...
+    """
     for pod in data.pods:
         for container in pod.containers:
-            state = container.state
-            failing = (state.name == "waiting" and state.reason in FAILING_WAITING_REASONS) or (
-                state.name == "terminated" and state.reason in FAILING_TERMINATED_REASONS
-            )
             yield Finding(
                 "container-state",
                 f"container/{pod.namespace}/{pod.name}/{container.name}",
-                not failing,
-                f"container is {state.describe()}",
+                judge_container(container).verdict != "failing",
+                f"container is {container.state.describe()}",
             )
 
 

@@ -51,7 +51,14 @@ def missing_node_findings(cluster: Cluster, plan: CheckPlan) -> tuple[Finding, .
 def evaluate(client: KubeClient, plan: CheckPlan) -> tuple[CheckReport, ForbiddenReads]:
     """Read the cluster once and return the report, with the reads that were forbidden."""
     forbidden = ForbiddenReads()
-    selection = replace(plan.selection, with_usage=False, with_owners=False, with_workloads=True)
+    selection = replace(
+        plan.selection,
+        with_nodes=bool(NODE_RULES & set(plan.rules)),  # a namespace's CI account may skip them
+        with_usage=False,
+        with_owners=False,
+        with_workloads="workload-ready" in plan.rules
+        or any(e.kind != "Pod" for e in plan.expectations),
+    )
     cluster = read_cluster(client, selection, forbidden)
     extra = check_expectations(plan.expectations, cluster) + missing_node_findings(cluster, plan)
     now = datetime.now(UTC)

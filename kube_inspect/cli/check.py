@@ -15,6 +15,7 @@ from kube_inspect.check.expectations import read_expectations
 from kube_inspect.check.rules import RULES, CheckOptions, select_rules
 from kube_inspect.check.run import CheckPlan, evaluate, wait_until_passing
 from kube_inspect.cli.options import (
+    FILTER_FLAGS,
     ClusterFlags,
     SelectionFlags,
     cluster_options,
@@ -146,14 +147,7 @@ def check(
     """
     refuse_flags(
         selection,
-        {
-            "namespace",
-            "all_namespaces",
-            "selector",
-            "field_selector",
-            "node_names",
-            "node_selector",
-        },
+        set(FILTER_FLAGS),
         "check: it checks every object of the selection (--problems and --sort are tree's)",
     )
     try:

@@ -99,7 +99,7 @@ def explain_command(
             read = replace(read, namespace=None, nodes=(parts[0],))
         else:
             read = replace(read, namespace=parts[0], field_selector=f"metadata.name={parts[1]}")
-        model = load_cluster(cluster, read, forbidden, quiet=True)
+        model = load_cluster(cluster, read, forbidden, quiet=True, say_no_pods=False)
         if what == "node":
             lines = explain_node(model, parts[0])
         elif what == "pod":

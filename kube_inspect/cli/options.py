@@ -17,6 +17,7 @@ from typing import Any, TextIO, TypeVar, cast
 import click
 
 from kube_inspect.build.arrange import SORT_KEYS, SortKey
+from kube_inspect.build.label_selector import parse_selector
 from kube_inspect.cli.completion import complete_context, complete_namespace, complete_node
 from kube_inspect.errors import UsageError
 from kube_inspect.read.selection import Selection
@@ -214,6 +215,11 @@ def selection_options(func: F) -> F:
         given = frozenset(
             name for name in _FLAG_SPELLING if p[name] not in (None, False, (), "name")
         )
+        for flag, text in (("-l", p["selector"]), ("--node-selector", p["node_selector"])):
+            try:
+                parse_selector(text)  # a bad selector is a usage error before anything is sent
+            except UsageError as e:
+                raise UsageError(f"{e} (in {flag})") from e
         sort: SortKey = p["sort"]
         selection = Selection(
             namespace=None if p["all_namespaces"] else p["namespace"],
@@ -227,6 +233,12 @@ def selection_options(func: F) -> F:
         return SelectionFlags(selection, p["quiet"], given)
 
     return _apply(options, _grouped(_SELECTION_NAMES, build, "selection")(func))
+
+
+# The flags that pick objects, as opposed to those that shape the view (--problems, --sort).
+FILTER_FLAGS = frozenset(
+    {"namespace", "all_namespaces", "selector", "field_selector", "node_names", "node_selector"}
+)
 
 
 def refuse_flags(flags: SelectionFlags, allowed: set[str], where: str) -> None:

@@ -50,6 +50,7 @@ def load_cluster(
     *,
     quiet: bool = False,
     notices_on_stderr: bool = True,
+    say_no_pods: bool = True,
 ) -> Cluster:
     """Return the selection of the cluster, read once; forbidden reads noted in ``forbidden``.
 
@@ -58,11 +59,13 @@ def load_cluster(
     with connected(flags) as client:
         progress = Progress.for_stream(sys.stderr, quiet)
         cluster = read_cluster(client, selection, forbidden, progress)
-    report_read(cluster, selection, notices_on_stderr=notices_on_stderr)
+    report_read(cluster, selection, notices_on_stderr=notices_on_stderr, say_no_pods=say_no_pods)
     return cluster
 
 
-def report_read(cluster: Cluster, selection: Selection, *, notices_on_stderr: bool) -> None:
+def report_read(
+    cluster: Cluster, selection: Selection, *, notices_on_stderr: bool, say_no_pods: bool = True
+) -> None:
     """Say on stderr what the read found worth knowing; nodes asked for and absent are errors."""
     if cluster.missing_nodes:
         name = cluster.missing_nodes[0]
@@ -70,7 +73,7 @@ def report_read(cluster: Cluster, selection: Selection, *, notices_on_stderr: bo
     if notices_on_stderr:
         for notice in cluster.notices:
             click.echo(f"notice: {notice}", err=True)
-    if selection.namespace and not cluster.pods and "pods" not in cluster.unread:
+    if say_no_pods and selection.namespace and not cluster.pods and "pods" not in cluster.unread:
         click.echo(f"No pods found in {selection.namespace} namespace.", err=True)
 
 

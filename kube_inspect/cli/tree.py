@@ -18,7 +18,7 @@ from kube_inspect.cli.options import (
 )
 from kube_inspect.cli.process import one_shot
 from kube_inspect.cli.reading import connected, exit_if_partial, load_cluster, report_read
-from kube_inspect.cli.views import flat_rows, write_rows
+from kube_inspect.cli.views import write_rows
 from kube_inspect.errors import EXIT_CODES_HELP, UsageError
 from kube_inspect.model.cluster import Cluster
 from kube_inspect.read.partial import ForbiddenReads
@@ -144,7 +144,7 @@ def draw_tree(
     if output.format in ("json", "yaml"):
         (write_json if output.format == "json" else write_yaml)(cluster_dict(model), out)
     elif output.format in ("table", "csv"):
-        write_rows(flat_rows(model, depth, wide=True), output, out)
+        write_rows(model, depth, output, out, wide=True)
     elif output.format == "html":
         render_html(model, out)
     elif output.format == "dot":

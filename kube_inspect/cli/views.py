@@ -30,33 +30,41 @@ from kube_inspect.render.json import (
     write_json,
 )
 from kube_inspect.render.table import write_table
-from kube_inspect.render.tree import paint
 from kube_inspect.render.yaml import write_yaml
 
 DOCUMENTS = {"node": nodes_document, "pod": pods_document, "container": containers_document}
 
 
-def flat_rows(cluster: Cluster, level: str, *, wide: bool) -> list[dict[str, str]]:
-    """Return one row per node, pod or container of the cluster."""
+def flat_rows(
+    cluster: Cluster, level: str, *, wide: bool, color: bool = False
+) -> list[dict[str, str]]:
+    """Return one row per node, pod or container of the cluster, states coloured if asked."""
     now = datetime.now(UTC)
     if level == "node":
-        return [cells.node_row(n, now, wide=wide) for n in cluster.nodes]
+        pods_read = "pods" not in cluster.unread
+        return [
+            cells.node_row(n, now, wide=wide, color=color, pods_read=pods_read)
+            for n in cluster.nodes
+        ]
     if level == "pod":
-        return [cells.pod_row(p, now, wide=wide) for p in cluster.pods]
-    return [cells.container_row(p, c, wide=wide) for p in cluster.pods for c in p.containers]
+        return [cells.pod_row(p, now, wide=wide, color=color) for p in cluster.pods]
+    return [
+        cells.container_row(p, c, wide=wide, color=color)
+        for p in cluster.pods
+        for c in p.containers
+    ]
 
 
-def write_rows(rows: list[dict[str, str]], output: OutputFlags, out: TextIO) -> None:
-    """Write flat rows as a table (coloured states when asked) or as CSV."""
+def write_rows(
+    cluster: Cluster, level: str, output: OutputFlags, out: TextIO, *, wide: bool
+) -> None:
+    """Write one level of the cluster as a table (states coloured when asked) or as CSV."""
+    coloured = output.format != "csv" and output.colored(out)
+    rows = flat_rows(cluster, level, wide=wide, color=coloured)
     if output.format == "csv":
         write_csv(rows, out)
-        return
-    if output.colored(out):
-        rows = [
-            {k: paint(v, True) if k in ("STATUS", "STATE") else v for k, v in r.items()}
-            for r in rows
-        ]
-    write_table(rows, out, output.fmt)
+    else:
+        write_table(rows, out, output.fmt)
 
 
 def flat_command(level: str, plural: str, example: str) -> click.Command:
@@ -80,8 +88,7 @@ def flat_command(level: str, plural: str, example: str) -> click.Command:
                 writer = write_json if output.format == "json" else write_yaml
                 writer(DOCUMENTS[level](model), out)
             else:
-                rows = flat_rows(model, level, wide=output.format in ("wide", "csv"))
-                write_rows(rows, output, out)
+                write_rows(model, level, output, out, wide=output.format in ("wide", "csv"))
         exit_if_partial(forbidden)
 
     command.__doc__ = f"""List {plural}, one per line, with the same filters and outputs as tree.

@@ -5,14 +5,14 @@ Where it runs, who owns it, why it is in its state, and what to run next with ku
 
 from __future__ import annotations
 
-from kube_inspect.build.states import (
+from kube_inspect.build.health import (
     LEVELS,
     container_state,
     node_state,
     pod_state,
-    scheduler_reasons,
     shown_state,
 )
+from kube_inspect.build.scheduling import scheduler_reasons
 from kube_inspect.errors import UsageError
 from kube_inspect.explain.tour import (
     container_next_step,
@@ -50,8 +50,6 @@ def explain_node(cluster: Cluster, name: str) -> list[str]:
         )
     for word, text in node_state(node):
         lines += paragraph(f"- {word}: {text.meaning}.", "  ")
-    for condition in node.pressures:
-        lines += paragraph(f"- {condition}: the kubelet reports it; pods may be evicted.", "  ")
     for taint in node.taints:
         lines += paragraph(
             f"- Taint {taint}: pods that do not tolerate it are kept off this node.", "  "

@@ -1,6 +1,6 @@
 """Pure: `kube-inspect explain`, the cluster and its objects in plain words, as lines of text.
 
-Built only from the model and the states table: no I/O.
+Built only from the model and the health table (health.py): no I/O.
 """
 
 from __future__ import annotations
@@ -8,25 +8,21 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from textwrap import wrap
 
-from kube_inspect.build.states import (
+from kube_inspect.build.health import (
     LEVELS,
     container_state,
     node_state,
     pod_state,
-    scheduler_reasons,
     shown_state,
 )
+from kube_inspect.build.scheduling import scheduler_reasons
+from kube_inspect.build.words import plural as plural  # explain.objects reads it here
 from kube_inspect.errors import UsageError
 from kube_inspect.model.cluster import Cluster, Container, Node, Pod
 
 WIDTH = 88
 BAR_WIDTH = 30
 LIST_LIMIT = 10  # the tour lists this many workloads or problems, then counts the rest
-
-
-def plural(count: int, word: str) -> str:
-    """Return ``1 pod`` or ``2 pods``."""
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def _names(names: list[str], limit: int = 6) -> str:

@@ -10,44 +10,40 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
-import os
 import random
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import urllib3
-import yaml
 from kubernetes import client as k8s
-from kubernetes import config as k8s_config
 from kubernetes.client.exceptions import ApiException
-from kubernetes.config.config_exception import ConfigException
 
 from kube_inspect import __version__
 from kube_inspect.errors import (
     ApiError,
-    ClusterUnreachable,
-    ConfigError,
-    Forbidden,
     Gone,
-    KubeInspectError,
-    NotFound,
     ReadOnlyViolation,
-    Unauthorized,
 )
 from kube_inspect.kube.decode import decode_json, decode_object_list, decode_pod_list, list_metadata
+from kube_inspect.kube.kubeconfig import (
+    context_names as context_names,  # re-exported: shell completion reads them here
+)
+from kube_inspect.kube.kubeconfig import kubeconfig_paths as kubeconfig_paths
+from kube_inspect.kube.kubeconfig import load_configuration
 from kube_inspect.kube.prefetch import PageStream, Prefetched
 from kube_inspect.kube.progress import Progress
 from kube_inspect.kube.retry import (
     DEFAULT_POLICY,
     RETRYABLE_STATUSES,
     RetryPolicy,
-    parse_retry_after,
     retry_delay,
 )
+from kube_inspect.kube.translate import Target as Target  # re-exported for the CLI
+from kube_inspect.kube.translate import api_error, transport_error
+
+T = TypeVar("T")
 
 PAGE_SIZE = 500
 # stream_* (tree's nodes and pods) read pages of 1,000: at 30,000 pods, with the pages
@@ -57,7 +53,6 @@ STREAM_PAGE_SIZE = 1000
 USER_AGENT = f"kube-inspect/{__version__}"
 METRICS_API = "/apis/metrics.k8s.io/v1beta1"
 NO_RETRIES = RetryPolicy(retries=0)  # for extras: a failure costs one request, then a notice
-DEFAULT_KUBECONFIG = "~/.kube/config"
 ALLOWED_METHODS = frozenset({"GET"})  # get, list and watch are all HTTP GET
 WORKLOAD_RESOURCES = ("deployments", "statefulsets", "daemonsets")  # all in apps/v1
 
@@ -73,89 +68,6 @@ class ReadOnlyApiClient(k8s.ApiClient):
         if method.upper() not in ALLOWED_METHODS:
             raise ReadOnlyViolation(f"refused to send {method} {url}: kube-inspect only reads")
         return super().call_api(method, url, *args, **kwargs)
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    """Where the client points: the kubeconfig context and the API server URL."""
-
-    context: str
-    server: str
-
-
-def kubeconfig_paths(kubeconfig: str | None) -> str:
-    """Return the kubeconfig path list to read: the flag, else $KUBECONFIG, else the default."""
-    return kubeconfig or os.environ.get("KUBECONFIG") or DEFAULT_KUBECONFIG
-
-
-def _kubeconfig_documents(paths: str) -> Iterator[Any]:
-    """Yield each kubeconfig file of ``paths`` that exists, parsed, in order."""
-    for path in paths.split(os.pathsep):
-        path = os.path.expanduser(path)
-        if not path or not os.path.exists(path):
-            continue
-        try:
-            with open(path, encoding="utf-8") as f:
-                yield yaml.safe_load(f)
-        except (OSError, yaml.YAMLError) as e:
-            raise ConfigError(f"cannot read kubeconfig {path}: {_yaml_problem(e)}") from e
-
-
-def current_context(paths: str) -> str | None:
-    """Return the current-context as kubectl merges it: the first file that sets one wins."""
-    for doc in _kubeconfig_documents(paths):
-        if isinstance(doc, dict) and doc.get("current-context"):
-            return str(doc["current-context"])
-    return None
-
-
-class _ErrorCollector(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(_first_line(Exception(record.getMessage())))
-
-
-@contextlib.contextmanager
-def _logged_errors() -> Iterator[list[str]]:
-    """Collect the ERROR records logged meanwhile, instead of letting them reach stderr."""
-    collector = _ErrorCollector()
-    root = logging.getLogger()
-    root.addHandler(collector)  # a root handler also stops logging's stderr fallback
-    try:
-        yield collector.messages
-    finally:
-        root.removeHandler(collector)
-
-
-def context_names(paths: str) -> list[str]:
-    """Return the context names of every kubeconfig file in ``paths``, sorted."""
-    names: set[str] = set()
-    for doc in _kubeconfig_documents(paths):
-        contexts = doc.get("contexts") if isinstance(doc, dict) else None
-        for context in contexts if isinstance(contexts, list) else []:
-            if isinstance(context, dict) and context.get("name"):
-                names.add(str(context["name"]))
-    return sorted(names)
-
-
-def _yaml_problem(error: BaseException) -> str:
-    """Return what is wrong with a file, with the line for a YAML error, and the fix."""
-    mark = getattr(error, "problem_mark", None)
-    problem = getattr(error, "problem", None)
-    if mark is not None and problem:
-        return (
-            f"not valid YAML at line {mark.line + 1}, column {mark.column + 1} ({problem}): "
-            "fix the file, or point --kubeconfig or KUBECONFIG at another"
-        )
-    return _first_line(error)
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip() or type(error).__name__
-    return text.splitlines()[0]
 
 
 class KubeClient:
@@ -181,37 +93,7 @@ class KubeClient:
         Raises ConfigError when no kubeconfig is found, it is malformed, or it has no such
         context.
         """
-        paths = kubeconfig_paths(kubeconfig)
-        existing = [
-            p for p in paths.split(os.pathsep) if p and os.path.exists(os.path.expanduser(p))
-        ]
-        if not existing:
-            raise ConfigError(
-                f"no kubeconfig found at {paths}: pass --kubeconfig or set KUBECONFIG"
-            )
-        name = context or current_context(paths)
-        if not name:
-            raise ConfigError(f"no current context in {paths}: pass --context NAME")
-        configuration = k8s.Configuration()
-        try:
-            with _logged_errors() as plugin_errors:
-                k8s_config.load_kube_config(  # type: ignore[no-untyped-call]
-                    config_file=paths,
-                    context=name,
-                    client_configuration=configuration,
-                    persist_config=False,  # never write to the user's kubeconfig
-                )
-        except ConfigException as e:
-            raise ConfigError(_config_message(str(e), name, paths)) from e
-        except (KeyError, TypeError, AttributeError, ValueError, yaml.YAMLError) as e:
-            raise ConfigError(f"malformed kubeconfig {paths}: {_first_line(e)}") from e
-        if plugin_errors:
-            # The kubernetes package logs a failed exec credential plugin and goes on as
-            # an anonymous user: stop here, naming the plugin's own complaint.
-            raise Unauthorized(
-                f"the credential plugin of context {name!r} failed ({plugin_errors[0]}): "
-                "log in again, or fix users[].user.exec in the kubeconfig"
-            )
+        configuration, name = load_configuration(kubeconfig, context)
         configuration.retries = 0  # retries are ours to decide, within the request timeout
         api = ReadOnlyApiClient(configuration)
         api.user_agent = USER_AGENT
@@ -355,20 +237,7 @@ class KubeClient:
         A 410 Gone in the middle of a paged LIST means etcd compacted the revision the
         list was reading: the pages so far are dropped and the list starts again, once.
         """
-        try:
-            return list(self.paged(path, query, policy=policy))
-        except ApiError as e:
-            if e.status != 410:
-                raise
-        try:
-            return list(self.paged(path, query, policy=policy))
-        except ApiError as e:
-            if e.status != 410:
-                raise
-            raise Gone(
-                f"the list of {path} expired twice while being read in pages (410 Gone): "
-                "the cluster changes faster than it can be listed; try again, or with -n"
-            ) from e
+        return again_if_gone(lambda: list(self.paged(path, query, policy=policy)), path)
 
     def wait_for_change(self, path: str, seconds: float) -> bool:
         """Return True when the LIST at ``path`` changes within ``seconds``, False otherwise.
@@ -385,24 +254,14 @@ class KubeClient:
         ]
         if version:
             query.append(("resourceVersion", version))
+        connect = self._timeout or 30.0
+        response = self._send(path, query, timeout=(connect, seconds + connect), stream=True)
+        raw = response.response  # the urllib3 response, not read yet: stream it
         try:
-            request = self._api.param_serialize(
-                "GET", path, query_params=query, auth_settings=["BearerToken"]
-            )
-            connect = self._timeout or 30.0
-            response = self._api.call_api(*request, _request_timeout=(connect, seconds + connect))
-            raw = response.response  # the urllib3 response, not read yet: stream it
-            try:
-                if not 200 <= response.status <= 299:
-                    response.read()  # type: ignore[no-untyped-call]
-                    raise ApiException.from_response(http_resp=response, body=None, data=None)
+            with self._translated():
                 return any(chunk.strip() for chunk in raw.stream(4096))
-            finally:
-                raw.close()
-        except ApiException as e:
-            raise self._api_error(e) from e
-        except urllib3.exceptions.HTTPError as e:
-            raise self._transport_error(e) from e
+        finally:
+            raw.close()
 
     def paged(
         self,
@@ -489,10 +348,33 @@ class KubeClient:
         The raw body is parsed directly, by msgspec: the generated typed models would cost
         several times the time and memory at scale (figures in docs/performance.md).
         """
+        headers = {"Accept": "application/json"}
+        if self.compress:
+            headers["Accept-Encoding"] = "gzip"  # urllib3 decodes it when reading
+        response = self._send(path, query, timeout=self._timeout, headers=headers)
         try:
-            headers = {"Accept": "application/json"}
-            if self.compress:
-                headers["Accept-Encoding"] = "gzip"  # urllib3 decodes it when reading
+            body = decode(response.data or b"null")
+        except ValueError as e:
+            raise ApiError(f"the API server at {self.target.server} sent malformed JSON") from e
+        if not isinstance(body, dict):
+            raise ApiError(f"the API server at {self.target.server} sent an unexpected answer")
+        return body
+
+    def _send(
+        self,
+        path: str,
+        query: list[tuple[str, Any]] | None,
+        *,
+        timeout: Any,
+        headers: dict[str, str] | None = None,
+        stream: bool = False,
+    ) -> Any:
+        """Send one GET: the ONE place a request leaves kube-inspect.
+
+        Returns the response with a 2xx status (its body read, unless ``stream``);
+        anything else, and every transport failure, is raised as a KubeInspectError.
+        """
+        with self._translated():
             request = self._api.param_serialize(
                 "GET",
                 path,
@@ -500,20 +382,22 @@ class KubeClient:
                 header_params=headers,
                 auth_settings=["BearerToken"],
             )
-            response = self._api.call_api(*request, _request_timeout=self._timeout)
-            response.read()  # type: ignore[no-untyped-call]
+            response = self._api.call_api(*request, _request_timeout=timeout)
+            if not stream or not 200 <= response.status <= 299:
+                response.read()  # type: ignore[no-untyped-call]
             if not 200 <= response.status <= 299:
                 raise ApiException.from_response(http_resp=response, body=None, data=None)
-            body = decode(response.data or b"null")
+            return response
+
+    @contextlib.contextmanager
+    def _translated(self) -> Iterator[None]:
+        """Turn the kubernetes package's and urllib3's errors into KubeInspectErrors."""
+        try:
+            yield
         except ApiException as e:
-            raise self._api_error(e) from e
+            raise api_error(e, self.target) from e
         except urllib3.exceptions.HTTPError as e:
-            raise self._transport_error(e) from e
-        except ValueError as e:
-            raise ApiError(f"the API server at {self.target.server} sent malformed JSON") from e
-        if not isinstance(body, dict):
-            raise ApiError(f"the API server at {self.target.server} sent an unexpected answer")
-        return body
+            raise transport_error(e, self.target, self._timeout) from e
 
     def watch(
         self,
@@ -537,70 +421,34 @@ class KubeClient:
         ]
         # connect within the request timeout; between events, wait past the server's end
         timeouts = (self._timeout, timeout_seconds + (self._timeout or 30))
-        try:
-            request = self._api.param_serialize(
-                "GET", path, query_params=query, auth_settings=["BearerToken"]
-            )
-            response = self._api.call_api(*request, _request_timeout=timeouts)
-            if not 200 <= response.status <= 299:
-                response.read()  # type: ignore[no-untyped-call]
-                raise ApiException.from_response(http_resp=response, body=None, data=None)
-            yield from _json_lines(response.response)
-        except ApiException as e:
-            raise self._api_error(e) from e
-        except urllib3.exceptions.HTTPError as e:
-            raise self._transport_error(e) from e
-        except ValueError as e:
-            raise ApiError(f"the API server at {self.target.server} sent malformed JSON") from e
+        response = self._send(path, query, timeout=timeouts, stream=True)
+        with self._translated():
+            try:
+                yield from _json_lines(response.response)
+            except ValueError as e:
+                raise ApiError(f"the API server at {self.target.server} sent malformed JSON") from e
 
-    def _api_error(self, e: ApiException) -> KubeInspectError:
-        status, server = e.status, self.target.server
-        reason = _status_message(e.body) or e.reason or "no reason given"
-        if status == 401:
-            return Unauthorized(
-                f"{server} rejected the credentials of context {self.target.context!r} "
-                "(401 Unauthorized): log in again or fix the user in the kubeconfig"
-            )
-        if status == 403:
-            return Forbidden(f"forbidden: {reason}")
-        if status == 404:
-            return NotFound(f"not found: {reason}", status)
-        headers = e.headers or {}
-        retry_after = parse_retry_after(headers.get("Retry-After"))
-        if status == 429:
-            return ApiError(
-                f"the API server at {server} is throttling requests (429 Too Many Requests: "
-                f"{reason})",
-                status,
-                retry_after,
-            )
-        if status == 410:
-            return ApiError(f"the API server at {server} answered 410 Gone: {reason}", status)
-        if isinstance(status, int) and status >= 500:
-            return ApiError(
-                f"the API server at {server} failed ({status}: {reason})", status, retry_after
-            )
-        return ApiError(f"the API server at {server} answered {status}: {reason}", status)
 
-    def _transport_error(self, e: urllib3.exceptions.HTTPError) -> KubeInspectError:
-        server, context = self.target.server, self.target.context
-        cause = (e.reason or e) if isinstance(e, urllib3.exceptions.MaxRetryError) else e
-        if isinstance(cause, urllib3.exceptions.SSLError):
-            return ClusterUnreachable(
-                f"TLS handshake with {server} failed ({_first_line(cause)}): check the "
-                f"certificate-authority of context {context!r}"
-            )
-        # NewConnectionError subclasses ConnectTimeoutError in urllib3 2: test it first.
-        if isinstance(cause, urllib3.exceptions.NewConnectionError):
-            return ClusterUnreachable(
-                f"cannot connect to {server} (context {context!r}): is the cluster running?"
-            )
-        if isinstance(cause, urllib3.exceptions.TimeoutError):
-            return ClusterUnreachable(
-                f"{server} did not answer within {self._timeout or 0:g}s: is the cluster up? "
-                "(raise --request-timeout for a slow server)"
-            )
-        return ClusterUnreachable(f"lost the connection to {server}: {_first_line(cause or e)}")
+def again_if_gone(read: Callable[[], T], what: str) -> T:
+    """Return ``read()``, read once more if it failed with 410 Gone; a second 410 is Gone.
+
+    A 410 in the middle of a paged LIST means etcd compacted the revision the list was
+    reading: what was read so far is dropped and the read starts again, once.
+    """
+    try:
+        return read()
+    except ApiError as e:
+        if e.status != 410:
+            raise
+    try:
+        return read()
+    except ApiError as e:
+        if e.status != 410:
+            raise
+        raise Gone(
+            f"the list of {what} expired twice while being read in pages (410 Gone): "
+            "the cluster changes faster than it can be listed; try again, or with -n"
+        ) from e
 
 
 def _body_and_metadata(body: bytes) -> dict[str, Any]:
@@ -640,20 +488,3 @@ def _json_lines(stream: Any) -> Iterator[dict[str, Any]]:
     finally:
         # a stream left half-read cannot serve another request: close it instead
         stream.release_conn() if finished else stream.close()
-
-
-def _status_message(body: Any) -> str | None:
-    """Return the message of a Kubernetes Status body, if it is one."""
-    try:
-        status = json.loads(body) if body else None
-    except (TypeError, ValueError):
-        return None
-    if isinstance(status, dict) and isinstance(status.get("message"), str):
-        return str(status["message"])
-    return None
-
-
-def _config_message(text: str, context: str, paths: str) -> str:
-    if "Expected object with name" in text and context in text:
-        return f"context {context!r} not found in {paths}: see kubectl config get-contexts"
-    return f"invalid kubeconfig {paths}: {text.splitlines()[0] if text else 'unreadable'}"

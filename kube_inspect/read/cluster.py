@@ -9,6 +9,7 @@ forbidden, hands everything to the pure builder, then keeps only problems and so
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
@@ -16,8 +17,8 @@ from typing import Any, TypeVar
 
 from kube_inspect.build.arrange import arrange
 from kube_inspect.build.objects import build_cluster, build_workload
-from kube_inspect.errors import ApiError, Forbidden, Gone, NotFound
-from kube_inspect.kube.client import WORKLOAD_RESOURCES, KubeClient
+from kube_inspect.errors import ApiError, Forbidden, NotFound
+from kube_inspect.kube.client import WORKLOAD_RESOURCES, KubeClient, again_if_gone
 from kube_inspect.kube.progress import Progress
 from kube_inspect.model.cluster import Cluster, Workload
 from kube_inspect.read.partial import ForbiddenReads
@@ -25,7 +26,6 @@ from kube_inspect.read.selection import Selection
 
 T = TypeVar("T")
 READS = ("nodes", "pods", *WORKLOAD_RESOURCES)  # what Cluster.unread may name
-ApiObject = dict[str, Any]
 
 
 def _optional(read: Callable[[], T], what: str, effect: str, notices: list[str]) -> T | None:
@@ -47,7 +47,9 @@ def _optional(read: Callable[[], T], what: str, effect: str, notices: list[str])
     return None
 
 
-def _read_nodes(client: KubeClient, selection: Selection, missing: list[str]) -> list[ApiObject]:
+def _read_nodes(
+    client: KubeClient, selection: Selection, missing: list[str]
+) -> list[dict[str, Any]]:
     if not selection.nodes:
         return list(client.stream_nodes(selection.node_selector))
     nodes = []
@@ -59,7 +61,7 @@ def _read_nodes(client: KubeClient, selection: Selection, missing: list[str]) ->
     return nodes
 
 
-def _node_filter(selection: Selection, nodes: list[ApiObject], nodes_read: bool) -> set[str]:
+def _node_filter(selection: Selection, nodes: list[dict[str, Any]], nodes_read: bool) -> set[str]:
     """Return the names of the nodes whose pods are wanted.
 
     When nodes could not be read, the names asked for with --node still are.
@@ -69,8 +71,10 @@ def _node_filter(selection: Selection, nodes: list[ApiObject], nodes_read: bool)
     return {str((n.get("metadata") or {}).get("name")) for n in nodes}
 
 
-def _read_pods(client: KubeClient, selection: Selection, node_names: set[str]) -> list[ApiObject]:
-    def pods(field_selector: str | None) -> list[ApiObject]:
+def _read_pods(
+    client: KubeClient, selection: Selection, node_names: set[str]
+) -> list[dict[str, Any]]:
+    def pods(field_selector: str | None) -> list[dict[str, Any]]:
         return client.list_pods(selection.namespace, selection.label_selector, field_selector)
 
     found = []
@@ -109,28 +113,19 @@ def read_cluster(
     be read, Forbidden is raised.
     """
     client.progress = progress
+
+    def read_once() -> tuple[Cluster, ForbiddenReads | None]:
+        attempt = None if forbidden is None else ForbiddenReads()
+        return _read(client, selection, attempt), attempt
+
     try:
-        for attempt_number in (1, 2):
-            attempt = None if forbidden is None else ForbiddenReads()
-            try:
-                cluster = _read(client, selection, attempt)
-            except ApiError as e:
-                if e.status != 410:
-                    raise
-                if attempt_number == 2:
-                    raise Gone(
-                        "the list of pods expired twice while being read in pages (410 "
-                        "Gone): the cluster changes faster than it can be listed; try "
-                        "again, or with -n"
-                    ) from e
-                continue  # etcd compacted what the list was reading: start it again
-            if forbidden is not None and attempt is not None:
-                forbidden.merge(attempt)
-            return arrange(cluster, selection.problems, selection.sort)
-        raise AssertionError("unreachable: the second read returns or raises")
+        cluster, attempt = again_if_gone(read_once, "pods")
     finally:
         if progress is not None:
             progress.done()
+    if forbidden is not None and attempt is not None:
+        forbidden.merge(attempt)  # only the attempt that succeeded counts
+    return arrange(cluster, selection.problems, selection.sort)
 
 
 def _read(client: KubeClient, selection: Selection, forbidden: ForbiddenReads | None) -> Cluster:
@@ -146,13 +141,19 @@ def _read(client: KubeClient, selection: Selection, forbidden: ForbiddenReads | 
         nodes_effect = "nodes are shown by name only, without status"
         if selection.node_selector:
             nodes_effect = "--node-selector cannot pick nodes, so no pods are shown"
-        nodes = _attempt(
-            forbidden, "nodes", lambda: _read_nodes(client, selection, missing), [], nodes_effect
-        )
+        nodes: list[dict[str, Any]] = []
+        if selection.with_nodes or selection.nodes or selection.node_selector:
+            nodes = _attempt(
+                forbidden,
+                "nodes",
+                lambda: _read_nodes(client, selection, missing),
+                [],
+                nodes_effect,
+            )
         nodes_read = forbidden is None or "nodes" not in forbidden.what
         node_names = _node_filter(selection, nodes, nodes_read)
         if streamed is None:
-            pods: Iterable[ApiObject] = _attempt(
+            pods: Iterable[dict[str, Any]] = _attempt(
                 forbidden, "pods", lambda: _read_pods(client, selection, node_names), []
             )
         else:
@@ -178,11 +179,11 @@ def _read_workloads(
         return None
     found: list[Workload] = []
     for resource in WORKLOAD_RESOURCES:
-        items: list[ApiObject] = _attempt(
+        items: list[dict[str, Any]] = _attempt(
             forbidden,
             resource,
-            lambda r=resource: client.list_workloads(  # type: ignore[misc]
-                r, selection.namespace, selection.label_selector
+            functools.partial(
+                client.list_workloads, resource, selection.namespace, selection.label_selector
             ),
             [],
             f"{resource} not shown",
@@ -208,8 +209,8 @@ def _build(
     client: KubeClient,
     selection: Selection,
     version: str,
-    nodes: list[ApiObject],
-    pods: Iterable[ApiObject],
+    nodes: list[dict[str, Any]],
+    pods: Iterable[dict[str, Any]],
 ) -> Cluster:
     namespace = selection.namespace
     notices: list[str] = []

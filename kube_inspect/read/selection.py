@@ -23,6 +23,7 @@ class Selection:
     node_selector: str | None = None
     problems: bool = False
     sort: SortKey = "name"
+    with_nodes: bool = True
     with_usage: bool = True
     with_owners: bool = True
     with_workloads: bool = False

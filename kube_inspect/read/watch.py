@@ -12,12 +12,13 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import quote
 
 from kube_inspect.build.arrange import arrange
+from kube_inspect.build.fields import ApiObject
 from kube_inspect.build.objects import build_cluster
 from kube_inspect.errors import ApiError, KubeInspectError
 from kube_inspect.kube.client import KubeClient, selectors
@@ -25,7 +26,6 @@ from kube_inspect.model.cluster import Cluster
 from kube_inspect.read.partial import ForbiddenReads
 from kube_inspect.read.selection import Selection
 
-ApiObject = Mapping[str, Any]
 SETTLE_SECONDS = 0.3  # gather the burst of events one change makes into one frame
 MAX_GATHER_SECONDS = 2.0  # but draw at least this often while events keep coming
 

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from kube_inspect.build.health import judge_container, judge_node, judge_pod
+from kube_inspect.build.words import plural as plural  # cells.plural, for the renderers
 from kube_inspect.model.cluster import Container, Node, Pod, Resources
 from kube_inspect.model.quantity import format_bytes, format_cpu, percent
 from kube_inspect.render.age import age
-
-GOOD = frozenset({"Ready", "Running", "running", "Succeeded", "terminated: Completed (exit 0)"})
-
-
-def plural(count: int, word: str) -> str:
-    """Return ``1 pod`` / ``3 pods``."""
-    return f"{count} {word}{'' if count == 1 else 's'}"
+from kube_inspect.render.colours import paint
 
 
 def cpu_of(amount: Resources | None, of: int | None = None) -> str:
@@ -94,37 +90,52 @@ def pod_resources(pod: Pod | Container) -> dict[str, str]:
     }
 
 
-def node_row(node: Node, now: datetime, *, wide: bool) -> dict[str, str]:
-    """Return the columns of a node in the flat `nodes` view."""
+UNKNOWN = "<unknown>"  # not read (forbidden), as opposed to <none>: read, and empty
+
+
+def node_row(
+    node: Node, now: datetime, *, wide: bool, color: bool = False, pods_read: bool = True
+) -> dict[str, str]:
+    """Return the columns of a node in the flat `nodes` view, its status coloured if asked.
+
+    A node known only from its pods has unknown roles and taints, not none; when pods
+    could not be read, so is its pod count.
+    """
+    status = node_status(node)
+    none = "<none>" if node.listed else UNKNOWN
+    pods = (
+        f"{len(node.pods)}/{node.allocatable_pods}"
+        if node.allocatable_pods
+        else str(len(node.pods))
+    )
     row = {
         "NAME": node.name,
-        "STATUS": node_status(node),
-        "ROLES": ",".join(node.roles) or "<none>",
+        "STATUS": paint(status, judge_node(node).verdict) if color else status,
+        "ROLES": ",".join(node.roles) or none,
         "AGE": age(node.created, now) if node.listed else "",
         "VERSION": node.kubelet_version or "",
-        "PODS": f"{len(node.pods)}/{node.allocatable_pods}"
-        if node.allocatable_pods
-        else str(len(node.pods)),
+        "PODS": pods if pods_read else UNKNOWN,
         **node_resources(node),
     }
     if wide:
         row |= {
-            "TAINTS": ",".join(node.taints) or "<none>",
+            "TAINTS": ",".join(node.taints) or none,
             "OS/ARCH": f"{node.os or '?'}/{node.arch or '?'}",
-            "INTERNAL-IP": node.internal_ip or "<none>",
-            "ZONE": node.zone or "<none>",
-            "INSTANCE-TYPE": node.instance_type or "<none>",
+            "INTERNAL-IP": node.internal_ip or none,
+            "ZONE": node.zone or none,
+            "INSTANCE-TYPE": node.instance_type or none,
         }
     return row
 
 
-def pod_row(pod: Pod, now: datetime, *, wide: bool) -> dict[str, str]:
-    """Return the columns of a pod in the flat `pods` view."""
+def pod_row(pod: Pod, now: datetime, *, wide: bool, color: bool = False) -> dict[str, str]:
+    """Return the columns of a pod in the flat `pods` view, its status coloured if asked."""
+    status = pod_status(pod)
     row = {
         "NAMESPACE": pod.namespace,
         "NAME": pod.name,
         "NODE": pod.node_name or "<none>",
-        "STATUS": pod_status(pod),
+        "STATUS": paint(status, judge_pod(pod).verdict) if color else status,
         "READY": pod_ready(pod),
         "RESTARTS": str(pod.restarts),
         "AGE": age(pod.created, now),
@@ -141,15 +152,18 @@ def pod_row(pod: Pod, now: datetime, *, wide: bool) -> dict[str, str]:
     return row
 
 
-def container_row(pod: Pod, container: Container, *, wide: bool) -> dict[str, str]:
-    """Return the columns of a container in the flat `containers` view."""
+def container_row(
+    pod: Pod, container: Container, *, wide: bool, color: bool = False
+) -> dict[str, str]:
+    """Return the columns of a container in the flat `containers` view, state coloured if asked."""
+    state = container.state.describe()
     row = {
         "NAMESPACE": pod.namespace,
         "POD": pod.name,
         "NAME": container.name,
         "TYPE": container.type,
         "NODE": pod.node_name or "<none>",
-        "STATE": container.state.describe(),
+        "STATE": paint(state, judge_container(container).verdict) if color else state,
         "READY": str(container.ready).lower(),
         "RESTARTS": str(container.restarts),
         "IMAGE": container.image,

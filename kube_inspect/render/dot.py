@@ -1,7 +1,7 @@
 """The Graphviz view (`-o dot`): nodes as boxes holding their pods, containers inside pods.
 
 Render it with ``dot -Tsvg cluster.dot > cluster.svg``. Clusters (subgraphs) nest as the
-hierarchy does; colour is by health (render/health.py).
+hierarchy does; colour is by health (build/health.py).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 The tree is drawn by render/tree.py; this module reads its lines back (each names its
 object: ``node/NAME``, ``pod/NS/NAME``, ``container/NAME``) and adds the meanings from
-kube_inspect/states.py below the rows that need one.
+build/health.py below the rows that need one.
 """
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import TextIO
 
-from kube_inspect.build.states import (
+from kube_inspect.build.health import (
     LEVELS,
     container_state,
     node_state,
     pod_state,
-    scheduler_reasons,
     shown_state,
 )
+from kube_inspect.build.scheduling import scheduler_reasons
 from kube_inspect.explain.tour import last_exit
 from kube_inspect.model.cluster import Cluster, Container, Node, Pod
 from kube_inspect.render.tree import Depth, TreeOptions, render_tree
@@ -33,9 +33,7 @@ _CONTINUE = {"├── ": "│   ", "└── ": "    ", "|-- ": "|   ", "`-- 
 
 def node_notes(node: Node) -> list[str]:
     """Return the notes for an unusual node: its status words and its pressure conditions."""
-    notes = [f"{word}: {text.meaning}" for word, text in node_state(node) if text.unusual]
-    notes += [f"{c}: the kubelet reports {c}" for c in node.pressures]
-    return notes
+    return [f"{word}: {text.meaning}" for word, text in node_state(node) if text.unusual]
 
 
 def pod_notes(pod: Pod) -> list[str]:

@@ -1,8 +1,8 @@
 """The HTML view (`-o html`): one self-contained page a person would rather look at than read.
 
 Nodes are boxes holding their pods, pods hold their containers, colour says health
-(render/health.py, with the state in words beside it); a search box and filters narrow
-the view, a click shows the details and what the state means (states.py). No CDN, no
+(build/health.py, with the state in words beside it); a search box and filters narrow
+the view, a click shows the details and what the state means (the same table). No CDN, no
 network: the data is inlined as JSON and drawn by the inlined script (html_page.py).
 """
 
@@ -18,18 +18,16 @@ from kube_inspect.build.health import (
     HEALTH_COLOURS,
     HEALTH_ORDER,
     HEALTH_WORDS,
-    container_health,
-    node_health,
-    pod_health,
-)
-from kube_inspect.build.states import (
     LEVELS,
+    container_health,
     container_state,
+    node_health,
     node_state,
+    pod_health,
     pod_state,
-    scheduler_reasons,
     shown_state,
 )
+from kube_inspect.build.scheduling import scheduler_reasons
 from kube_inspect.explain.tour import (
     container_next_step,
     node_next_step,

@@ -72,35 +72,44 @@ def pod_dict(pod: Pod) -> dict[str, Any]:
     }
 
 
-def node_dict(node: Node) -> dict[str, Any]:
-    """Return one node, with its pods, as the JSON shape holds it."""
+def node_dict(node: Node, pods_read: bool = True) -> dict[str, Any]:
+    """Return one node, with its pods, as the JSON shape holds it.
+
+    What was not read is null, never false or empty: a node known only because a pod
+    names it (``listed`` false) has unknown roles, taints, pressures and schedulability;
+    when pods could not be read, the node's pods are unknown.
+    """
+    known = node.listed
     return {
         "name": node.name,
         "listed": node.listed,
-        "roles": list(node.roles),
+        "roles": list(node.roles) if known else None,
         "status": node.status,
         "ready": node.ready,
-        "unschedulable": node.unschedulable,
+        "unschedulable": node.unschedulable if known else None,
         "kubelet_version": node.kubelet_version,
         "created": node.created,
-        "pod_count": len(node.pods),
-        "taints": list(node.taints),
-        "pressures": list(node.pressures),
+        "pod_count": len(node.pods) if pods_read else None,
+        "taints": list(node.taints) if known else None,
+        "pressures": list(node.pressures) if known else None,
         "os": node.os,
         "arch": node.arch,
         "internal_ip": node.internal_ip,
         "zone": node.zone,
         "instance_type": node.instance_type,
-        "allocatable": {**(resources_dict(node.allocatable) or {}), "pods": node.allocatable_pods},
-        "requests": resources_dict(node.requested),
-        "limits": resources_dict(node.limited),
+        "allocatable": {**(resources_dict(node.allocatable) or {}), "pods": node.allocatable_pods}
+        if known
+        else None,
+        "requests": resources_dict(node.requested) if pods_read else None,
+        "limits": resources_dict(node.limited) if pods_read else None,
         "usage": resources_dict(node.usage),
-        "pods": [pod_dict(p) for p in node.pods],
+        "pods": [pod_dict(p) for p in node.pods] if pods_read else None,
     }
 
 
 def cluster_dict(cluster: Cluster) -> dict[str, Any]:
     """Return the whole document: ``schema_version`` and the cluster hierarchy."""
+    pods_read = "pods" not in cluster.unread
     return {
         "schema_version": SCHEMA_VERSION,
         "cluster": {
@@ -108,11 +117,12 @@ def cluster_dict(cluster: Cluster) -> dict[str, Any]:
             "server": cluster.server,
             "version": cluster.version,
             "node_count": len(cluster.nodes),
-            "pod_count": len(cluster.pods),
-            "container_count": cluster.container_count,
-            "nodes": [node_dict(n) for n in cluster.nodes],
-            "unscheduled": [pod_dict(p) for p in cluster.unscheduled],
+            "pod_count": len(cluster.pods) if pods_read else None,
+            "container_count": cluster.container_count if pods_read else None,
+            "nodes": [node_dict(n, pods_read) for n in cluster.nodes],
+            "unscheduled": [pod_dict(p) for p in cluster.unscheduled] if pods_read else None,
             "notices": list(cluster.notices),
+            "unread": list(cluster.unread),
         },
     }
 
@@ -121,16 +131,26 @@ def nodes_document(cluster: Cluster) -> dict[str, Any]:
     """Return the flat `nodes` view: every node without its pods."""
     nodes = []
     for node in cluster.nodes:
-        doc = node_dict(node)
+        doc = node_dict(node, "pods" not in cluster.unread)
         del doc["pods"]
         nodes.append(doc)
-    return {"schema_version": SCHEMA_VERSION, "nodes": nodes, "notices": list(cluster.notices)}
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "nodes": nodes,
+        "notices": list(cluster.notices),
+        "unread": list(cluster.unread),
+    }
 
 
 def pods_document(cluster: Cluster) -> dict[str, Any]:
     """Return the flat `pods` view: every pod with its containers."""
     pods = [pod_dict(p) for p in cluster.pods]
-    return {"schema_version": SCHEMA_VERSION, "pods": pods, "notices": list(cluster.notices)}
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "pods": pods,
+        "notices": list(cluster.notices),
+        "unread": list(cluster.unread),
+    }
 
 
 def containers_document(cluster: Cluster) -> dict[str, Any]:
@@ -144,6 +164,7 @@ def containers_document(cluster: Cluster) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "containers": containers,
         "notices": list(cluster.notices),
+        "unread": list(cluster.unread),
     }
 
 

@@ -1,7 +1,7 @@
 """The Mermaid view (`-o mermaid`): a flowchart GitHub renders in Markdown.
 
 Paste it into a ```` ```mermaid ```` block. Nodes are subgraphs holding pod subgraphs,
-which hold one box per container; classes colour them by health (render/health.py).
+which hold one box per container; classes colour them by health (build/health.py).
 """
 
 from __future__ import annotations

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, TextIO, TypeVar
 
-import click
-
+from kube_inspect.build.health import judge_container, judge_node, judge_pod
 from kube_inspect.model.cluster import Cluster, Container, Node, Pod
 from kube_inspect.model.quantity import percent
 from kube_inspect.render import cells
 from kube_inspect.render.age import age
+from kube_inspect.render.colours import paint
 from kube_inspect.render.columns import align_columns
 
 T = TypeVar("T")
@@ -22,8 +22,6 @@ HEADERS = ("NAME", "STATUS", "READY", "RESTARTS", "AGE")
 RESOURCE_HEADERS = ("CPU-REQ", "CPU-LIM", "MEM-REQ", "MEM-LIM", "CPU-USE", "MEM-USE")
 UNICODE = ("├── ", "│   ", "└── ", "    ")
 ASCII = ("|-- ", "|   ", "`-- ", "    ")
-BAD_WORDS = ("NotReady", "Unknown", "Failed", "Error", "BackOff", "OOMKilled", "Pressure", "Err")
-WARN_WORDS = ("Pending", "waiting", "SchedulingDisabled", "not listed", "ContainersNotReady")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,17 +33,6 @@ class TreeOptions:
     wide: bool = False
     depth: Depth = "container"
     color: bool = False
-
-
-def paint(text: str, color: bool) -> str:
-    """Return ``text`` coloured by how healthy the state it names is, when ``color``."""
-    if not color or not text:
-        return text
-    if any(word in text for word in BAD_WORDS) or ("exit" in text and "(exit 0)" not in text):
-        return click.style(text, fg="red")
-    if any(word in text for word in WARN_WORDS):
-        return click.style(text, fg="yellow")
-    return click.style(text, fg="green")
 
 
 def cluster_line(cluster: Cluster) -> str:
@@ -85,9 +72,10 @@ def _node_row(node: Node, opts: TreeOptions) -> Row:
                 f"zone={node.zone or '<none>'}",
                 f"type={node.instance_type or '<none>'}",
             ]
+    status = cells.node_status(node)
     row = [
         f"node/{node.name}",
-        cells.node_status(node),
+        paint(status, judge_node(node).verdict) if opts.color else status,
         "",
         "",
         age(node.created, opts.now) if node.listed else "",
@@ -100,9 +88,10 @@ def _node_row(node: Node, opts: TreeOptions) -> Row:
 def _pod_row(pod: Pod, opts: TreeOptions) -> Row:
     name = f"pod/{pod.namespace}/{pod.name}"
     info = [f"owner={pod.owner}"] if pod.owner else []
+    status = cells.pod_status(pod)
     row = [
         name,
-        cells.pod_status(pod),
+        paint(status, judge_pod(pod).verdict) if opts.color else status,
         cells.pod_ready(pod),
         str(pod.restarts),
         age(pod.created, opts.now),
@@ -119,9 +108,10 @@ def _pod_row(pod: Pod, opts: TreeOptions) -> Row:
 
 def _container_row(container: Container, opts: TreeOptions) -> Row:
     ready = "ready" if container.ready else "not ready"
+    state = container.state.describe()
     row = [
         f"container/{cells.container_label(container)}",
-        container.state.describe(),
+        paint(state, judge_container(container).verdict) if opts.color else state,
         ready,
         str(container.restarts),
         "",
@@ -192,8 +182,6 @@ def render_tree(
     out.write(cluster_line(cluster) + "\n")
     headers = [*HEADERS, *((*RESOURCE_HEADERS, "IP") if options.wide else ()), "INFO"]
     rows = list(_rows(cluster, options))
-    if options.color:
-        rows = [[row[0], paint(row[1], True), *row[2:]] for row in rows]
     if rows:
         out.write(table(rows, headers) + "\n")
 

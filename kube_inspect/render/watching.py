@@ -1,8 +1,8 @@
 """`tree --watch` frames: the tree with a gutter marking what changed since the last frame.
 
 Pure: which rows are new (``+``) or changed (``~``) is decided from the model (state,
-readiness, restarts), not from the text, so ages ticking by mark nothing. Deleted rows
-are listed under the tree with ``-``.
+readiness, restarts, and a node's verdict in the health table), not from the text, so
+ages ticking by mark nothing. Deleted rows are listed under the tree with ``-``.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TextIO
 
+from kube_inspect.build.health import judge_node
 from kube_inspect.model.cluster import Cluster
 from kube_inspect.render.explained import ROW_LABEL
 from kube_inspect.render.tree import Depth, TreeOptions, render_tree
@@ -48,9 +49,12 @@ def signatures(cluster: Cluster) -> dict[str, tuple[object, ...]]:
     """Return each row's key (``node/N``, ``pod/NS/N``, ``container/NS/P/C``) and what it shows."""
     rows: dict[str, tuple[object, ...]] = {}
     for node in cluster.nodes:
-        rows[f"node/{node.name}"] = (node.status, node.listed, node.kubelet_version)
+        verdict = judge_node(node).verdict  # a node coming under pressure is news
+        rows[f"node/{node.name}"] = (node.status, node.listed, node.kubelet_version, verdict)
     for pod in cluster.pods:
         ref = f"{pod.namespace}/{pod.name}"
+        # no verdict here: phase, readiness and the container rows below decide a pod's,
+        # and judging every pod would slow each frame of a big cluster by half
         rows[f"pod/{ref}"] = (pod.phase, pod.node_name, pod.ready_count, pod.restarts)
         for c in pod.containers:
             rows[f"container/{ref}/{c.name}"] = (c.state.describe(), c.ready, c.restarts, c.image)

@@ -11,18 +11,24 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
+from kube_inspect.build.health import CONTAINER_STATES
 from tests.clusters.httpfaults import HttpFaultProxy
 from tests.integration.cli_runner import run
 from tests.integration.conftest import TestCluster
 
 pytestmark = pytest.mark.integration
 
-FAILING_REASONS = {
-    "CrashLoopBackOff",
-    "ImagePullBackOff",
-    "ErrImagePull",
-    "CreateContainerConfigError",
-}
+STATUS_LISTS = ("initContainerStatuses", "containerStatuses", "ephemeralContainerStatuses")
+
+
+def failing_per_table(state: dict[str, Any]) -> bool:
+    """Return whether the health table calls a containerStatus ``state`` failing."""
+    for name in ("waiting", "terminated"):
+        if name in state:
+            reason = state[name].get("reason") or ("Terminated" if name == "terminated" else "")
+            text = CONTAINER_STATES.get(f"{name}/{reason}", CONTAINER_STATES[name])
+            return text.verdict == "failing"
+    return False
 
 
 def check_json(cluster: TestCluster, *args: str) -> tuple[int, dict[str, Any]]:
@@ -35,11 +41,9 @@ def failing_containers_per_kubectl(cluster: TestCluster) -> set[str]:
     pods = json.loads(cluster.kubectl("get", "pods", "-A", "-o", "json"))["items"]
     found = set()
     for pod in pods:
-        for status in pod.get("status", {}).get("containerStatuses", []):
-            state = status.get("state", {})
-            if state.get("waiting", {}).get("reason") in FAILING_REASONS or (
-                state.get("terminated", {}).get("reason") == "OOMKilled"
-            ):
+        statuses = [s for key in STATUS_LISTS for s in pod.get("status", {}).get(key, [])]
+        for status in statuses:
+            if failing_per_table(status.get("state", {})):
                 meta = pod["metadata"]
                 found.add(f"container/{meta['namespace']}/{meta['name']}/{status['name']}")
     return found

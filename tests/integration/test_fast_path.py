@@ -20,7 +20,8 @@ from kube_inspect.build.objects import build_cluster
 from kube_inspect.kube.client import KubeClient
 from kube_inspect.kube.progress import Progress
 from kube_inspect.model.cluster import Cluster, Container, Pod
-from kube_inspect.read.cluster import Selection, read_cluster
+from kube_inspect.read.cluster import read_cluster
+from kube_inspect.read.selection import Selection
 from tests.integration.conftest import TestCluster
 
 pytestmark = pytest.mark.integration

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from kube_inspect.build.arrange import only_problems, pod_problem, sort_cluster
+from kube_inspect.build.arrange import only_problems, sort_cluster
+from kube_inspect.build.health import pod_problem
 from kube_inspect.model.cluster import Cluster
 
 

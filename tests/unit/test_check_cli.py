@@ -31,21 +31,9 @@ def outside_github_actions(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def recorded_workloads(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
+def recorded_workloads(request: pytest.FixtureRequest) -> None:
+    """The recorded client, which serves Deployments, StatefulSets and DaemonSets too."""
     request.getfixturevalue("recorded_client")
-    kinds = {"deployments": "Deployment", "statefulsets": "StatefulSet", "daemonsets": "DaemonSet"}
-
-    def list_workloads(
-        self: KubeClient, resource: str, namespace: str | None = None
-    ) -> list[dict[str, Any]]:
-        items = load(f"{resource}.json")["items"]
-        return [
-            {**w, "kind": kinds[resource]}
-            for w in items
-            if namespace in (None, w["metadata"]["namespace"])
-        ]
-
-    monkeypatch.setattr(KubeClient, "list_workloads", list_workloads)
 
 
 @pytest.fixture
@@ -227,8 +215,11 @@ def test_check_with_forbidden_nodes_is_exit_4_when_the_rest_passes(
     forbid_nodes(monkeypatch)
     result = invoke(config, "-n", "monitoring")
     assert result.exit_code == 4
-    assert "none  node-ready          nothing to check" in result.stdout
-    assert result.stderr == 'warning: user "viewer" may not list nodes: node rules not checked\n'
+    assert "skip  node-ready          not checked" in result.stdout
+    assert "2 not checked" in result.stdout and "all" not in result.stdout.splitlines()[-1]
+    assert result.stderr == (
+        'warning: user "viewer" may not list nodes: nodes are shown by name only, without status\n'
+    )
     failing = invoke(config)
     assert failing.exit_code == 1  # a failed check outranks a partial result
 

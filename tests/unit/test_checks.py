@@ -6,16 +6,11 @@ from typing import Any
 
 import pytest
 
-from kube_inspect.check.rules import (
-    RULES,
-    CheckInput,
-    CheckOptions,
-    Finding,
-    parse_timestamp,
-    run_checks,
-    select_rules,
-)
-from tests.unit.conftest import load, pod_named
+from kube_inspect.check.rules import RULES, CheckOptions, run_checks, select_rules
+from kube_inspect.model.checks import Finding
+from kube_inspect.model.cluster import Cluster
+from kube_inspect.model.timestamps import parse_time as parse_timestamp
+from tests.unit.conftest import check_input, load, pod_named
 
 
 def workloads() -> list[dict[str, Any]]:
@@ -27,8 +22,8 @@ def workloads() -> list[dict[str, Any]]:
     ]
 
 
-def sample_input(pods: list[dict[str, Any]] | None = None) -> CheckInput:
-    return CheckInput(
+def sample_input(pods: list[dict[str, Any]] | None = None) -> Cluster:
+    return check_input(
         tuple(load("nodes.json")["items"]),
         tuple(pods if pods is not None else load("pods.json")["items"]),
         tuple(workloads()),
@@ -41,7 +36,7 @@ def created(pods: list[dict[str, Any]], namespace: str, name: str) -> datetime:
     return stamp
 
 
-def failing(data: CheckInput, now: datetime, **options: Any) -> set[tuple[str, str]]:
+def failing(data: Cluster, now: datetime, **options: Any) -> set[tuple[str, str]]:
     report = run_checks(data, tuple(RULES), CheckOptions(**options), now)
     return {(f.rule, f.object) for f in report.failures}
 
@@ -120,7 +115,7 @@ def test_node_not_ready_and_under_pressure_fail(nodes: list[dict[str, Any]]) -> 
         if condition["type"] == "DiskPressure":
             condition["status"] = "True"
     name = node["metadata"]["name"]
-    report = run_checks(CheckInput((node,), (), ()), tuple(RULES), CheckOptions(), datetime.now())
+    report = run_checks(check_input((node,), (), ()), tuple(RULES), CheckOptions(), datetime.now())
     assert {(f.rule, f.object) for f in report.failures} == {
         ("node-ready", f"node/{name}"),
         ("node-pressure", f"node/{name}"),
@@ -138,7 +133,7 @@ def test_workload_short_of_ready_replicas_fails() -> None:
             item["status"]["readyReplicas"] = item["spec"]["replicas"] - 1
         found.append(item)
     report = run_checks(
-        CheckInput((), (), tuple(found)), ["workload-ready"], CheckOptions(), datetime.now()
+        check_input((), (), tuple(found)), ["workload-ready"], CheckOptions(), datetime.now()
     )
     assert {f.object for f in report.failures} == {
         "deployment/shop/web",
@@ -151,7 +146,7 @@ def test_workload_short_of_ready_replicas_fails() -> None:
 def test_workload_with_no_status_yet_is_not_ready() -> None:
     bare = {"kind": "Deployment", "metadata": {"namespace": "a", "name": "b"}, "spec": {}}
     report = run_checks(
-        CheckInput((), (), (bare,)), ["workload-ready"], CheckOptions(), datetime.now()
+        check_input((), (), (bare,)), ["workload-ready"], CheckOptions(), datetime.now()
     )
     assert report.failures == (
         Finding("workload-ready", "deployment/a/b", False, "0/1 replicas ready"),

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from kube_inspect.build.label_selector import parse_selector
 from kube_inspect.cli import cli
 from kube_inspect.cli.options import parse_request_timeout
 from kube_inspect.errors import NotFound, UsageError
@@ -52,16 +54,42 @@ RECORDED_PATHS = {
     "/api/v1/namespaces": "namespaces.json",
     "/apis/apps/v1/replicasets": "replicasets.json",
     "/apis/batch/v1/jobs": "jobs.json",
+    "/apis/apps/v1/deployments": "deployments.json",
+    "/apis/apps/v1/statefulsets": "statefulsets.json",
+    "/apis/apps/v1/daemonsets": "daemonsets.json",
 }
 
 
 NAMESPACED = re.compile(r"^(?P<prefix>.*)/namespaces/(?P<namespace>[^/]+)/(?P<resource>[^/]+)$")
+ONE_NODE = re.compile(r"^/api/v1/nodes/(?P<name>[^/]+)$")
+FIELDS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "spec.nodeName": lambda o: (o.get("spec") or {}).get("nodeName"),
+    "metadata.name": lambda o: o["metadata"]["name"],
+    "metadata.namespace": lambda o: o["metadata"].get("namespace"),
+    "status.phase": lambda o: (o.get("status") or {}).get("phase"),
+}
+
+
+def _selected(items: list[dict[str, Any]], query: Any) -> list[dict[str, Any]]:
+    """Return the items the query's label and field selectors pick, as the API server would."""
+    params = dict(query or [])
+    labels = parse_selector(params.get("labelSelector"))
+    items = [o for o in items if labels(o["metadata"].get("labels") or {})]
+    for term in filter(None, str(params.get("fieldSelector") or "").split(",")):
+        key, negated, value = re.fullmatch(r"([\w.]+)(!?)==?(.*)", term).groups()  # type: ignore[union-attr]
+        items = [o for o in items if (FIELDS[key](o) == value) != bool(negated)]
+    return items
 
 
 def recorded_get(
     self: KubeClient, path: str, query: Any = None, decode: Any = None, policy: Any = None
 ) -> dict[str, Any]:
     """Answer a GET from JSON recorded from the real sample cluster; 404 for the rest."""
+    if match := ONE_NODE.match(path):
+        for node in load("nodes.json")["items"]:
+            if node["metadata"]["name"] == match["name"]:
+                return node  # type: ignore[no-any-return]
+        raise NotFound(f'not found: nodes "{match["name"]}" not found')
     namespace = None
     if match := NAMESPACED.match(path):
         namespace = match["namespace"]
@@ -69,8 +97,11 @@ def recorded_get(
     if path not in RECORDED_PATHS:
         raise NotFound(f"not found: {path}")
     doc: dict[str, Any] = load(RECORDED_PATHS[path])
-    if namespace is not None:
-        doc = {**doc, "items": [o for o in doc["items"] if o["metadata"]["namespace"] == namespace]}
+    if "items" in doc:
+        items = doc["items"]
+        if namespace is not None:
+            items = [o for o in items if o["metadata"]["namespace"] == namespace]
+        doc = {**doc, "items": _selected(items, query)}
     if decode is None:
         return doc
     return decode(json.dumps(doc).encode())  # type: ignore[no-any-return]  # the client's

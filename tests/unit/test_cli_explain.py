@@ -9,24 +9,15 @@ import pytest
 from click.testing import CliRunner
 
 from kube_inspect.cli import cli
-from kube_inspect.kube.client import KubeClient
-from tests.unit.conftest import load
-from tests.unit.test_cli import kubeconfig
+from tests.unit.test_cli import kubeconfig, recorded_client  # noqa: F401 - a fixture
 
 
 @pytest.fixture
-def config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """A kubeconfig whose reads are answered with JSON recorded from a real server."""
+def config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, request: pytest.FixtureRequest) -> Path:
+    """A kubeconfig whose cluster answers with the recorded sample (see recorded_get)."""
+    request.getfixturevalue("recorded_client")
     monkeypatch.delenv("KUBECONFIG", raising=False)
     monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setattr(KubeClient, "version", lambda self: load("version.json")["gitVersion"])
-    monkeypatch.setattr(KubeClient, "list_nodes", lambda self: load("nodes.json")["items"])
-
-    def list_pods(self: KubeClient, namespace: str | None = None) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = load("pods.json")["items"]
-        return [p for p in items if namespace in (None, p["metadata"]["namespace"])]
-
-    monkeypatch.setattr(KubeClient, "list_pods", list_pods)
     return kubeconfig(tmp_path / "config", {"a": "https://127.0.0.1:1"}, "a")
 
 

@@ -28,8 +28,9 @@ def test_the_sample_tree_is_laid_out_exactly_as_tabulate_does(
 
 
 def test_coloured_cells_align_as_tabulate_aligns_them(sample: Cluster) -> None:
-    options = tree.TreeOptions(now=datetime(2030, 1, 1, tzinfo=UTC))
-    rows = [[r[0], tree.paint(r[1], True), *r[2:]] for r in tree._rows(sample, options)]
+    options = tree.TreeOptions(now=datetime(2030, 1, 1, tzinfo=UTC), color=True)
+    rows = list(tree._rows(sample, options))
+    assert any("\x1b[" in r[1] for r in rows)
     headers = (*tree.HEADERS, "INFO")
     assert align_columns(rows, headers) == tabulated(rows, headers)
 

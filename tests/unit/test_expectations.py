@@ -3,9 +3,9 @@ from __future__ import annotations
 import pytest
 
 from kube_inspect.check.expectations import check_expectations, parse_expectations
-from kube_inspect.check.rules import CheckInput
 from kube_inspect.errors import ExpectationError
-from tests.unit.conftest import load
+from kube_inspect.model.cluster import Cluster
+from tests.unit.conftest import check_input, load
 from tests.unit.test_checks import workloads
 
 GOOD = """\
@@ -29,8 +29,8 @@ expectations:
 """
 
 
-def data() -> CheckInput:
-    return CheckInput((), tuple(load("pods.json")["items"]), tuple(workloads()))
+def data() -> Cluster:
+    return check_input((), tuple(load("pods.json")["items"]), tuple(workloads()))
 
 
 def test_expectations_pass_and_fail_on_the_recorded_sample() -> None:

@@ -7,8 +7,9 @@ import pytest
 
 from kube_inspect.errors import ApiError, Gone
 from kube_inspect.kube.client import KubeClient, Target
-from kube_inspect.read.cluster import Selection, read_cluster
+from kube_inspect.read.cluster import read_cluster
 from kube_inspect.read.partial import ForbiddenReads
+from kube_inspect.read.selection import Selection
 from tests.unit.conftest import load
 from tests.unit.test_cli import recorded_get
 

@@ -8,9 +8,6 @@ import re
 from dataclasses import replace
 from typing import Any
 
-import pytest
-
-from kube_inspect.build.facts import Facts, build_facts
 from kube_inspect.build.health import container_health, node_health, pod_health
 from kube_inspect.model.cluster import Cluster, Container, ContainerState, Pod
 from kube_inspect.render.dot import render_dot
@@ -19,14 +16,9 @@ from kube_inspect.render.mermaid import render_mermaid
 from kube_inspect.render.tree import cluster_line
 
 
-@pytest.fixture(scope="module")
-def facts(nodes: list[dict[str, Any]], pods: list[dict[str, Any]]) -> Facts:
-    return build_facts(nodes, pods)
-
-
-def html_of(cluster: Cluster, facts: Facts | None = None) -> str:
+def html_of(cluster: Cluster) -> str:
     out = io.StringIO()
-    render_html(cluster, out, facts)
+    render_html(cluster, out)
     return out.getvalue()
 
 
@@ -49,15 +41,15 @@ def with_odd_pod(cluster: Cluster) -> Cluster:
     return replace(cluster, unscheduled=(*cluster.unscheduled, odd))
 
 
-def test_html_is_one_file_that_needs_no_network(sample: Cluster, facts: Facts) -> None:
-    page = html_of(sample, facts)
+def test_html_is_one_file_that_needs_no_network(sample: Cluster) -> None:
+    page = html_of(sample)
     assert page.startswith("<!DOCTYPE html>")
     assert not re.search(r"""(src|href)\s*=|@import|url\(|https?://(?!127\.0\.0\.1)""", page)
     assert page.count("<script") == 2 and page.count("<style>") == 1
 
 
-def test_html_data_holds_every_node_pod_and_container(sample: Cluster, facts: Facts) -> None:
-    data = embedded_data(html_of(sample, facts))
+def test_html_data_holds_every_node_pod_and_container(sample: Cluster) -> None:
+    data = embedded_data(html_of(sample))
     assert [n["name"] for n in data["nodes"]] == [n.name for n in sample.nodes]
     pods = [p for n in data["nodes"] for p in n["pods"]] + data["unscheduled"]
     assert [(p["namespace"], p["name"]) for p in pods] == [
@@ -78,8 +70,8 @@ def test_html_cannot_be_broken_by_object_names(sample: Cluster) -> None:
     assert data["unscheduled"][-1]["name"] == "</script><b>#1"
 
 
-def test_html_is_deterministic(sample: Cluster, facts: Facts) -> None:
-    assert html_of(sample, facts) == html_of(sample, facts)
+def test_html_is_deterministic(sample: Cluster) -> None:
+    assert html_of(sample) == html_of(sample)
 
 
 def test_dot_nests_containers_in_pods_in_nodes(sample: Cluster) -> None:

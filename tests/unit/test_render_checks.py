@@ -3,7 +3,7 @@ from __future__ import annotations
 import io
 from xml.etree import ElementTree as ET
 
-from kube_inspect.check.rules import CheckReport, Finding
+from kube_inspect.model.checks import CheckReport, Finding
 from kube_inspect.render.checks_text import render_check_text
 from kube_inspect.render.github import render_github_annotations, render_github_summary
 from kube_inspect.render.junit import render_junit

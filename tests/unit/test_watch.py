@@ -7,6 +7,7 @@ import io
 import json
 import queue
 from collections.abc import Generator, Iterator, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,10 +16,11 @@ from click.testing import CliRunner
 
 from kube_inspect.build.objects import build_cluster
 from kube_inspect.cli import cli
+from kube_inspect.cli.tree import CLEAR_SCREEN, _draw
 from kube_inspect.errors import ApiError
 from kube_inspect.kube.client import _json_lines
 from kube_inspect.model.cluster import Cluster
-from kube_inspect.read.watch import CLEAR_SCREEN, Follower, Message, _draw, apply_event, object_key
+from kube_inspect.read.watch import Follower, Message, apply_event, object_key
 from kube_inspect.render.watching import Changes, compare, line_keys, render_frame, signatures
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -155,14 +157,16 @@ class ScriptedClient:
         self.streams, self.listed = streams, listed
         self.watched_from: list[str] = []
 
-    def watch(self, path: str, resource_version: str) -> Iterator[dict[str, Any]]:
+    def watch(
+        self, path: str, resource_version: str, selectors: Any = None
+    ) -> Iterator[dict[str, Any]]:
         self.watched_from.append(resource_version)
         if not self.streams:
             raise ApiError("no more streams")  # ends the follower's loop
         yield from self.streams.pop(0)
 
-    def get(self, path: str, query: Any = None) -> dict[str, Any]:
-        return self.listed
+    def pages(self, path: str, query: Any = None) -> Iterator[dict[str, Any]]:
+        yield self.listed
 
 
 def pod_event(kind: str, name: str, version: str) -> dict[str, Any]:
@@ -214,7 +218,13 @@ def test_follower_reports_other_watch_errors() -> None:
 
 def test_in_a_terminal_each_frame_replaces_the_last(sample: Cluster) -> None:
     out = io.StringIO()
-    _draw(sample, Changes(), out, True, False, NOW)
-    _draw(sample, Changes(), out, True, False, NOW)
+    _draw(sample, Changes(), out, True, False, "container")
+    _draw(sample, Changes(), out, True, False, "container")
     assert out.getvalue().count(CLEAR_SCREEN) == 2
     assert out.getvalue().startswith(CLEAR_SCREEN + "watching, Ctrl-C to stop")
+
+
+def test_a_node_coming_under_pressure_is_marked_changed(sample: Cluster) -> None:
+    node = sample.nodes[0]
+    pressed = replace(sample, nodes=(replace(node, pressures=("DiskPressure",)), *sample.nodes[1:]))
+    assert compare(signatures(sample), signatures(pressed)).changed == {f"node/{node.name}"}

@@ -1,22 +1,29 @@
-"""The states table: every state kube-inspect can show has a text in plain words."""
+"""The health table: every state kube-inspect can show has a verdict and plain words."""
 
 from __future__ import annotations
 
 import typing
+from pathlib import Path
 
 import pytest
 
-from kube_inspect.build.states import (
+from kube_inspect.build.health import (
     CONTAINER_STATES,
     LEVELS,
     NODE_STATES,
     POD_STATES,
+    PRESSURES,
+    VERDICTS,
     container_state,
     container_state_key,
+    judge_container,
+    judge_node,
+    judge_pod,
     node_state,
+    pod_problem,
     pod_state,
-    scheduler_reasons,
 )
+from kube_inspect.build.scheduling import scheduler_reasons
 from kube_inspect.model.cluster import Cluster, Container, ContainerState, Node, Pod, StateName
 
 # The reasons the kubelet puts in containerStatuses (pkg/kubelet/images/types.go,
@@ -162,3 +169,78 @@ def test_scheduler_message_of_older_servers_names_the_taint_and_resource() -> No
 def test_scheduler_message_in_an_unknown_shape_is_kept_as_is() -> None:
     assert scheduler_reasons("something else entirely") == ["something else entirely"]
     assert scheduler_reasons("") == []
+
+
+# --- verdicts: one judgement of health --------------------------------------------------
+
+TABLES = {"node": NODE_STATES, "pod": POD_STATES, "container": CONTAINER_STATES}
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+@pytest.mark.parametrize(
+    ("level", "key"), [(level, key) for level, table in TABLES.items() for key in table]
+)
+def test_every_state_key_has_a_verdict_and_words(level: str, key: str) -> None:
+    text = TABLES[level][key]
+    assert text.verdict in VERDICTS
+    assert len(text.meaning) >= 10 and not text.meaning.endswith(".")
+    assert not text.finished or text.verdict == "healthy"
+
+
+def test_the_healthy_states_are_the_ones_explain_leaves_alone() -> None:
+    healthy = {(lvl, k) for lvl, table in TABLES.items() for k, t in table.items() if not t.unusual}
+    assert healthy == {
+        ("node", "Ready"),
+        ("pod", "Running"),
+        ("pod", "Succeeded"),
+        ("container", "running"),
+        ("container", "terminated/Completed"),
+    }
+    finished = {k for table in TABLES.values() for k, t in table.items() if t.finished}
+    assert finished == {"Succeeded", "terminated/Completed"}
+
+
+def test_a_pod_is_made_worse_by_its_failing_container(sample: Cluster) -> None:
+    crasher = next(p for p in sample.pods if p.name == "crasher")
+    judged = judge_pod(crasher)
+    assert judged.key == "Running/NotReady" and judged.verdict == "failing"
+    assert judged.reason.startswith("container worker: CrashLoopBackOff: it keeps crashing")
+
+
+def test_a_finished_pod_is_judged_by_its_phase_alone() -> None:
+    killed = ContainerState("terminated", "Error", 137)
+    pod = Pod("ns", "p", "n", "Succeeded", None, (container(killed),))
+    assert judge_pod(pod).verdict == "healthy" and judge_pod(pod).finished
+    assert pod_problem(pod) is None
+
+
+def test_a_node_under_pressure_is_failing() -> None:
+    node = Node("n", (), True, False, None, None, (), pressures=("DiskPressure",))
+    assert judge_node(node).verdict == "failing" and judge_node(node).key == "DiskPressure"
+    assert PRESSURES == ("MemoryPressure", "DiskPressure", "PIDPressure")
+
+
+def test_an_unknown_waiting_reason_is_a_warning_not_a_failure() -> None:
+    judged = judge_container(container(ContainerState("waiting", "SomethingNew")))
+    assert judged.verdict == "warning" and "SomethingNew" in judged.reason
+
+
+def health_table_markdown() -> str:
+    """Return the README's table of states, generated from the health table."""
+    lines = ["| Level | State | Verdict | Meaning |", "|---|---|---|---|"]
+    for level, table in TABLES.items():
+        for key, text in table.items():
+            verdict = f"{text.verdict} (finished)" if text.finished else text.verdict
+            lines.append(f"| {level} | `{key}` | {verdict} | {text.meaning} |")
+    return "\n".join(lines) + "\n"
+
+
+def test_the_readme_shows_the_health_table() -> None:
+    assert health_table_markdown() in README.read_text(), (
+        "README.md's table of states is stale: replace it with the output of "
+        "`python -m tests.unit.test_health`"
+    )
+
+
+if __name__ == "__main__":
+    print(health_table_markdown(), end="")

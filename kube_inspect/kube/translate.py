@@ -1,0 +1,94 @@
+"""API server and transport failures, translated once into KubeInspectErrors with advice."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import urllib3
+from kubernetes.client.exceptions import ApiException
+
+from kube_inspect.errors import (
+    ApiError,
+    ClusterUnreachable,
+    Forbidden,
+    KubeInspectError,
+    NotFound,
+    Unauthorized,
+)
+from kube_inspect.kube.kubeconfig import first_line
+from kube_inspect.kube.retry import parse_retry_after
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where the client points: the kubeconfig context and the API server URL."""
+
+    context: str
+    server: str
+
+
+def api_error(e: ApiException, target: Target) -> KubeInspectError:
+    """Return the KubeInspectError an API server's error answer means, in words."""
+    status, server = e.status, target.server
+    reason = status_message(e.body) or e.reason or "no reason given"
+    if status == 401:
+        return Unauthorized(
+            f"{server} rejected the credentials of context {target.context!r} "
+            "(401 Unauthorized): log in again or fix the user in the kubeconfig"
+        )
+    if status == 403:
+        return Forbidden(f"forbidden: {reason}")
+    if status == 404:
+        return NotFound(f"not found: {reason}", status)
+    headers = e.headers or {}
+    retry_after = parse_retry_after(headers.get("Retry-After"))
+    if status == 429:
+        return ApiError(
+            f"the API server at {server} is throttling requests (429 Too Many Requests: {reason})",
+            status,
+            retry_after,
+        )
+    if status == 410:
+        return ApiError(f"the API server at {server} answered 410 Gone: {reason}", status)
+    if isinstance(status, int) and status >= 500:
+        return ApiError(
+            f"the API server at {server} failed ({status}: {reason})", status, retry_after
+        )
+    return ApiError(f"the API server at {server} answered {status}: {reason}", status)
+
+
+def transport_error(
+    e: urllib3.exceptions.HTTPError, target: Target, timeout: float | None
+) -> KubeInspectError:
+    """Return the KubeInspectError a failed connection or read means, in words."""
+    server, context = target.server, target.context
+    cause = (e.reason or e) if isinstance(e, urllib3.exceptions.MaxRetryError) else e
+    if isinstance(cause, urllib3.exceptions.SSLError):
+        return ClusterUnreachable(
+            f"TLS handshake with {server} failed ({first_line(cause)}): check the "
+            f"certificate-authority of context {context!r}"
+        )
+    # NewConnectionError subclasses ConnectTimeoutError in urllib3 2: test it first.
+    if isinstance(cause, urllib3.exceptions.NewConnectionError):
+        return ClusterUnreachable(
+            f"cannot connect to {server} (context {context!r}): is the cluster running?"
+        )
+    if isinstance(cause, urllib3.exceptions.TimeoutError):
+        return ClusterUnreachable(
+            f"{server} did not answer within {timeout or 0:g}s: is the cluster up? "
+            "(raise --request-timeout for a slow server)"
+        )
+    return ClusterUnreachable(f"lost the connection to {server}: {first_line(cause or e)}")
+
+
+def status_message(body: Any) -> str | None:
+    """Return the message of a Kubernetes Status body, if it is one."""
+    try:
+        status = json.loads(body) if body else None
+    except (TypeError, ValueError):
+        return None
+    if isinstance(status, dict) and isinstance(status.get("message"), str):
+        return str(status["message"])
+    return None
