@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import time
 import uuid
@@ -253,6 +255,17 @@ def test_viewer_json_says_null_for_what_it_could_not_read(users: Users, command:
         assert {k: node[k] for k in NODE_FIELDS} == dict.fromkeys(NODE_FIELDS), node["name"]
         allocatable = node["allocatable"]
         assert allocatable is None or set(allocatable.values()) == {None}, node["name"]
+
+
+def test_viewer_tables_say_unknown_not_none_for_what_it_could_not_read(users: Users) -> None:
+    result = run("nodes", "-n", users.namespace, "-o", "csv", kubeconfig=users.viewer)
+    assert result.returncode == 4, result.stdout + result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert rows
+    for row in rows:
+        node_facts = {k: v for k, v in row.items() if k not in ("NAME", "PODS")}
+        unknown_shown_as_known = {k: v for k, v in node_facts.items() if v in ("<none>", "false")}
+        assert unknown_shown_as_known == {}, row["NAME"]
 
 
 @dataclass(frozen=True)
