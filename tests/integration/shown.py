@@ -222,3 +222,13 @@ PARSERS: dict[str, Callable[[str], Shown]] = {
 }
 # the flat views (nodes, pods, containers): -o wide is a wider table, not a tree
 FLAT_PARSERS: dict[str, Callable[[str], Shown]] = {**PARSERS, "wide": from_table}
+
+FLAT_OUTPUTS = ("table", "wide", "json", "yaml", "csv")
+# (command and flags, the parser of its stdout); each draws pods
+POD_VIEWS: dict[str, tuple[tuple[str, ...], Callable[[str], Shown]]] = {
+    **{f"tree-{o}": (("tree", "-o", o), PARSERS[o]) for o in TREE_OUTPUTS},
+    "tree-explain": (("tree", "--explain"), PARSERS["tree"]),
+    **{f"pods-{o}": (("pods", "-o", o), FLAT_PARSERS[o]) for o in FLAT_OUTPUTS},
+    **{f"containers-{o}": (("containers", "-o", o), FLAT_PARSERS[o]) for o in FLAT_OUTPUTS},
+    "check": (("check", "-o", "json"), from_check_json),
+}

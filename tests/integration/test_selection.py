@@ -13,7 +13,7 @@ import queue
 import subprocess
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,12 +22,11 @@ import pytest
 from tests.integration.cli_runner import KUBE_INSPECT, invoke
 from tests.integration.conftest import TestCluster
 from tests.integration.shown import (
+    FLAT_OUTPUTS,
     FLAT_PARSERS,
     PARSERS,
-    TREE_OUTPUTS,
+    POD_VIEWS,
     PodRef,
-    Shown,
-    from_check_json,
     from_tour,
 )
 from tests.integration.test_watch import Watching
@@ -182,15 +181,6 @@ SELECTIONS = (
 )  # fmt: skip
 NODE_SELECTIONS = ("default", "node", "node-twice", "node-selector")
 
-FLAT_OUTPUTS = ("table", "wide", "json", "yaml", "csv")
-# (command and flags, the parser of its stdout); each draws pods
-POD_VIEWS: dict[str, tuple[tuple[str, ...], Callable[[str], Shown]]] = {
-    **{f"tree-{o}": (("tree", "-o", o), PARSERS[o]) for o in TREE_OUTPUTS},
-    "tree-explain": (("tree", "--explain"), PARSERS["tree"]),
-    **{f"pods-{o}": (("pods", "-o", o), FLAT_PARSERS[o]) for o in FLAT_OUTPUTS},
-    **{f"containers-{o}": (("containers", "-o", o), FLAT_PARSERS[o]) for o in FLAT_OUTPUTS},
-    "check": (("check", "-o", "json"), from_check_json),
-}
 # the views that draw the nodes of the selection, beside their pods
 NODE_DRAWING = {"tree-tree", "tree-wide", "tree-json", "tree-yaml", "tree-html", "tree-dot",
                 "tree-mermaid", "tree-explain", "check"}  # fmt: skip
@@ -250,56 +240,6 @@ def test_explain_tour_covers_exactly_the_selection(
     assert {node: n for node, n in tour.per_node.items() if n} == dict(per_node)
     if expected.nodes is not None:
         assert set(tour.per_node) - {"(on no node yet)"} == expected.nodes
-
-
-def sort_key(sample: Sample) -> tuple[Callable[[PodRef], Any], Callable[[str], Any]]:
-    """Return --sort restarts' keys, per kubectl: most restarts first, then by name."""
-    counts = {ref(p): restarts(p) for p in sample.pods}
-    per_node = Counter[str]()
-    for pod in sample.pods:
-        per_node[pod["spec"].get("nodeName") or ""] += restarts(pod)
-    return (lambda p: (-counts[p], p)), (lambda n: (-per_node[n], n))
-
-
-def on_each_node(sample: Sample, pods: tuple[PodRef, ...]) -> dict[str | None, list[PodRef]]:
-    grouped: dict[str | None, list[PodRef]] = {}
-    for pod in pods:
-        grouped.setdefault(sample.node_of[pod], []).append(pod)
-    return grouped
-
-
-# where sorting cannot apply, a usage error; where it can, the order drawn
-SORT_UNDRAWN = ("check",)
-
-
-@pytest.mark.parametrize("view", list(POD_VIEWS))
-def test_sort_orders_the_pods_on_each_node_and_the_nodes(
-    cluster: TestCluster, sample: Sample, view: str
-) -> None:
-    command, parse = POD_VIEWS[view]
-    result = invoke(*command, "--sort", "restarts", kubeconfig=cluster.kubeconfig)
-    if view in SORT_UNDRAWN and result.returncode == 2:
-        assert "--sort" in result.stderr and result.stdout == ""
-        return
-    assert result.returncode in ((0, 1) if view == "check" else (0,)), result.stderr
-    shown = parse(result.stdout)
-    pod_key, node_key = sort_key(sample)
-    assert any(-pod_key(p)[0] for p in shown.pods), "the sample has a restarted pod"
-    for node, pods in on_each_node(sample, shown.pods).items():
-        assert pods == sorted(pods, key=pod_key), node
-    assert list(shown.nodes) == sorted(shown.nodes, key=node_key)
-
-
-def test_explain_tour_sorts_its_nodes_or_refuses_the_sort(
-    cluster: TestCluster, sample: Sample
-) -> None:
-    result = invoke("explain", "--sort", "restarts", kubeconfig=cluster.kubeconfig)
-    if result.returncode == 2:
-        assert "--sort" in result.stderr and result.stdout == ""
-        return
-    assert result.returncode == 0, result.stderr
-    drawn = [n for n in from_tour(result.stdout).per_node if n != "(on no node yet)"]
-    assert drawn == sorted(drawn, key=sort_key(sample)[1])
 
 
 # a document or a verdict holds every level whatever --depth: a usage error, or honoured
