@@ -35,6 +35,6 @@ def text(value: Any) -> str | None:
 
 
 def labels_of(meta: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
-    """Return an object's labels as sorted (key, value) pairs."""
+    """Return an object's labels as (key, value) pairs, sorted by key (JSON keys are str)."""
     labels = mapping(meta.get("labels"))
-    return tuple(sorted((str(k), str(v)) for k, v in labels.items())) if labels else ()
+    return tuple(sorted(labels.items())) if labels else ()

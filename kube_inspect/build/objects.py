@@ -190,13 +190,16 @@ def owner_index(
     return index
 
 
-def top_owner(namespace: str, meta: Mapping[str, Any], owners: OwnerIndex) -> str | None:
-    """Return ``Kind/name`` of the workload at the top of the pod's owner chain."""
-    ref = controller_ref(meta)
+def top_owner(namespace: str, ref: tuple[str, str] | None, owners: OwnerIndex) -> str | None:
+    """Return ``Kind/name`` of the workload at the top of the chain from controller ``ref``."""
     seen = set()
     while ref is not None and (namespace, *ref) in owners and ref not in seen:
         seen.add(ref)
         ref = owners[(namespace, *ref)]
+    return None if ref is None else f"{ref[0]}/{ref[1]}"
+
+
+def _ref(ref: tuple[str, str] | None) -> str | None:
     return None if ref is None else f"{ref[0]}/{ref[1]}"
 
 
@@ -207,7 +210,12 @@ def _volume_source(volume: Mapping[str, Any]) -> str:
 
 def pod_volumes(spec: Mapping[str, Any]) -> tuple[Volume, ...]:
     """Return the pod's volumes with their mounts, leaving out the service account token."""
-    volumes = fields.items(spec.get("volumes"))
+    volumes = [
+        v
+        for v in map(fields.mapping, fields.items(spec.get("volumes")))
+        # every pod has one: the API token, not something the user shares
+        if not str(v.get("name", "")).startswith("kube-api-access-")
+    ]
     if not volumes:
         return ()
     containers = [
@@ -216,10 +224,8 @@ def pod_volumes(spec: Mapping[str, Any]) -> tuple[Volume, ...]:
         for c in fields.items(spec.get(key))
     ]
     found = []
-    for volume in map(fields.mapping, volumes):
+    for volume in volumes:
         name = str(volume.get("name", ""))
-        if name.startswith("kube-api-access-"):
-            continue  # every pod has one: the API token, not something the user shares
         mounts = tuple(
             (str(c.get("name", "")), str(fields.mapping(m).get("mountPath", "")))
             for c in containers
@@ -251,7 +257,7 @@ def build_pod(
         phase=fields.text(status.get("phase")) or "Unknown",
         created=fields.text(meta.get("creationTimestamp")),
         containers=containers,
-        owner=top_owner(namespace, meta, owners or {}),
+        owner=top_owner(namespace, controller, owners) if owners else _ref(controller),
         reason=reason,
         message=message,
         qos_class=fields.text(status.get("qosClass")),
@@ -260,7 +266,7 @@ def build_pod(
         requests=requests,
         limits=limits,
         usage=total_resources(c.usage for c in containers if c.usage) if usage else None,
-        controller=None if controller is None else f"{controller[0]}/{controller[1]}",
+        controller=_ref(controller),
         labels=labels_of(meta),
         volumes=pod_volumes(spec),
     )

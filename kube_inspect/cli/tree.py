@@ -175,7 +175,10 @@ def watch_tree(
         with connected(flags) as client:
             frames = follow_cluster(client, selection.selection, forbidden)
             first = next(frames)
-            report_read(first.cluster, selection.selection, notices_on_stderr=True)
+            # an empty namespace is an empty first frame, not a message: pods may come
+            report_read(
+                first.cluster, selection.selection, notices_on_stderr=True, say_no_pods=False
+            )
             for line in forbidden.warnings():
                 click.echo(f"warning: {line}", err=True)
             shown = first.cluster
