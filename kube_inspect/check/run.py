@@ -60,6 +60,9 @@ def evaluate(client: KubeClient, plan: CheckPlan) -> tuple[CheckReport, Forbidde
         or any(e.kind != "Pod" for e in plan.expectations),
     )
     cluster = read_cluster(client, selection, forbidden)
+    if "pods" in cluster.unread and selection.filters_pods and "nodes" not in cluster.unread:
+        # which nodes run the selected pods is unknown too: the node rules cannot run
+        cluster = replace(cluster, unread=(*cluster.unread, "nodes"))
     extra = check_expectations(plan.expectations, cluster) + missing_node_findings(cluster, plan)
     now = datetime.now(UTC)
     return run_checks(cluster, plan.rules, plan.options, now, extra), forbidden
