@@ -10,8 +10,9 @@ PYTEST_ARGS ?=
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# pip 25.1 is the first to install PEP 735 dependency groups (--group)
+	$(BIN)/python -m pip install --quiet --upgrade 'pip>=25.1'
+	$(BIN)/python -m pip install --quiet -e . --group dev
 	touch $(STAMP)
 
 install: $(STAMP)  ## create .venv and install kube-inspect with its dev tools
