@@ -4,14 +4,18 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
+# Go tools `make lint` builds from their modules (.ci/go-tool.sh caches them by version)
+ACTIONLINT := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
+KREW_VALIDATE := sigs.k8s.io/krew/cmd/validate-krew-manifest@v0.4.3
 
 .PHONY: install demo test unit integration lint fmt record cluster-binaries clean system-deps screenshot \
-	bench bench-stretch
+	bench bench-stretch test-matrix dist
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# pip 25.1 is the first to install PEP 735 dependency groups (--group)
+	$(BIN)/python -m pip install --quiet --upgrade 'pip>=25.1'
+	$(BIN)/python -m pip install --quiet -e . --group dev
 	touch $(STAMP)
 
 install: $(STAMP)  ## create .venv and install kube-inspect with its dev tools
@@ -33,10 +37,24 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports  # the rooms of kube_inspect/ and what each may import (pyproject.toml)
+	"$$(bash .ci/go-tool.sh actionlint $(ACTIONLINT))" .github/workflows/*.yml
+	@# krew's validator logs every step to stderr: show it only when it fails
+	@out=$$("$$(bash .ci/go-tool.sh validate-krew-manifest $(KREW_VALIDATE))" \
+		-manifest plugins/inspect.yaml -skip-install 2>&1) || { echo "$$out"; exit 1; }; \
+		echo "plugins/inspect.yaml: krew's validate-krew-manifest accepts it"
 
 fmt: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+test-matrix: install system-deps  ## the integration suite on the local backend, once per Kubernetes version
+	$(BIN)/python -m tests.clusters.matrix $(PYTEST_ARGS)
+
+dist: install  ## the wheel and sdist users install (twine-checked) and the krew archive, in dist/
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+	$(BIN)/twine check --strict dist/*
+	$(BIN)/python -m plugins.krew_archive dist
 
 record: install  ## re-record tests/fixtures/recorded from a real sample cluster
 	$(BIN)/python -m tests.clusters.record
@@ -58,4 +76,4 @@ cluster-binaries:  ## build (or find cached) kube-apiserver, etcd, kwok...
 	bash tests/fixtures/localcluster/build.sh
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache dist

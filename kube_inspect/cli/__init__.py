@@ -90,4 +90,41 @@ def main() -> None:
         sys.exit(EXIT_INTERNAL)
 
 
-__all__ = ["EXIT_USAGE", "cli", "main"]
+# kubectl plugin completion (kubectl 1.26+): cobra's ShellCompDirective values
+_COBRA_NO_FILE_COMP = 4
+_COBRA_FILTER_DIRS = 16
+
+
+def kubectl_complete_main() -> None:
+    """Print the completions of ``kubectl inspect ARGS... WORD`` the way kubectl reads them.
+
+    kubectl 1.26+ runs ``kubectl_complete-inspect ARGS... WORD`` (WORD being the word
+    under the cursor, maybe empty) and reads cobra's ``__complete`` format: one candidate
+    a line (``value<TAB>help``), then ``:<directive>``. A leading ``__complete``, as cobra
+    programs take it, is accepted too. Completion never fails loudly: on any error it
+    offers nothing, and the exit status is 0.
+    """
+    from click.shell_completion import ShellComplete
+
+    args = sys.argv[1:]
+    if args[:1] == ["__complete"]:
+        args = args[1:]
+    *before, word = args or [""]
+    completer = ShellComplete(cli, {}, "kubectl inspect", "_KUBECTL_INSPECT_COMPLETE")
+    try:
+        items = completer.get_completions(before, word)
+    except Exception:  # a half-typed command line must never print a traceback
+        items = []
+    directive = _COBRA_NO_FILE_COMP
+    for item in items:
+        if item.type == "file":  # click asks the shell for file names: cobra's default
+            directive = 0
+        elif item.type == "dir":
+            directive = _COBRA_FILTER_DIRS
+        else:
+            line = item.value if not item.help else f"{item.value}\t{item.help}"
+            click.echo(line.replace("\n", " "))
+    click.echo(f":{directive}")
+
+
+__all__ = ["EXIT_USAGE", "cli", "kubectl_complete_main", "main"]
