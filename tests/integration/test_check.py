@@ -84,7 +84,7 @@ def test_wait_returns_0_once_a_fresh_deployment_is_ready(
         "create",
         "deployment",
         "web",
-        "--image=busybox:1.36",
+        "--image=localhost/busybox:1.35",
         "--replicas=3",
         "-n",
         namespace,
@@ -113,7 +113,7 @@ spec:
     metadata: {labels: {app: never}}
     spec:
       nodeSelector: {disktype: nvme-that-no-node-has}
-      containers: [{name: app, image: busybox:1.36, command: [sleep, "3600"]}]
+      containers: [{name: app, image: localhost/busybox:1.35, command: [sleep, "3600"]}]
 """
 
 
@@ -141,7 +141,7 @@ def test_expectations_are_checked_against_the_server(
         "create",
         "deployment",
         "api",
-        "--image=busybox:1.36",
+        "--image=localhost/busybox:1.35",
         "--replicas=1",
         "-n",
         namespace,

@@ -92,7 +92,7 @@ def metered(cluster: TestCluster) -> Iterator[str]:
             "spec": {
                 "nodeName": EMPTY_NODE if name == "heavy" else WORKER,
                 "tolerations": [{"operator": "Exists"}],
-                "containers": [{"name": "app", "image": "busybox:1.36"}],
+                "containers": [{"name": "app", "image": "localhost/busybox:1.35"}],
             },
         }
         for name, (cpu, mem) in USAGE.items()

@@ -171,11 +171,11 @@ def test_node_requests_match_kubectl_describe_for_a_hand_worked_pod(
                 "runtimeClassName": runtime_class,
                 "tolerations": [{"operator": "Exists"}],
                 "initContainers": [
-                    {**c, "image": "busybox:1.36", "command": ["true"]}
+                    {**c, "image": "localhost/busybox:1.35", "command": ["true"]}
                     for c in HAND_WORKED["initContainers"]
                 ],
                 "containers": [
-                    {**c, "image": "busybox:1.36", "command": ["sleep", "3600"]}
+                    {**c, "image": "localhost/busybox:1.35", "command": ["sleep", "3600"]}
                     for c in HAND_WORKED["containers"]
                 ],
             },
