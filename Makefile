@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: install demo test unit integration lint fmt record cluster-binaries clean system-deps screenshot \
+.PHONY: install demo test unit integration lint fmt record cluster-binaries kind-images clean system-deps screenshot \
 	bench bench-stretch
 
 $(STAMP): pyproject.toml
@@ -55,6 +55,9 @@ bench-stretch: install  ## the same, then on to 150,000 pods (long: about an hou
 
 cluster-binaries:  ## build (or find cached) kube-apiserver, etcd, kwok...
 	bash tests/fixtures/localcluster/build.sh
+
+kind-images: install system-deps  ## build (or find cached) kind, its node image and the workload images
+	$(BIN)/python -m tests.clusters.kind build
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -5,6 +5,7 @@ Four nodes, as the sample means them: the control plane, a worker, a tainted wor
 (``dedicated=gpu:NoSchedule``) and a cordoned one; the API server published on 127.0.0.1;
 CoreDNS answering cluster names only; metrics-server serving real usage.
 
+    python -m tests.clusters.kind build        # build (or find cached) kind and its images
     python -m tests.clusters.kind up NAME      # prints the kubeconfig path (needs DOCKER_HOST)
     python -m tests.clusters.kind down NAME
 """
@@ -22,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from tests.clusters.docker_engine import DockerEngine
 from tests.clusters.local import FIXTURES, cache_dir, kubectl_path
 
 BUILD_SCRIPT = FIXTURES / "kindcluster" / "build.sh"
@@ -229,9 +231,18 @@ class KindCluster:
 
 
 def main(argv: list[str]) -> int:
-    """``up NAME`` starts a cluster and prints its kubeconfig; ``down NAME`` deletes it."""
+    """``up NAME`` starts a cluster and prints its kubeconfig; ``down NAME`` deletes it;
+    ``build`` builds the images, with our own Docker engine if none answers.
+    """
+    if argv == ["build"]:
+        engine = DockerEngine()
+        try:
+            print(build_kind(engine.start()).node_image)
+        finally:
+            engine.stop()
+        return 0
     if len(argv) != 2 or argv[0] not in ("up", "down"):
-        print("usage: python -m tests.clusters.kind up|down NAME", file=sys.stderr)
+        print("usage: python -m tests.clusters.kind build | up NAME | down NAME", file=sys.stderr)
         return 2
     env = dict(os.environ)
     cluster = KindCluster(argv[1], build_kind(env), env)
