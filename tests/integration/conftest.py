@@ -87,8 +87,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Deselect, visibly, tests that need the local backend's cluster elsewhere; order
     the items backend by backend (one cluster at a time), ``runs_last`` ones last.
     """
+    backends = run_backends(config)
     needs_local = [
-        i for i in items if i.get_closest_marker("local_backend") and _backend_of(i) != "local"
+        i
+        for i in items
+        if i.get_closest_marker("local_backend")
+        and (_backend_of(i) not in (None, "local") or "local" not in backends)
     ]
     if needs_local:
         config.hook.pytest_deselected(items=needs_local)
