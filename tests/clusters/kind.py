@@ -197,6 +197,7 @@ class KindCluster:
                     *container.get("args", []),
                     "--kubelet-insecure-tls",
                     "--metric-resolution=10s",
+                    "--kubelet-request-timeout=5s",
                 ]
         return yaml.safe_dump_all(docs)
 
