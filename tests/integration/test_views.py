@@ -8,6 +8,7 @@ import io
 import json
 import os
 import subprocess
+import time
 from typing import Any
 
 import jsonschema
@@ -139,12 +140,19 @@ def test_pod_and_container_fields_match_the_pod_objects(cluster: TestCluster) ->
 
 
 def test_every_problem_state_of_the_sample_is_shown(cluster: TestCluster) -> None:
-    reasons = {
-        c["reason"]
-        for p in inspect_json(cluster, "pods")["pods"]
-        for c in p["containers"]
-        if c["reason"]
-    }
+    # A real kubelet (kind) shows the crasher waiting in CrashLoopBackOff between restarts,
+    # and for a moment after each one terminated (Error) or running: read until it waits.
+    deadline = time.monotonic() + 120
+    while True:
+        reasons = {
+            c["reason"]
+            for p in inspect_json(cluster, "pods")["pods"]
+            for c in p["containers"]
+            if c["reason"]
+        }
+        if "CrashLoopBackOff" in reasons or time.monotonic() > deadline:
+            break
+        time.sleep(2)
     wanted = {"CrashLoopBackOff", "OOMKilled", "Completed"}
     assert wanted <= reasons and reasons & {"ImagePullBackOff", "ErrImagePull"}
 
