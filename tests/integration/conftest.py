@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from tests.clusters.docker_engine import DockerEngine
+from tests.clusters.docker_engine import DockerEngine, can_start_engine
 from tests.clusters.faultproxy import FaultProxy
 from tests.clusters.httpfaults import HttpFaultProxy
 from tests.clusters.kind import KindCluster, build_kind
@@ -61,7 +61,7 @@ def run_backends(config: pytest.Config) -> list[str]:
         return config.stash[BACKENDS]
     backend = str(config.getoption("cluster_backend"))
     if backend == "auto":
-        backend = "local"  # kind joins once its build runs here (opt in: both)
+        backend = "both" if can_start_engine() else "local"
     chosen = ["kind", "local"] if backend == "both" else [backend]
     config.stash[BACKENDS] = chosen
     return chosen
@@ -243,4 +243,6 @@ def scratch_namespace(cluster: TestCluster) -> Iterator[str]:
     try:
         yield name
     finally:
+        # a real kubelet gives `sleep` its 30 s of grace, which the tests need not wait out
+        cluster.kubectl("delete", "pods", "--all", "-n", name, "--grace-period=0", "--force")
         cluster.kubectl("delete", "namespace", name, "--timeout=120s", timeout=150)
