@@ -231,6 +231,25 @@ class KindCluster:
         return self.leftovers()
 
 
+def delete_abandoned(build: KindBuild, env: dict[str, str], prefix: str = "ki-") -> list[str]:
+    """Delete the test clusters a crashed earlier run left on this engine; return their names.
+
+    Only for an engine this run owns (holding its lock): on a shared one they may be live.
+    """
+    found = subprocess.run(
+        [str(build.kind), "get", "clusters"], capture_output=True, text=True, env=env, timeout=60
+    ).stdout.split()
+    abandoned = [name for name in found if name.startswith(prefix)]
+    for name in abandoned:
+        subprocess.run(
+            [str(build.kind), "delete", "cluster", "--name", name],
+            capture_output=True,
+            env=env,
+            timeout=120,
+        )
+    return abandoned
+
+
 def main(argv: list[str]) -> int:
     """``up NAME`` starts a cluster and prints its kubeconfig; ``down NAME`` deletes it;
     ``build`` builds the images, with our own Docker engine if none answers.

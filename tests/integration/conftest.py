@@ -1,8 +1,11 @@
 """The cluster fixture: a real kube-apiserver, started for the session and thrown away.
 
-Backends: ``kind`` (pytest-kind, where a Docker engine runs), ``local`` (binaries built
-from Go modules, run by kwokctl; kwok simulates the kubelets) and ``existing`` (a cluster
-the user names, for read-only tests). The sample cluster is applied to kind and local.
+Backends: ``kind`` (real kubelets in Docker: tests/clusters/kind.py, on images built
+locally, through the engine that answers or a dockerd of our own), ``local`` (binaries
+built from Go modules, run by kwokctl; kwok simulates the kubelets) and ``existing`` (a
+cluster the user names, for read-only tests). The fixture is parametrised by backend, so
+with ``both`` each test runs on each (ids ``[kind]``, ``[local]``), one cluster at a time.
+The sample cluster is applied to kind and local.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import yaml
 from tests.clusters.docker_engine import DockerEngine, can_start_engine
 from tests.clusters.faultproxy import FaultProxy
 from tests.clusters.httpfaults import HttpFaultProxy
-from tests.clusters.kind import KindCluster, build_kind
+from tests.clusters.kind import KindCluster, build_kind, delete_abandoned
 from tests.clusters.local import LocalCluster, build_binaries, kubectl_path
 from tests.clusters.sample import apply_sample, wait_settled
 
@@ -152,7 +155,10 @@ def _kind_cluster() -> Iterator[TestCluster]:
     engine = DockerEngine()
     try:
         env = engine.start()
-        kind = KindCluster(f"ki-{uuid.uuid4().hex[:8]}", build_kind(env), env)
+        build = build_kind(env)
+        if engine.owned:  # ours alone: what a killed earlier run left behind goes first
+            delete_abandoned(build, env)
+        kind = KindCluster(f"ki-{uuid.uuid4().hex[:8]}", build, env)
         try:
             found = TestCluster("kind", kind.start(), kubectl_path(), kind=kind)
             apply_sample(found.kubectl, simulated_nodes=False)
