@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import signal
 import subprocess
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -119,6 +120,24 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         for backend in run_backends(config):
             count = sum(1 for i in items if _backend_of(i) == backend)
             reporter.write_line(f"backend {backend}: {count} integration test(s)")
+
+
+def holds_within(assertion: Callable[[], None], timeout: float = 120) -> None:
+    """Run ``assertion`` until it passes, re-raising its last failure after ``timeout``.
+
+    For what a real kubelet changes as it goes: the sample's crasher waits in
+    CrashLoopBackOff between restarts, then for a moment is terminated (Error) or running,
+    so two reads (kube-inspect's and kubectl's) may see different moments.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            assertion()
+            return
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+        time.sleep(2)
 
 
 def _terminate_as_interrupt(signum: int, frame: FrameType | None) -> None:

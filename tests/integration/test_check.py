@@ -13,7 +13,7 @@ import pytest
 
 from tests.clusters.httpfaults import HttpFaultProxy
 from tests.integration.cli_runner import run
-from tests.integration.conftest import TestCluster
+from tests.integration.conftest import TestCluster, holds_within
 
 pytestmark = pytest.mark.integration
 
@@ -46,12 +46,15 @@ def failing_containers_per_kubectl(cluster: TestCluster) -> set[str]:
 
 
 def test_failing_containers_are_those_the_server_reports(cluster: TestCluster) -> None:
-    code, doc = check_json(cluster, "--rule", "container-state")
-    failing = {f["object"] for f in doc["findings"] if not f["passed"]}
-    assert failing == failing_containers_per_kubectl(cluster)
-    assert code == (1 if failing else 0)
-    if cluster.backend != "existing":
-        assert "container/batch/crasher/worker" in failing  # the sample's crash loop
+    def agree() -> None:
+        code, doc = check_json(cluster, "--rule", "container-state")
+        failing = {f["object"] for f in doc["findings"] if not f["passed"]}
+        assert failing == failing_containers_per_kubectl(cluster)
+        assert code == (1 if failing else 0)
+        if cluster.backend != "existing":
+            assert "container/batch/crasher/worker" in failing  # the sample's crash loop
+
+    holds_within(agree)
 
 
 def test_every_node_and_workload_is_checked(cluster: TestCluster) -> None:
