@@ -8,8 +8,8 @@ PYTEST_ARGS ?=
 ACTIONLINT := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 KREW_VALIDATE := sigs.k8s.io/krew/cmd/validate-krew-manifest@v0.4.3
 
-.PHONY: install demo test unit integration lint fmt record cluster-binaries clean system-deps screenshot \
-	bench bench-stretch test-matrix dist
+.PHONY: install demo test unit integration lint fmt record cluster-binaries kind-images clean \
+	system-deps screenshot bench bench-stretch test-matrix dist
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -74,6 +74,9 @@ bench-stretch: install  ## the same, then on to 150,000 pods (long: about an hou
 
 cluster-binaries:  ## build (or find cached) kube-apiserver, etcd, kwok...
 	bash tests/fixtures/localcluster/build.sh
+
+kind-images: install system-deps  ## build (or find cached) kind, its node image and the workload images
+	$(BIN)/python -m tests.clusters.kind build
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache dist

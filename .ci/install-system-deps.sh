@@ -4,6 +4,10 @@
 #   graphviz  - `dot`, which must render what `kube-inspect tree -o dot` prints
 #   npm       - to fetch mermaid's browser bundle from the npm registry, which must
 #               render what `kube-inspect tree -o mermaid` prints (cached below)
+# and what the kind backend (real kubelets) needs, as root, where no Docker engine answers:
+#   docker.io - dockerd and the docker client: the test run starts a dockerd of its own
+#               (tests/clusters/docker_engine.py); the user's Docker config is left alone
+#   debootstrap, jq, gcc - the kind node image's Debian base, its containerd spec, pause
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mermaid_version="$(cat tests/fixtures/browser/mermaid.version)"
@@ -20,6 +24,14 @@ for browser in "${KUBE_INSPECT_CHROMIUM:-}" /usr/bin/chromium /usr/bin/chromium-
 done
 [ -n "$found_chromium" ] || missing+=(chromium)
 [ -f "$mermaid_js" ] || command -v npm >/dev/null 2>&1 || missing+=(npm)
+if [ "$(id -u)" -eq 0 ] || docker info >/dev/null 2>&1; then
+    if ! docker info >/dev/null 2>&1; then
+        command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
+    fi
+    command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
+    command -v jq >/dev/null 2>&1 || missing+=(jq)
+    command -v gcc >/dev/null 2>&1 || missing+=(gcc libc6-dev)
+fi
 
 fetch_mermaid() {
     [ -f "$mermaid_js" ] && return 0

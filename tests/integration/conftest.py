@@ -1,17 +1,20 @@
 """The cluster fixture: a real kube-apiserver, started for the session and thrown away.
 
-Backends: ``kind`` (pytest-kind, where a Docker engine runs), ``local`` (binaries built
-from Go modules, run by kwokctl; kwok simulates the kubelets) and ``existing`` (a cluster
-the user names, for read-only tests). The sample cluster is applied to kind and local.
+Backends: ``kind`` (real kubelets in Docker: tests/clusters/kind.py, on images built
+locally, through the engine that answers or a dockerd of our own), ``local`` (binaries
+built from Go modules, run by kwokctl; kwok simulates the kubelets) and ``existing`` (a
+cluster the user names, for read-only tests). The fixture is parametrised by backend, so
+with ``both`` each test runs on each (ids ``[kind]``, ``[local]``), one cluster at a time.
+The sample cluster is applied to kind and local.
 """
 
 from __future__ import annotations
 
-import shutil
 import signal
 import subprocess
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -20,8 +23,10 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
+from tests.clusters.docker_engine import DockerEngine, can_start_engine
 from tests.clusters.faultproxy import FaultProxy
 from tests.clusters.httpfaults import HttpFaultProxy
+from tests.clusters.kind import KindCluster, build_kind, delete_abandoned
 from tests.clusters.local import LocalCluster, build_binaries, kubectl_path
 from tests.clusters.sample import apply_sample, wait_settled
 
@@ -37,6 +42,7 @@ class TestCluster:
     kubectl_bin: str
     audit_log: Path | None = None
     local: LocalCluster | None = None  # the local backend's cluster: kwokctl issues users
+    kind: KindCluster | None = None  # the kind backend's cluster
 
     def kubectl(self, *args: str, timeout: float = 60) -> str:
         """Run kubectl against the cluster (a path independent of kube_inspect)."""
@@ -49,54 +55,141 @@ class TestCluster:
         ).stdout
 
 
-def docker_answers() -> bool:
-    """Return True when a Docker engine (not only its client) answers."""
-    if shutil.which("docker") is None:
-        return False
-    try:
-        return subprocess.run(["docker", "info"], capture_output=True, timeout=20).returncode == 0
-    except (OSError, subprocess.TimeoutExpired):
-        return False
+BACKENDS = pytest.StashKey[list[str]]()
+RUN_ORDER = ("kind", "local", "existing")  # local last: its audit test runs after all
 
 
-BACKEND = pytest.StashKey[str]()
-
-
-def choose_backend(config: pytest.Config) -> str:
-    """Return the backend the option names; for auto, kind when Docker answers, else local."""
-    if BACKEND in config.stash:
-        return config.stash[BACKEND]
+def run_backends(config: pytest.Config) -> list[str]:
+    """Return the backends this run uses, in run order; auto: both where Docker can run."""
+    if BACKENDS in config.stash:
+        return config.stash[BACKENDS]
     backend = str(config.getoption("cluster_backend"))
     if backend == "auto":
-        backend = "kind" if docker_answers() else "local"
-    config.stash[BACKEND] = backend
-    return backend
+        backend = "both" if can_start_engine() else "local"
+    chosen = ["kind", "local"] if backend == "both" else [backend]
+    config.stash[BACKENDS] = chosen
+    return chosen
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Deselect, visibly, tests that need the local backend when another one is chosen.
-
-    Tests marked ``runs_last`` (the audit of every request of the suite) are moved last.
-    """
-    items.sort(key=lambda item: item.get_closest_marker("runs_last") is not None)
-    needs_local = [i for i in items if i.get_closest_marker("local_backend")]
-    if not needs_local:
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run each integration test once per backend: ids ``[kind]``, ``[local]``."""
+    if "cluster" not in metafunc.fixturenames:
         return
-    backend = choose_backend(config)
-    config.stash[BACKEND] = backend
-    if backend != "local":
+    backends = run_backends(metafunc.config)
+    if metafunc.definition.get_closest_marker("local_backend") and "local" in backends:
+        backends = ["local"]
+    metafunc.parametrize("cluster", backends, indirect=True, scope="session", ids=backends)
+
+
+def _backend_of(item: pytest.Item) -> str | None:
+    callspec = getattr(item, "callspec", None)
+    return None if callspec is None else callspec.params.get("cluster")
+
+
+@pytest.hookimpl(trylast=True)  # after pytest grouped the items by session parameter
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect, visibly, tests that need the local backend's cluster elsewhere; order
+    the items backend by backend (one cluster at a time), ``runs_last`` ones last.
+    """
+    backends = run_backends(config)
+    needs_local = [
+        i
+        for i in items
+        if i.get_closest_marker("local_backend")
+        and (_backend_of(i) not in (None, "local") or "local" not in backends)
+    ]
+    if needs_local:
         config.hook.pytest_deselected(items=needs_local)
         items[:] = [i for i in items if i not in needs_local]
         reporter = config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
             reporter.write_line(
                 f"deselected {len(needs_local)} test(s) that need the local backend's "
-                f"audit log, users or metrics-server (backend here: {backend})"
+                f"audit log, users or simulated usage (backends here: "
+                f"{', '.join(run_backends(config))})"
             )
+
+    def order(item: pytest.Item) -> tuple[int, bool]:
+        backend = _backend_of(item)
+        rank = -1 if backend is None else RUN_ORDER.index(backend)
+        return rank, item.get_closest_marker("runs_last") is not None
+
+    items.sort(key=order)
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        for backend in run_backends(config):
+            count = sum(1 for i in items if _backend_of(i) == backend)
+            reporter.write_line(f"backend {backend}: {count} integration test(s)")
+
+
+def holds_within(assertion: Callable[[], None], timeout: float = 120) -> None:
+    """Run ``assertion`` until it passes, re-raising its last failure after ``timeout``.
+
+    For what a real kubelet changes as it goes: the sample's crasher waits in
+    CrashLoopBackOff between restarts, then for a moment is terminated (Error) or running,
+    so two reads (kube-inspect's and kubectl's) may see different moments.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            assertion()
+            return
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+        time.sleep(2)
 
 
 def _terminate_as_interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
+
+
+HOST_SYSCTLS = (
+    "vm/overcommit_memory",
+    "vm/panic_on_oom",
+    "kernel/panic",
+    "kernel/panic_on_oops",
+    "kernel/pid_max",
+    "kernel/keys/root_maxkeys",
+    "kernel/keys/root_maxbytes",
+    "kernel/sysrq",
+    "fs/protected_regular",
+    "net/netfilter/nf_conntrack_max",
+)
+
+
+def _host_sysctls() -> dict[str, str]:
+    found = {}
+    for key in HOST_SYSCTLS:
+        try:
+            found[key] = Path("/proc/sys", key).read_text().strip()
+        except OSError:
+            continue
+    return found
+
+
+def _kind_cluster() -> Iterator[TestCluster]:
+    """Yield a kind cluster with the sample applied; leave no container, network or process."""
+    sysctls = _host_sysctls()
+    engine = DockerEngine()
+    try:
+        env = engine.start()
+        build = build_kind(env)
+        if engine.owned:  # ours alone: what a killed earlier run left behind goes first
+            delete_abandoned(build, env)
+        kind = KindCluster(f"ki-{uuid.uuid4().hex[:8]}", build, env)
+        try:
+            found = TestCluster("kind", kind.start(), kubectl_path(), kind=kind)
+            apply_sample(found.kubectl, simulated_nodes=False)
+            wait_settled(found.kubectl, timeout=600)
+            yield found
+        finally:
+            left = kind.stop()
+            assert not left, f"the kind cluster left behind: {left}"
+    finally:
+        survivors = engine.stop()
+        assert not survivors, f"our dockerd left processes behind: {survivors}"
+        assert _host_sysctls() == sysctls, "a kind node changed the host's kernel settings"
 
 
 @pytest.fixture(scope="session")
@@ -106,7 +199,7 @@ def cluster(
     """Yield a fresh cluster with the sample applied; tear it down however the run ends."""
     # SIGTERM (CI cancelling, timeout) unwinds like Ctrl-C, so finalizers still run.
     signal.signal(signal.SIGTERM, _terminate_as_interrupt)
-    backend = choose_backend(request.config)
+    backend = str(request.param)
     if backend == "existing":
         path = request.config.getoption("existing_kubeconfig")
         if not path:
@@ -114,11 +207,7 @@ def cluster(
         yield TestCluster("existing", Path(path), kubectl_path())
         return
     if backend == "kind":
-        kind = request.getfixturevalue("kind_cluster")
-        found = TestCluster("kind", Path(kind.kubeconfig_path), str(kind.kubectl_path))
-        apply_sample(found.kubectl, simulated_nodes=False)
-        wait_settled(found.kubectl, timeout=600)
-        yield found
+        yield from _kind_cluster()
         return
     audit_copy = tmp_path_factory.mktemp("audit") / "audit.log"
     # with metrics-server, so usage columns show served figures (test_usage.py checks them)
@@ -179,4 +268,6 @@ def scratch_namespace(cluster: TestCluster) -> Iterator[str]:
     try:
         yield name
     finally:
+        # a real kubelet gives `sleep` its 30 s of grace, which the tests need not wait out
+        cluster.kubectl("delete", "pods", "--all", "-n", name, "--grace-period=0", "--force")
         cluster.kubectl("delete", "namespace", name, "--timeout=120s", timeout=150)

@@ -68,7 +68,7 @@ def users(cluster: TestCluster, tmp_path_factory: pytest.TempPathFactory) -> Ite
         "create",
         "deployment",
         "app",
-        "--image=busybox:1.36",
+        "--image=localhost/busybox:1.35",
         "--replicas=2",
         "-n",
         namespace,

@@ -99,7 +99,7 @@ kind: Pod
 metadata: {{name: {name}, namespace: {namespace}}}
 spec:
   containers:
-  - {{name: app, image: "busybox:1.36", command: ["sh", "-c", "sleep infinity"]}}
+  - {{name: app, image: "localhost/busybox:1.35", command: ["sh", "-c", "sleep infinity"]}}
 """
 
 
