@@ -210,38 +210,39 @@ def _volume_source(volume: Mapping[str, Any]) -> str:
 
 def pod_volumes(spec: Mapping[str, Any]) -> tuple[Volume, ...]:
     """Return the pod's volumes with their mounts, leaving out the service account token."""
-    volumes = [
+    wanted = [
         v
-        for v in map(fields.mapping, fields.items(spec.get("volumes")))
+        for v in fields.items(spec.get("volumes"))
         # every pod has one: the API token, not something the user shares
-        if not str(v.get("name", "")).startswith("kube-api-access-")
+        if isinstance(v, dict) and not str(v.get("name", "")).startswith("kube-api-access-")
     ]
-    if not volumes:
+    if not wanted:
         return ()
-    containers = [
-        fields.mapping(c)
-        for key in ("initContainers", "containers", "ephemeralContainers")
-        for c in fields.items(spec.get(key))
-    ]
-    found = []
-    for volume in volumes:
-        name = str(volume.get("name", ""))
-        mounts = tuple(
-            (str(c.get("name", "")), str(fields.mapping(m).get("mountPath", "")))
-            for c in containers
-            for m in fields.items(c.get("volumeMounts"))
-            if fields.mapping(m).get("name") == name
-        )
-        found.append(Volume(name, _volume_source(volume), mounts))
-    return tuple(found)
+    mounts: defaultdict[Any, list[tuple[str, str]]] = defaultdict(list)
+    for key in ("initContainers", "containers", "ephemeralContainers"):
+        for container in fields.items(spec.get(key)):
+            if isinstance(container, dict):
+                name = str(container.get("name", ""))
+                for m in fields.items(container.get("volumeMounts")):
+                    if isinstance(m, dict):
+                        mounts[m.get("name")].append((name, str(m.get("mountPath", ""))))
+    return tuple(
+        Volume(str(v.get("name", "")), _volume_source(v), tuple(mounts.get(v.get("name"), ())))
+        for v in wanted
+    )
 
 
 def build_pod(
     pod: ApiObject,
     owners: OwnerIndex | None = None,
     usage: Mapping[str, Resources] | None = None,
+    with_volumes: bool = True,
 ) -> Pod:
-    """Return the model of one pod object; ``usage`` maps container names to live usage."""
+    """Return the model of one pod object; ``usage`` maps container names to live usage.
+
+    Without ``with_volumes`` the pod's volumes are not built (None): views that do not show
+    them (the tree at 30,000 pods) do not pay for them.
+    """
     meta, spec, status = (fields.mapping(pod.get(k)) for k in ("metadata", "spec", "status"))
     namespace = str(meta.get("namespace", ""))
     reason, message = failing_condition(status)
@@ -267,8 +268,8 @@ def build_pod(
         limits=limits,
         usage=total_resources(c.usage for c in containers if c.usage) if usage else None,
         controller=_ref(controller),
-        labels=labels_of(meta),
-        volumes=pod_volumes(spec),
+        labels=fields.mapping(meta.get("labels")),
+        volumes=pod_volumes(spec) if with_volumes else None,
     )
 
 
@@ -309,6 +310,7 @@ def build_cluster(
     node_metrics: Iterable[ApiObject] | None = None,
     pod_metrics: Iterable[ApiObject] | None = None,
     notices: Iterable[str] = (),
+    with_volumes: bool = True,
 ) -> Cluster:
     """Return the hierarchy: nodes by name holding their pods, then unscheduled pods.
 
@@ -326,7 +328,7 @@ def build_cluster(
         meta = fields.mapping(obj.get("metadata"))
         key = (str(meta.get("namespace", "")), str(meta.get("name", "")))
         containers_usage = pod_usage.get(key, {}) if pod_metrics is not None else None
-        pod = build_pod(obj, index, containers_usage)
+        pod = build_pod(obj, index, containers_usage, with_volumes)
         by_node[pod.node_name].append(pod)
     unscheduled = tuple(sorted(by_node.pop(None, []), key=pod_sort_key))
     models = {}

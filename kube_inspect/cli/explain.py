@@ -87,7 +87,7 @@ def explain_command(
       kube-inspect explain container batch/crasher/worker
     """
     forbidden = ForbiddenReads()
-    read = replace(selection.selection, with_usage=False)
+    read = replace(selection.selection, with_usage=False, with_volumes=True)
     if kind is None:
         with one_shot():
             model = load_cluster(cluster, read, forbidden, quiet=selection.quiet)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TextIO, cast
 
@@ -113,8 +114,6 @@ def tree(
     forbidden = ForbiddenReads()
     read = selection.selection
     if output.format in ("tree", *PICTURES) and read.sort not in ("cpu", "memory"):
-        from dataclasses import replace
-
         read = replace(read, with_usage=False)  # these outputs show no usage
     with one_shot():
         model = load_cluster(

@@ -77,7 +77,7 @@ def explain_pod(cluster: Cluster, namespace: str, name: str) -> list[str]:
         lines += paragraph(f"- {reason}", "    ")
     if pod.qos_class:
         lines += paragraph(f"- QoS class {pod.qos_class}: {_qos(pod.qos_class)}", "  ")
-    for volume in pod.volumes:
+    for volume in pod.volumes or ():
         where_mounted = ", ".join(f"{c} at {path}" for c, path in volume.mounts) or "no container"
         lines += paragraph(f"- Volume {volume.name} ({volume.source}): {where_mounted}.", "  ")
     lines += paragraph(f"- {plural(len(pod.containers), 'container')}:", "  ")
@@ -121,7 +121,7 @@ def explain_container(cluster: Cluster, namespace: str, pod_name: str, name: str
         )
     ready = "ready" if container.ready else "not ready"
     lines += paragraph(f"- It is {ready}. {_siblings(pod, container, pod.ip)}", "  ")
-    for volume in pod.volumes:
+    for volume in pod.volumes or ():
         for who, path in volume.mounts:
             if who == name:
                 lines += paragraph(

@@ -238,7 +238,7 @@ def example_lines(cluster: Cluster) -> list[str]:
             "other on localhost, and the outside world sees one address.",
             "  ",
         )
-    for volume in pod.volumes:
+    for volume in pod.volumes or ():
         where = ", ".join(f"{c} at {path}" for c, path in volume.mounts) or "no container"
         lines += paragraph(f"- volume {volume.name} ({volume.source}) is mounted by {where}.", "  ")
     for container in pod.containers:

@@ -164,11 +164,13 @@ class KubeClient:
         namespace: str | None = None,
         label_selector: str | None = None,
         field_selector: str | None = None,
+        with_volumes: bool = True,
     ) -> PageStream[dict[str, Any]]:
         """Return the pods of one namespace (all when None), read ahead from now on."""
         query = selectors(label_selector, field_selector)
         path = _namespaced("/api/v1", "pods", namespace)
-        return self.stream(path, "pods", query, decode_pod_list)
+        decode = decode_pod_list if with_volumes else decode_lean_pod_list
+        return self.stream(path, "pods", query, decode)
 
     def stream(
         self,
@@ -453,3 +455,8 @@ def selectors(label: str | None, field: str | None) -> list[tuple[str, Any]]:
     if field:
         query.append(("fieldSelector", field))
     return query
+
+
+def decode_lean_pod_list(body: bytes) -> dict[str, Any]:
+    """Return a LIST page of pods without their volumes and mounts (see decode_pod_list)."""
+    return decode_pod_list(body, with_volumes=False)

@@ -155,12 +155,15 @@ class _Mount(TypedDict, total=False):
     mountPath: Any
 
 
-class _ContainerSpec(TypedDict, total=False):
+class _LeanContainerSpec(TypedDict, total=False):
     name: Any
     image: Any
     restartPolicy: Any
     resources: Any
     ports: list[_Port] | None
+
+
+class _ContainerSpec(_LeanContainerSpec, total=False):
     volumeMounts: list[_Mount] | None
 
 
@@ -202,6 +205,17 @@ class _Volume(TypedDict, total=False):
     secret: _Skipped
     storageos: _Skipped
     vsphereVolume: _Skipped
+
+
+class _LeanPodSpec(TypedDict, total=False):
+    """A pod's spec without its volumes and mounts, for views that do not show them."""
+
+    nodeName: Any
+    priorityClassName: Any
+    overhead: Any
+    initContainers: list[_LeanContainerSpec] | None
+    containers: list[_LeanContainerSpec] | None
+    ephemeralContainers: list[_LeanContainerSpec] | None
 
 
 class _PodSpec(TypedDict, total=False):
@@ -250,23 +264,37 @@ class _Pod(TypedDict, total=False):
     status: _PodStatus | None
 
 
+class _LeanPod(TypedDict, total=False):
+    metadata: _PodMeta | None
+    spec: _LeanPodSpec | None
+    status: _PodStatus | None
+
+
 class _PodPage(TypedDict, total=False):
     metadata: Any
     items: list[_Pod] | None
 
 
+class _LeanPodPage(TypedDict, total=False):
+    metadata: Any
+    items: list[_LeanPod] | None
+
+
 _POD_PAGE = msgspec.json.Decoder(_PodPage)
+_LEAN_POD_PAGE = msgspec.json.Decoder(_LeanPodPage)
 
 
-def decode_pod_list(body: bytes) -> dict[str, Any]:
+def decode_pod_list(body: bytes, *, with_volumes: bool = True) -> dict[str, Any]:
     """Return a LIST page of pods as dicts holding only what the aggregator reads.
 
-    A page of an unexpected shape (which the API server does not send) is decoded
-    whole instead, so the aggregator meets it as it would any malformed object.
-    Raises ValueError when ``body`` is not a JSON object with a list of items.
+    Without ``with_volumes``, pods' volumes and mounts are skipped too (the tree does
+    not show them). A page of an unexpected shape (which the API server does not send)
+    is decoded whole instead, so the aggregator meets it as it would any malformed
+    object. Raises ValueError when ``body`` is not a JSON object with a list of items.
     """
+    decoder = _POD_PAGE if with_volumes else _LEAN_POD_PAGE
     try:
-        return cast(dict[str, Any], _POD_PAGE.decode(body))
+        return cast(dict[str, Any], decoder.decode(body))
     except msgspec.ValidationError:
         return decode_object_list(body)
     except msgspec.DecodeError as e:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Literal
 
 ContainerType = Literal["init", "sidecar", "app", "ephemeral"]
@@ -78,6 +79,7 @@ class Volume:
 
 
 Labels = tuple[tuple[str, str], ...]  # sorted (key, value) pairs
+NO_LABELS: Mapping[str, str] = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,8 +121,8 @@ class Pod:
     limits: Resources = NO_RESOURCES
     usage: Resources | None = None
     controller: str | None = None  # ``Kind/name`` of the controller that made it, one level up
-    labels: Labels = ()
-    volumes: tuple[Volume, ...] = ()
+    labels: Mapping[str, str] = field(default_factory=lambda: NO_LABELS)  # as sent (sorted)
+    volumes: tuple[Volume, ...] | None = None  # None: not built (only views showing them do)
 
     @property
     def unschedulable_message(self) -> str | None:

@@ -133,7 +133,10 @@ def _read(client: KubeClient, selection: Selection, forbidden: ForbiddenReads | 
     if not selection.nodes:
         # listed from now on, in a thread, while the rest is read
         streamed = client.stream_pods(
-            selection.namespace, selection.label_selector, selection.field_selector
+            selection.namespace,
+            selection.label_selector,
+            selection.field_selector,
+            with_volumes=selection.with_volumes,
         )
     try:
         version = client.version()
@@ -240,4 +243,5 @@ def _build(
         node_metrics=node_metrics,
         pod_metrics=pod_metrics,
         notices=notices,
+        with_volumes=selection.with_volumes,
     )

@@ -126,3 +126,18 @@ def test_list_metadata_of_a_page_written_otherwise_is_read_whole(body: bytes) ->
 def test_list_metadata_of_a_malformed_page_is_a_value_error(body: bytes) -> None:
     with pytest.raises(ValueError):
         list_metadata(body)
+
+
+def test_pods_decoded_lean_build_the_tree_s_cluster() -> None:
+    body = (RECORDED / "pods.json").read_bytes()
+    lean = decode_pod_list(body, with_volumes=False)["items"]
+    assert all("volumes" not in (p.get("spec") or {}) for p in lean)
+    whole = json.loads(body)["items"]
+    nodes = json.loads((RECORDED / "nodes.json").read_bytes())["items"]
+
+    def built(pods: list[dict[str, Any]]) -> Any:
+        return build_cluster(
+            context="c", server="s", version="v", nodes=nodes, pods=pods, with_volumes=False
+        )
+
+    assert built(lean) == built(whole)

@@ -44,7 +44,7 @@ def test_pod_owner_names_the_deployment_above_its_replicaset(
 
 
 def test_volumes_leave_out_the_api_token_and_list_every_mount(sample: Cluster) -> None:
-    (work,) = _pod(sample, "shop", "multi").volumes
+    (work,) = _pod(sample, "shop", "multi").volumes or ()
     assert (work.name, work.source) == ("work", "emptyDir")
     assert work.mounts == (("init-config", "/work"), ("app", "/work"), ("log-shipper", "/work"))
 
