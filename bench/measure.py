@@ -175,12 +175,18 @@ def run_once(command: Command) -> tuple[float, float, float]:
 
 
 def measure(cmds: list[Command], runs: int, log: Any = print) -> list[Sample]:
-    """Run every command ``runs`` times, interleaved so load drift hits all alike."""
+    """Run every command ``runs`` times, interleaved so load drift hits all alike.
+
+    Each round starts one command further on: in a fixed order a command always follows
+    the same one, and the API server's collection of a big list's garbage always lands on
+    the same next command.
+    """
     walls: dict[str, list[float]] = {c.label: [] for c in cmds}
     rss: dict[str, list[float]] = {c.label: [] for c in cmds}
     cpu: dict[str, list[float]] = {c.label: [] for c in cmds}
     for run in range(runs):
-        for command in cmds:
+        turn = run % len(cmds)
+        for command in cmds[turn:] + cmds[:turn]:
             if available_gib() < MIN_AVAILABLE_GIB:
                 log(f"    run {run + 1}/{runs} {command.label}: skipped, memory low")
                 continue
