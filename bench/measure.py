@@ -84,6 +84,42 @@ def _kubeconfig_parts(kubeconfig: Path) -> dict[str, str]:
     }
 
 
+BEFORE = "before: "  # label prefix of the commands run from another checkout (--compare-with)
+
+
+def before_commands(kubeconfig: Path, checkout: Path) -> list[Command]:
+    """Return kube-inspect tree and tree -o json as another checkout's code runs them.
+
+    Run by this interpreter (the dependencies are the same) from inside ``checkout``,
+    with only ``checkout`` on PYTHONPATH: its ``kube_inspect`` shadows this one's.
+    """
+    kc = shlex.quote(str(kubeconfig))
+    entry = shlex.quote(
+        "import sys; from kube_inspect.cli import main; sys.argv[0] = 'kube-inspect'; main()"
+    )
+    run = (
+        f"cd {shlex.quote(str(checkout))} && PYTHONPATH={shlex.quote(str(checkout))} "
+        f"{sys.executable} -c {entry}"
+    )
+    return [
+        Command(f"{BEFORE}kube-inspect tree", f"{run} tree -q --kubeconfig {kc}"),
+        Command(f"{BEFORE}kube-inspect tree -o json", f"{run} tree -q -o json --kubeconfig {kc}"),
+    ]
+
+
+def package_dir(checkout: Path | None) -> str:
+    """Return where ``kube_inspect`` is imported from as a command of the bench runs it."""
+    env = {**os.environ, "PYTHONPATH": str(checkout or BENCH.parent)}
+    return subprocess.run(
+        [sys.executable, "-c", "import kube_inspect; print(kube_inspect.__file__)"],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=checkout or BENCH.parent,
+        env=env,
+    ).stdout.strip()
+
+
 def commands(kubeconfig: Path) -> list[Command]:
     """Return the commands compared: kube-inspect, kubectl, the typed client, curl."""
     bindir = Path(sys.executable).parent
@@ -139,12 +175,18 @@ def run_once(command: Command) -> tuple[float, float, float]:
 
 
 def measure(cmds: list[Command], runs: int, log: Any = print) -> list[Sample]:
-    """Run every command ``runs`` times, interleaved so load drift hits all alike."""
+    """Run every command ``runs`` times, interleaved so load drift hits all alike.
+
+    Each round starts one command further on: in a fixed order a command always follows
+    the same one, and the API server's collection of a big list's garbage always lands on
+    the same next command.
+    """
     walls: dict[str, list[float]] = {c.label: [] for c in cmds}
     rss: dict[str, list[float]] = {c.label: [] for c in cmds}
     cpu: dict[str, list[float]] = {c.label: [] for c in cmds}
     for run in range(runs):
-        for command in cmds:
+        turn = run % len(cmds)
+        for command in cmds[turn:] + cmds[:turn]:
             if available_gib() < MIN_AVAILABLE_GIB:
                 log(f"    run {run + 1}/{runs} {command.label}: skipped, memory low")
                 continue

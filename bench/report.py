@@ -26,7 +26,7 @@ def table(point: Mapping[str, Any]) -> str:
     wide = samples.get(KUBECTL_WIDE, missing)  # skipped in the stretch
     lines = [
         f"{point['pods']:,} pods ({point.get('running', 0):,} Running) on {point['nodes']:,} nodes "
-        f"(median of {len(wide['walls'])}; spread = min-max)",
+        f"(median of {max(len(s['walls']) for s in samples.values())}; spread = min-max)",
         "",
         "| command | wall s | spread s | CPU s | peak RSS MB | RSS spread "
         "| time vs kubectl -o wide | time vs wire floor | RSS vs kubectl -o wide |",
@@ -42,6 +42,40 @@ def table(point: Mapping[str, Any]) -> str:
             f"| {s['rss_median_mb'] / wide['rss_median_mb']:.2f}x |"
         )
     return "\n".join(lines)
+
+
+def compared(point: Mapping[str, Any], before: str = "before: ") -> str:
+    """Return after/before ratios of the commands also run from another checkout, if any."""
+    samples = point["samples"]
+    floor = floor_wall(samples)
+    wall = {label: float(s["wall_median"]) for label, s in samples.items()}
+    pairs = [(label[len(before) :], label) for label in samples if label.startswith(before)]
+    lines = [
+        f"| {new} | {wall[new] / wall[old]:.2f}x "
+        f"| {_ratio(samples[new], samples[old], 'cpu_median')} "
+        f"| {samples[new]['rss_median_mb'] / samples[old]['rss_median_mb']:.2f}x "
+        f"| {wall[old] / floor:.2f}x | {wall[new] / floor:.2f}x |"
+        for new, old in pairs
+        if new in samples
+    ]
+    if not lines:
+        return ""
+    head = [
+        "",
+        "",
+        "After / before (medians of the same rounds):",
+        "",
+        "| command | wall after/before | CPU after/before | RSS after/before "
+        "| before vs wire floor | after vs wire floor |",
+        "|---|---|---|---|---|---|",
+    ]
+    return "\n".join(head + lines)
+
+
+def _ratio(new: Mapping[str, Any], old: Mapping[str, Any], key: str) -> str:
+    if new.get(key) is None or not old.get(key):
+        return ""
+    return f"{new[key] / old[key]:.2f}x"
 
 
 def _cpu(sample: Mapping[str, Any]) -> str:

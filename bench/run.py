@@ -3,6 +3,7 @@
     python -m bench.run                                  # 3,000, 10,000, 30,000 pods
     python -m bench.run --points 150000 --runs 3         # the stretch run
     python -m bench.run --kubeconfig KC --runs 5         # measure a cluster you have
+    python -m bench.run --points 30000 --compare-with ../old   # before/after, same rounds
 
 Results go to bench/results/ (JSON per run, results.md, bench.png).
 """
@@ -14,14 +15,18 @@ import contextlib
 import json
 import os
 import signal
+import statistics
+import subprocess
+import threading
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
 from bench import report
-from bench.measure import TYPED, commands, measure
+from bench.measure import TYPED, before_commands, commands, measure, package_dir
 from bench.seed import MemoryLow, Seeder, heartbeat, seed
 from tests.clusters.local import LocalCluster, build_binaries
 
@@ -46,6 +51,37 @@ def count_objects(kubeconfig: Path) -> tuple[int, int, int]:
         seeder.close()
 
 
+@contextlib.contextmanager
+def load_sampled(every: float = 5.0) -> Iterator[list[float]]:
+    """Yield a list that fills with the 1-minute load average, sampled every few seconds."""
+    loads: list[float] = [os.getloadavg()[0]]
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.wait(every):
+            loads.append(os.getloadavg()[0])
+
+    thread = threading.Thread(target=sample, name="bench-load", daemon=True)
+    thread.start()
+    try:
+        yield loads
+    finally:
+        stop.set()
+        thread.join()
+        loads.append(os.getloadavg()[0])
+
+
+def checkout_of(directory: Path) -> dict[str, str]:
+    """Return a checkout's directory, commit and where its package is imported from."""
+    commit = subprocess.run(
+        ["git", "-C", str(directory), "rev-parse", "HEAD"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    return {"dir": str(directory), "commit": commit, "package": package_dir(directory)}
+
+
 def measure_point(
     kubeconfig: Path,
     runs: int,
@@ -53,15 +89,25 @@ def measure_point(
     variants: bool = True,
     skip: tuple[str, ...] = (),
     live: bool = True,
+    compare_with: Path | None = None,
 ) -> dict[str, Any]:
     """Measure every command at the cluster's current size.
 
     With ``live`` (the bench's own cluster), one pod changes every few seconds meanwhile,
-    as in any live cluster: see bench.seed.heartbeat.
+    as in any live cluster: see bench.seed.heartbeat. With ``compare_with``, a checkout
+    of other code, its `tree` and `tree -o json` run in the same rounds ("before: ...").
     """
     nodes, pods, running = count_objects(kubeconfig)
     log(f"measuring at {pods:,} pods ({running:,} Running) on {nodes:,} nodes, {runs} runs each")
-    cmds = [c for c in commands(kubeconfig) if not c.label.startswith(skip)]
+    all_cmds = commands(kubeconfig)
+    code = {"after": checkout_of(Path(__file__).resolve().parent.parent)}
+    if compare_with:
+        code["before"] = checkout_of(compare_with)
+        if not code["before"]["package"].startswith(str(compare_with)):
+            raise SystemExit(f"--compare-with: kube_inspect comes from {code['before']}")
+        all_cmds[2:2] = before_commands(kubeconfig, compare_with)
+    log(f"code: {json.dumps(code)}")
+    cmds = [c for c in all_cmds if not c.label.startswith(skip)]
     if not variants:
         # The stretch: kubectl -o json would need about 20 GB at 150,000 pods, and the
         # typed client minutes a run; the variants were measured at the smaller points.
@@ -69,13 +115,25 @@ def measure_point(
         # 19 GB, and left the machine no memory at all (stopped by hand, 2026-11-25).
         skip = ("variant", "kubectl", TYPED)
         cmds = [c for c in cmds if not c.label.startswith(skip)]
-    with heartbeat(kubeconfig) if live else contextlib.nullcontext():
+    began = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    with heartbeat(kubeconfig) if live else contextlib.nullcontext(), load_sampled() as loads:
         samples = measure(cmds, runs, log=log)
+    log(f"load average (1 min) while measuring: {min(loads):.1f}-{max(loads):.1f}")
     return {
         "pods": pods,
         "running": running,
         "nodes": nodes,
         "seed_seconds": seed_seconds,
+        "began": began,
+        "ended": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "cores": os.cpu_count(),
+        "load_1min": {
+            "min": min(loads),
+            "median": statistics.median(loads),
+            "max": max(loads),
+            "samples": loads,
+        },
+        "code": code,
         "samples": {s.label: s.to_json() for s in samples},
     }
 
@@ -83,7 +141,8 @@ def measure_point(
 def finish(points: list[dict[str, Any]], name: str) -> None:
     """Write JSON, the Markdown tables and the plot; print the tables."""
     report.write_json(points, RESULTS / f"{name}.json")
-    text = "\n\n".join(report.table(p) for p in points) + "\n\nTargets:\n" + report.targets(points)
+    text = "\n\n".join(report.table(p) + report.compared(p) for p in points)
+    text += "\n\nTargets:\n" + report.targets(points)
     (RESULTS / f"{name}.md").write_text(text + "\n")
     report.plot(points, RESULTS / f"{name}.png")
     print(text)
@@ -119,6 +178,12 @@ def main() -> int:
     parser.add_argument(
         "--skip", default="", help="comma-separated command labels (prefixes) to leave out"
     )
+    parser.add_argument(
+        "--compare-with",
+        type=Path,
+        metavar="DIR",
+        help="a checkout of other code: time its tree and tree -o json in the same rounds",
+    )
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, _stop_on_term)  # unwind, so the cluster is stopped
     points: list[dict[str, Any]] = []
@@ -126,7 +191,11 @@ def main() -> int:
         points = json.loads(args.previous.read_text())["points"]
     if args.kubeconfig:
         # a cluster the bench does not own: measured as it is, nothing written to it
-        points.append(measure_point(args.kubeconfig, args.runs, None, live=False))
+        points.append(
+            measure_point(
+                args.kubeconfig, args.runs, None, live=False, compare_with=args.compare_with
+            )
+        )
         finish(points, args.name)
         return 0
     name = args.adopt or f"ki-bench-{uuid.uuid4().hex[:8]}"
@@ -154,7 +223,11 @@ def main() -> int:
             log(f"seeded in {seconds:.0f}s")
             runs = args.stretch_runs if stretch else args.runs
             skip = tuple(filter(None, args.skip.split(",")))
-            points.append(measure_point(kubeconfig, runs, seconds, not stretch, skip))
+            points.append(
+                measure_point(
+                    kubeconfig, runs, seconds, not stretch, skip, compare_with=args.compare_with
+                )
+            )
             finish(points, args.name)  # after every point: a long run keeps what it has
             if not target:
                 break
