@@ -15,6 +15,7 @@ from kube_inspect.check.expectations import read_expectations
 from kube_inspect.check.rules import RULES, CheckOptions, select_rules
 from kube_inspect.check.run import CheckPlan, evaluate, wait_until_passing
 from kube_inspect.cli.options import (
+    DAY,
     FILTER_FLAGS,
     ClusterFlags,
     SelectionFlags,
@@ -38,22 +39,23 @@ def write_reports(
 ) -> None:
     """Write the report to stdout, the JUnit file, and GitHub Actions' outputs when there."""
     header = f"cluster {target.context} at {target.server}"
-    if output == "json":
-        render_check_json(report, sys.stdout, warnings, target.context, target.server)
-    else:
-        render_check_text(report, sys.stdout, header)
+    # the files first: stdout may be a pipe whose reader is gone, the files must be there
     if junit:
         try:
             with open(junit, "w", encoding="utf-8") as f:
                 render_junit(report, f)
         except OSError as e:
             raise UsageError(f"cannot write --junit file {junit}: {e.strerror}") from e
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if os.environ.get("GITHUB_ACTIONS") == "true" and summary:
+        with open(summary, "a", encoding="utf-8") as f:
+            render_github_summary(report, f, header)
+    if output == "json":
+        render_check_json(report, sys.stdout, warnings, target.context, target.server)
+    else:
+        render_check_text(report, sys.stdout, header)
     if os.environ.get("GITHUB_ACTIONS") == "true":
         render_github_annotations(report, sys.stdout if output != "json" else sys.stderr)
-        summary = os.environ.get("GITHUB_STEP_SUMMARY")
-        if summary:
-            with open(summary, "a", encoding="utf-8") as f:
-                render_github_summary(report, f, header)
 
 
 @click.command(epilog=EXIT_CODES_HELP)
@@ -154,7 +156,9 @@ def check(
         rules = select_rules(only_rules, skip_rules)
     except ValueError as e:
         raise UsageError(str(e)) from e
-    options = CheckOptions(parse_duration(max_pending, "--max-pending"), max_restarts)
+    options = CheckOptions(
+        parse_duration(max_pending, "--max-pending", maximum=100 * 365 * DAY), max_restarts
+    )
     wait_seconds = parse_duration(timeout, "--timeout")
     plan = CheckPlan(
         selection.selection,

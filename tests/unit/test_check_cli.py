@@ -298,7 +298,9 @@ def test_the_exit_code_table_in_help_matches_the_errors_module() -> None:
         errors.EXIT_USAGE,
         errors.EXIT_UNREACHABLE,
         errors.EXIT_PARTIAL,
+        errors.EXIT_OUTPUT,
         errors.EXIT_INTERNAL,
+        errors.EXIT_INTERRUPTED,
     }
     listed = {
         int(line.split()[0])
