@@ -133,6 +133,10 @@ def read_expectations(path: str) -> tuple[Expectation, ...]:
             text = f.read()
     except OSError as e:
         raise ExpectationError(f"cannot read --expect file {path}: {e.strerror}") from e
+    except UnicodeDecodeError as e:
+        raise ExpectationError(
+            f"cannot read --expect file {path}: not UTF-8 text (byte {e.start})"
+        ) from e
     return parse_expectations(text, path)
 
 

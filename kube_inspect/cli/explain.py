@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import click
 
+from kube_inspect.build.names import check_name
 from kube_inspect.cli.options import (
     ClusterFlags,
     SelectionFlags,
@@ -57,6 +58,13 @@ def object_ref(kind: str, name: str | None, namespace: str | None) -> tuple[str,
     wanted = {"node": 1, "pod": 2, "container": 3}[resolved]
     if len(parts) != wanted or not all(parts):
         raise UsageError(f"explain {kind} wants a name like {EXPLAIN_EXAMPLES[resolved]}")
+    if resolved == "node":
+        check_name(parts[0], "node name")
+    else:
+        check_name(parts[0], "namespace", label=True)
+        check_name(parts[1], "pod name")  # it goes into a field selector: no ',' sneaks in
+        if resolved == "container":
+            check_name(parts[2], "container name", label=True)
     return resolved, parts
 
 

@@ -18,9 +18,11 @@ import click
 
 from kube_inspect.build.arrange import SORT_KEYS, SortKey
 from kube_inspect.build.label_selector import parse_selector
+from kube_inspect.build.names import check_field_selector, check_name
 from kube_inspect.cli.completion import complete_context, complete_namespace, complete_node
 from kube_inspect.errors import UsageError
 from kube_inspect.read.selection import Selection
+from kube_inspect.render.age import human_duration
 from kube_inspect.render.table import TABLE_FORMATS
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -29,14 +31,27 @@ _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 
 
-def parse_duration(value: str, flag: str) -> float:
-    """Return a kubectl-style duration (``30``, ``5s``, ``1m30s``) in seconds."""
+DAY = 86400.0
+MAX_DURATION = DAY  # longer than any request or wait makes sense; far from overflows
+
+
+def parse_duration(value: str, flag: str, maximum: float = MAX_DURATION) -> float:
+    """Return a kubectl-style duration (``30``, ``5s``, ``1m30s``) in seconds.
+
+    Outside 0..``maximum`` it is a usage error: a huge one overflows the timers below.
+    """
     text = value.strip()
     if re.fullmatch(r"\d+", text):
-        return float(text)
-    if text and _DURATION.sub("", text) == "":
-        return sum(float(n) * _UNIT_SECONDS[u] for n, u in _DURATION.findall(text))
-    raise UsageError(f"invalid {flag} {value!r}: use a duration such as 10s, 2m or 1m30s")
+        seconds = float(text)
+    elif text and _DURATION.sub("", text) == "":
+        seconds = sum(float(n) * _UNIT_SECONDS[u] for n, u in _DURATION.findall(text))
+    else:
+        raise UsageError(f"invalid {flag} {value!r}: use a duration such as 10s, 2m or 1m30s")
+    if seconds > maximum:
+        raise UsageError(
+            f"invalid {flag} {value!r}: at most {human_duration(maximum)} ({maximum:.0f}s)"
+        )
+    return seconds
 
 
 def parse_request_timeout(value: str) -> float | None:
@@ -212,6 +227,11 @@ def selection_options(func: F) -> F:
     ]
 
     def build(p: dict[str, Any]) -> SelectionFlags:
+        p = {
+            **p,
+            "namespace": _short_value(p["namespace"]),
+            "selector": _short_value(p["selector"]),
+        }
         given = frozenset(
             name for name in _FLAG_SPELLING if p[name] not in (None, False, (), "name")
         )
@@ -220,6 +240,12 @@ def selection_options(func: F) -> F:
                 parse_selector(text)  # a bad selector is a usage error before anything is sent
             except UsageError as e:
                 raise UsageError(f"{e} (in {flag})") from e
+        if p["field_selector"] is not None:
+            check_field_selector(p["field_selector"], "--field-selector")
+        if p["namespace"]:  # empty, as in kubectl, is no namespace at all
+            check_name(p["namespace"], "namespace", label=True)
+        for node in p["node_names"]:
+            check_name(node, "node name")
         sort: SortKey = p["sort"]
         selection = Selection(
             namespace=None if p["all_namespaces"] else p["namespace"],
@@ -230,9 +256,23 @@ def selection_options(func: F) -> F:
             problems=p["problems"],
             sort=sort,
         )
-        return SelectionFlags(selection, p["quiet"], given)
+        flags = SelectionFlags(selection, p["quiet"], given)
+        # kept for the one error mapping: a 400 on a selector is a usage error naming it
+        click.get_current_context().meta[SELECTION_META] = flags
+        return flags
 
     return _apply(options, _grouped(_SELECTION_NAMES, build, "selection")(func))
+
+
+SELECTION_META = "kube_inspect.selection"
+
+
+def _short_value(value: str | None) -> str | None:
+    """Return the value of a short flag spelt kubectl's way, ``-n=shop``: without the ``=``.
+
+    click reads ``-n=shop`` as ``=shop``; no namespace or selector starts with ``=``.
+    """
+    return value[1:] if value is not None and value.startswith("=") else value
 
 
 # The flags that pick objects, as opposed to those that shape the view (--problems, --sort).

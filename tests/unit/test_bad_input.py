@@ -1,0 +1,154 @@
+"""Bad input is a usage error (exit 2) naming the flag, before any request is sent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from kube_inspect.build.names import check_field_selector, check_name
+from kube_inspect.cli import cli
+from kube_inspect.errors import ApiError, UsageError
+from kube_inspect.kube.client import KubeClient, Target
+from tests.unit.test_cli import kubeconfig, recorded_get
+
+CLOSED_PORT = "https://127.0.0.1:1"  # nothing listens: a request would be exit 3
+
+
+@pytest.fixture
+def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.delenv("KUBECONFIG", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    return kubeconfig(tmp_path / "config", {"a": CLOSED_PORT}, "a")
+
+
+def invoke(config: Path, *args: str) -> Any:
+    return CliRunner().invoke(cli, [*args, "--kubeconfig", str(config)])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["tree", "-n", ".."], "error: invalid namespace \"..\": [may not be '..']"),
+        (["tree", "-n", "."], "error: invalid namespace \".\": [may not be '.']"),
+        (["tree", "-n", "a/b"], "error: invalid namespace \"a/b\": [may not contain '/']"),
+        (["tree", "-n", "Shop"], 'error: invalid namespace "Shop": [a lowercase RFC 1123 label'),
+        (["tree", "-n", "a" * 64], "[must be no more than 63 characters]"),
+        (["tree", "--node", ""], 'error: invalid node name "": [may not be empty]'),
+        (["tree", "--node", ".."], "error: invalid node name \"..\": [may not be '..']"),
+        (["check", "--node", ""], 'error: invalid node name "": [may not be empty]'),
+        (["nodes", "--node", "a%2F"], "[may not contain '%']"),
+        (["explain", "pod", "shop/a,b"], 'error: invalid pod name "a,b": [a lowercase RFC 1123'),
+        (["explain", "node", ".."], "error: invalid node name \"..\": [may not be '..']"),
+        (["tree", "--field-selector", "status.phase"], "invalid --field-selector"),
+        (["tree", "--field-selector", "=Running"], "invalid --field-selector"),
+        (["tree", "-l", "app in (web"], "(in -l)"),
+        (["tree", "--request-timeout", "9999999h"], "invalid --request-timeout '9999999h'"),
+        (["check", "--timeout", "99999999999999999999"], "invalid --timeout"),
+        (["check", "--max-pending", "9000000h"], "invalid --max-pending"),
+    ],
+)
+def test_bad_input_is_exit_2_before_any_request(
+    config: Path, args: list[str], message: str
+) -> None:
+    result = invoke(config, *args)
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and message in lines[0], result.stderr
+    assert "cannot connect" not in result.stderr  # no request was sent
+
+
+@pytest.mark.parametrize("spelling", [["-n=shop"], ["-n", "shop"], ["--namespace=shop"]])
+def test_short_flag_with_equals_reads_the_value_as_kubectl_does(
+    monkeypatch: pytest.MonkeyPatch, config: Path, spelling: list[str]
+) -> None:
+    paths: list[str] = []
+
+    def recording(self: KubeClient, path: str, *rest: Any, **kw: Any) -> Any:
+        paths.append(path)
+        return recorded_get(self, path, *rest, **kw)
+
+    monkeypatch.setattr(KubeClient, "get", recording)
+    result = invoke(config, "tree", "-l=app=web", *spelling)
+    assert result.exit_code == 0, result.stderr
+    assert "/api/v1/namespaces/shop/pods" in paths
+    assert "pod/shop/web-" in result.stdout
+    assert "pod/shop/db-0" not in result.stdout  # -l=app=web read as app=web
+
+
+def test_server_refusing_a_selector_is_a_usage_error_naming_the_flag(
+    monkeypatch: pytest.MonkeyPatch, config: Path
+) -> None:
+    def refuse(self: KubeClient, path: str, *rest: Any, **kw: Any) -> Any:
+        if path.endswith("/pods"):
+            raise ApiError(
+                "the API server at x answered 400: field label not supported: spec.bogus", 400
+            )
+        return recorded_get(self, path, *rest, **kw)
+
+    monkeypatch.setattr(KubeClient, "get", refuse)
+    result = invoke(config, "tree", "--field-selector", "spec.bogus=1")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: invalid --field-selector 'spec.bogus=1': the API server says: "
+        "field label not supported: spec.bogus\n"
+    )
+
+
+def test_a_400_without_a_selector_stays_an_api_error(
+    monkeypatch: pytest.MonkeyPatch, config: Path
+) -> None:
+    def refuse(self: KubeClient, path: str, *rest: Any, **kw: Any) -> Any:
+        raise ApiError("the API server at x answered 400: no", 400)
+
+    monkeypatch.setattr(KubeClient, "get", refuse)
+    result = invoke(config, "tree")
+    assert result.exit_code == 3
+
+
+def test_non_utf8_expect_file_is_exit_2_naming_the_file(config: Path, tmp_path: Path) -> None:
+    expect = tmp_path / "expect.yaml"
+    expect.write_bytes(b"pods:\n- name: caf\xe9\n")
+    result = invoke(config, "check", "--expect", str(expect))
+    assert result.exit_code == 2
+    assert result.stderr == f"error: cannot read --expect file {expect}: not UTF-8 text (byte 17)\n"
+
+
+@pytest.mark.parametrize("name", ["web", "a-1", "kwok-worker-1", "x" * 63])
+def test_valid_namespaces_pass(name: str) -> None:
+    check_name(name, "namespace", label=True)
+
+
+@pytest.mark.parametrize("name", ["node.example.com", "kwok-worker-1", "10.0.0.1"])
+def test_valid_node_names_pass(name: str) -> None:
+    check_name(name, "node name")
+
+
+@pytest.mark.parametrize(
+    "text", ["status.phase=Running", "a==b,c!=d", "metadata.name=a\\,b", "a=", "", "a=b,"]
+)
+def test_field_selectors_that_parse(text: str) -> None:
+    check_field_selector(text, "--field-selector")
+
+
+@pytest.mark.parametrize("text", ["status.phase", "a=b,c", "=x", "a\\=b"])
+def test_field_selectors_that_do_not_parse(text: str) -> None:
+    with pytest.raises(UsageError, match="invalid --field-selector"):
+        check_field_selector(text, "--field-selector")
+
+
+def test_client_quotes_every_path_segment() -> None:
+    sent: list[str] = []
+    client = KubeClient.__new__(KubeClient)
+    client.target = Target("a", CLOSED_PORT)
+
+    def get(path: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        sent.append(path)
+        return {}
+
+    client.get = get  # type: ignore[method-assign]
+    client.get_node("a/b?c")
+    assert sent == ["/api/v1/nodes/a%2Fb%3Fc"]
