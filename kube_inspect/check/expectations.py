@@ -137,6 +137,8 @@ def read_expectations(path: str) -> tuple[Expectation, ...]:
         raise ExpectationError(
             f"cannot read --expect file {path}: not UTF-8 text (byte {e.start})"
         ) from e
+    except ValueError as e:  # a path no file can have, e.g. with a NUL byte
+        raise ExpectationError(f"cannot read --expect file {path!r}: {e}") from e
     return parse_expectations(text, path)
 
 

@@ -46,6 +46,8 @@ def write_reports(
                 render_junit(report, f)
         except OSError as e:
             raise UsageError(f"cannot write --junit file {junit}: {e.strerror}") from e
+        except ValueError as e:  # a path no file can have, e.g. with a NUL byte
+            raise UsageError(f"cannot write --junit file {junit!r}: {e}") from e
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if os.environ.get("GITHUB_ACTIONS") == "true" and summary:
         with open(summary, "a", encoding="utf-8") as f:

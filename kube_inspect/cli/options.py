@@ -248,7 +248,7 @@ def selection_options(func: F) -> F:
             check_name(node, "node name")
         sort: SortKey = p["sort"]
         selection = Selection(
-            namespace=None if p["all_namespaces"] else p["namespace"],
+            namespace=None if p["all_namespaces"] else p["namespace"] or None,
             label_selector=p["selector"],
             field_selector=p["field_selector"],
             nodes=tuple(dict.fromkeys(p["node_names"])),

@@ -38,6 +38,8 @@ def _kubeconfig_documents(paths: str) -> Iterator[Any]:
                 yield yaml.safe_load(f)
         except (OSError, yaml.YAMLError) as e:
             raise ConfigError(f"cannot read kubeconfig {path}: {_yaml_problem(e)}") from e
+        except UnicodeDecodeError as e:
+            raise ConfigError(f"cannot read kubeconfig {path}: not UTF-8 text") from e
 
 
 def current_context(paths: str) -> str | None:
