@@ -80,7 +80,11 @@ class OutputFlags:
         """Return whether to colour, from --color, NO_COLOR and whether ``out`` is a terminal."""
         if self.color != "auto":
             return self.color == "always"
-        return "NO_COLOR" not in os.environ and out.isatty()
+        # no-color.org: NO_COLOR disables colour when set and not empty; a dumb terminal
+        # cannot show it
+        if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+            return False
+        return out.isatty()
 
 
 def _apply(decorators: list[Callable[[F], F]], func: F) -> F:
@@ -287,8 +291,13 @@ def refuse_flags(flags: SelectionFlags, allowed: set[str], where: str) -> None:
         raise UsageError(f"{_FLAG_SPELLING[name]} does not apply to {where}")
 
 
-def output_options(formats: tuple[str, ...], default: str) -> Callable[[F], F]:
-    """Add -o/--output with the given formats, --fmt and --color; pass ``output: OutputFlags``."""
+def output_options(
+    formats: tuple[str, ...], default: str, tables: tuple[str, ...] = ("table", "wide")
+) -> Callable[[F], F]:
+    """Add -o/--output with the given formats, --fmt and --color; pass ``output: OutputFlags``.
+
+    ``tables`` are the formats --fmt styles; --fmt given with any other is a usage error.
+    """
     options: list[Callable[[F], F]] = [
         click.option(
             "-o",
@@ -311,11 +320,17 @@ def output_options(formats: tuple[str, ...], default: str) -> Callable[[F], F]:
             type=click.Choice(("auto", "always", "never")),
             default="auto",
             show_default=True,
-            help="Colour states; auto: when stdout is a terminal and NO_COLOR is unset.",
+            help="Colour states; auto: on a terminal, unless NO_COLOR is set or TERM=dumb.",
         ),
     ]
 
     def build(p: dict[str, Any]) -> OutputFlags:
+        source = click.get_current_context().get_parameter_source("fmt")
+        given = source not in (None, click.core.ParameterSource.DEFAULT)
+        if given and p["output"] not in tables:
+            raise UsageError(
+                f"--fmt does not apply to -o {p['output']}: it styles -o {'/'.join(tables)}"
+            )
         return OutputFlags(p["output"], p["fmt"], p["color"])
 
     return lambda func: _apply(options, _grouped(("output", "fmt", "color"), build, "output")(func))

@@ -42,7 +42,7 @@ CLEAR_SCREEN = "\x1b[H\x1b[2J"
 @click.command(epilog=EXIT_CODES_HELP)
 @cluster_options
 @selection_options
-@output_options(("tree", "wide", "json", "yaml", "table", "csv", *PICTURES), "tree")
+@output_options(("tree", "wide", "json", "yaml", "table", "csv", *PICTURES), "tree", ("table",))
 @click.option(
     "--depth",
     type=click.Choice(DEPTHS),

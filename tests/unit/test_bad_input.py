@@ -12,6 +12,8 @@ from kube_inspect.build.names import check_field_selector, check_name
 from kube_inspect.cli import cli
 from kube_inspect.errors import ApiError, UsageError
 from kube_inspect.kube.client import KubeClient, Target
+from kube_inspect.kube.translate import transport_error
+from kube_inspect.model.quantity import percent
 from tests.unit.test_cli import kubeconfig, recorded_get
 
 CLOSED_PORT = "https://127.0.0.1:1"  # nothing listens: a request would be exit 3
@@ -152,3 +154,74 @@ def test_client_quotes_every_path_segment() -> None:
     client.get = get  # type: ignore[method-assign]
     client.get_node("a/b?c")
     assert sent == ["/api/v1/nodes/a%2Fb%3Fc"]
+
+
+@pytest.mark.parametrize(
+    ("part", "whole", "shown"),
+    [(135, 1000, "13%"), (1399, 10000, "13%"), (999, 1000, "99%"), (1000, 1000, "100%")],
+)
+def test_percentages_truncate_as_kubectl_describe_node_does(
+    part: int, whole: int, shown: str
+) -> None:
+    # kubectl: int64(float64(req) / float64(allocatable) * 100)
+    assert percent(part, whole) == shown
+
+
+def test_a_server_hanging_up_during_tls_is_not_a_certificate_problem() -> None:
+    import ssl
+
+    import urllib3
+
+    eof = ssl.SSLEOFError(8, "EOF occurred in violation of protocol (_ssl.c:1000)")
+    error = urllib3.exceptions.MaxRetryError(
+        None,  # type: ignore[arg-type]
+        "/version",
+        urllib3.exceptions.SSLError(eof),
+    )
+    message = str(transport_error(error, Target("a", "https://127.0.0.1:6443"), 30))
+    assert "closed the connection before TLS was set up" in message
+    assert "certificate-authority" not in message
+    bad_ca = urllib3.exceptions.SSLError(
+        ssl.SSLCertVerificationError(1, "certificate verify failed")
+    )
+    message = str(transport_error(bad_ca, Target("a", "https://127.0.0.1:6443"), 30))
+    assert "certificate-authority" in message
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["tree", "--fmt", "github"], "--fmt does not apply to -o tree: it styles -o table"),
+        (["tree", "-o", "json", "--fmt", "grid"], "--fmt does not apply to -o json"),
+        (["pods", "-o", "csv", "--fmt", "grid"], "--fmt does not apply to -o csv"),
+    ],
+)
+def test_fmt_with_an_output_that_ignores_it_is_a_usage_error(
+    config: Path, args: list[str], message: str
+) -> None:
+    result = invoke(config, *args)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {message}")
+    assert len(result.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("env", "coloured"),
+    [({}, True), ({"NO_COLOR": ""}, True), ({"NO_COLOR": "1"}, False), ({"TERM": "dumb"}, False)],
+)
+def test_colour_follows_no_color_only_when_set_and_not_empty(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], coloured: bool
+) -> None:
+    import io
+
+    from kube_inspect.cli.options import OutputFlags
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert OutputFlags("tree", "plain", "auto").colored(Terminal()) is coloured
