@@ -14,6 +14,7 @@ import click
 from kube_inspect.check.expectations import read_expectations
 from kube_inspect.check.rules import RULES, CheckOptions, select_rules
 from kube_inspect.check.run import CheckPlan, evaluate, wait_until_passing
+from kube_inspect.cli.completion import complete_file, complete_from_list
 from kube_inspect.cli.options import (
     DAY,
     FILTER_FLAGS,
@@ -68,6 +69,7 @@ def write_reports(
     "only_rules",
     multiple=True,
     metavar="NAME",
+    shell_complete=complete_from_list(RULES),
     help=f"Run only this rule (repeatable): {', '.join(RULES)}.",
 )
 @click.option(
@@ -75,6 +77,7 @@ def write_reports(
     "skip_rules",
     multiple=True,
     metavar="NAME",
+    shell_complete=complete_from_list(RULES),
     help="Do not run this rule (repeatable).",
 )
 @click.option(
@@ -92,7 +95,11 @@ def write_reports(
     help="How many times a container may have restarted.",
 )
 @click.option(
-    "--expect", "expect_file", metavar="FILE", help="Also check the expectations in this YAML file."
+    "--expect",
+    "expect_file",
+    metavar="FILE",
+    shell_complete=complete_file,
+    help="Also check the expectations in this YAML file.",
 )
 @click.option(
     "--wait", is_flag=True, help="Re-check on every change until all pass or --timeout runs out."
@@ -111,6 +118,7 @@ def write_reports(
 @click.option(
     "--junit",
     metavar="FILE",
+    shell_complete=complete_file,
     help="Also write a JUnit XML report (one test case per rule and object).",
 )
 def check(

@@ -7,6 +7,7 @@ from dataclasses import replace
 import click
 
 from kube_inspect.build.names import check_name
+from kube_inspect.cli.completion import complete_from_list
 from kube_inspect.cli.options import (
     ClusterFlags,
     SelectionFlags,
@@ -71,7 +72,9 @@ def object_ref(kind: str, name: str | None, namespace: str | None) -> tuple[str,
 @click.command("explain", epilog=EXIT_CODES_HELP)
 @cluster_options
 @selection_options
-@click.argument("kind", required=False, metavar="[KIND")
+@click.argument(
+    "kind", required=False, metavar="[KIND", shell_complete=complete_from_list(EXPLAIN_KINDS)
+)
 @click.argument("name", required=False, metavar="NAME]")
 def explain_command(
     cluster: ClusterFlags, selection: SelectionFlags, kind: str | None, name: str | None

@@ -19,7 +19,12 @@ import click
 from kube_inspect.build.arrange import SORT_KEYS, SortKey
 from kube_inspect.build.label_selector import parse_selector
 from kube_inspect.build.names import check_field_selector, check_name
-from kube_inspect.cli.completion import complete_context, complete_namespace, complete_node
+from kube_inspect.cli.completion import (
+    complete_context,
+    complete_file,
+    complete_namespace,
+    complete_node,
+)
 from kube_inspect.errors import UsageError
 from kube_inspect.read.selection import Selection
 from kube_inspect.render.age import human_duration
@@ -116,6 +121,7 @@ def cluster_options(func: F) -> F:
         click.option(
             "--kubeconfig",
             metavar="PATH",
+            shell_complete=complete_file,
             help="Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config).",
         ),
         click.option(
