@@ -93,7 +93,7 @@ class KubeClient:
         Raises ConfigError when no kubeconfig is found, it is malformed, or it has no such
         context.
         """
-        configuration, name = load_configuration(kubeconfig, context)
+        configuration, name = load_configuration(kubeconfig, context, timeout)
         configuration.retries = 0  # retries are ours to decide, within the request timeout
         api = ReadOnlyApiClient(configuration)
         api.user_agent = USER_AGENT

@@ -71,3 +71,71 @@ def test_completion_against_a_silent_server_gives_up_within_about_a_second(
     offered = complete("tree", "--kubeconfig", str(config), flag, "")
     assert offered == []
     assert time.monotonic() - started < 2.0
+
+
+def hanging_plugin_kubeconfig(path: Path, marker: Path) -> Path:
+    """Write a kubeconfig whose credential plugin never answers (it sleeps a minute)."""
+    import yaml
+
+    doc = {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{"name": "c", "cluster": {"server": "https://127.0.0.1:1"}}],
+        "users": [
+            {
+                "name": "u",
+                "user": {
+                    "exec": {
+                        "apiVersion": "client.authentication.k8s.io/v1",
+                        "command": "sh",
+                        "args": ["-c", f"echo $$ > {marker}; exec sleep 60"],
+                        "interactiveMode": "Never",
+                    }
+                },
+            }
+        ],
+        "contexts": [{"name": "a", "context": {"cluster": "c", "user": "u"}}],
+        "current-context": "a",
+    }
+    path.write_text(yaml.safe_dump(doc))
+    return path
+
+
+def gone(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    # a zombie has been killed but not reaped yet: read its state
+    return Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
+
+
+def test_a_credential_plugin_that_never_answers_is_cut_at_the_request_timeout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    marker = tmp_path / "plugin.pid"
+    config = hanging_plugin_kubeconfig(tmp_path / "config", marker)
+    started = time.monotonic()
+    result = CliRunner().invoke(
+        cli, ["tree", "--kubeconfig", str(config), "--request-timeout", "1s"]
+    )
+    assert time.monotonic() - started < 5.0
+    assert result.exit_code == 3
+    assert "did not answer within 1s" in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+    assert gone(int(marker.read_text()))  # the plugin was stopped, not left behind
+
+
+def test_completion_behind_a_hanging_plugin_gives_up_within_about_a_second(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    marker = tmp_path / "plugin.pid"
+    config = hanging_plugin_kubeconfig(tmp_path / "config", marker)
+    started = time.monotonic()
+    assert complete("tree", "--kubeconfig", str(config), "-n", "") == []
+    assert time.monotonic() - started < 2.5
+    assert gone(int(marker.read_text()))
