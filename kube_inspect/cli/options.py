@@ -277,6 +277,16 @@ def selection_options(func: F) -> F:
 SELECTION_META = "kube_inspect.selection"
 
 
+class ShortFlagChoice(click.Choice[str]):
+    """A choice that also reads kubectl's ``-o=json``: click hands it ``=json``."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """Return the choice, without the ``=`` of the ``-x=value`` spelling."""
+        if isinstance(value, str) and value.startswith("="):
+            value = value[1:]
+        return super().convert(value, param, ctx)
+
+
 def _short_value(value: str | None) -> str | None:
     """Return the value of a short flag spelt kubectl's way, ``-n=shop``: without the ``=``.
 
@@ -308,7 +318,7 @@ def output_options(
         click.option(
             "-o",
             "--output",
-            type=click.Choice(formats),
+            type=ShortFlagChoice(formats),
             default=default,
             show_default=True,
             help="Output format.",

@@ -116,6 +116,10 @@ class KubeClient:
         """Return every namespace (for shell completion)."""
         return self.list_all("/api/v1/namespaces")
 
+    def get_namespace(self, name: str) -> dict[str, Any]:
+        """Return one namespace by name (NotFound if there is none)."""
+        return self.get(f"/api/v1/namespaces/{quote(name, safe='')}")
+
     def get_node(self, name: str) -> dict[str, Any]:
         """Return one node by name (NotFound if there is none)."""
         return self.get(f"/api/v1/nodes/{quote(name, safe='')}")

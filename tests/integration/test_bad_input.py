@@ -133,3 +133,40 @@ def test_ctrl_c_while_starting_prints_no_traceback(cluster: TestCluster) -> None
             assert err.splitlines()[-1] == "interrupted", err
         codes.append(code)
     assert 130 in codes, codes  # at least one Ctrl-C landed while kube-inspect was loading
+
+
+def test_expect_entries_outside_the_read_are_findings_with_the_real_reason(
+    cluster: TestCluster, tmp_path: Path
+) -> None:
+    expect = tmp_path / "expect.yaml"
+    expect.write_text(
+        "- {kind: Deployment, namespace: no-such-ns, name: web, minReady: 1}\n"
+        "- {kind: Pod, namespace: no-such-ns, maxRestarts: 0}\n"
+        "- {kind: DaemonSet, namespace: monitoring, name: node-exporter, minReady: 1}\n"
+        "- {kind: Deployment, namespace: shop, name: web, minReady: 1}\n"
+    )
+    assert "no-such-ns" not in cluster.kubectl("get", "namespaces", "-o", "name")
+    result = run(
+        "check", "-o", "json", "--rule", "pod-pending", "-n", "shop", "--expect", str(expect),
+        kubeconfig=cluster.kubeconfig,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    findings = {f["object"]: f for f in json.loads(result.stdout)["findings"]}
+    assert findings["deployment/no-such-ns/web"]["passed"] is False
+    assert "outside -n shop" in findings["deployment/no-such-ns/web"]["message"]
+    assert "outside -n shop" in findings["daemonset/monitoring/node-exporter"]["message"]
+    assert findings["deployment/shop/web"]["passed"] is True
+
+    everywhere = run(
+        "check", "-o", "json", "--rule", "pod-pending", "--expect", str(expect),
+        kubeconfig=cluster.kubeconfig,
+    )  # fmt: skip
+    findings = {f["object"]: f for f in json.loads(everywhere.stdout)["findings"]}
+    message = f"namespace no-such-ns does not exist ({expect}:1)"
+    assert findings["deployment/no-such-ns/web"] == {
+        "rule": "expect", "object": "deployment/no-such-ns/web", "passed": False,
+        "message": message,
+    }  # fmt: skip
+    assert findings["pods/no-such-ns"]["passed"] is False  # it used to be dropped silently
+    assert "does not exist" in findings["pods/no-such-ns"]["message"]
+    assert findings["daemonset/monitoring/node-exporter"]["passed"] is True

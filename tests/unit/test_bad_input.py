@@ -225,3 +225,20 @@ def test_colour_follows_no_color_only_when_set_and_not_empty(
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     assert OutputFlags("tree", "plain", "auto").colored(Terminal()) is coloured
+
+
+def test_expect_names_are_checked_as_the_server_would(config: Path, tmp_path: Path) -> None:
+    expect = tmp_path / "expect.yaml"
+    expect.write_text("- kind: Deployment\n  namespace: ../x\n  name: web\n  minReady: 1\n")
+    result = invoke(config, "check", "--expect", str(expect))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f'error: {expect}:2: invalid namespace "../x"')
+
+
+def test_output_flag_with_equals_reads_as_kubectl_does(
+    monkeypatch: pytest.MonkeyPatch, config: Path
+) -> None:
+    monkeypatch.setattr(KubeClient, "get", recorded_get)
+    result = invoke(config, "tree", "-o=json", "-n=shop")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("{")
