@@ -81,6 +81,9 @@ def evaluate(client: KubeClient, plan: CheckPlan) -> tuple[CheckReport, Forbidde
         or any(e.kind != "Pod" for e in plan.expectations),
     )
     cluster = read_cluster(client, selection, forbidden)
+    if "pods" in cluster.unread and selection.filters_pods and "nodes" not in cluster.unread:
+        # which nodes run the selected pods is unknown too: the node rules cannot run
+        cluster = replace(cluster, unread=(*cluster.unread, "nodes"))
     scope = plan.selection.namespace
     absent = absent_namespaces(client, plan.expectations, cluster, scope)
     extra = check_expectations(plan.expectations, cluster, scope, absent)

@@ -180,61 +180,63 @@ _FLAG_SPELLING = {
 }
 
 
+_SELECTION_OPTIONS: list[Callable[[Any], Any]] = [
+    click.option(
+        "-q",
+        "--quiet",
+        is_flag=True,
+        help="No progress on stderr (shown only on a terminal, for lists over a second).",
+    ),
+    click.option(
+        "-n",
+        "--namespace",
+        metavar="NAME",
+        help="Show only the pods of this namespace.",
+        shell_complete=complete_namespace,
+    ),
+    click.option(
+        "-A",
+        "--all-namespaces",
+        is_flag=True,
+        help="Show pods of all namespaces (the default; overrides -n, as in kubectl).",
+    ),
+    click.option(
+        "-l",
+        "--selector",
+        metavar="SELECTOR",
+        help="Pod label selector, e.g. app=web,tier!=db.",
+    ),
+    click.option(
+        "--field-selector",
+        metavar="SELECTOR",
+        help="Pod field selector, e.g. status.phase=Running.",
+    ),
+    click.option(
+        "--node",
+        "node_names",
+        multiple=True,
+        metavar="NAME",
+        help="Only this node and its pods (repeatable).",
+        shell_complete=complete_node,
+    ),
+    click.option("--node-selector", metavar="SELECTOR", help="Only nodes with these labels."),
+    click.option(
+        "--problems",
+        is_flag=True,
+        help="Only pods that are pending, failing, restarting or not ready, with their nodes.",
+    ),
+    click.option(
+        "--sort",
+        type=click.Choice(SORT_KEYS),
+        default="name",
+        show_default=True,
+        help="Order of nodes and pods (cpu/memory: usage where known, else requests).",
+    ),
+]
+
+
 def selection_options(func: F) -> F:
     """Add the flags that select nodes and pods; pass ``selection: SelectionFlags``."""
-    options: list[Callable[[F], F]] = [
-        click.option(
-            "-q",
-            "--quiet",
-            is_flag=True,
-            help="No progress on stderr (shown only on a terminal, for lists over a second).",
-        ),
-        click.option(
-            "-n",
-            "--namespace",
-            metavar="NAME",
-            help="Show only the pods of this namespace.",
-            shell_complete=complete_namespace,
-        ),
-        click.option(
-            "-A",
-            "--all-namespaces",
-            is_flag=True,
-            help="Show pods of all namespaces (the default; overrides -n, as in kubectl).",
-        ),
-        click.option(
-            "-l",
-            "--selector",
-            metavar="SELECTOR",
-            help="Pod label selector, e.g. app=web,tier!=db.",
-        ),
-        click.option(
-            "--field-selector",
-            metavar="SELECTOR",
-            help="Pod field selector, e.g. status.phase=Running.",
-        ),
-        click.option(
-            "--node",
-            "node_names",
-            multiple=True,
-            metavar="NAME",
-            help="Only this node and its pods (repeatable).",
-            shell_complete=complete_node,
-        ),
-        click.option("--node-selector", metavar="SELECTOR", help="Only nodes with these labels."),
-        click.option(
-            "--problems",
-            is_flag=True,
-            help="Only pods that are pending, failing, restarting or not ready, with their nodes.",
-        ),
-        click.option(
-            "--sort",
-            type=click.Choice(SORT_KEYS),
-            default="name",
-            show_default=True,
-            help="Order of nodes and pods (cpu/memory: usage where known, else requests).",
-        ),
-    ]
 
     def build(p: dict[str, Any]) -> SelectionFlags:
         p = {
@@ -271,7 +273,7 @@ def selection_options(func: F) -> F:
         click.get_current_context().meta[SELECTION_META] = flags
         return flags
 
-    return _apply(options, _grouped(_SELECTION_NAMES, build, "selection")(func))
+    return _apply(_SELECTION_OPTIONS, _grouped(_SELECTION_NAMES, build, "selection")(func))
 
 
 SELECTION_META = "kube_inspect.selection"

@@ -35,7 +35,7 @@ from kube_inspect.render.watching import Changes, compare, render_frame, signatu
 from kube_inspect.render.yaml import write_yaml
 
 PICTURES = ("html", "dot", "mermaid")
-WHOLE = ("json", "yaml", *PICTURES)  # outputs that always hold the whole hierarchy
+WHOLE = ("json", "yaml", "html")  # hold every level (the page folds levels on click)
 CLEAR_SCREEN = "\x1b[H\x1b[2J"
 
 
@@ -153,9 +153,9 @@ def draw_tree(
     elif output.format == "html":
         render_html(model, out)
     elif output.format == "dot":
-        render_dot(model, out)
+        render_dot(model, out, depth)
     elif output.format == "mermaid":
-        render_mermaid(model, out)
+        render_mermaid(model, out, depth)
     elif explain:
         render_explained_tree(model, out, now=now, ascii_only=ascii_only, depth=depth)
     else:

@@ -9,7 +9,6 @@ a ``KubeInspectError``.
 from __future__ import annotations
 
 import contextlib
-import json
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -23,10 +22,15 @@ from kubernetes.client.exceptions import ApiException
 from kube_inspect import __version__
 from kube_inspect.errors import (
     ApiError,
-    Gone,
     ReadOnlyViolation,
 )
-from kube_inspect.kube.decode import decode_json, decode_object_list, decode_pod_list, list_metadata
+from kube_inspect.kube.decode import (
+    decode_json,
+    decode_object_list,
+    decode_pod_list,
+    json_lines,
+    list_metadata,
+)
 from kube_inspect.kube.kubeconfig import (
     context_names as context_names,  # re-exported: shell completion reads them here
 )
@@ -40,6 +44,7 @@ from kube_inspect.kube.retry import (
     RetryPolicy,
     retry_delay,
 )
+from kube_inspect.kube.retry import again_if_gone as again_if_gone  # re-exported for read/
 from kube_inspect.kube.translate import Target as Target  # re-exported for the CLI
 from kube_inspect.kube.translate import api_error, transport_error
 
@@ -428,31 +433,9 @@ class KubeClient:
         response = self._send(path, query, timeout=timeouts, stream=True)
         with self._translated():
             try:
-                yield from _json_lines(response.response)
+                yield from json_lines(response.response)
             except ValueError as e:
                 raise ApiError(f"the API server at {self.target.server} sent malformed JSON") from e
-
-
-def again_if_gone(read: Callable[[], T], what: str) -> T:
-    """Return ``read()``, read once more if it failed with 410 Gone; a second 410 is Gone.
-
-    A 410 in the middle of a paged LIST means etcd compacted the revision the list was
-    reading: what was read so far is dropped and the read starts again, once.
-    """
-    try:
-        return read()
-    except ApiError as e:
-        if e.status != 410:
-            raise
-    try:
-        return read()
-    except ApiError as e:
-        if e.status != 410:
-            raise
-        raise Gone(
-            f"the list of {what} expired twice while being read in pages (410 Gone): "
-            "the cluster changes faster than it can be listed; try again, or with -n"
-        ) from e
 
 
 def _body_and_metadata(body: bytes) -> dict[str, Any]:
@@ -474,21 +457,3 @@ def selectors(label: str | None, field: str | None) -> list[tuple[str, Any]]:
     if field:
         query.append(("fieldSelector", field))
     return query
-
-
-def _json_lines(stream: Any) -> Iterator[dict[str, Any]]:
-    """Yield each JSON line of a streamed response body as it arrives; close it at the end."""
-    pending, finished = b"", False
-    try:
-        for chunk in stream.stream(64 * 1024, decode_content=True):
-            pending += chunk
-            *lines, pending = pending.split(b"\n")
-            for line in lines:
-                if line.strip():
-                    yield json.loads(line)
-        if pending.strip():
-            yield json.loads(pending)
-        finished = True
-    finally:
-        # a stream left half-read cannot serve another request: close it instead
-        stream.release_conn() if finished else stream.close()

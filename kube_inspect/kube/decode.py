@@ -12,6 +12,8 @@ the aggregator reads (about a fifth of a pod's JSON), still as plain dicts.
 from __future__ import annotations
 
 import contextlib
+import json
+from collections.abc import Iterator
 from typing import Any, TypedDict, cast
 
 import msgspec
@@ -269,3 +271,21 @@ def decode_pod_list(body: bytes) -> dict[str, Any]:
         return decode_object_list(body)
     except msgspec.DecodeError as e:
         raise ValueError(str(e)) from e
+
+
+def json_lines(stream: Any) -> Iterator[dict[str, Any]]:
+    """Yield each JSON line of a streamed response body as it arrives; close it at the end."""
+    pending, finished = b"", False
+    try:
+        for chunk in stream.stream(64 * 1024, decode_content=True):
+            pending += chunk
+            *lines, pending = pending.split(b"\n")
+            for line in lines:
+                if line.strip():
+                    yield json.loads(line)
+        if pending.strip():
+            yield json.loads(pending)
+        finished = True
+    finally:
+        # a stream left half-read cannot serve another request: close it instead
+        stream.release_conn() if finished else stream.close()

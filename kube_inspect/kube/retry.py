@@ -11,8 +11,14 @@ import email.utils
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypeVar
+
+from kube_inspect.errors import ApiError, Gone
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,3 +75,25 @@ def retry_delay(
         return retry_after * (1.0 + 0.1 * random())
     backoff = min(policy.max_delay, policy.base_delay * 2.0 ** (attempt - 1))
     return backoff * (0.5 + 0.5 * random())  # "equal jitter": between half and all of it
+
+
+def again_if_gone(read: Callable[[], T], what: str) -> T:
+    """Return ``read()``, read once more if it failed with 410 Gone; a second 410 is Gone.
+
+    A 410 in the middle of a paged LIST means etcd compacted the revision the list was
+    reading: what was read so far is dropped and the read starts again, once.
+    """
+    try:
+        return read()
+    except ApiError as e:
+        if e.status != 410:
+            raise
+    try:
+        return read()
+    except ApiError as e:
+        if e.status != 410:
+            raise
+        raise Gone(
+            f"the list of {what} expired twice while being read in pages (410 Gone): "
+            "the cluster changes faster than it can be listed; try again, or with -n"
+        ) from e

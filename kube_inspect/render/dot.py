@@ -19,7 +19,7 @@ from kube_inspect.build.health import (
 )
 from kube_inspect.model.cluster import Cluster, Pod
 from kube_inspect.render import cells
-from kube_inspect.render.tree import cluster_line
+from kube_inspect.render.tree import Depth, cluster_line
 
 
 def quote(text: str) -> str:
@@ -27,8 +27,13 @@ def quote(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def _pod_lines(pod: Pod, pod_id: str, indent: str) -> Iterator[str]:
+def _pod_lines(pod: Pod, pod_id: str, indent: str, depth: Depth) -> Iterator[str]:
     ready = cells.pod_ready(pod)
+    if depth == "pod":  # a box, without its containers
+        text = quote(f"pod {pod.namespace}/{pod.name}  {pod.phase} {ready}")
+        fill = quote(HEALTH_COLOURS[pod_health(pod)])
+        yield f"{indent}{pod_id} [label={text}, fillcolor={fill}];"
+        return
     yield f"{indent}subgraph cluster_{pod_id} {{"
     yield f"{indent}  label={quote(f'pod {pod.namespace}/{pod.name}  {pod.phase} {ready}')};"
     yield f'{indent}  style="filled,rounded"; fillcolor={quote(HEALTH_COLOURS[pod_health(pod)])};'
@@ -43,8 +48,11 @@ def _pod_lines(pod: Pod, pod_id: str, indent: str) -> Iterator[str]:
     yield f"{indent}}}"
 
 
-def render_dot(cluster: Cluster, out: TextIO) -> None:
-    """Write the cluster as a Graphviz digraph to ``out``."""
+def render_dot(cluster: Cluster, out: TextIO, depth: Depth = "container") -> None:
+    """Write the cluster as a Graphviz digraph to ``out``, down to ``depth``.
+
+    At depth node each node holds a count of its pods; at depth pod, pods are plain boxes.
+    """
     out.write("digraph kube_inspect {\n")
     out.write(f"  label={quote(cluster_line(cluster))}; labelloc=t; fontname=Helvetica;\n")
     out.write("  compound=true; rankdir=LR; newrank=true;\n")
@@ -60,10 +68,12 @@ def render_dot(cluster: Cluster, out: TextIO) -> None:
         out.write(f"  subgraph cluster_n{i} {{\n")
         out.write(f'    label={quote(label)}; style=filled; fillcolor="#f8f9fa";\n')
         out.write(f"    color={quote(colour)}; penwidth=2;\n")
-        if not pods:
-            out.write(f'    n{i}_empty [label="no pods", style=dashed, fillcolor=white];\n')
+        if not pods or depth == "node":
+            words = quote(cells.plural(len(pods), "pod")) if pods else '"no pods"'
+            out.write(f"    n{i}_empty [label={words}, style=dashed, fillcolor=white];\n")
+            pods = ()
         for pod in pods:
-            for line in _pod_lines(pod, f"p{pod_index}", "    "):
+            for line in _pod_lines(pod, f"p{pod_index}", "    ", depth):
                 out.write(line + "\n")
             pod_index += 1
         out.write("  }\n")

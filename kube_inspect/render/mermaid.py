@@ -20,7 +20,7 @@ from kube_inspect.build.health import (
 )
 from kube_inspect.model.cluster import Cluster, Pod
 from kube_inspect.render import cells
-from kube_inspect.render.tree import cluster_line
+from kube_inspect.render.tree import Depth, cluster_line
 
 _ESCAPES = {'"': "#quot;", "<": "#lt;", ">": "#gt;", "#": "#35;"}
 
@@ -31,9 +31,13 @@ def label(text: str) -> str:
     return f'"{escaped}"'
 
 
-def _pod_lines(pod: Pod, pod_id: str) -> Iterator[str]:
+def _pod_lines(pod: Pod, pod_id: str, depth: Depth) -> Iterator[str]:
     ready = cells.pod_ready(pod)
-    yield f"    subgraph {pod_id}[{label(f'pod {pod.namespace}/{pod.name} {pod.phase} {ready}')}]"
+    text = label(f"pod {pod.namespace}/{pod.name} {pod.phase} {ready}")
+    if depth == "pod":  # a box, without its containers
+        yield f"    {pod_id}[{text}]:::{pod_health(pod)}"
+        return
+    yield f"    subgraph {pod_id}[{text}]"
     for k, container in enumerate(pod.containers):
         kind = "" if container.type == "app" else f" ({container.type})"
         text = f"{container.name}{kind}: {container.state.describe()}"
@@ -44,7 +48,7 @@ def _pod_lines(pod: Pod, pod_id: str) -> Iterator[str]:
     yield f"    class {pod_id} {pod_health(pod)}"
 
 
-def _lines(cluster: Cluster) -> Iterator[str]:
+def _lines(cluster: Cluster, depth: Depth) -> Iterator[str]:
     yield "---"
     yield f"title: {json.dumps(cluster_line(cluster))}"  # YAML: a JSON string is valid
     yield "---"
@@ -60,16 +64,17 @@ def _lines(cluster: Cluster) -> Iterator[str]:
     pod_index = 0
     for i, (text, health, pods) in enumerate(groups):
         yield f"  subgraph n{i}[{label(text)}]"
-        if not pods:
-            yield f"    n{i}none[{label('no pods')}]"
+        if not pods or depth == "node":
+            yield f"    n{i}none[{label(cells.plural(len(pods), 'pod') if pods else 'no pods')}]"
+            pods = ()
         for pod in pods:
-            yield from _pod_lines(pod, f"p{pod_index}")
+            yield from _pod_lines(pod, f"p{pod_index}", depth)
             pod_index += 1
         yield "  end"
         yield f"  class n{i} {health}"
 
 
-def render_mermaid(cluster: Cluster, out: TextIO) -> None:
-    """Write the cluster as a Mermaid flowchart to ``out``."""
-    for line in _lines(cluster):
+def render_mermaid(cluster: Cluster, out: TextIO, depth: Depth = "container") -> None:
+    """Write the cluster as a Mermaid flowchart to ``out``, down to ``depth``."""
+    for line in _lines(cluster, depth):
         out.write(line + "\n")

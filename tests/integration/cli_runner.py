@@ -7,6 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from click.testing import CliRunner
+
+from kube_inspect.cli import cli
+
 KUBE_INSPECT = Path(sys.executable).parent / "kube-inspect"
 GITHUB_VARIABLES = ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY")
 
@@ -23,3 +27,17 @@ def run(
     return subprocess.run(
         [str(KUBE_INSPECT), *args], env=env, capture_output=True, text=True, timeout=timeout
     )
+
+
+def invoke(*args: str, kubeconfig: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``kube-inspect ARGS`` in this process (CliRunner): the same answer, no start-up.
+
+    For suites of hundreds of runs; a bug's exception is raised here, not hidden in an exit
+    code, so the test shows its traceback.
+    """
+    env: dict[str, str | None] = {"KUBECONFIG": str(kubeconfig)}
+    env.update(dict.fromkeys(GITHUB_VARIABLES))
+    result = CliRunner().invoke(cli, list(args), env=env, prog_name="kube-inspect")
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout, result.stderr)

@@ -10,11 +10,13 @@ from click.testing import CliRunner
 
 from kube_inspect.build.names import check_field_selector, check_name
 from kube_inspect.cli import cli
+from kube_inspect.cli.options import ClusterFlags
 from kube_inspect.errors import ApiError, UsageError
 from kube_inspect.kube.client import KubeClient, Target
 from kube_inspect.kube.translate import transport_error
 from kube_inspect.model.quantity import percent
-from tests.unit.test_cli import kubeconfig, recorded_get
+from tests.unit.recorded import RecordedClient, factory
+from tests.unit.test_cli import kubeconfig
 
 CLOSED_PORT = "https://127.0.0.1:1"  # nothing listens: a request would be exit 3
 
@@ -26,8 +28,10 @@ def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return kubeconfig(tmp_path / "config", {"a": CLOSED_PORT}, "a")
 
 
-def invoke(config: Path, *args: str) -> Any:
-    return CliRunner().invoke(cli, [*args, "--kubeconfig", str(config)])
+def invoke(config: Path, *args: str, client_factory: Any = None) -> Any:
+    """Run the CLI on the closed-port kubeconfig; a client factory answers from a recording."""
+    obj = {"client_factory": client_factory} if client_factory else None
+    return CliRunner().invoke(cli, [*args, "--kubeconfig", str(config)], obj=obj)
 
 
 @pytest.mark.parametrize(
@@ -65,34 +69,40 @@ def test_bad_input_is_exit_2_before_any_request(
 
 @pytest.mark.parametrize("spelling", [["-n=shop"], ["-n", "shop"], ["--namespace=shop"]])
 def test_short_flag_with_equals_reads_the_value_as_kubectl_does(
-    monkeypatch: pytest.MonkeyPatch, config: Path, spelling: list[str]
+    config: Path, spelling: list[str]
 ) -> None:
-    paths: list[str] = []
+    clients: list[RecordedClient] = []
 
-    def recording(self: KubeClient, path: str, *rest: Any, **kw: Any) -> Any:
-        paths.append(path)
-        return recorded_get(self, path, *rest, **kw)
+    def make(flags: ClusterFlags) -> KubeClient:
+        clients.append(RecordedClient())
+        return clients[-1]
 
-    monkeypatch.setattr(KubeClient, "get", recording)
-    result = invoke(config, "tree", "-l=app=web", *spelling)
+    result = invoke(config, "tree", "-l=app=web", *spelling, client_factory=make)
     assert result.exit_code == 0, result.stderr
-    assert "/api/v1/namespaces/shop/pods" in paths
+    assert "/api/v1/namespaces/shop/pods" in clients[0].paths
     assert "pod/shop/web-" in result.stdout
     assert "pod/shop/db-0" not in result.stdout  # -l=app=web read as app=web
 
 
-def test_server_refusing_a_selector_is_a_usage_error_naming_the_flag(
-    monkeypatch: pytest.MonkeyPatch, config: Path
-) -> None:
-    def refuse(self: KubeClient, path: str, *rest: Any, **kw: Any) -> Any:
+class RefusingClient(RecordedClient):
+    """The recorded server, answering 400 to every pod list (as to a bad field label)."""
+
+    def _get_once(self, path: str, query: Any, decode: Any) -> Any:
         if path.endswith("/pods"):
             raise ApiError(
                 "the API server at x answered 400: field label not supported: spec.bogus", 400
             )
-        return recorded_get(self, path, *rest, **kw)
+        return super()._get_once(path, query, decode)
 
-    monkeypatch.setattr(KubeClient, "get", refuse)
-    result = invoke(config, "tree", "--field-selector", "spec.bogus=1")
+
+def test_server_refusing_a_selector_is_a_usage_error_naming_the_flag(config: Path) -> None:
+    result = invoke(
+        config,
+        "tree",
+        "--field-selector",
+        "spec.bogus=1",
+        client_factory=lambda f: RefusingClient(),
+    )
     assert result.exit_code == 2
     assert result.stderr == (
         "error: invalid --field-selector 'spec.bogus=1': the API server says: "
@@ -100,14 +110,8 @@ def test_server_refusing_a_selector_is_a_usage_error_naming_the_flag(
     )
 
 
-def test_a_400_without_a_selector_stays_an_api_error(
-    monkeypatch: pytest.MonkeyPatch, config: Path
-) -> None:
-    def refuse(self: KubeClient, path: str, *rest: Any, **kw: Any) -> Any:
-        raise ApiError("the API server at x answered 400: no", 400)
-
-    monkeypatch.setattr(KubeClient, "get", refuse)
-    result = invoke(config, "tree")
+def test_a_400_without_a_selector_stays_an_api_error(config: Path) -> None:
+    result = invoke(config, "tree", client_factory=lambda f: RefusingClient())
     assert result.exit_code == 3
 
 
@@ -235,10 +239,7 @@ def test_expect_names_are_checked_as_the_server_would(config: Path, tmp_path: Pa
     assert result.stderr.startswith(f'error: {expect}:2: invalid namespace "../x"')
 
 
-def test_output_flag_with_equals_reads_as_kubectl_does(
-    monkeypatch: pytest.MonkeyPatch, config: Path
-) -> None:
-    monkeypatch.setattr(KubeClient, "get", recorded_get)
-    result = invoke(config, "tree", "-o=json", "-n=shop")
+def test_output_flag_with_equals_reads_as_kubectl_does(config: Path) -> None:
+    result = invoke(config, "tree", "-o=json", "-n=shop", client_factory=factory())
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith("{")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -12,15 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 from kube_inspect.cli import cli, main
-from kube_inspect.errors import Forbidden
 from kube_inspect.kube.client import KubeClient
 from tests.unit.conftest import load
-from tests.unit.test_cli import kubeconfig, recorded_client  # noqa: F401 - a fixture
-
-FORBIDDEN_NODES = (
-    'nodes is forbidden: User "viewer" cannot list resource "nodes" in API group "" at the '
-    "cluster scope"
-)
+from tests.unit.recorded import invoke as recorded
+from tests.unit.test_cli import kubeconfig
 
 
 @pytest.fixture(autouse=True)
@@ -28,12 +22,6 @@ def outside_github_actions(monkeypatch: pytest.MonkeyPatch) -> None:
     """Run as outside Actions, even when the suite itself runs there."""
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
-
-
-@pytest.fixture
-def recorded_workloads(request: pytest.FixtureRequest) -> None:
-    """The recorded client, which serves Deployments, StatefulSets and DaemonSets too."""
-    request.getfixturevalue("recorded_client")
 
 
 @pytest.fixture
@@ -46,14 +34,13 @@ def config(tmp_path: Path) -> str:
 RECORDED_CLOCK = ("--max-pending", "87600h")
 
 
-def invoke(config: str, *args: str) -> Any:
+def invoke(config: str, *args: str, forbidden: tuple[str, ...] = ()) -> Any:
+    """Run check against the recorded cluster (``config`` names it, for the tests' messages)."""
     pending = () if "--max-pending" in args else RECORDED_CLOCK
-    return CliRunner().invoke(cli, ["check", "--kubeconfig", config, *pending, *args])
+    return recorded("check", "--kubeconfig", config, *pending, *args, forbidden=forbidden)
 
 
-def test_check_fails_with_exit_1_on_the_crash_looping_sample(
-    config: str, recorded_workloads: None
-) -> None:
+def test_check_fails_with_exit_1_on_the_crash_looping_sample(config: str) -> None:
     result = invoke(config)
     assert result.exit_code == 1, result.stderr
     assert "FAIL  container-state     container/batch/crasher/worker" in result.stdout
@@ -61,20 +48,18 @@ def test_check_fails_with_exit_1_on_the_crash_looping_sample(
     assert result.stderr == ""
 
 
-def test_check_passes_with_exit_0_on_a_healthy_namespace(
-    config: str, recorded_workloads: None
-) -> None:
+def test_check_passes_with_exit_0_on_a_healthy_namespace(config: str) -> None:
     result = invoke(config, "-n", "monitoring")
     assert result.exit_code == 0, result.output
     assert "all 6 rules passed" in result.stdout
 
 
-def test_skipping_the_failing_rule_passes(config: str, recorded_workloads: None) -> None:
+def test_skipping_the_failing_rule_passes(config: str) -> None:
     assert invoke(config, "--skip-rule", "container-state").exit_code == 0
     assert invoke(config, "--rule", "container-state").exit_code == 1
 
 
-def test_selector_and_node_filters_narrow_the_pods(config: str, recorded_workloads: None) -> None:
+def test_selector_and_node_filters_narrow_the_pods(config: str) -> None:
     assert invoke(config, "-l", "app=crasher", "--rule", "container-state").exit_code == 1
     healthy = "app notin (crasher,hog,bad-image)"
     assert invoke(config, "-l", healthy, "--rule", "container-state").exit_code == 0
@@ -92,15 +77,13 @@ def test_selector_and_node_filters_narrow_the_pods(config: str, recorded_workloa
     assert result.exit_code == 0
 
 
-def test_node_that_does_not_exist_fails_instead_of_passing_empty(
-    config: str, recorded_workloads: None
-) -> None:
+def test_node_that_does_not_exist_fails_instead_of_passing_empty(config: str) -> None:
     result = invoke(config, "--node", "kwok-no-such-node")
     assert result.exit_code == 1
     assert "FAIL  node-ready          node/kwok-no-such-node: no such node" in result.stdout
 
 
-def test_json_output_has_the_stable_shape(config: str, recorded_workloads: None) -> None:
+def test_json_output_has_the_stable_shape(config: str) -> None:
     result = invoke(config, "-o", "json")
     doc = json.loads(result.stdout)
     assert list(doc) == [
@@ -112,9 +95,7 @@ def test_json_output_has_the_stable_shape(config: str, recorded_workloads: None)
     assert set(doc["findings"][0]) == {"rule", "object", "passed", "message"}
 
 
-def test_junit_has_one_testcase_per_rule_and_object(
-    config: str, recorded_workloads: None, tmp_path: Path
-) -> None:
+def test_junit_has_one_testcase_per_rule_and_object(config: str, tmp_path: Path) -> None:
     report = tmp_path / "junit.xml"
     result = invoke(config, "-o", "json", "--junit", str(report))
     findings = json.loads(result.stdout)["findings"]
@@ -134,7 +115,7 @@ def test_junit_has_one_testcase_per_rule_and_object(
 
 
 def test_github_actions_gets_annotations_and_a_step_summary(
-    config: str, recorded_workloads: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    config: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     summary = tmp_path / "summary.md"
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
@@ -149,9 +130,7 @@ def test_github_actions_gets_annotations_and_a_step_summary(
     assert "| container-state | `container/batch/crasher/worker` |" in text
 
 
-def test_expect_file_adds_its_findings(
-    config: str, recorded_workloads: None, tmp_path: Path
-) -> None:
+def test_expect_file_adds_its_findings(config: str, tmp_path: Path) -> None:
     expect = tmp_path / "expect.yaml"
     expect.write_text("- kind: Deployment\n  namespace: shop\n  name: web\n  minReady: 4\n")
     result = invoke(config, "-n", "shop", "--expect", str(expect))
@@ -184,23 +163,8 @@ def test_usage_errors_are_exit_2_before_anything_is_sent(
     assert result.stderr.startswith(message) and result.stderr.count("\n") == 1
 
 
-def forbid_nodes(monkeypatch: pytest.MonkeyPatch) -> None:
-    def list_nodes(self: KubeClient, *args: Any) -> list[dict[str, Any]]:
-        raise Forbidden(f"forbidden: {FORBIDDEN_NODES}")
-
-    def stream_nodes(self: KubeClient, *args: Any) -> Iterator[dict[str, Any]]:
-        yield from list_nodes(self)  # a stream fails when it is read
-
-    monkeypatch.setattr(KubeClient, "list_nodes", list_nodes)
-    monkeypatch.setattr(KubeClient, "stream_nodes", stream_nodes)  # tree streams its nodes
-
-
-def test_forbidden_nodes_give_a_partial_tree_and_exit_4(
-    config: str, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
-) -> None:
-    request.getfixturevalue("recorded_client")
-    forbid_nodes(monkeypatch)
-    result = CliRunner().invoke(cli, ["tree", "--kubeconfig", config, "-n", "shop"])
+def test_forbidden_nodes_give_a_partial_tree_and_exit_4() -> None:
+    result = recorded("tree", "-n", "shop", forbidden=("nodes",))
     assert result.exit_code == 4
     assert "(not listed)" in result.stdout and "pod/shop/web-" in result.stdout
     warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
@@ -209,48 +173,35 @@ def test_forbidden_nodes_give_a_partial_tree_and_exit_4(
     ]
 
 
-def test_check_with_forbidden_nodes_is_exit_4_when_the_rest_passes(
-    config: str, recorded_workloads: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    forbid_nodes(monkeypatch)
-    result = invoke(config, "-n", "monitoring")
+def test_check_with_forbidden_nodes_is_exit_4_when_the_rest_passes(config: str) -> None:
+    result = invoke(config, "-n", "monitoring", forbidden=("nodes",))
     assert result.exit_code == 4
     assert "skip  node-ready          not checked" in result.stdout
     assert "2 not checked" in result.stdout and "all" not in result.stdout.splitlines()[-1]
     assert result.stderr == (
         'warning: user "viewer" may not list nodes: nodes are shown by name only, without status\n'
     )
-    failing = invoke(config)
+    failing = invoke(config, forbidden=("nodes",))
     assert failing.exit_code == 1  # a failed check outranks a partial result
 
 
-def test_rules_that_need_no_nodes_do_not_read_them(
-    config: str, recorded_workloads: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    forbid_nodes(monkeypatch)
+def test_rules_that_need_no_nodes_do_not_read_them(config: str) -> None:
     result = invoke(
-        config, "-n", "monitoring", "--skip-rule", "node-ready", "--skip-rule", "node-pressure"
+        config,
+        "-n",
+        "monitoring",
+        "--skip-rule",
+        "node-ready",
+        "--skip-rule",
+        "node-pressure",
+        forbidden=("nodes",),
     )
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
 
 
-def test_nothing_readable_is_one_line_and_exit_4(
-    config: str, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
-) -> None:
-    request.getfixturevalue("recorded_client")
-    forbid_nodes(monkeypatch)
-
-    def list_pods(self: KubeClient, *args: Any) -> list[dict[str, Any]]:
-        raise Forbidden('forbidden: pods is forbidden: User "nobody" cannot list resource "pods"')
-
-    monkeypatch.setattr(KubeClient, "list_pods", list_pods)
-
-    def stream_pods(self: KubeClient, *args: Any) -> Iterator[dict[str, Any]]:
-        yield from list_pods(self)  # a stream fails when it is read, not when it is made
-
-    monkeypatch.setattr(KubeClient, "stream_pods", stream_pods)  # tree streams its pods
-    result = CliRunner().invoke(cli, ["tree", "--kubeconfig", config])
+def test_nothing_readable_is_one_line_and_exit_4() -> None:
+    result = recorded("tree", forbidden=("nodes", "pods"))
     assert result.exit_code == 4
     assert result.stdout == ""
     assert result.stderr.startswith("error: forbidden: user 'viewer' may not list nodes or pods")
@@ -323,7 +274,7 @@ def test_the_exit_code_table_in_help_matches_the_errors_module() -> None:
     ],
 )
 def test_every_check_json_document_validates_against_the_shipped_schema(
-    config: str, recorded_workloads: None, args: list[str]
+    config: str, args: list[str]
 ) -> None:
     import jsonschema
 
@@ -337,16 +288,12 @@ def test_every_check_json_document_validates_against_the_shipped_schema(
         jsonschema.Draft202012Validator(schema).validate(broken)
 
 
-def test_a_partial_check_json_document_validates_too(
-    config: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_partial_check_json_document_validates_too(config: str) -> None:
     import jsonschema
 
     from kube_inspect.schema import load_check_schema
 
-    request.getfixturevalue("recorded_client")
-    forbid_nodes(monkeypatch)
-    result = invoke(config, "-o", "json", "--skip-rule", "container-state")
+    result = invoke(config, "-o", "json", "--skip-rule", "container-state", forbidden=("nodes",))
     doc = json.loads(result.stdout)
     assert doc["passed"] is None and doc["warnings"]
     jsonschema.Draft202012Validator(load_check_schema()).validate(doc)

@@ -1,8 +1,6 @@
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,12 +9,11 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from kube_inspect.build.label_selector import parse_selector
 from kube_inspect.cli import cli
 from kube_inspect.cli.options import parse_request_timeout
-from kube_inspect.errors import NotFound, UsageError
-from kube_inspect.kube.client import KubeClient
+from kube_inspect.errors import UsageError
 from tests.unit.conftest import load
+from tests.unit.recorded import invoke as recorded
 
 
 def kubeconfig(path: Path, contexts: dict[str, str], current: str | None) -> Path:
@@ -45,72 +42,6 @@ def runner(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
     monkeypatch.delenv("KUBECONFIG", raising=False)
     monkeypatch.setenv("HOME", str(tmp_path))
     return CliRunner()
-
-
-RECORDED_PATHS = {
-    "/version": "version.json",
-    "/api/v1/nodes": "nodes.json",
-    "/api/v1/pods": "pods.json",
-    "/api/v1/namespaces": "namespaces.json",
-    "/apis/apps/v1/replicasets": "replicasets.json",
-    "/apis/batch/v1/jobs": "jobs.json",
-    "/apis/apps/v1/deployments": "deployments.json",
-    "/apis/apps/v1/statefulsets": "statefulsets.json",
-    "/apis/apps/v1/daemonsets": "daemonsets.json",
-}
-
-
-NAMESPACED = re.compile(r"^(?P<prefix>.*)/namespaces/(?P<namespace>[^/]+)/(?P<resource>[^/]+)$")
-ONE_NODE = re.compile(r"^/api/v1/nodes/(?P<name>[^/]+)$")
-FIELDS: dict[str, Callable[[dict[str, Any]], Any]] = {
-    "spec.nodeName": lambda o: (o.get("spec") or {}).get("nodeName"),
-    "metadata.name": lambda o: o["metadata"]["name"],
-    "metadata.namespace": lambda o: o["metadata"].get("namespace"),
-    "status.phase": lambda o: (o.get("status") or {}).get("phase"),
-}
-
-
-def _selected(items: list[dict[str, Any]], query: Any) -> list[dict[str, Any]]:
-    """Return the items the query's label and field selectors pick, as the API server would."""
-    params = dict(query or [])
-    labels = parse_selector(params.get("labelSelector"))
-    items = [o for o in items if labels(o["metadata"].get("labels") or {})]
-    for term in filter(None, str(params.get("fieldSelector") or "").split(",")):
-        key, negated, value = re.fullmatch(r"([\w.]+)(!?)==?(.*)", term).groups()  # type: ignore[union-attr]
-        items = [o for o in items if (FIELDS[key](o) == value) != bool(negated)]
-    return items
-
-
-def recorded_get(
-    self: KubeClient, path: str, query: Any = None, decode: Any = None, policy: Any = None
-) -> dict[str, Any]:
-    """Answer a GET from JSON recorded from the real sample cluster; 404 for the rest."""
-    if match := ONE_NODE.match(path):
-        for node in load("nodes.json")["items"]:
-            if node["metadata"]["name"] == match["name"]:
-                return node  # type: ignore[no-any-return]
-        raise NotFound(f'not found: nodes "{match["name"]}" not found')
-    namespace = None
-    if match := NAMESPACED.match(path):
-        namespace = match["namespace"]
-        path = f"{match['prefix']}/{match['resource']}"
-    if path not in RECORDED_PATHS:
-        raise NotFound(f"not found: {path}")
-    doc: dict[str, Any] = load(RECORDED_PATHS[path])
-    if "items" in doc:
-        items = doc["items"]
-        if namespace is not None:
-            items = [o for o in items if o["metadata"]["namespace"] == namespace]
-        doc = {**doc, "items": _selected(items, query)}
-    if decode is None:
-        return doc
-    return decode(json.dumps(doc).encode())  # type: ignore[no-any-return]  # the client's
-
-
-@pytest.fixture
-def recorded_client(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Answer the client's reads with JSON recorded from a real server."""
-    monkeypatch.setattr(KubeClient, "get", recorded_get)
 
 
 def walk(group: click.Group) -> list[str]:
@@ -204,23 +135,17 @@ def test_request_timeout_rejects_garbage() -> None:
         parse_request_timeout("5 minutes")
 
 
-def test_tree_json_through_the_cli(
-    runner: CliRunner, tmp_path: Path, recorded_client: None
-) -> None:
-    config = kubeconfig(tmp_path / "config", {"a": "https://127.0.0.1:1"}, "a")
-    result = runner.invoke(cli, ["tree", "--kubeconfig", str(config), "-o", "json"])
+def test_tree_json_through_the_cli() -> None:
+    result = recorded("tree", "-o", "json")
     assert result.exit_code == 0, result.stderr
     doc = json.loads(result.stdout)
-    assert doc["cluster"]["context"] == "a"
+    assert doc["cluster"]["context"] == "kwok-sample"
     assert doc["cluster"]["pod_count"] == len(load("pods.json")["items"])
 
 
-def test_namespace_flag_and_all_namespaces_override(
-    runner: CliRunner, tmp_path: Path, recorded_client: None
-) -> None:
-    config = kubeconfig(tmp_path / "config", {"a": "https://127.0.0.1:1"}, "a")
-    shop = runner.invoke(cli, ["tree", "--kubeconfig", str(config), "-n", "shop"])
+def test_namespace_flag_and_all_namespaces_override() -> None:
+    shop = recorded("tree", "-n", "shop")
     assert shop.exit_code == 0
     assert "pod/shop/" in shop.stdout and "pod/batch/" not in shop.stdout
-    everything = runner.invoke(cli, ["tree", "--kubeconfig", str(config), "-n", "shop", "-A"])
+    everything = recorded("tree", "-n", "shop", "-A")
     assert "pod/batch/" in everything.stdout

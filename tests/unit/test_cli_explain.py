@@ -9,20 +9,22 @@ import pytest
 from click.testing import CliRunner
 
 from kube_inspect.cli import cli
-from tests.unit.test_cli import kubeconfig, recorded_client  # noqa: F401 - a fixture
+from tests.unit.recorded import factory
+from tests.unit.test_cli import kubeconfig
 
 
 @pytest.fixture
 def config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, request: pytest.FixtureRequest) -> Path:
     """A kubeconfig whose cluster answers with the recorded sample (see recorded_get)."""
-    request.getfixturevalue("recorded_client")
     monkeypatch.delenv("KUBECONFIG", raising=False)
     monkeypatch.setenv("HOME", str(tmp_path))
     return kubeconfig(tmp_path / "config", {"a": "https://127.0.0.1:1"}, "a")
 
 
 def invoke(config: Path, *args: str) -> Any:
-    return CliRunner().invoke(cli, [*args, "--kubeconfig", str(config)])
+    return CliRunner().invoke(
+        cli, [*args, "--kubeconfig", str(config)], obj={"client_factory": factory()}
+    )
 
 
 def test_explain_with_no_argument_is_the_tour(config: Path) -> None:

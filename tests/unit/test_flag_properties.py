@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from kube_inspect.cli import cli
 from kube_inspect.cli.options import ClusterFlags
 from kube_inspect.errors import ApiError
-from kube_inspect.kube.client import KubeClient, Target
-from tests.unit.test_cli import recorded_get
+from kube_inspect.kube.client import KubeClient
+from tests.unit.recorded import RecordedClient
 
 KNOWN_PATHS = re.compile(
     r"^(/version|/api/v1/(namespaces/[^/]+/)?(pods|nodes|namespaces)(/[^/]+)?"
@@ -58,26 +58,21 @@ COMMAND_FLAGS = [
 ]
 
 
-class _Api:
-    def close(self) -> None:
-        pass
+class _Recorded(RecordedClient):
+    """The recorded server; a field selector it cannot read is answered 400, as the real one
+    answers a field label it does not support."""
+
+    def _get_once(self, path: str, query: Any, decode: Any) -> Any:
+        try:
+            return super()._get_once(path, query, decode)
+        except (KeyError, AssertionError) as e:
+            raise ApiError(f"answered 400: field label not supported: {e}", 400) from e
 
 
-def _factory(paths: list[str]) -> Any:
+def _factory(clients: list[RecordedClient]) -> Any:
     def make(flags: ClusterFlags) -> KubeClient:
-        client = KubeClient(_Api(), Target("recorded", "https://127.0.0.1:1"), 1.0)  # type: ignore[arg-type]
-
-        def get(path: str, *args: Any, **kwargs: Any) -> Any:
-            paths.append(path)
-            try:
-                return recorded_get(client, path, *args, **kwargs)
-            except (KeyError, AttributeError) as e:
-                # the recorded server knows four field labels; the real one answers 400
-                # to the rest, as here
-                raise ApiError(f"answered 400: field label not supported: {e}", 400) from e
-
-        client.get = get  # type: ignore[method-assign]
-        return client
+        clients.append(_Recorded())
+        return clients[-1]
 
     return make
 
@@ -115,15 +110,15 @@ def _home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPa
 def test_any_value_gives_a_known_exit_code_and_no_stray_request(
     command: str, flag: str, value: str, tmp_path: Path
 ) -> None:
-    paths: list[str] = []
+    clients: list[RecordedClient] = []
     # --flag=VALUE, so that a value starting with '-' is still the value
     args = [command, f"{flag}={value}"] if flag.startswith("--") else [command, flag, value]
-    result = CliRunner().invoke(cli, args, obj={"client_factory": _factory(paths)})
+    result = CliRunner().invoke(cli, args, obj={"client_factory": _factory(clients)})
     assert result.exit_code in {0, 1, 2, 3, 4}, (result.exit_code, result.output)
     if result.exception is not None:
         assert isinstance(result.exception, SystemExit), repr(result.exception)
     assert "Traceback" not in result.output
-    for path in paths:
+    for path in (path for client in clients for path in client.paths):
         assert KNOWN_PATHS.match(path), path
         expected = _expected_segment(flag, value)
         if expected is not None:
