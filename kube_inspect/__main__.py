@@ -1,5 +1,5 @@
 """Run kube-inspect as ``python -m kube_inspect``."""
 
-from kube_inspect.cli import main
+from kube_inspect.launch import main
 
 main()

@@ -8,7 +8,9 @@ EXIT_CHECKS_FAILED = 1
 EXIT_USAGE = 2
 EXIT_UNREACHABLE = 3
 EXIT_PARTIAL = 4
+EXIT_OUTPUT = 5
 EXIT_INTERNAL = 70
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 
 EXIT_CODES_HELP = """\b
 Exit codes:
@@ -17,7 +19,9 @@ Exit codes:
   2   usage, kubeconfig or --expect file error
   3   cannot reach or authenticate to the cluster, or it keeps failing
   4   partial result: some resources were forbidden (a warning says which)
-  70  internal error (a bug: please report it)"""
+  5   cannot write output: stdout closed, full or gone (a failure keeps its code)
+  70  internal error (a bug: please report it)
+  130 interrupted (Ctrl-C)"""
 
 
 class KubeInspectError(Exception):

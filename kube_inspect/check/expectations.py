@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import yaml
 
 from kube_inspect.build.label_selector import parse_selector
+from kube_inspect.build.names import check_name
 from kube_inspect.errors import ExpectationError, UsageError
 from kube_inspect.model.checks import Finding
 from kube_inspect.model.cluster import Cluster, Pod, Workload
@@ -88,6 +89,12 @@ def _expectation(path: str, node: yaml.Node) -> Expectation:
         parse_selector(selector)
     except UsageError as e:
         raise _fail(path, fields["selector"][1], str(e)) from e
+    for key, label in (("namespace", True), ("name", False)):
+        if key in fields:  # they reach request paths: checked as the API server would
+            try:
+                check_name(fields[key][0], key, label=label)
+            except UsageError as e:
+                raise _fail(path, fields[key][1], str(e)) from e
     return Expectation(
         where=f"{path}:{node.start_mark.line + 1}",
         kind=kind,
@@ -133,6 +140,12 @@ def read_expectations(path: str) -> tuple[Expectation, ...]:
             text = f.read()
     except OSError as e:
         raise ExpectationError(f"cannot read --expect file {path}: {e.strerror}") from e
+    except UnicodeDecodeError as e:
+        raise ExpectationError(
+            f"cannot read --expect file {path}: not UTF-8 text (byte {e.start})"
+        ) from e
+    except ValueError as e:  # a path no file can have, e.g. with a NUL byte
+        raise ExpectationError(f"cannot read --expect file {path!r}: {e}") from e
     return parse_expectations(text, path)
 
 
@@ -152,6 +165,8 @@ def _check_pods(e: Expectation, pods: Iterable[Pod]) -> Iterator[Finding]:
     if e.min_count is not None:
         ok = len(chosen) >= e.min_count
         yield Finding("expect", scope, ok, f"{len(chosen)} pods, expected >= {e.min_count}")
+    if e.max_restarts is not None and e.min_count is None and not chosen:
+        yield Finding("expect", scope, True, f"no pods match, none restarted ({e.where})")
     if e.max_restarts is not None:
         for pod in chosen:
             ok = pod.restarts <= e.max_restarts
@@ -159,11 +174,32 @@ def _check_pods(e: Expectation, pods: Iterable[Pod]) -> Iterator[Finding]:
             yield Finding("expect", f"pod/{pod.namespace}/{pod.name}", ok, message)
 
 
-def check_expectations(expectations: Iterable[Expectation], data: Cluster) -> tuple[Finding, ...]:
-    """Return one finding per expectation (per pod, for a pod restart limit)."""
+def _target(e: Expectation) -> str:
+    if e.kind == "Pod":
+        return f"pods/{e.namespace or '*'}" + (f"/{e.selector}" if e.selector else "")
+    return f"{e.kind.lower()}/{e.namespace}/{e.name}"
+
+
+def check_expectations(
+    expectations: Iterable[Expectation],
+    data: Cluster,
+    scope: str | None = None,
+    absent: frozenset[str] = frozenset(),
+) -> tuple[Finding, ...]:
+    """Return one finding per expectation (per pod, for a pod restart limit).
+
+    ``scope`` is the namespace the read was limited to (-n), ``absent`` the namespaces the
+    API server says do not exist: an entry naming either fails, saying which.
+    """
     findings: list[Finding] = []
     for e in expectations:
-        if e.kind == "Pod":
+        if scope and e.namespace and e.namespace != scope:
+            message = f"namespace {e.namespace} is outside -n {scope}: not read ({e.where})"
+            findings.append(Finding("expect", _target(e), False, message))
+        elif e.namespace in absent:
+            message = f"namespace {e.namespace} does not exist ({e.where})"
+            findings.append(Finding("expect", _target(e), False, message))
+        elif e.kind == "Pod":
             findings.extend(_check_pods(e, data.pods))
         else:
             findings.append(_check_workload(e, data.workloads or ()))

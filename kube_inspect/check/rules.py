@@ -15,6 +15,7 @@ from kube_inspect.build.health import NODE_STATES, PRESSURES, judge_container
 from kube_inspect.model.checks import CheckReport as CheckReport  # re-exported for check/run
 from kube_inspect.model.checks import Finding as Finding
 from kube_inspect.model.cluster import Cluster
+from kube_inspect.model.durations import human_duration
 from kube_inspect.model.timestamps import parse_time
 
 
@@ -53,7 +54,8 @@ def check_pod_pending(data: Cluster, options: CheckOptions, now: datetime) -> It
         age = (now - created).total_seconds() if created else 0.0
         stuck = pod.phase == "Pending" and age > options.max_pending_seconds
         message = (
-            f"pod Pending for {age:.0f}s (more than {options.max_pending_seconds:g}s)"
+            f"pod Pending for {human_duration(age)} "
+            f"(more than {human_duration(options.max_pending_seconds)})"
             if stuck
             else f"pod is {pod.phase}"
         )

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from kube_inspect.check.expectations import Expectation, check_expectations
 from kube_inspect.check.rules import CheckOptions, run_checks
+from kube_inspect.errors import Forbidden, NotFound
 from kube_inspect.kube.client import KubeClient
 from kube_inspect.model.checks import CheckReport, Finding
 from kube_inspect.model.cluster import Cluster
@@ -48,6 +49,26 @@ def missing_node_findings(cluster: Cluster, plan: CheckPlan) -> tuple[Finding, .
     return tuple(findings)
 
 
+def absent_namespaces(
+    client: KubeClient, expectations: tuple[Expectation, ...], cluster: Cluster, scope: str | None
+) -> frozenset[str]:
+    """Return the namespaces expectations name, that were read, and that do not exist.
+
+    Only those in which nothing was found are asked about: one GET each.
+    """
+    seen = {p.namespace for p in cluster.pods} | {w.namespace for w in cluster.workloads or ()}
+    named = {e.namespace for e in expectations if e.namespace and scope in (None, e.namespace)}
+    absent = set()
+    for namespace in sorted(named - seen):
+        try:
+            client.get_namespace(namespace)
+        except NotFound:
+            absent.add(namespace)
+        except Forbidden:
+            pass  # may not read namespaces: the entry's own finding says what was found
+    return frozenset(absent)
+
+
 def evaluate(client: KubeClient, plan: CheckPlan) -> tuple[CheckReport, ForbiddenReads]:
     """Read the cluster once and return the report, with the reads that were forbidden."""
     forbidden = ForbiddenReads()
@@ -63,7 +84,10 @@ def evaluate(client: KubeClient, plan: CheckPlan) -> tuple[CheckReport, Forbidde
     if "pods" in cluster.unread and selection.filters_pods and "nodes" not in cluster.unread:
         # which nodes run the selected pods is unknown too: the node rules cannot run
         cluster = replace(cluster, unread=(*cluster.unread, "nodes"))
-    extra = check_expectations(plan.expectations, cluster) + missing_node_findings(cluster, plan)
+    scope = plan.selection.namespace
+    absent = absent_namespaces(client, plan.expectations, cluster, scope)
+    extra = check_expectations(plan.expectations, cluster, scope, absent)
+    extra += missing_node_findings(cluster, plan)
     now = datetime.now(UTC)
     return run_checks(cluster, plan.rules, plan.options, now, extra), forbidden
 

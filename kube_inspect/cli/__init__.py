@@ -16,9 +16,20 @@ from click.shell_completion import get_completion_class
 from kube_inspect import __version__
 from kube_inspect.cli.check import check
 from kube_inspect.cli.explain import explain_command
+from kube_inspect.cli.options import SELECTION_META, SelectionFlags
+from kube_inspect.cli.streams import finish_output, guard_standard_streams
 from kube_inspect.cli.tree import tree
 from kube_inspect.cli.views import containers, nodes, pods
-from kube_inspect.errors import EXIT_CODES_HELP, EXIT_INTERNAL, EXIT_USAGE, KubeInspectError
+from kube_inspect.errors import (
+    EXIT_CODES_HELP,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OUTPUT,
+    EXIT_USAGE,
+    ApiError,
+    KubeInspectError,
+    UsageError,
+)
 
 
 class KubeInspectGroup(click.Group):
@@ -31,15 +42,39 @@ class KubeInspectGroup(click.Group):
         except KubeInspectError as e:
             if ctx.params.get("debug"):
                 raise
+            e = selector_usage_error(e, ctx.meta.get(SELECTION_META)) or e
             click.echo(f"error: {e}", err=True)
             ctx.exit(e.exit_code)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
-            ctx.exit(130)
-        except BrokenPipeError:
-            # The reader went away (e.g. `| head`): not an error worth a message.
-            sys.stderr.close()
-            ctx.exit(0)
+            ctx.exit(EXIT_INTERRUPTED)
+        # A stdout that fails (closed, full, its reader gone) never raises here: main's
+        # guarded stream records it, and the command's own outcome still decides the code.
+
+
+def selector_usage_error(
+    error: KubeInspectError, flags: SelectionFlags | None
+) -> UsageError | None:
+    """Return a usage error naming the selector flag the server refused (HTTP 400), if any."""
+    if not isinstance(error, ApiError) or error.status != 400 or flags is None:
+        return None
+    chosen = flags.selection
+    given = [
+        (flag, value)
+        for flag, value in (
+            ("--field-selector", chosen.field_selector),
+            ("-l", chosen.label_selector),
+            ("--node-selector", chosen.node_selector),
+        )
+        if value
+    ]
+    if not given:
+        return None
+    if len(given) > 1 and "field" not in str(error):
+        given = given[1:]  # a label selector's complaint: -l before --node-selector
+    flag, value = given[0]
+    reason = str(error).split(": ", 1)[-1]
+    return UsageError(f"invalid {flag} {value!r}: the API server says: {reason}")
 
 
 @click.group(cls=KubeInspectGroup, epilog=EXIT_CODES_HELP)
@@ -75,19 +110,41 @@ for command in (tree, nodes, pods, containers, explain_command, check):
 
 
 def main() -> None:
-    """Run the CLI; as ``kubectl-inspect`` it names itself ``kubectl inspect``."""
+    """Run the CLI and exit with its code (named `kubectl inspect` as kubectl-inspect).
+
+    When stdout could not take the output, one line says so, and the exit code is the
+    command's own when it failed (checks failed stays 1), else EXIT_OUTPUT: a closed pipe
+    never turns a failure into a success.
+    """
+    stdout_failure = guard_standard_streams()
+    code = _run()
+    problem = finish_output(stdout_failure)
+    if problem is not None:
+        click.echo(f"error: {problem}", err=True)
+        code = code or EXIT_OUTPUT
+    sys.stderr.flush()
+    sys.exit(code)
+
+
+def _run() -> int:
     invoked_as = os.path.basename(sys.argv[0]) if sys.argv else ""
     prog_name = "kubectl inspect" if invoked_as.startswith("kubectl-inspect") else "kube-inspect"
     try:
         cli.main(prog_name=prog_name)
+    except SystemExit as e:
+        return e.code if isinstance(e.code, int) else (0 if e.code is None else EXIT_USAGE)
     except KubeInspectError as e:  # raised before a command runs, e.g. with --debug off
         click.echo(f"error: {e}", err=True)
-        sys.exit(e.exit_code)
+        return e.exit_code
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        return EXIT_INTERRUPTED
     except Exception:  # pragma: no cover - a bug: say so, keep the traceback for --debug
         if "--debug" in sys.argv:
             raise
         click.echo("error: internal error; run again with --debug and report it", err=True)
-        sys.exit(EXIT_INTERNAL)
+        return EXIT_INTERNAL
+    return 0
 
 
 # kubectl plugin completion (kubectl 1.26+): cobra's ShellCompDirective values

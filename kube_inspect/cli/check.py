@@ -14,7 +14,9 @@ import click
 from kube_inspect.check.expectations import read_expectations
 from kube_inspect.check.rules import RULES, CheckOptions, select_rules
 from kube_inspect.check.run import CheckPlan, evaluate, wait_until_passing
+from kube_inspect.cli.completion import complete_file, complete_from_list
 from kube_inspect.cli.options import (
+    DAY,
     FILTER_FLAGS,
     ClusterFlags,
     SelectionFlags,
@@ -38,22 +40,25 @@ def write_reports(
 ) -> None:
     """Write the report to stdout, the JUnit file, and GitHub Actions' outputs when there."""
     header = f"cluster {target.context} at {target.server}"
-    if output == "json":
-        render_check_json(report, sys.stdout, warnings, target.context, target.server)
-    else:
-        render_check_text(report, sys.stdout, header)
+    # the files first: stdout may be a pipe whose reader is gone, the files must be there
     if junit:
         try:
             with open(junit, "w", encoding="utf-8") as f:
                 render_junit(report, f)
         except OSError as e:
             raise UsageError(f"cannot write --junit file {junit}: {e.strerror}") from e
+        except ValueError as e:  # a path no file can have, e.g. with a NUL byte
+            raise UsageError(f"cannot write --junit file {junit!r}: {e}") from e
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if os.environ.get("GITHUB_ACTIONS") == "true" and summary:
+        with open(summary, "a", encoding="utf-8") as f:
+            render_github_summary(report, f, header)
+    if output == "json":
+        render_check_json(report, sys.stdout, warnings, target.context, target.server)
+    else:
+        render_check_text(report, sys.stdout, header)
     if os.environ.get("GITHUB_ACTIONS") == "true":
         render_github_annotations(report, sys.stdout if output != "json" else sys.stderr)
-        summary = os.environ.get("GITHUB_STEP_SUMMARY")
-        if summary:
-            with open(summary, "a", encoding="utf-8") as f:
-                render_github_summary(report, f, header)
 
 
 @click.command(epilog=EXIT_CODES_HELP)
@@ -64,6 +69,7 @@ def write_reports(
     "only_rules",
     multiple=True,
     metavar="NAME",
+    shell_complete=complete_from_list(RULES),
     help=f"Run only this rule (repeatable): {', '.join(RULES)}.",
 )
 @click.option(
@@ -71,6 +77,7 @@ def write_reports(
     "skip_rules",
     multiple=True,
     metavar="NAME",
+    shell_complete=complete_from_list(RULES),
     help="Do not run this rule (repeatable).",
 )
 @click.option(
@@ -88,7 +95,11 @@ def write_reports(
     help="How many times a container may have restarted.",
 )
 @click.option(
-    "--expect", "expect_file", metavar="FILE", help="Also check the expectations in this YAML file."
+    "--expect",
+    "expect_file",
+    metavar="FILE",
+    shell_complete=complete_file,
+    help="Also check the expectations in this YAML file.",
 )
 @click.option(
     "--wait", is_flag=True, help="Re-check on every change until all pass or --timeout runs out."
@@ -107,6 +118,7 @@ def write_reports(
 @click.option(
     "--junit",
     metavar="FILE",
+    shell_complete=complete_file,
     help="Also write a JUnit XML report (one test case per rule and object).",
 )
 def check(
@@ -154,7 +166,9 @@ def check(
         rules = select_rules(only_rules, skip_rules)
     except ValueError as e:
         raise UsageError(str(e)) from e
-    options = CheckOptions(parse_duration(max_pending, "--max-pending"), max_restarts)
+    options = CheckOptions(
+        parse_duration(max_pending, "--max-pending", maximum=100 * 365 * DAY), max_restarts
+    )
     wait_seconds = parse_duration(timeout, "--timeout")
     plan = CheckPlan(
         selection.selection,

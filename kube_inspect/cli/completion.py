@@ -5,16 +5,39 @@ Completion must never fail loudly: any error completes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import click
 from click.shell_completion import CompletionItem
 
 from kube_inspect.errors import KubeInspectError
-from kube_inspect.kube.client import KubeClient, context_names, kubeconfig_paths
+from kube_inspect.kube.client import NO_RETRIES, KubeClient, context_names, kubeconfig_paths
 
-COMPLETION_TIMEOUT = 5.0
+# A TAB press waits for this at most (one request, no retries): a silent server or a
+# hanging credential plugin completes nothing, quickly.
+COMPLETION_TIMEOUT = 1.0
+
+
+def complete_file(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    """Let the shell complete file names (--kubeconfig, --expect, --junit)."""
+    return [CompletionItem(incomplete, type="file")]
+
+
+def complete_from_list(
+    names: Iterable[str],
+) -> Callable[[click.Context, click.Parameter, str], list[CompletionItem]]:
+    """Return a completer of the fixed ``names`` (rule names, kinds)."""
+    fixed = sorted(names)
+
+    def complete(
+        ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[CompletionItem]:
+        return [CompletionItem(n) for n in fixed if n.startswith(incomplete)]
+
+    return complete
 
 
 def complete_context(
@@ -39,6 +62,7 @@ def _complete_from(
             client = KubeClient.from_kubeconfig(
                 params.get("kubeconfig"), params.get("context"), COMPLETION_TIMEOUT
             )
+            client.retry_policy = NO_RETRIES
             try:
                 names = sorted(str((o.get("metadata") or {}).get("name")) for o in read(client))
             finally:

@@ -6,6 +6,8 @@ from dataclasses import replace
 
 import click
 
+from kube_inspect.build.names import check_name
+from kube_inspect.cli.completion import complete_from_list
 from kube_inspect.cli.options import (
     ClusterFlags,
     SelectionFlags,
@@ -57,13 +59,22 @@ def object_ref(kind: str, name: str | None, namespace: str | None) -> tuple[str,
     wanted = {"node": 1, "pod": 2, "container": 3}[resolved]
     if len(parts) != wanted or not all(parts):
         raise UsageError(f"explain {kind} wants a name like {EXPLAIN_EXAMPLES[resolved]}")
+    if resolved == "node":
+        check_name(parts[0], "node name")
+    else:
+        check_name(parts[0], "namespace", label=True)
+        check_name(parts[1], "pod name")  # it goes into a field selector: no ',' sneaks in
+        if resolved == "container":
+            check_name(parts[2], "container name", label=True)
     return resolved, parts
 
 
 @click.command("explain", epilog=EXIT_CODES_HELP)
 @cluster_options
 @selection_options
-@click.argument("kind", required=False, metavar="[KIND")
+@click.argument(
+    "kind", required=False, metavar="[KIND", shell_complete=complete_from_list(EXPLAIN_KINDS)
+)
 @click.argument("name", required=False, metavar="NAME]")
 def explain_command(
     cluster: ClusterFlags, selection: SelectionFlags, kind: str | None, name: str | None

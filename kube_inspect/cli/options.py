@@ -18,9 +18,16 @@ import click
 
 from kube_inspect.build.arrange import SORT_KEYS, SortKey
 from kube_inspect.build.label_selector import parse_selector
-from kube_inspect.cli.completion import complete_context, complete_namespace, complete_node
+from kube_inspect.build.names import check_field_selector, check_name
+from kube_inspect.cli.completion import (
+    complete_context,
+    complete_file,
+    complete_namespace,
+    complete_node,
+)
 from kube_inspect.errors import UsageError
 from kube_inspect.read.selection import Selection
+from kube_inspect.render.age import human_duration
 from kube_inspect.render.table import TABLE_FORMATS
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -29,14 +36,27 @@ _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 
 
-def parse_duration(value: str, flag: str) -> float:
-    """Return a kubectl-style duration (``30``, ``5s``, ``1m30s``) in seconds."""
+DAY = 86400.0
+MAX_DURATION = DAY  # longer than any request or wait makes sense; far from overflows
+
+
+def parse_duration(value: str, flag: str, maximum: float = MAX_DURATION) -> float:
+    """Return a kubectl-style duration (``30``, ``5s``, ``1m30s``) in seconds.
+
+    Outside 0..``maximum`` it is a usage error: a huge one overflows the timers below.
+    """
     text = value.strip()
     if re.fullmatch(r"\d+", text):
-        return float(text)
-    if text and _DURATION.sub("", text) == "":
-        return sum(float(n) * _UNIT_SECONDS[u] for n, u in _DURATION.findall(text))
-    raise UsageError(f"invalid {flag} {value!r}: use a duration such as 10s, 2m or 1m30s")
+        seconds = float(text)
+    elif text and _DURATION.sub("", text) == "":
+        seconds = sum(float(n) * _UNIT_SECONDS[u] for n, u in _DURATION.findall(text))
+    else:
+        raise UsageError(f"invalid {flag} {value!r}: use a duration such as 10s, 2m or 1m30s")
+    if seconds > maximum:
+        raise UsageError(
+            f"invalid {flag} {value!r}: at most {human_duration(maximum)} ({maximum:.0f}s)"
+        )
+    return seconds
 
 
 def parse_request_timeout(value: str) -> float | None:
@@ -65,7 +85,11 @@ class OutputFlags:
         """Return whether to colour, from --color, NO_COLOR and whether ``out`` is a terminal."""
         if self.color != "auto":
             return self.color == "always"
-        return "NO_COLOR" not in os.environ and out.isatty()
+        # no-color.org: NO_COLOR disables colour when set and not empty; a dumb terminal
+        # cannot show it
+        if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+            return False
+        return out.isatty()
 
 
 def _apply(decorators: list[Callable[[F], F]], func: F) -> F:
@@ -97,6 +121,7 @@ def cluster_options(func: F) -> F:
         click.option(
             "--kubeconfig",
             metavar="PATH",
+            shell_complete=complete_file,
             help="Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config).",
         ),
         click.option(
@@ -214,6 +239,11 @@ def selection_options(func: F) -> F:
     """Add the flags that select nodes and pods; pass ``selection: SelectionFlags``."""
 
     def build(p: dict[str, Any]) -> SelectionFlags:
+        p = {
+            **p,
+            "namespace": _short_value(p["namespace"]),
+            "selector": _short_value(p["selector"]),
+        }
         given = frozenset(
             name for name in _FLAG_SPELLING if p[name] not in (None, False, (), "name")
         )
@@ -222,9 +252,15 @@ def selection_options(func: F) -> F:
                 parse_selector(text)  # a bad selector is a usage error before anything is sent
             except UsageError as e:
                 raise UsageError(f"{e} (in {flag})") from e
+        if p["field_selector"] is not None:
+            check_field_selector(p["field_selector"], "--field-selector")
+        if p["namespace"]:  # empty, as in kubectl, is no namespace at all
+            check_name(p["namespace"], "namespace", label=True)
+        for node in p["node_names"]:
+            check_name(node, "node name")
         sort: SortKey = p["sort"]
         selection = Selection(
-            namespace=None if p["all_namespaces"] else p["namespace"],
+            namespace=None if p["all_namespaces"] else p["namespace"] or None,
             label_selector=p["selector"],
             field_selector=p["field_selector"],
             nodes=tuple(dict.fromkeys(p["node_names"])),
@@ -232,9 +268,33 @@ def selection_options(func: F) -> F:
             problems=p["problems"],
             sort=sort,
         )
-        return SelectionFlags(selection, p["quiet"], given)
+        flags = SelectionFlags(selection, p["quiet"], given)
+        # kept for the one error mapping: a 400 on a selector is a usage error naming it
+        click.get_current_context().meta[SELECTION_META] = flags
+        return flags
 
     return _apply(_SELECTION_OPTIONS, _grouped(_SELECTION_NAMES, build, "selection")(func))
+
+
+SELECTION_META = "kube_inspect.selection"
+
+
+class ShortFlagChoice(click.Choice[str]):
+    """A choice that also reads kubectl's ``-o=json``: click hands it ``=json``."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """Return the choice, without the ``=`` of the ``-x=value`` spelling."""
+        if isinstance(value, str) and value.startswith("="):
+            value = value[1:]
+        return super().convert(value, param, ctx)
+
+
+def _short_value(value: str | None) -> str | None:
+    """Return the value of a short flag spelt kubectl's way, ``-n=shop``: without the ``=``.
+
+    click reads ``-n=shop`` as ``=shop``; no namespace or selector starts with ``=``.
+    """
+    return value[1:] if value is not None and value.startswith("=") else value
 
 
 # The flags that pick objects, as opposed to those that shape the view (--problems, --sort).
@@ -249,13 +309,18 @@ def refuse_flags(flags: SelectionFlags, allowed: set[str], where: str) -> None:
         raise UsageError(f"{_FLAG_SPELLING[name]} does not apply to {where}")
 
 
-def output_options(formats: tuple[str, ...], default: str) -> Callable[[F], F]:
-    """Add -o/--output with the given formats, --fmt and --color; pass ``output: OutputFlags``."""
+def output_options(
+    formats: tuple[str, ...], default: str, tables: tuple[str, ...] = ("table", "wide")
+) -> Callable[[F], F]:
+    """Add -o/--output with the given formats, --fmt and --color; pass ``output: OutputFlags``.
+
+    ``tables`` are the formats --fmt styles; --fmt given with any other is a usage error.
+    """
     options: list[Callable[[F], F]] = [
         click.option(
             "-o",
             "--output",
-            type=click.Choice(formats),
+            type=ShortFlagChoice(formats),
             default=default,
             show_default=True,
             help="Output format.",
@@ -273,11 +338,17 @@ def output_options(formats: tuple[str, ...], default: str) -> Callable[[F], F]:
             type=click.Choice(("auto", "always", "never")),
             default="auto",
             show_default=True,
-            help="Colour states; auto: when stdout is a terminal and NO_COLOR is unset.",
+            help="Colour states; auto: on a terminal, unless NO_COLOR is set or TERM=dumb.",
         ),
     ]
 
     def build(p: dict[str, Any]) -> OutputFlags:
+        source = click.get_current_context().get_parameter_source("fmt")
+        given = source not in (None, click.core.ParameterSource.DEFAULT)
+        if given and p["output"] not in tables:
+            raise UsageError(
+                f"--fmt does not apply to -o {p['output']}: it styles -o {'/'.join(tables)}"
+            )
         return OutputFlags(p["output"], p["fmt"], p["color"])
 
     return lambda func: _apply(options, _grouped(("output", "fmt", "color"), build, "output")(func))

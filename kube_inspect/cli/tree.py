@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ from kube_inspect.cli.options import (
 )
 from kube_inspect.cli.process import one_shot
 from kube_inspect.cli.reading import connected, exit_if_partial, load_cluster, report_read
+from kube_inspect.cli.streams import can_draw, output_gone
 from kube_inspect.cli.views import write_rows
 from kube_inspect.errors import EXIT_CODES_HELP, UsageError
 from kube_inspect.model.cluster import Cluster
@@ -41,7 +43,7 @@ CLEAR_SCREEN = "\x1b[H\x1b[2J"
 @click.command(epilog=EXIT_CODES_HELP)
 @cluster_options
 @selection_options
-@output_options(("tree", "wide", "json", "yaml", "table", "csv", *PICTURES), "tree")
+@output_options(("tree", "wide", "json", "yaml", "table", "csv", *PICTURES), "tree", ("table",))
 @click.option(
     "--depth",
     type=click.Choice(DEPTHS),
@@ -140,6 +142,9 @@ def draw_tree(
 ) -> None:
     """Write the model in the chosen output."""
     now = datetime.now(UTC)
+    ascii_only = ascii_only or not can_draw(out)  # a non-UTF-8 locale: draw in ASCII
+    if output.format == "html" and isinstance(out, io.TextIOWrapper) and not can_draw(out):
+        out.reconfigure(errors="xmlcharrefreplace")  # the page stays exact, in ASCII
     if output.format in ("json", "yaml"):
         (write_json if output.format == "json" else write_yaml)(cluster_dict(model), out)
     elif output.format in ("table", "csv"):
@@ -187,6 +192,8 @@ def watch_tree(
                 if changes != Changes():
                     _draw(frame.cluster, changes, out, in_place, ascii_only, depth)
                 shown = frame.cluster
+                if output_gone(out):  # nobody reads any more (`| head`): stop watching
+                    break
     except KeyboardInterrupt:
         click.echo("stopped watching", err=True)
     exit_if_partial(forbidden)
@@ -203,5 +210,7 @@ def _draw(
 ) -> None:
     out.write(CLEAR_SCREEN if in_place else "" if first else "\n")
     now = datetime.now(UTC)
-    render_frame(model, changes, out, now=now, ascii_only=ascii_only, depth=depth)
+    render_frame(
+        model, changes, out, now=now, ascii_only=ascii_only or not can_draw(out), depth=depth
+    )
     out.flush()

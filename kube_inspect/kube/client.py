@@ -98,7 +98,7 @@ class KubeClient:
         Raises ConfigError when no kubeconfig is found, it is malformed, or it has no such
         context.
         """
-        configuration, name = load_configuration(kubeconfig, context)
+        configuration, name = load_configuration(kubeconfig, context, timeout)
         configuration.retries = 0  # retries are ours to decide, within the request timeout
         api = ReadOnlyApiClient(configuration)
         api.user_agent = USER_AGENT
@@ -120,6 +120,10 @@ class KubeClient:
     def list_namespaces(self) -> list[dict[str, Any]]:
         """Return every namespace (for shell completion)."""
         return self.list_all("/api/v1/namespaces")
+
+    def get_namespace(self, name: str) -> dict[str, Any]:
+        """Return one namespace by name (NotFound if there is none)."""
+        return self.get(f"/api/v1/namespaces/{quote(name, safe='')}")
 
     def get_node(self, name: str) -> dict[str, Any]:
         """Return one node by name (NotFound if there is none)."""

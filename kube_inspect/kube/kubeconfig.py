@@ -18,6 +18,7 @@ from kubernetes import config as k8s_config
 from kubernetes.config.config_exception import ConfigException
 
 from kube_inspect.errors import ConfigError, Unauthorized
+from kube_inspect.kube.plugins import time_boxed_plugins
 
 DEFAULT_KUBECONFIG = "~/.kube/config"
 
@@ -38,6 +39,8 @@ def _kubeconfig_documents(paths: str) -> Iterator[Any]:
                 yield yaml.safe_load(f)
         except (OSError, yaml.YAMLError) as e:
             raise ConfigError(f"cannot read kubeconfig {path}: {_yaml_problem(e)}") from e
+        except UnicodeDecodeError as e:
+            raise ConfigError(f"cannot read kubeconfig {path}: not UTF-8 text") from e
 
 
 def current_context(paths: str) -> str | None:
@@ -99,12 +102,13 @@ def first_line(error: BaseException) -> str:
 
 
 def load_configuration(
-    kubeconfig: str | None, context: str | None
+    kubeconfig: str | None, context: str | None, plugin_timeout: float | None = None
 ) -> tuple[k8s.Configuration, str]:
     """Return the client configuration of ``context`` (or the current one), and its name.
 
     Raises ConfigError when no kubeconfig is found, it is malformed, or it has no such
-    context; Unauthorized when its credential plugin fails.
+    context; Unauthorized when its credential plugin fails or does not answer within
+    ``plugin_timeout`` seconds (None: no limit).
     """
     paths = kubeconfig_paths(kubeconfig)
     existing = [p for p in paths.split(os.pathsep) if p and os.path.exists(os.path.expanduser(p))]
@@ -115,7 +119,7 @@ def load_configuration(
         raise ConfigError(f"no current context in {paths}: pass --context NAME")
     configuration = k8s.Configuration()
     try:
-        with _logged_errors() as plugin_errors:
+        with _logged_errors() as plugin_errors, time_boxed_plugins(plugin_timeout):
             k8s_config.load_kube_config(  # type: ignore[no-untyped-call]
                 config_file=paths,
                 context=name,

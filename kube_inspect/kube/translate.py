@@ -65,6 +65,11 @@ def transport_error(
     """Return the KubeInspectError a failed connection or read means, in words."""
     server, context = target.server, target.context
     cause = (e.reason or e) if isinstance(e, urllib3.exceptions.MaxRetryError) else e
+    if isinstance(cause, urllib3.exceptions.SSLError) and _closed_early(cause):
+        return ClusterUnreachable(
+            f"{server} closed the connection before TLS was set up (context {context!r}): "
+            "is it the API server's address and port?"
+        )
     if isinstance(cause, urllib3.exceptions.SSLError):
         return ClusterUnreachable(
             f"TLS handshake with {server} failed ({first_line(cause)}): check the "
@@ -81,6 +86,25 @@ def transport_error(
             "(raise --request-timeout for a slow server)"
         )
     return ClusterUnreachable(f"lost the connection to {server}: {first_line(cause or e)}")
+
+
+def _closed_early(error: BaseException) -> bool:
+    """Return True when a TLS failure is the peer hanging up (EOF, reset), not a bad certificate."""
+    seen: BaseException | None = error
+    for _ in range(8):  # the chain of causes is short; never follow a cycle for ever
+        if seen is None:
+            return False
+        if isinstance(seen, (ConnectionResetError, ConnectionAbortedError, EOFError)):
+            return True
+        text = str(seen)
+        if "UNEXPECTED_EOF" in text or "EOF occurred" in text or "Connection reset" in text:
+            return True
+        seen = (
+            seen.__cause__
+            or seen.__context__
+            or next((a for a in getattr(seen, "args", ()) if isinstance(a, BaseException)), None)
+        )
+    return False
 
 
 def status_message(body: Any) -> str | None:

@@ -98,7 +98,11 @@ def format_bytes(count: int | None) -> str:
 
 
 def percent(part: int | None, whole_value: int | None) -> str:
-    """Return ``part`` as a percentage of ``whole_value``, or ``-`` when either is unknown."""
+    """Return ``part`` as a percentage of ``whole_value``, or ``-`` when either is unknown.
+
+    Truncated as ``kubectl describe node`` does (``int64(float64(req)/float64(alloc)*100)``),
+    so that both show the same figure: 13.5% is 13%.
+    """
     if part is None or not whole_value:
         return "-"
-    return f"{round(100 * part / whole_value)}%"
+    return f"{int(part / whole_value * 100)}%"

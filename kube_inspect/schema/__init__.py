@@ -1,4 +1,4 @@
-"""The JSON Schema of kube-inspect's JSON (and YAML) output, shipped in the package."""
+"""The JSON Schemas of kube-inspect's JSON (and YAML) documents, shipped in the package."""
 
 from __future__ import annotations
 
@@ -10,4 +10,10 @@ from typing import Any
 def load_schema() -> dict[str, Any]:
     """Return the JSON Schema (draft 2020-12) every ``-o json`` document validates against."""
     schema: dict[str, Any] = json.loads(files(__package__).joinpath("v1.json").read_text())
+    return schema
+
+
+def load_check_schema() -> dict[str, Any]:
+    """Return the JSON Schema every ``check -o json`` document validates against."""
+    schema: dict[str, Any] = json.loads(files(__package__).joinpath("check-v1.json").read_text())
     return schema

@@ -249,7 +249,9 @@ def test_the_exit_code_table_in_help_matches_the_errors_module() -> None:
         errors.EXIT_USAGE,
         errors.EXIT_UNREACHABLE,
         errors.EXIT_PARTIAL,
+        errors.EXIT_OUTPUT,
         errors.EXIT_INTERNAL,
+        errors.EXIT_INTERRUPTED,
     }
     listed = {
         int(line.split()[0])
@@ -260,3 +262,38 @@ def test_the_exit_code_table_in_help_matches_the_errors_module() -> None:
     assert errors.Forbidden.exit_code == errors.EXIT_PARTIAL
     assert errors.Unauthorized.exit_code == errors.Gone.exit_code == errors.EXIT_UNREACHABLE
     assert errors.ExpectationError.exit_code == errors.ConfigError.exit_code == errors.EXIT_USAGE
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],  # checks failed
+        ["--skip-rule", "container-state"],  # every check passed
+        ["--node", "kwok-no-such-node"],
+        ["--rule", "node-ready", "--rule", "pod-pending"],
+    ],
+)
+def test_every_check_json_document_validates_against_the_shipped_schema(
+    config: str, args: list[str]
+) -> None:
+    import jsonschema
+
+    from kube_inspect.schema import load_check_schema
+
+    schema = load_check_schema()
+    doc = json.loads(invoke(config, "-o", "json", *args).stdout)
+    jsonschema.Draft202012Validator(schema).validate(doc)
+    broken = {k: v for k, v in doc.items() if k != "findings"}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.Draft202012Validator(schema).validate(broken)
+
+
+def test_a_partial_check_json_document_validates_too(config: str) -> None:
+    import jsonschema
+
+    from kube_inspect.schema import load_check_schema
+
+    result = invoke(config, "-o", "json", "--skip-rule", "container-state", forbidden=("nodes",))
+    doc = json.loads(result.stdout)
+    assert doc["passed"] is None and doc["warnings"]
+    jsonschema.Draft202012Validator(load_check_schema()).validate(doc)

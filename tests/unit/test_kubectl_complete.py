@@ -28,7 +28,7 @@ def complete(
 
 def test_package_installs_the_completion_script_beside_the_plugin() -> None:
     scripts = {e.name: e.value for e in entry_points(group="console_scripts")}
-    assert scripts["kubectl-inspect"] == "kube_inspect.cli:main"
+    assert scripts["kubectl-inspect"] == "kube_inspect.launch:main"
     assert scripts["kubectl_complete-inspect"] == "kube_inspect.cli:kubectl_complete_main"
 
 
