@@ -72,7 +72,10 @@ def fast_cluster(namespace: str | None, progress: Progress) -> Cluster:
     client = KubeClient.from_kubeconfig(None, None, 30.0)
     try:
         return read_cluster(
-            client, Selection(namespace=namespace, with_usage=False), None, progress
+            client,
+            Selection(namespace=namespace, with_usage=False, with_volumes=True),
+            None,
+            progress,
         )
     finally:
         client.close()

@@ -126,7 +126,9 @@ def test_wheel_carries_licence_types_schema_and_the_three_commands(dist: Dist) -
     assert "License-Expression: Apache-2.0" in meta
     assert "Provides-Extra" not in meta  # the test and lint tools are dependency groups
     for script in SCRIPTS:
-        assert f"\n{script} = kube_inspect.cli:" in entry_points
+        # the two commands start at kube_inspect.launch (Ctrl-C while loading is quiet)
+        module = "cli" if script.startswith("kubectl_complete") else "launch"
+        assert f"\n{script} = kube_inspect.{module}:" in entry_points
 
 
 def test_pip_installed_wheel_runs_tree_against_the_cluster(
