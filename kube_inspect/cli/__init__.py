@@ -130,7 +130,14 @@ def _run() -> int:
     invoked_as = os.path.basename(sys.argv[0]) if sys.argv else ""
     prog_name = "kubectl inspect" if invoked_as.startswith("kubectl-inspect") else "kube-inspect"
     try:
-        cli.main(prog_name=prog_name)
+        # not standalone: click would turn a Ctrl-C while it parses into "Aborted!", exit 1
+        result = cli.main(prog_name=prog_name, standalone_mode=False)
+    except click.exceptions.Abort:  # Ctrl-C (or end of input) before a command ran
+        click.echo("interrupted", err=True)
+        return EXIT_INTERRUPTED
+    except click.ClickException as e:  # a usage error: click's own message
+        e.show()
+        return e.exit_code
     except SystemExit as e:
         return e.code if isinstance(e.code, int) else (0 if e.code is None else EXIT_USAGE)
     except KubeInspectError as e:  # raised before a command runs, e.g. with --debug off
@@ -144,7 +151,7 @@ def _run() -> int:
             raise
         click.echo("error: internal error; run again with --debug and report it", err=True)
         return EXIT_INTERNAL
-    return 0
+    return result if isinstance(result, int) else 0  # ctx.exit(code) returns it here
 
 
 # kubectl plugin completion (kubectl 1.26+): cobra's ShellCompDirective values
