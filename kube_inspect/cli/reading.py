@@ -9,7 +9,7 @@ from contextlib import contextmanager
 import click
 
 from kube_inspect.cli.options import ClusterFlags
-from kube_inspect.errors import UsageError
+from kube_inspect.errors import EXIT_PARTIAL, UsageError
 from kube_inspect.kube.client import KubeClient
 from kube_inspect.kube.progress import Progress
 from kube_inspect.model.cluster import Cluster
@@ -79,8 +79,6 @@ def report_read(
 
 def exit_if_partial(forbidden: ForbiddenReads) -> None:
     """Warn on stderr about each forbidden read and exit with EXIT_PARTIAL, if there was one."""
-    from kube_inspect.errors import EXIT_PARTIAL
-
     if not forbidden:
         return
     for line in forbidden.warnings():
