@@ -85,3 +85,14 @@ def sort_cluster(cluster: Cluster, key: SortKey) -> Cluster:
     return replace(
         cluster, nodes=tuple(nodes), unscheduled=tuple(sorted(cluster.unscheduled, key=pod_key))
     )
+
+
+def listed_pods(cluster: Cluster, key: SortKey) -> tuple[Pod, ...]:
+    """Return every pod as a flat view lists it: sorted by ``key`` across the whole cluster.
+
+    By name they stay node by node (the tree's order); by any other key one list, as
+    `kubectl top pods --sort-by` gives, so the busiest pod comes first whatever its node.
+    """
+    if key == "name":
+        return cluster.pods
+    return tuple(sorted(cluster.pods, key=_pod_key(key)))

@@ -10,6 +10,7 @@ from typing import TextIO, cast
 
 import click
 
+from kube_inspect.build.arrange import SortKey
 from kube_inspect.cli.options import (
     ClusterFlags,
     OutputFlags,
@@ -126,7 +127,13 @@ def tree(
             notices_on_stderr=output.format not in ("json", "yaml"),
         )
         draw_tree(
-            model, output, sys.stdout, depth=drawn_depth, ascii_only=ascii_only, explain=explain
+            model,
+            output,
+            sys.stdout,
+            depth=drawn_depth,
+            ascii_only=ascii_only,
+            explain=explain,
+            sort=read.sort,
         )
     exit_if_partial(forbidden)
 
@@ -139,8 +146,9 @@ def draw_tree(
     depth: Depth,
     ascii_only: bool,
     explain: bool,
+    sort: SortKey,
 ) -> None:
-    """Write the model in the chosen output."""
+    """Write the model in the chosen output (the table's pods in ``sort``'s order)."""
     now = datetime.now(UTC)
     ascii_only = ascii_only or not can_draw(out)  # a non-UTF-8 locale: draw in ASCII
     if output.format == "html" and isinstance(out, io.TextIOWrapper) and not can_draw(out):
@@ -148,7 +156,7 @@ def draw_tree(
     if output.format in ("json", "yaml"):
         (write_json if output.format == "json" else write_yaml)(cluster_dict(model), out)
     elif output.format in ("table", "csv"):
-        write_rows(model, depth, output, out, wide=True)
+        write_rows(model, depth, output, out, wide=True, sort=sort)
     elif output.format == "html":
         render_html(model, out)
     elif output.format == "dot":

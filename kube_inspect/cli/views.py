@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC, datetime
-from typing import TextIO
+from typing import Any, TextIO
 
 import click
 
+from kube_inspect.build.arrange import SortKey, listed_pods
 from kube_inspect.cli.options import (
     ClusterFlags,
     OutputFlags,
@@ -32,13 +33,23 @@ from kube_inspect.render.json import (
 from kube_inspect.render.table import write_table
 from kube_inspect.render.yaml import write_yaml
 
-DOCUMENTS = {"node": nodes_document, "pod": pods_document, "container": containers_document}
+
+def flat_document(cluster: Cluster, level: str, sort: SortKey) -> dict[str, Any]:
+    """Return the json/yaml document of one level, pods in the order ``sort`` lists them."""
+    if level == "node":
+        return nodes_document(cluster)
+    write = pods_document if level == "pod" else containers_document
+    return write(cluster, listed_pods(cluster, sort))
 
 
 def flat_rows(
-    cluster: Cluster, level: str, *, wide: bool, color: bool = False
+    cluster: Cluster, level: str, *, wide: bool, color: bool = False, sort: SortKey = "name"
 ) -> list[dict[str, str]]:
-    """Return one row per node, pod or container of the cluster, states coloured if asked."""
+    """Return one row per node, pod or container of the cluster, states coloured if asked.
+
+    Nodes come in the cluster's order; pods and containers as ``sort`` lists them, across
+    the whole cluster (``listed_pods``).
+    """
     now = datetime.now(UTC)
     if level == "node":
         pods_read = "pods" not in cluster.unread
@@ -47,20 +58,26 @@ def flat_rows(
             for n in cluster.nodes
         ]
     if level == "pod":
-        return [cells.pod_row(p, now, wide=wide, color=color) for p in cluster.pods]
+        return [cells.pod_row(p, now, wide=wide, color=color) for p in listed_pods(cluster, sort)]
     return [
         cells.container_row(p, c, wide=wide, color=color)
-        for p in cluster.pods
+        for p in listed_pods(cluster, sort)
         for c in p.containers
     ]
 
 
 def write_rows(
-    cluster: Cluster, level: str, output: OutputFlags, out: TextIO, *, wide: bool
+    cluster: Cluster,
+    level: str,
+    output: OutputFlags,
+    out: TextIO,
+    *,
+    wide: bool,
+    sort: SortKey,
 ) -> None:
     """Write one level of the cluster as a table (states coloured when asked) or as CSV."""
     coloured = output.format != "csv" and output.colored(out)
-    rows = flat_rows(cluster, level, wide=wide, color=coloured)
+    rows = flat_rows(cluster, level, wide=wide, color=coloured, sort=sort)
     if output.format == "csv":
         write_csv(rows, out)
     else:
@@ -86,9 +103,10 @@ def flat_command(level: str, plural: str, example: str) -> click.Command:
             )
             if output.format in ("json", "yaml"):
                 writer = write_json if output.format == "json" else write_yaml
-                writer(DOCUMENTS[level](model), out)
+                writer(flat_document(model, level, selection.selection.sort), out)
             else:
-                write_rows(model, level, output, out, wide=output.format in ("wide", "csv"))
+                wide = output.format in ("wide", "csv")
+                write_rows(model, level, output, out, wide=wide, sort=selection.selection.sort)
         exit_if_partial(forbidden)
 
     command.__doc__ = f"""List {plural}, one per line, with the same filters and outputs as tree.

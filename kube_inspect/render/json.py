@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any, TextIO
 
 import msgspec
@@ -142,9 +143,9 @@ def nodes_document(cluster: Cluster) -> dict[str, Any]:
     }
 
 
-def pods_document(cluster: Cluster) -> dict[str, Any]:
-    """Return the flat `pods` view: every pod with its containers."""
-    pods = [pod_dict(p) for p in cluster.pods]
+def pods_document(cluster: Cluster, listed: Sequence[Pod] | None = None) -> dict[str, Any]:
+    """Return the flat `pods` view: every pod (in ``listed``'s order) with its containers."""
+    pods = [pod_dict(p) for p in (cluster.pods if listed is None else listed)]
     return {
         "schema_version": SCHEMA_VERSION,
         "pods": pods,
@@ -153,11 +154,11 @@ def pods_document(cluster: Cluster) -> dict[str, Any]:
     }
 
 
-def containers_document(cluster: Cluster) -> dict[str, Any]:
+def containers_document(cluster: Cluster, listed: Sequence[Pod] | None = None) -> dict[str, Any]:
     """Return the flat `containers` view: every container with its pod and node."""
     containers = [
         {"namespace": p.namespace, "pod": p.name, "node": p.node_name, **container_dict(c)}
-        for p in cluster.pods
+        for p in (cluster.pods if listed is None else listed)
         for c in p.containers
     ]
     return {

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
-from kube_inspect.build.arrange import only_problems, sort_cluster
+import json
+
+from kube_inspect.build.arrange import listed_pods, only_problems, sort_cluster
 from kube_inspect.build.health import pod_problem
 from kube_inspect.model.cluster import Cluster
+from tests.unit.recorded import invoke
 
 
 def names(cluster: Cluster) -> set[str]:
@@ -39,3 +42,24 @@ def test_sort_by_cpu_orders_nodes_by_requests(sample: Cluster) -> None:
 
 def test_sort_by_name_keeps_the_default_order(sample: Cluster) -> None:
     assert sort_cluster(sample, "name") == sample
+
+
+def test_a_flat_list_by_cpu_is_one_order_across_nodes(sample: Cluster) -> None:
+    # `pods --sort cpu` lists the busiest pod first whatever its node (kubectl top's order),
+    # not node by node: the node order is by the node's total, not by its pods
+    listed = listed_pods(sort_cluster(sample, "cpu"), "cpu")
+    cpu = [-((p.usage or p.requests).cpu_m or 0) for p in listed]
+    assert cpu == sorted(cpu)
+    assert sorted(listed, key=lambda p: (p.namespace, p.name)) == sorted(
+        sample.pods, key=lambda p: (p.namespace, p.name)
+    )
+    assert listed_pods(sample, "name") == sample.pods
+
+
+def test_the_pods_view_sorts_across_nodes() -> None:
+    result = invoke("pods", "-A", "--sort", "cpu", "-o", "json")
+    assert result.exit_code == 0, result.output
+    pods = json.loads(result.stdout)["pods"]
+    cpu = [(p["usage"] or p["requests"])["cpu_m"] or 0 for p in pods]
+    assert cpu == sorted(cpu, reverse=True)
+    assert len({p["node"] for p in pods[:3]}) > 1 or len(pods) < 3
