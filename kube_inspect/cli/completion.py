@@ -43,12 +43,23 @@ def complete_from_list(
 def complete_context(
     ctx: click.Context, param: click.Parameter, incomplete: str
 ) -> list[CompletionItem]:
-    """Return the kubeconfig's context names that start with ``incomplete``."""
+    """Return the kubeconfig's context names that start with ``incomplete``.
+
+    After a comma (``--context a,b``), the last name is completed.
+    """
     try:
         names = context_names(kubeconfig_paths(ctx.params.get("kubeconfig")))
     except KubeInspectError:
         return []
-    return [CompletionItem(n) for n in names if n.startswith(incomplete)]
+    before, comma, last = incomplete.rpartition(",")
+    lead = before + comma
+    return [CompletionItem(lead + n) for n in names if n.startswith(last)]
+
+
+def _one_context(params: dict[str, Any]) -> str | None:
+    """Return the context a completion reads: the last one given to --context, if any."""
+    given = [n for value in params.get("contexts") or () for n in value.split(",") if n]
+    return given[-1] if given else None
 
 
 def _complete_from(
@@ -60,7 +71,7 @@ def _complete_from(
         params = ctx.params
         try:
             client = KubeClient.from_kubeconfig(
-                params.get("kubeconfig"), params.get("context"), COMPLETION_TIMEOUT
+                params.get("kubeconfig"), _one_context(params), COMPLETION_TIMEOUT
             )
             client.retry_policy = NO_RETRIES
             try:

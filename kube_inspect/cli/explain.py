@@ -13,6 +13,7 @@ from kube_inspect.cli.options import (
     SelectionFlags,
     cluster_options,
     refuse_flags,
+    refuse_fleet,
     selection_options,
 )
 from kube_inspect.cli.process import one_shot
@@ -97,6 +98,7 @@ def explain_command(
       kube-inspect explain pod/shop/multi              # and kubectl's KIND/NAME
       kube-inspect explain container batch/crasher/worker
     """
+    refuse_fleet(cluster, "explain")
     forbidden = ForbiddenReads()
     read = replace(selection.selection, with_usage=False, with_volumes=True)
     if kind is None:

@@ -66,11 +66,27 @@ def parse_request_timeout(value: str) -> float | None:
 
 @dataclass(frozen=True, slots=True)
 class ClusterFlags:
-    """Which cluster to read, spelt as kubectl spells it."""
+    """Which cluster (or clusters) to read, spelt as kubectl spells it.
+
+    ``context`` is the one context to read (None: the current one). ``contexts`` are all
+    those named with ``--context`` (repeated or comma-separated, in the order given,
+    without repeats); more than one, or ``all_contexts``, make a fleet.
+    """
 
     kubeconfig: str | None
     context: str | None
     request_timeout: float | None
+    contexts: tuple[str, ...] = ()
+    all_contexts: bool = False
+
+    @property
+    def fleet(self) -> bool:
+        """Return True when several clusters are asked for (then the output is a fleet's)."""
+        return self.all_contexts or len(self.contexts) > 1
+
+    def one(self, context: str) -> ClusterFlags:
+        """Return the flags that read only ``context``, with the same kubeconfig and timeout."""
+        return ClusterFlags(self.kubeconfig, context, self.request_timeout, (context,))
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +132,11 @@ def _grouped(
 
 
 def cluster_options(func: F) -> F:
-    """Add --kubeconfig, --context and --request-timeout; pass ``cluster: ClusterFlags``."""
+    """Add --kubeconfig, --context, --all-contexts, --request-timeout; pass ``cluster``.
+
+    ``cluster`` is a ClusterFlags; commands that read one cluster only refuse a fleet
+    (``refuse_fleet``).
+    """
     options: list[Callable[[F], F]] = [
         click.option(
             "--kubeconfig",
@@ -126,9 +146,17 @@ def cluster_options(func: F) -> F:
         ),
         click.option(
             "--context",
+            "contexts",
+            multiple=True,
             metavar="NAME",
-            help="The kubeconfig context to use.",
+            help="The kubeconfig context to use; several (repeated or a,b,c) are read at "
+            "once, one cluster level (or CONTEXT column) each.",
             shell_complete=complete_context,
+        ),
+        click.option(
+            "--all-contexts",
+            is_flag=True,
+            help="Read every context of the kubeconfig at once.",
         ),
         click.option(
             "--request-timeout",
@@ -140,11 +168,20 @@ def cluster_options(func: F) -> F:
     ]
 
     def build(p: dict[str, Any]) -> ClusterFlags:
+        named = [name.strip() for given in p["contexts"] for name in given.split(",")]
+        contexts = tuple(dict.fromkeys(name for name in named if name))
+        if p["all_contexts"] and contexts:
+            raise UsageError("--all-contexts reads every context: drop --context")
         return ClusterFlags(
-            p["kubeconfig"], p["context"], parse_request_timeout(p["request_timeout"])
+            p["kubeconfig"],
+            contexts[0] if len(contexts) == 1 else None,
+            parse_request_timeout(p["request_timeout"]),
+            contexts,
+            p["all_contexts"],
         )
 
-    grouped = _grouped(("kubeconfig", "context", "request_timeout"), build, "cluster")
+    names = ("kubeconfig", "contexts", "all_contexts", "request_timeout")
+    grouped = _grouped(names, build, "cluster")
     return _apply(options, grouped(func))
 
 
@@ -301,6 +338,13 @@ def _short_value(value: str | None) -> str | None:
 FILTER_FLAGS = frozenset(
     {"namespace", "all_namespaces", "selector", "field_selector", "node_names", "node_selector"}
 )
+
+
+def refuse_fleet(flags: ClusterFlags, where: str) -> None:
+    """Raise UsageError when several contexts were asked for and ``where`` reads one."""
+    if flags.fleet:
+        given = "--all-contexts" if flags.all_contexts else "several --context"
+        raise UsageError(f"{given} does not apply to {where}: it reads one cluster")
 
 
 def refuse_flags(flags: SelectionFlags, allowed: set[str], where: str) -> None:

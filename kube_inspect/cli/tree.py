@@ -11,26 +11,29 @@ from typing import TextIO, cast
 import click
 
 from kube_inspect.build.arrange import SortKey
+from kube_inspect.cli.fleet import exit_fleet, load_fleet
 from kube_inspect.cli.options import (
     ClusterFlags,
     OutputFlags,
     SelectionFlags,
     cluster_options,
     output_options,
+    refuse_fleet,
     selection_options,
 )
 from kube_inspect.cli.process import one_shot
 from kube_inspect.cli.reading import connected, exit_if_partial, load_cluster, report_read
 from kube_inspect.cli.streams import can_draw, output_gone
-from kube_inspect.cli.views import write_rows
+from kube_inspect.cli.views import write_fleet_rows, write_rows
 from kube_inspect.errors import EXIT_CODES_HELP, UsageError
 from kube_inspect.model.cluster import Cluster
 from kube_inspect.read.partial import ForbiddenReads
 from kube_inspect.read.watch import follow_cluster
 from kube_inspect.render.dot import render_dot
 from kube_inspect.render.explained import render_explained_tree
+from kube_inspect.render.fleet import render_fleet_tree
 from kube_inspect.render.html import render_html
-from kube_inspect.render.json import cluster_dict, write_json
+from kube_inspect.render.json import cluster_dict, fleet_dict, write_json
 from kube_inspect.render.mermaid import render_mermaid
 from kube_inspect.render.tree import DEPTHS, Depth, TreeOptions, render_tree
 from kube_inspect.render.watching import Changes, compare, render_frame, signatures
@@ -89,6 +92,12 @@ def tree(
     draw a picture. Every selection flag applies to every output.
 
     \b
+    Several contexts (--context a,b, repeated, or --all-contexts) are read at
+    once: the tree gets one cluster level per context, table/csv a CONTEXT
+    column, json/yaml {"schema_version": 1, "clusters": [...]}. A cluster that
+    cannot be read is one line saying why; exit 4 then, 3 when none answered.
+
+    \b
     Examples:
       kube-inspect tree                      # the current context, all namespaces
       kube-inspect tree -n shop              # only the pods of namespace shop
@@ -96,6 +105,8 @@ def tree(
       kube-inspect tree -o wide --sort cpu   # resources, busiest first
       kube-inspect tree --depth node -o table --fmt github
       kube-inspect tree --context prod -o json | jq '.cluster.nodes[].name'
+      kube-inspect tree --context prod,staging  # one cluster level per context
+      kube-inspect tree --all-contexts -o json | jq '.clusters[] | {context, error}'
       kubectl inspect tree --ascii           # as a kubectl plugin, plain ASCII
       kube-inspect tree --explain -l app=web # with what each level and state means
       kube-inspect tree -o html > cluster.html  # one self-contained page to open
@@ -111,6 +122,9 @@ def tree(
         raise UsageError("--watch draws the plain tree: drop -o and --explain")
     if depth != "container" and output.format in WHOLE:
         raise UsageError(f"--depth does not apply to -o {output.format}: it holds every level")
+    if cluster.fleet and (watch or explain or output.format in PICTURES):
+        what = "--watch" if watch else "--explain" if explain else f"-o {output.format}"
+        refuse_fleet(cluster, what)
     if watch:
         watch_tree(cluster, selection, ascii_only=ascii_only, depth=drawn_depth)
         return
@@ -118,6 +132,9 @@ def tree(
     read = selection.selection
     if output.format in ("tree", *PICTURES) and read.sort not in ("cpu", "memory"):
         read = replace(read, with_usage=False)  # these outputs show no usage
+    if cluster.fleet:
+        fleet_tree(cluster, replace(selection, selection=read), output, drawn_depth, ascii_only)
+        return
     with one_shot():
         model = load_cluster(
             cluster,
@@ -136,6 +153,40 @@ def tree(
             sort=read.sort,
         )
     exit_if_partial(forbidden)
+
+
+def fleet_tree(
+    flags: ClusterFlags,
+    selection: SelectionFlags,
+    output: OutputFlags,
+    depth: Depth,
+    ascii_only: bool,
+) -> None:
+    """Draw every cluster the flags name, read at once; exit 4 if some failed, 3 if all did."""
+    out = sys.stdout
+    read = selection.selection
+    with one_shot():
+        members = load_fleet(
+            flags,
+            read,
+            quiet=selection.quiet,
+            notices_on_stderr=output.format not in ("json", "yaml"),
+            errors_on_stderr=output.format in ("table", "csv"),  # rows have no place for it
+        )
+        if output.format in ("json", "yaml"):
+            (write_json if output.format == "json" else write_yaml)(fleet_dict(members), out)
+        elif output.format in ("table", "csv"):
+            write_fleet_rows(members, depth, output, out, wide=True, sort=read.sort)
+        else:
+            options = TreeOptions(
+                now=datetime.now(UTC),
+                ascii_only=ascii_only or not can_draw(out),
+                wide=output.format == "wide",
+                depth=depth,
+                color=output.colored(out),
+            )
+            render_fleet_tree(members, out, options)
+    exit_fleet(members)
 
 
 def draw_tree(

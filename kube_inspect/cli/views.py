@@ -9,6 +9,7 @@ from typing import Any, TextIO
 import click
 
 from kube_inspect.build.arrange import SortKey, listed_pods
+from kube_inspect.cli.fleet import Fleet, exit_fleet, load_fleet
 from kube_inspect.cli.options import (
     ClusterFlags,
     OutputFlags,
@@ -26,6 +27,7 @@ from kube_inspect.render import cells
 from kube_inspect.render.csv import write_csv
 from kube_inspect.render.json import (
     containers_document,
+    fleet_rows_document,
     nodes_document,
     pods_document,
     write_json,
@@ -84,6 +86,33 @@ def write_rows(
         write_table(rows, out, output.fmt)
 
 
+def fleet_flat_document(members: Fleet, level: str, sort: SortKey) -> dict[str, Any]:
+    """Return the json/yaml document of one level over many clusters, rows with ``context``."""
+    key = {"node": "nodes", "pod": "pods", "container": "containers"}[level]
+    documents = [None if m.value is None else flat_document(m.value, level, sort) for m in members]
+    return fleet_rows_document(key, members, documents)
+
+
+def write_fleet_rows(
+    members: Fleet, level: str, output: OutputFlags, out: TextIO, *, wide: bool, sort: SortKey
+) -> None:
+    """Write one level of every cluster as one table or CSV, a CONTEXT column first.
+
+    Clusters come in the order of the contexts, each one's rows in its own order.
+    """
+    coloured = output.format != "csv" and output.colored(out)
+    rows = [
+        {"CONTEXT": m.context, **row}
+        for m in members
+        if m.value is not None
+        for row in flat_rows(m.value, level, wide=wide, color=coloured, sort=sort)
+    ]
+    if output.format == "csv":
+        write_csv(rows, out)
+    else:
+        write_table(rows, out, output.fmt)
+
+
 def flat_command(level: str, plural: str, example: str) -> click.Command:
     """Return the command that lists one level of the hierarchy."""
 
@@ -91,6 +120,9 @@ def flat_command(level: str, plural: str, example: str) -> click.Command:
     @selection_options
     @output_options(("table", "wide", "json", "yaml", "csv"), "table")
     def command(cluster: ClusterFlags, selection: SelectionFlags, output: OutputFlags) -> None:
+        if cluster.fleet:
+            flat_fleet(cluster, selection, output, level)
+            return
         forbidden = ForbiddenReads()
         out = sys.stdout
         with one_shot():
@@ -111,13 +143,41 @@ def flat_command(level: str, plural: str, example: str) -> click.Command:
 
     command.__doc__ = f"""List {plural}, one per line, with the same filters and outputs as tree.
 
+    With several contexts (--context a,b or --all-contexts), the clusters are read at
+    once and each row starts with its CONTEXT (json/yaml: a "context" key).
+
     \b
     Examples:
       {example}
+      kube-inspect {plural} --context prod,staging
       kube-inspect {plural} -o wide --fmt github
       kube-inspect {plural} -o csv > {plural}.csv
     """
     return click.command(plural, epilog=EXIT_CODES_HELP)(command)
+
+
+def flat_fleet(
+    cluster: ClusterFlags, selection: SelectionFlags, output: OutputFlags, level: str
+) -> None:
+    """List one level of every cluster the flags name, read at once; exit 4 or 3 on failures."""
+    human = output.format not in ("json", "yaml")
+    out = sys.stdout
+    sort = selection.selection.sort
+    with one_shot():
+        members = load_fleet(
+            cluster,
+            selection.selection,
+            quiet=selection.quiet,
+            notices_on_stderr=human,
+            errors_on_stderr=human,
+        )
+        if human:
+            wide = output.format in ("wide", "csv")
+            write_fleet_rows(members, level, output, out, wide=wide, sort=sort)
+        else:
+            writer = write_json if output.format == "json" else write_yaml
+            writer(fleet_flat_document(members, level, sort), out)
+    exit_fleet(members)
 
 
 nodes = flat_command("node", "nodes", "kube-inspect nodes --sort cpu")

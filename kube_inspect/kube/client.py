@@ -34,6 +34,7 @@ from kube_inspect.kube.decode import (
 from kube_inspect.kube.kubeconfig import (
     context_names as context_names,  # re-exported: shell completion reads them here
 )
+from kube_inspect.kube.kubeconfig import fleet_contexts as fleet_contexts  # for the CLI
 from kube_inspect.kube.kubeconfig import kubeconfig_paths as kubeconfig_paths
 from kube_inspect.kube.kubeconfig import load_configuration
 from kube_inspect.kube.prefetch import PageStream, Prefetched

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,6 +22,9 @@ from kube_inspect.errors import ConfigError, Unauthorized
 from kube_inspect.kube.plugins import time_boxed_plugins
 
 DEFAULT_KUBECONFIG = "~/.kube/config"
+# Loading swaps a module of the kubernetes package and listens to the root logger for the
+# time it takes (credential plugins): contexts of a fleet, read in threads, load in turn.
+_LOADING = threading.Lock()
 
 
 def kubeconfig_paths(kubeconfig: str | None) -> str:
@@ -83,6 +87,26 @@ def context_names(paths: str) -> list[str]:
     return sorted(names)
 
 
+def fleet_contexts(kubeconfig: str | None, named: tuple[str, ...]) -> tuple[str, ...]:
+    """Return the contexts of a fleet: ``named``, or every context when none is named.
+
+    Raises ConfigError, before anything is sent, when there is no kubeconfig, a named
+    context is not in it, or it has no context at all.
+    """
+    paths = kubeconfig_paths(kubeconfig)
+    if not any(os.path.exists(os.path.expanduser(p)) for p in paths.split(os.pathsep) if p):
+        raise ConfigError(f"no kubeconfig found at {paths}: pass --kubeconfig or set KUBECONFIG")
+    known = context_names(paths)
+    for name in named:
+        if name not in known:
+            raise ConfigError(
+                f"context {name!r} not found in {paths}: see kubectl config get-contexts"
+            )
+    if not named and not known:
+        raise ConfigError(f"no contexts in {paths}: see kubectl config get-contexts")
+    return named or tuple(known)
+
+
 def _yaml_problem(error: BaseException) -> str:
     """Return what is wrong with a file, with the line for a YAML error, and the fix."""
     mark = getattr(error, "problem_mark", None)
@@ -119,7 +143,7 @@ def load_configuration(
         raise ConfigError(f"no current context in {paths}: pass --context NAME")
     configuration = k8s.Configuration()
     try:
-        with _logged_errors() as plugin_errors, time_boxed_plugins(plugin_timeout):
+        with _LOADING, _logged_errors() as plugin_errors, time_boxed_plugins(plugin_timeout):
             k8s_config.load_kube_config(  # type: ignore[no-untyped-call]
                 config_file=paths,
                 context=name,

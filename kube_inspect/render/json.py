@@ -9,6 +9,7 @@ from typing import Any, TextIO
 import msgspec
 
 from kube_inspect.model.cluster import Cluster, Container, Node, Pod, Resources
+from kube_inspect.model.fleet import Member
 
 SCHEMA_VERSION = 1
 
@@ -108,23 +109,81 @@ def node_dict(node: Node, pods_read: bool = True) -> dict[str, Any]:
     }
 
 
-def cluster_dict(cluster: Cluster) -> dict[str, Any]:
-    """Return the whole document: ``schema_version`` and the cluster hierarchy."""
+def cluster_body(cluster: Cluster) -> dict[str, Any]:
+    """Return the cluster hierarchy, as the document's ``cluster`` holds it."""
     pods_read = "pods" not in cluster.unread
     return {
+        "context": cluster.context,
+        "server": cluster.server,
+        "version": cluster.version,
+        "node_count": len(cluster.nodes),
+        "pod_count": len(cluster.pods) if pods_read else None,
+        "container_count": cluster.container_count if pods_read else None,
+        "nodes": [node_dict(n, pods_read) for n in cluster.nodes],
+        "unscheduled": [pod_dict(p) for p in cluster.unscheduled] if pods_read else None,
+        "notices": list(cluster.notices),
+        "unread": list(cluster.unread),
+    }
+
+
+def cluster_dict(cluster: Cluster) -> dict[str, Any]:
+    """Return the whole document: ``schema_version`` and the cluster hierarchy."""
+    return {"schema_version": SCHEMA_VERSION, "cluster": cluster_body(cluster)}
+
+
+def member_dict(member: Member[Any], body: dict[str, Any] | None) -> dict[str, Any]:
+    """Return one cluster of a fleet: ``body`` (what was read) with its context, or its error.
+
+    A cluster that failed keeps the keys a script reads first (context, server, version)
+    and says why in ``error``; one that was read has ``error`` null. ``warnings`` are
+    its forbidden reads.
+    """
+    head = {"context": member.context, "server": member.server}
+    if body is None:
+        return {**head, "version": None, "error": member.error, "warnings": list(member.warnings)}
+    return {**body, **head, "error": None, "warnings": list(member.warnings)}
+
+
+def fleet_dict(members: Sequence[Member[Cluster]]) -> dict[str, Any]:
+    """Return the document of many clusters: ``schema_version`` and one cluster per context."""
+    return {
         "schema_version": SCHEMA_VERSION,
-        "cluster": {
-            "context": cluster.context,
-            "server": cluster.server,
-            "version": cluster.version,
-            "node_count": len(cluster.nodes),
-            "pod_count": len(cluster.pods) if pods_read else None,
-            "container_count": cluster.container_count if pods_read else None,
-            "nodes": [node_dict(n, pods_read) for n in cluster.nodes],
-            "unscheduled": [pod_dict(p) for p in cluster.unscheduled] if pods_read else None,
-            "notices": list(cluster.notices),
-            "unread": list(cluster.unread),
-        },
+        "clusters": [
+            member_dict(m, None if m.value is None else cluster_body(m.value)) for m in members
+        ],
+    }
+
+
+def fleet_rows_document(
+    key: str, members: Sequence[Member[Any]], documents: Sequence[dict[str, Any] | None]
+) -> dict[str, Any]:
+    """Return a flat view's document over many clusters: every row with its ``context``.
+
+    ``documents`` are each member's own flat document (None for a cluster that failed);
+    ``clusters`` says how each cluster went, ``notices`` are prefixed with their context.
+    """
+    rows: list[dict[str, Any]] = []
+    notices: list[str] = []
+    unread: set[str] = set()
+    clusters = []
+    for member, doc in zip(members, documents, strict=True):
+        summary: dict[str, Any] = {"version": None, "notices": [], "unread": []}
+        if doc is not None and member.value is not None:
+            rows += [{"context": member.context, **row} for row in doc[key]]
+            notices += [f"{member.context}: {n}" for n in doc["notices"]]
+            unread.update(doc["unread"])
+            summary = {
+                "version": member.value.version,
+                "notices": doc["notices"],
+                "unread": doc["unread"],
+            }
+        clusters.append({**member_dict(member, None), **summary, "error": member.error})
+    return {
+        "schema_version": SCHEMA_VERSION,
+        key: rows,
+        "notices": notices,
+        "unread": sorted(unread),
+        "clusters": clusters,
     }
 
 

@@ -139,7 +139,8 @@ def _children(
         yield prefix + (corner if last else tee), prefix + (blank if last else bar), item
 
 
-def _rows(cluster: Cluster, opts: TreeOptions) -> Iterator[Row]:
+def tree_rows(cluster: Cluster, opts: TreeOptions) -> Iterator[Row]:
+    """Yield the rows of the tree under the cluster line, each name cell with its indent."""
     glyphs = ASCII if opts.ascii_only else UNICODE
     tee, bar, corner, blank = glyphs
     width = len(HEADERS) + (len(RESOURCE_HEADERS) + 1 if opts.wide else 0) + 1
@@ -181,7 +182,7 @@ def render_tree(
         options = TreeOptions(now=now, ascii_only=ascii_only)
     out.write(cluster_line(cluster) + "\n")
     headers = [*HEADERS, *((*RESOURCE_HEADERS, "IP") if options.wide else ()), "INFO"]
-    rows = list(_rows(cluster, options))
+    rows = list(tree_rows(cluster, options))
     if rows:
         out.write(table(rows, headers) + "\n")
 

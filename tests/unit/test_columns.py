@@ -22,14 +22,14 @@ def test_the_sample_tree_is_laid_out_exactly_as_tabulate_does(
     sample: Cluster, ascii_only: bool
 ) -> None:
     options = tree.TreeOptions(now=datetime(2030, 1, 1, tzinfo=UTC), ascii_only=ascii_only)
-    rows = list(tree._rows(sample, options))
+    rows = list(tree.tree_rows(sample, options))
     headers = (*tree.HEADERS, "INFO")
     assert align_columns(rows, headers) == tabulated(rows, headers)
 
 
 def test_coloured_cells_align_as_tabulate_aligns_them(sample: Cluster) -> None:
     options = tree.TreeOptions(now=datetime(2030, 1, 1, tzinfo=UTC), color=True)
-    rows = list(tree._rows(sample, options))
+    rows = list(tree.tree_rows(sample, options))
     assert any("\x1b[" in r[1] for r in rows)
     headers = (*tree.HEADERS, "INFO")
     assert align_columns(rows, headers) == tabulated(rows, headers)

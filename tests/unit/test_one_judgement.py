@@ -133,7 +133,7 @@ def colour_of(cell: str) -> str:
 
 def test_the_tree_s_colours_follow_the_table(sample: Cluster) -> None:
     options = tree.TreeOptions(now=NOW, color=True)
-    rows = iter(tree._rows(sample, options))
+    rows = iter(tree.tree_rows(sample, options))
     for node in sample.nodes:
         assert colour_of(next(rows)[1]) == COLOURS[judge_node(node).verdict]
         for pod in node.pods:

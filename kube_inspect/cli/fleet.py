@@ -1,0 +1,103 @@
+"""Several contexts in one command: which ones, read them at once, say how each went.
+
+``load_fleet`` is ``load_cluster`` for many clusters; ``read_each`` is the part any command
+(tree, the flat views, check, and later snapshot) hands its own one-cluster read to.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TypeVar
+
+import click
+
+from kube_inspect.cli.options import ClusterFlags
+from kube_inspect.cli.reading import client_factory
+from kube_inspect.kube.client import KubeClient, fleet_contexts
+from kube_inspect.kube.progress import FleetProgress, Progress
+from kube_inspect.model.cluster import Cluster
+from kube_inspect.model.fleet import Member
+from kube_inspect.read.cluster import read_cluster
+from kube_inspect.read.fleet import fleet_exit_code, read_fleet
+from kube_inspect.read.partial import ForbiddenReads
+from kube_inspect.read.selection import Selection
+
+T = TypeVar("T")
+Fleet = tuple[Member[Cluster], ...]
+
+
+def read_each(
+    flags: ClusterFlags,
+    read: Callable[[KubeClient, ForbiddenReads, Progress], T],
+    *,
+    quiet: bool = False,
+) -> tuple[Member[T], ...]:
+    """Return what ``read`` gives for each context the flags name, all read at once.
+
+    Each context gets its own client (from the invocation's factory) with the flags'
+    kubeconfig and request timeout; progress is one line on stderr for all of them.
+    """
+    contexts = fleet_contexts(flags.kubeconfig, flags.contexts)
+    factory = client_factory()
+    progress = FleetProgress.for_fleet(sys.stderr, quiet, len(contexts))
+
+    def read_one(client: KubeClient, forbidden: ForbiddenReads) -> T:
+        mine = progress.member()
+        try:
+            return read(client, forbidden, mine)
+        finally:
+            mine.done()
+
+    try:
+        return read_fleet(contexts, lambda context: factory(flags.one(context)), read_one)
+    finally:
+        progress.done()
+
+
+def load_fleet(
+    flags: ClusterFlags,
+    selection: Selection,
+    *,
+    quiet: bool = False,
+    notices_on_stderr: bool = True,
+    errors_on_stderr: bool = False,
+) -> Fleet:
+    """Return the selection of every context's cluster, read at once, and say how each went.
+
+    Notices and forbidden reads go to stderr for human outputs, each naming its context;
+    json and yaml carry them in the document. A --node that one cluster lacks is a notice
+    of that cluster, not an error: the others may have it.
+    """
+
+    def read(client: KubeClient, forbidden: ForbiddenReads, progress: Progress) -> Cluster:
+        cluster = read_cluster(client, selection, forbidden, progress)
+        missing = tuple(f'node "{name}" not found' for name in cluster.missing_nodes)
+        return replace(cluster, notices=(*cluster.notices, *missing), missing_nodes=())
+
+    members = read_each(flags, read, quiet=quiet)
+    report_fleet(members, notices_on_stderr=notices_on_stderr, errors_on_stderr=errors_on_stderr)
+    return members
+
+
+def report_fleet(
+    members: Fleet, *, notices_on_stderr: bool = True, errors_on_stderr: bool = False
+) -> None:
+    """Write each cluster's notices, forbidden reads and (if asked) failure on stderr."""
+    for member in members:
+        where = f"context {member.context!r}"
+        if notices_on_stderr and member.value is not None:
+            for notice in member.value.notices:
+                click.echo(f"notice: {where}: {notice}", err=True)
+        for line in member.warnings:  # as exit_if_partial does, whatever the format
+            click.echo(f"warning: {where}: {line}", err=True)
+        if errors_on_stderr and member.error is not None:
+            click.echo(f"error: {where}: {member.error}", err=True)
+
+
+def exit_fleet(members: tuple[Member[T], ...]) -> None:
+    """End with the fleet's exit code: 4 when some cluster failed, 3 when none answered."""
+    code = fleet_exit_code(members)
+    if code:
+        click.get_current_context().exit(code)
