@@ -1,0 +1,182 @@
+"""Several contexts at once, on the recorded cluster: one healthy, one down, one restricted.
+
+Each context gets its own RecordedClient (a real KubeClient answering from the recording);
+the one that is down raises what the client raises for a refused connection.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Collection
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from click.testing import CliRunner, Result
+
+from kube_inspect.cli import cli
+from kube_inspect.cli.options import ClusterFlags
+from kube_inspect.errors import EXIT_PARTIAL, EXIT_UNREACHABLE, ClusterUnreachable
+from kube_inspect.kube.client import KubeClient, Target
+from kube_inspect.model.fleet import Member, fleet_counts
+from kube_inspect.read.fleet import fleet_exit_code
+from kube_inspect.schema import load_schema
+from tests.unit.recorded import RecordedClient
+
+SERVERS = {"good": "https://good:6443", "down": "https://down:6443", "viewer": "https://v:6443"}
+FORBIDDEN = {"viewer": ("nodes",)}
+
+
+class DownClient(RecordedClient):
+    """A client whose server refuses every connection, as a stopped API server does."""
+
+    def _get_once(self, path: str, query: Any, decode: Callable[[bytes], Any]) -> Any:
+        raise ClusterUnreachable(
+            f"cannot connect to {self.target.server} (context {self.target.context!r}): "
+            "is the cluster running?"
+        )
+
+
+def fleet_factory(down: Collection[str] = ("down",)) -> Callable[[ClusterFlags], KubeClient]:
+    """Return a factory making one client per context: ``down`` ones refuse connections."""
+
+    def make(flags: ClusterFlags) -> KubeClient:
+        assert flags.context is not None and not flags.fleet  # one client per context
+        target = Target(flags.context, SERVERS[flags.context])
+        kind = DownClient if flags.context in down else RecordedClient
+        return kind(FORBIDDEN.get(flags.context, ()), target)
+
+    return make
+
+
+@pytest.fixture
+def kubeconfig(tmp_path: Path) -> str:
+    path = tmp_path / "config"
+    contexts = [{"name": n, "context": {"cluster": n, "user": "u"}} for n in SERVERS]
+    clusters = [{"name": n, "cluster": {"server": s}} for n, s in SERVERS.items()]
+    doc: dict[str, Any] = {"apiVersion": "v1", "kind": "Config", "current-context": "good"}
+    doc |= {"contexts": contexts, "clusters": clusters, "users": [{"name": "u", "user": {}}]}
+    path.write_text(json.dumps(doc))
+    return str(path)
+
+
+def run(kubeconfig: str, *args: str, down: Collection[str] = ("down",)) -> Result:
+    factory = fleet_factory(down)
+    return CliRunner().invoke(
+        cli, [*args, "--kubeconfig", kubeconfig], obj={"client_factory": factory}
+    )
+
+
+def test_fleet_tree_has_one_cluster_level_per_context(kubeconfig: str) -> None:
+    result = run(kubeconfig, "tree", "--context", "good,down", "--context", "viewer")
+    assert result.exit_code == EXIT_PARTIAL
+    lines = result.stdout.splitlines()
+    assert lines[0] == "fleet of 3 clusters: 1 available, 1 partial, 1 failed"
+    tops = [line for line in lines if "cluster/" in line]
+    assert [t.split()[1].split("/")[1] for t in tops] == ["good", "down", "viewer"]
+    assert "Available" in tops[0] and "server=https://good:6443" in tops[0]
+    assert "Unreachable" in tops[1] and "error: cannot connect to https://down:6443" in tops[1]
+    assert "Partial" in tops[2] and "unread=nodes" in tops[2]
+    # the healthy cluster's nodes hang under it, one level down
+    assert any(line.startswith("│   ├── node/") for line in lines)
+    assert "warning: context 'viewer': user \"viewer\" may not list nodes" in result.stderr
+
+
+def test_fleet_json_is_one_document_that_validates(kubeconfig: str) -> None:
+    result = run(kubeconfig, "tree", "-o", "json", "--all-contexts")
+    assert result.exit_code == EXIT_PARTIAL
+    doc = json.loads(result.stdout)
+    jsonschema.Draft202012Validator(load_schema()).validate(doc)
+    assert set(doc) == {"schema_version", "clusters"}
+    by_context = {c["context"]: c for c in doc["clusters"]}
+    assert [c["context"] for c in doc["clusters"]] == ["down", "good", "viewer"]  # sorted
+    assert by_context["down"]["error"].startswith("cannot connect to https://down:6443")
+    assert by_context["good"]["error"] is None and by_context["good"]["node_count"] == 5
+    assert by_context["viewer"]["unread"] == ["nodes"]
+
+
+def test_one_context_keeps_the_one_cluster_document(kubeconfig: str) -> None:
+    result = run(kubeconfig, "tree", "-o", "json", "--context", "good", "--context", "good")
+    assert result.exit_code == 0
+    doc = json.loads(result.stdout)
+    assert set(doc) == {"schema_version", "cluster"}
+    assert doc["cluster"]["context"] == "good"
+
+
+def test_every_cluster_down_exits_3(kubeconfig: str) -> None:
+    result = run(kubeconfig, "tree", "--all-contexts", down=SERVERS)
+    assert result.exit_code == EXIT_UNREACHABLE
+    assert result.stdout.count("Unreachable") == 3
+
+
+def test_flat_views_start_rows_with_the_context(kubeconfig: str) -> None:
+    result = run(kubeconfig, "pods", "--context", "good,down", "-n", "batch", "-o", "csv")
+    assert result.exit_code == EXIT_PARTIAL
+    header, *rows = result.stdout.splitlines()
+    assert header.startswith("CONTEXT,NAMESPACE,NAME,")
+    assert rows and all(r.startswith("good,batch,") for r in rows)
+    assert "error: context 'down': cannot connect to https://down:6443" in result.stderr
+
+
+def test_flat_json_rows_carry_their_context(kubeconfig: str) -> None:
+    result = run(kubeconfig, "nodes", "--context", "good,viewer,down", "-o", "json")
+    assert result.exit_code == EXIT_PARTIAL
+    doc = json.loads(result.stdout)
+    jsonschema.Draft202012Validator(load_schema()).validate(doc)
+    listed = {(n["context"], n["listed"]) for n in doc["nodes"]}
+    assert listed == {("good", True), ("viewer", False)}  # viewer's by name, from its pods
+    assert [c["error"] is None for c in doc["clusters"]] == [True, True, False]
+
+
+def test_unknown_context_is_a_usage_error_before_any_read(kubeconfig: str) -> None:
+    result = run(kubeconfig, "tree", "--context", "good,nope")
+    assert result.exit_code == 2
+    assert "context 'nope' not found" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("tree", "--watch"),
+        ("tree", "--explain"),
+        ("tree", "-o", "html"),
+        ("explain",),
+    ],
+)
+def test_one_cluster_views_refuse_a_fleet(kubeconfig: str, args: tuple[str, ...]) -> None:
+    result = run(kubeconfig, *args, "--context", "good,viewer")
+    assert result.exit_code == 2
+    assert "reads one cluster" in result.stderr
+
+
+def test_all_contexts_with_context_is_a_usage_error(kubeconfig: str) -> None:
+    result = run(kubeconfig, "tree", "--all-contexts", "--context", "good")
+    assert result.exit_code == 2
+
+
+def member(error_code: int = 0, warnings: tuple[str, ...] = ()) -> Member[str]:
+    """Return a member that was read (code 0), or failed with ``error_code``."""
+    if error_code:
+        return Member("c", None, None, "why", error_code)
+    return Member("c", None, "x", warnings=warnings)
+
+
+@pytest.mark.parametrize(
+    ("codes", "expected"),
+    [
+        ([member(), member()], 0),
+        ([member(), member(warnings=("w",))], 4),
+        ([member(), member(3)], 4),
+        ([member(4), member(3)], 4),  # a 403 on everything is an answer: partial
+        ([member(3), member(3)], 3),
+        ([member(2), member(2)], 2),
+        ([member(2), member(3)], 3),
+    ],
+)
+def test_fleet_exit_code(codes: list[Member[str]], expected: int) -> None:
+    assert fleet_exit_code(codes) == expected
+
+
+def test_fleet_counts_words() -> None:
+    assert fleet_counts((member(), member(3))) == "2 clusters: 1 available, 1 failed"
