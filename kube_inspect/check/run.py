@@ -6,17 +6,19 @@ I/O through the client only; the rules themselves are pure (``rules``, ``expecta
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from kube_inspect.check.expectations import Expectation, check_expectations
 from kube_inspect.check.rules import CheckOptions, run_checks
-from kube_inspect.errors import Forbidden, NotFound
+from kube_inspect.errors import EXIT_CHECKS_FAILED, EXIT_OK, EXIT_PARTIAL, Forbidden, NotFound
 from kube_inspect.kube.client import KubeClient
 from kube_inspect.model.checks import CheckReport, Finding
 from kube_inspect.model.cluster import Cluster
+from kube_inspect.model.fleet import Member
 from kube_inspect.read.cluster import read_cluster
+from kube_inspect.read.fleet import fleet_exit_code
 from kube_inspect.read.partial import ForbiddenReads
 from kube_inspect.read.selection import Selection
 from kube_inspect.read.watch import pods_path
@@ -69,9 +71,14 @@ def absent_namespaces(
     return frozenset(absent)
 
 
-def evaluate(client: KubeClient, plan: CheckPlan) -> tuple[CheckReport, ForbiddenReads]:
-    """Read the cluster once and return the report, with the reads that were forbidden."""
-    forbidden = ForbiddenReads()
+def evaluate(
+    client: KubeClient, plan: CheckPlan, forbidden: ForbiddenReads | None = None
+) -> tuple[CheckReport, ForbiddenReads]:
+    """Read the cluster once and return the report, with the reads that were forbidden.
+
+    They are noted in ``forbidden`` when given (a fleet's member keeps its own).
+    """
+    forbidden = ForbiddenReads() if forbidden is None else forbidden
     selection = replace(
         plan.selection,
         with_nodes=bool(NODE_RULES & set(plan.rules)),  # a namespace's CI account may skip them
@@ -90,6 +97,21 @@ def evaluate(client: KubeClient, plan: CheckPlan) -> tuple[CheckReport, Forbidde
     extra += missing_node_findings(cluster, plan)
     now = datetime.now(UTC)
     return run_checks(cluster, plan.rules, plan.options, now, extra), forbidden
+
+
+def fleet_check_exit_code(members: Sequence[Member[CheckReport]]) -> int:
+    """Return the exit code of check over many clusters: the worst of them.
+
+    1 when a check failed in any cluster (it wins, as with one cluster); else as any
+    fleet's read: 3 when no cluster answered, 4 when one failed, forbade reads or had a
+    rule it could not check, 0 when every cluster passed.
+    """
+    if any(m.value is not None and not m.value.passed for m in members):
+        return EXIT_CHECKS_FAILED
+    code = fleet_exit_code(members)
+    if code == EXIT_OK and any(m.value is not None and not m.value.complete for m in members):
+        return EXIT_PARTIAL
+    return code
 
 
 def still_failing(report: CheckReport, remaining: float) -> str:

@@ -13,8 +13,14 @@ import click
 
 from kube_inspect.check.expectations import read_expectations
 from kube_inspect.check.rules import RULES, CheckOptions, select_rules
-from kube_inspect.check.run import CheckPlan, evaluate, wait_until_passing
+from kube_inspect.check.run import (
+    CheckPlan,
+    evaluate,
+    fleet_check_exit_code,
+    wait_until_passing,
+)
 from kube_inspect.cli.completion import complete_file, complete_from_list
+from kube_inspect.cli.fleet import read_each
 from kube_inspect.cli.options import (
     DAY,
     FILTER_FLAGS,
@@ -27,12 +33,25 @@ from kube_inspect.cli.options import (
 )
 from kube_inspect.cli.reading import client_factory, exit_if_partial
 from kube_inspect.errors import EXIT_CHECKS_FAILED, EXIT_CODES_HELP, UsageError
-from kube_inspect.kube.client import Target
+from kube_inspect.kube.client import KubeClient, Target
+from kube_inspect.kube.progress import Progress
 from kube_inspect.model.checks import CheckReport
+from kube_inspect.model.fleet import Member
+from kube_inspect.read.partial import ForbiddenReads
+from kube_inspect.render.checks_fleet import (
+    fleet_check_dict,
+    render_fleet_check_text,
+    render_fleet_github_summary,
+)
 from kube_inspect.render.checks_json import render_check_json
 from kube_inspect.render.checks_text import render_check_text
-from kube_inspect.render.github import render_github_annotations, render_github_summary
-from kube_inspect.render.junit import render_junit
+from kube_inspect.render.github import (
+    render_fleet_annotations,
+    render_github_annotations,
+    render_github_summary,
+)
+from kube_inspect.render.json import write_json
+from kube_inspect.render.junit import render_fleet_junit, render_junit
 
 
 def write_reports(
@@ -59,6 +78,59 @@ def write_reports(
         render_check_text(report, sys.stdout, header)
     if os.environ.get("GITHUB_ACTIONS") == "true":
         render_github_annotations(report, sys.stdout if output != "json" else sys.stderr)
+
+
+def write_fleet_reports(
+    members: tuple[Member[CheckReport], ...], output: str, junit: str | None
+) -> None:
+    """Write many clusters' reports: stdout, the JUnit file, GitHub Actions' outputs."""
+    if junit:
+        try:
+            with open(junit, "w", encoding="utf-8") as f:
+                render_fleet_junit(members, f)
+        except OSError as e:
+            raise UsageError(f"cannot write --junit file {junit}: {e.strerror}") from e
+        except ValueError as e:
+            raise UsageError(f"cannot write --junit file {junit!r}: {e}") from e
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if os.environ.get("GITHUB_ACTIONS") == "true" and summary:
+        with open(summary, "a", encoding="utf-8") as f:
+            render_fleet_github_summary(members, f)
+    if output == "json":
+        write_json(fleet_check_dict(members), sys.stdout)
+    else:
+        render_fleet_check_text(members, sys.stdout)
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        render_fleet_annotations(members, sys.stdout if output != "json" else sys.stderr)
+
+
+def check_fleet(
+    flags: ClusterFlags, plan: CheckPlan, wait: float | None, output: str, junit: str | None
+) -> None:
+    """Check every cluster the flags name, at once; exit with the worst of their codes.
+
+    With --wait each cluster waits for itself, in its own thread, within the same timeout.
+    """
+
+    def check_one(client: KubeClient, forbidden: ForbiddenReads, progress: Progress) -> CheckReport:
+        if wait is None:
+            report, _ = evaluate(client, plan, forbidden)
+            return report
+        context = client.target.context
+        report, seen = wait_until_passing(
+            client, plan, wait, lambda line: click.echo(f"{context}: {line}", err=True)
+        )
+        forbidden.merge(seen)
+        return report
+
+    members = read_each(flags, check_one, quiet=True)
+    write_fleet_reports(members, output, junit)
+    for member in members:
+        for line in member.warnings:
+            click.echo(f"warning: context {member.context!r}: {line}", err=True)
+    code = fleet_check_exit_code(members)
+    if code:
+        click.get_current_context().exit(code)
 
 
 @click.command(epilog=EXIT_CODES_HELP)
@@ -150,12 +222,18 @@ def check(
     Markdown summary is appended to $GITHUB_STEP_SUMMARY.
 
     \b
+    Several contexts (--context a,b or --all-contexts) are checked at once; every
+    report names the cluster of each case, and the exit code is the worst: 1 if a
+    check failed anywhere, else 4 if a cluster was not read, 3 if none was.
+
+    \b
     Examples:
       kube-inspect check                           # the whole cluster
       kube-inspect check -n shop --skip-rule node-ready --skip-rule node-pressure
       kube-inspect check --expect expect.yaml --junit report.xml
       kube-inspect check --wait --timeout 5m       # after a deploy, until healthy
       kube-inspect check -o json | jq '.findings[] | select(.passed | not)'
+      kube-inspect check --context prod,staging --junit report.xml
     """
     refuse_flags(
         selection,
@@ -176,6 +254,9 @@ def check(
         options,
         read_expectations(expect_file) if expect_file else (),
     )
+    if cluster.fleet:
+        check_fleet(cluster, plan, wait_seconds if wait else None, output, junit)
+        return
     client = client_factory()(cluster)
     try:
         if wait:

@@ -7,12 +7,18 @@ from typing import TextIO
 from kube_inspect.model.checks import CheckReport
 
 
-def render_check_text(report: CheckReport, out: TextIO, header: str | None = None) -> None:
-    """Write each failing finding on a line, then one line per rule, then the verdict."""
+def render_check_text(
+    report: CheckReport, out: TextIO, header: str | None = None, context: str | None = None
+) -> None:
+    """Write each failing finding on a line, then one line per rule, then the verdict.
+
+    With ``context`` (several clusters), each failing object is prefixed with it.
+    """
     if header:
         out.write(f"{header}\n")
+    lead = f"{context}: " if context else ""
     for f in report.failures:
-        out.write(f"FAIL  {f.rule:<18}  {f.object}: {f.message}\n")
+        out.write(f"FAIL  {f.rule:<18}  {lead}{f.object}: {f.message}\n")
     if report.failures:
         out.write("\n")
     for rule in report.rules:

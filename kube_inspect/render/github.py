@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TextIO
 
 from kube_inspect.model.checks import CheckReport
+from kube_inspect.model.fleet import Member
 
 
 def _escape(text: str, property_value: bool = False) -> str:
@@ -15,14 +17,27 @@ def _escape(text: str, property_value: bool = False) -> str:
     return text
 
 
-def render_github_annotations(report: CheckReport, out: TextIO) -> None:
-    """Write one ``::error`` workflow command per failing finding."""
+def render_github_annotations(report: CheckReport, out: TextIO, context: str | None = None) -> None:
+    """Write one ``::error`` workflow command per failing finding (naming its context if given)."""
+    where = f" ({context})" if context else ""
+    lead = f"{context}: " if context else ""
     for f in report.failures:
-        title = _escape(f"kube-inspect {f.rule}", property_value=True)
-        out.write(f"::error title={title}::{_escape(f'{f.object}: {f.message}')}\n")
+        title = _escape(f"kube-inspect {f.rule}{where}", property_value=True)
+        out.write(f"::error title={title}::{_escape(f'{lead}{f.object}: {f.message}')}\n")
 
 
-def _cell(text: str) -> str:
+def render_fleet_annotations(members: Sequence[Member[CheckReport]], out: TextIO) -> None:
+    """Write the failures of every cluster, and one ``::error`` per cluster not read."""
+    for member in members:
+        if member.value is not None:
+            render_github_annotations(member.value, out, member.context)
+            continue
+        title = _escape(f"kube-inspect ({member.context})", property_value=True)
+        out.write(f"::error title={title}::{_escape(f'{member.context}: {member.error}')}\n")
+
+
+def markdown_cell(text: str) -> str:
+    """Return ``text`` fit for one cell of a Markdown table (no pipe, no newline)."""
     return text.replace("|", "\\|").replace("\n", " ")
 
 
@@ -31,7 +46,7 @@ def render_github_summary(report: CheckReport, out: TextIO, header: str | None =
     verdict = "passed" if report.passed else f"failed ({len(report.failures)} checks)"
     out.write(f"## kube-inspect check {verdict}\n\n")
     if header:
-        out.write(f"{_cell(header)}\n\n")
+        out.write(f"{markdown_cell(header)}\n\n")
     out.write("| rule | passed | failed |\n|---|---:|---:|\n")
     for rule in report.rules:
         found = [f for f in report.findings if f.rule == rule]
@@ -41,4 +56,4 @@ def render_github_summary(report: CheckReport, out: TextIO, header: str | None =
     if report.failures:
         out.write("\n| rule | object | problem |\n|---|---|---|\n")
         for f in report.failures:
-            out.write(f"| {f.rule} | `{_cell(f.object)}` | {_cell(f.message)} |\n")
+            out.write(f"| {f.rule} | `{markdown_cell(f.object)}` | {markdown_cell(f.message)} |\n")

@@ -180,3 +180,60 @@ def test_fleet_exit_code(codes: list[Member[str]], expected: int) -> None:
 
 def test_fleet_counts_words() -> None:
     assert fleet_counts((member(), member(3))) == "2 clusters: 1 available, 1 failed"
+
+
+def test_fleet_check_names_the_cluster_of_each_case(kubeconfig: str, tmp_path: Path) -> None:
+    junit = tmp_path / "report.xml"
+    result = run(kubeconfig, "check", "--all-contexts", "--junit", str(junit))
+    assert result.exit_code == 1  # checks failed in good and viewer: 1 wins over 4
+    out = result.stdout
+    assert "cluster down at <unknown>" not in out  # its server is known from the kubeconfig
+    assert "cluster down at https://down:6443\nerror: cannot connect" in out
+    assert "FAIL  container-state     good: container/batch/crasher/worker" in out
+    assert "skip  node-ready" in out.split("cluster viewer")[1]
+    assert out.rstrip().endswith("fleet of 3 clusters: 0 passed, 2 failed checks, 1 not read")
+    xml = junit.read_text()
+    assert '<testsuite name="down" tests="1" failures="0" errors="1"' in xml
+    assert 'classname="viewer/container-state" name="container/batch/crasher/worker"' in xml
+
+
+def test_fleet_check_json_validates_and_exit_is_partial_when_nothing_failed(
+    kubeconfig: str,
+) -> None:
+    from kube_inspect.schema import load_check_schema
+
+    result = run(
+        kubeconfig,
+        "check",
+        "--context",
+        "good,down",
+        "-n",
+        "shop",
+        "--rule",
+        "workload-ready",
+        "-o",
+        "json",
+    )
+    assert result.exit_code == EXIT_PARTIAL  # good passed, down was not read
+    doc = json.loads(result.stdout)
+    jsonschema.Draft202012Validator(load_check_schema()).validate(doc)
+    assert [c["passed"] for c in doc["clusters"]] == [True, None]
+    assert doc["passed"] is None and doc["clusters"][1]["error"]
+
+
+def test_fleet_check_every_cluster_down_exits_3(kubeconfig: str) -> None:
+    result = run(kubeconfig, "check", "--all-contexts", down=SERVERS)
+    assert result.exit_code == EXIT_UNREACHABLE
+
+
+def test_fleet_github_annotations_name_the_cluster(
+    kubeconfig: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    result = run(kubeconfig, "check", "--context", "good,down", "--rule", "container-state")
+    lines = [x for x in result.stdout.splitlines() if x.startswith("::error")]
+    good = "::error title=kube-inspect container-state (good)::good: container/batch/"
+    assert any(x.startswith(good) for x in lines)
+    down = "::error title=kube-inspect (down)::down: cannot connect"
+    assert any(x.startswith(down) for x in lines)
