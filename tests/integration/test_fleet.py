@@ -1,0 +1,247 @@
+"""Several clusters in one view, on three real local clusters at once.
+
+One healthy (the session's sample cluster), one started and stopped before the run (its
+API server is gone: unreachable), one reached by a user that kwokctl issued and RBAC
+restricts to one namespace (so it forbids reading the whole cluster). Their kubeconfigs
+are merged into one file with three contexts, as a user's ~/.kube/config would hold them.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree as ET
+
+import jsonschema
+import pytest
+import yaml
+
+from kube_inspect.schema import load_check_schema, load_schema
+from tests.clusters.local import LocalCluster, build_binaries
+from tests.clusters.sample import SAMPLE
+from tests.integration.cli_runner import run
+from tests.integration.conftest import TestCluster
+
+pytestmark = [pytest.mark.integration, pytest.mark.local_backend]
+
+CONTEXTS = ("healthy", "stopped", "restricted")
+
+
+@dataclass(frozen=True)
+class Fleet:
+    kubeconfig: Path  # healthy, stopped, restricted, and stopped-too (the stopped one again)
+    healthy: TestCluster
+    restricted: LocalCluster
+    namespace: str  # the one namespace the restricted user may read
+    user: str
+
+
+def inline(doc: dict[str, Any]) -> dict[str, Any]:
+    """Return a kubeconfig with its certificate files read into it (*-data).
+
+    The stopped cluster's files are removed with it; a context must still load, so that
+    what fails is the connection, as for a server that is down.
+    """
+    for entry in doc.get("clusters") or []:
+        cluster = entry["cluster"]
+        if "certificate-authority" in cluster:
+            data = Path(cluster.pop("certificate-authority")).read_bytes()
+            cluster["certificate-authority-data"] = base64.b64encode(data).decode()
+    for entry in doc.get("users") or []:
+        user = entry["user"]
+        for key in ("client-certificate", "client-key"):
+            if key in user:
+                user[f"{key}-data"] = base64.b64encode(Path(user.pop(key)).read_bytes()).decode()
+    return doc
+
+
+def merge(named: dict[str, str]) -> dict[str, Any]:
+    """Return one kubeconfig holding each kubeconfig text's current context, renamed."""
+    merged: dict[str, Any] = {"apiVersion": "v1", "kind": "Config", "preferences": {}}
+    merged |= {"clusters": [], "users": [], "contexts": [], "current-context": next(iter(named))}
+    for name, text in named.items():
+        doc = inline(yaml.safe_load(text))
+        current = doc["current-context"]
+        context = next(c["context"] for c in doc["contexts"] if c["name"] == current)
+        cluster = next(c["cluster"] for c in doc["clusters"] if c["name"] == context["cluster"])
+        user = next(u["user"] for u in doc["users"] if u["name"] == context["user"])
+        merged["clusters"].append({"name": name, "cluster": cluster})
+        merged["users"].append({"name": name, "user": user})
+        merged["contexts"].append({"name": name, "context": {"cluster": name, "user": name}})
+    return merged
+
+
+@pytest.fixture(scope="module")
+def fleet(cluster: TestCluster, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
+    suffix = uuid.uuid4().hex[:8]
+    stopped = LocalCluster(f"ki-fleet-down-{suffix}", build_binaries())
+    restricted = LocalCluster(f"ki-fleet-rbac-{suffix}", build_binaries())
+    try:
+        restricted.start()
+        restricted.kubectl("apply", "-f", str(SAMPLE / "kwok"))  # the sample's nodes
+        namespace, user = "team", f"fleet-viewer-{suffix}"
+        restricted.kubectl("create", "namespace", namespace)
+        restricted.kubectl("create", "deployment", "app", "--image=busybox:1.36", "-n", namespace)
+        restricted.kubectl(
+            "create", "rolebinding", "viewer", "--clusterrole=view", f"--user={user}",
+            "-n", namespace,
+        )  # fmt: skip
+        issued = restricted._kwokctl(
+            "get", "kubeconfig", "--user", user, "--group", f"{user}-group"
+        ).stdout
+        # stopped after the restricted one started: kwokctl would hand the next cluster
+        # the port it freed, and this context would reach that cluster instead
+        stopped.start()
+        stopped_config = stopped.kubeconfig.read_text()
+        stopped_config = yaml.safe_dump(inline(yaml.safe_load(stopped_config)))
+        survivors = stopped.stop()  # before the run: its server is gone
+        assert not survivors, f"processes left behind: {survivors}"
+        named = {
+            "healthy": cluster.kubeconfig.read_text(),
+            "stopped": stopped_config,
+            "restricted": issued,
+        }
+        merged = merge(named)
+        again = {"name": "stopped-too", "context": {"cluster": "stopped", "user": "stopped"}}
+        merged["contexts"].append(again)
+        path = tmp_path_factory.mktemp("fleet") / "config"
+        path.write_text(yaml.safe_dump(merged))
+        yield Fleet(path, cluster, restricted, namespace, user)
+    finally:
+        survivors = restricted.stop()
+        stopped.stop()  # a second stop finds nothing: it is idempotent
+        assert not survivors, f"processes left behind: {survivors}"
+
+
+def cluster_rows(stdout: str) -> dict[str, str]:
+    """Return the tree's cluster rows by context name."""
+    rows = {}
+    for line in stdout.splitlines():
+        name = line.lstrip("├└─│ `|-").split(" ", 1)[0]
+        if name.startswith("cluster/"):
+            rows[name.removeprefix("cluster/")] = line
+    return rows
+
+
+def node_names(cluster: TestCluster) -> list[str]:
+    items = json.loads(cluster.kubectl("get", "nodes", "-o", "json"))["items"]
+    return sorted(n["metadata"]["name"] for n in items)
+
+
+def test_fleet_tree_shows_each_cluster_as_it_is(fleet: Fleet) -> None:
+    result = run("tree", "--context", "healthy,stopped,restricted", kubeconfig=fleet.kubeconfig)
+    assert result.returncode == 4, result.stderr  # partial: one answered, two did not
+    first, *_ = result.stdout.splitlines()
+    assert first == "fleet of 3 clusters: 1 available, 2 failed"
+    rows = cluster_rows(result.stdout)
+    assert list(rows) == list(CONTEXTS)  # in the order given
+    assert " Available " in rows["healthy"]
+    assert " Unreachable " in rows["stopped"]
+    assert "error: " in rows["stopped"] and "context 'stopped'" in rows["stopped"]
+    assert " Forbidden " in rows["restricted"]
+    assert f"error: forbidden: user '{fleet.user}' may not list nodes or pods" in rows["restricted"]
+    # the healthy cluster's nodes are all there, one level under it
+    shown = sorted(
+        line.split("node/", 1)[1].split()[0]
+        for line in result.stdout.splitlines()
+        if "── node/" in line
+    )
+    assert shown == node_names(fleet.healthy)
+    assert "Traceback" not in result.stderr
+
+
+def test_fleet_tree_of_the_restricted_users_namespace_is_partial(fleet: Fleet) -> None:
+    result = run("tree", "-n", fleet.namespace, "--all-contexts", kubeconfig=fleet.kubeconfig)
+    assert result.returncode == 4, result.stderr
+    rows = cluster_rows(result.stdout)
+    assert " Partial " in rows["restricted"] and "unread=nodes" in rows["restricted"]
+    section = result.stdout.split("cluster/restricted", 1)[1]
+    pods = json.loads(fleet.restricted.kubectl("get", "pods", "-n", fleet.namespace, "-o", "json"))
+    for pod in pods["items"]:
+        assert f"pod/{fleet.namespace}/{pod['metadata']['name']}" in section
+    assert "(not listed)" in section
+    assert f"warning: context 'restricted': user \"{fleet.user}\" may not list nodes" in (
+        result.stderr
+    )
+
+
+def test_fleet_json_names_each_cluster_as_it_is(fleet: Fleet) -> None:
+    result = run(
+        "tree", "-o", "json", "--context", "healthy,stopped,restricted", kubeconfig=fleet.kubeconfig
+    )
+    assert result.returncode == 4, result.stderr
+    doc = json.loads(result.stdout)
+    jsonschema.Draft202012Validator(load_schema()).validate(doc)
+    healthy, stopped, restricted = doc["clusters"]
+    assert [c["context"] for c in doc["clusters"]] == list(CONTEXTS)
+    assert healthy["error"] is None
+    assert sorted(n["name"] for n in healthy["nodes"]) == node_names(fleet.healthy)
+    assert stopped["error"] and "context 'stopped'" in stopped["error"]
+    assert stopped["version"] is None and stopped["server"].startswith("https://127.0.0.1:")
+    assert restricted["error"].startswith(f"forbidden: user '{fleet.user}' may not list")
+
+
+def test_one_context_keeps_the_one_cluster_document(fleet: Fleet) -> None:
+    result = run("tree", "-o", "json", "--context", "healthy", kubeconfig=fleet.kubeconfig)
+    assert result.returncode == 0, result.stderr
+    assert set(json.loads(result.stdout)) == {"schema_version", "cluster"}
+
+
+def test_fleet_where_no_cluster_answers_exits_3(fleet: Fleet) -> None:
+    result = run("tree", "--context", "stopped,stopped-too", kubeconfig=fleet.kubeconfig)
+    assert result.returncode == 3, result.stderr
+    rows = cluster_rows(result.stdout)
+    assert list(rows) == ["stopped", "stopped-too"]
+    assert all(" Unreachable " in row for row in rows.values())
+
+
+def test_fleet_pods_have_a_context_column(fleet: Fleet) -> None:
+    result = run("pods", "--all-contexts", "-o", "csv", kubeconfig=fleet.kubeconfig)
+    assert result.returncode == 4, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert {r["CONTEXT"] for r in rows} == {"healthy"}
+    pods = json.loads(fleet.healthy.kubectl("get", "pods", "-A", "-o", "json"))["items"]
+    expected = {(p["metadata"]["namespace"], p["metadata"]["name"]) for p in pods}
+    assert {(r["NAMESPACE"], r["NAME"]) for r in rows} == expected
+    assert "error: context 'stopped': " in result.stderr
+    assert "error: context 'restricted': forbidden: " in result.stderr
+
+
+def test_fleet_check_names_the_cluster_of_each_case(fleet: Fleet, tmp_path: Path) -> None:
+    junit = tmp_path / "report.xml"
+    result = run("check", "--all-contexts", "--junit", str(junit), kubeconfig=fleet.kubeconfig)
+    single = run("check", "--context", "healthy", kubeconfig=fleet.kubeconfig)
+    assert single.returncode in (0, 1), single.stderr
+    # the sample's known problems fail the healthy cluster's checks: 1 wins over 4
+    assert result.returncode == single.returncode or single.returncode == 0
+    out = result.stdout
+    assert "cluster healthy at https://" in out
+    assert "cluster stopped at https://" in out.split("cluster healthy")[1]
+    stopped = out.split("cluster stopped at ", 1)[1].splitlines()[1]
+    assert stopped.startswith("error: ") and "context 'stopped'" in stopped
+    restricted = out.split("cluster restricted at ", 1)[1].splitlines()[1]
+    assert restricted.startswith(f"error: forbidden: user '{fleet.user}'")
+    assert out.rstrip().splitlines()[-1].startswith("fleet of 4 clusters: ")
+    suites = {s.get("name"): s for s in ET.parse(junit).getroot()}
+    for name in ("stopped", "restricted", "stopped-too"):
+        assert suites[name].get("errors") == "1"
+    assert "healthy/node-ready" in suites
+
+
+def test_fleet_check_passing_where_read_is_partial_exits_4(fleet: Fleet) -> None:
+    result = run(
+        "check", "--context", "healthy,stopped", "-n", "kube-public", "--rule", "pod-pending",
+        "-o", "json", kubeconfig=fleet.kubeconfig,
+    )  # fmt: skip
+    assert result.returncode == 4, result.stderr
+    doc = json.loads(result.stdout)
+    jsonschema.Draft202012Validator(load_check_schema()).validate(doc)
+    assert [c["passed"] for c in doc["clusters"]] == [True, None]
+    assert doc["clusters"][1]["error"]
