@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TextIO
 
-from kube_inspect.build.health import Verdict
+from kube_inspect.build.health import Health, Verdict
 from kube_inspect.model.cluster import Cluster
 from kube_inspect.model.fleet import Member, fleet_counts
 from kube_inspect.render import cells
@@ -33,6 +33,8 @@ FAILURE_STATUS = {
     "Forbidden": "Forbidden",
     "ConfigError": "ConfigError",
 }
+
+VERDICT_HEALTH: dict[Verdict, Health] = {"healthy": "ok", "warning": "warn", "failing": "bad"}
 
 
 def member_status(member: Member[Cluster]) -> tuple[str, Verdict]:

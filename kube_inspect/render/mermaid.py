@@ -7,7 +7,7 @@ which hold one box per container; classes colour them by health (build/health.py
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TextIO
 
 from kube_inspect.build.health import (
@@ -19,7 +19,9 @@ from kube_inspect.build.health import (
     pod_health,
 )
 from kube_inspect.model.cluster import Cluster, Pod
+from kube_inspect.model.fleet import Member
 from kube_inspect.render import cells
+from kube_inspect.render.fleet import VERDICT_HEALTH, fleet_line, member_status
 from kube_inspect.render.tree import Depth, cluster_line
 
 _ESCAPES = {'"': "#quot;", "<": "#lt;", ">": "#gt;", "#": "#35;"}
@@ -48,9 +50,9 @@ def _pod_lines(pod: Pod, pod_id: str, depth: Depth) -> Iterator[str]:
     yield f"    class {pod_id} {pod_health(pod)}"
 
 
-def _lines(cluster: Cluster, depth: Depth) -> Iterator[str]:
+def _head(title: str) -> Iterator[str]:
     yield "---"
-    yield f"title: {json.dumps(cluster_line(cluster))}"  # YAML: a JSON string is valid
+    yield f"title: {json.dumps(title)}"  # YAML: a JSON string is valid
     yield "---"
     yield "flowchart LR"
     for health in HEALTH_ORDER:
@@ -58,23 +60,48 @@ def _lines(cluster: Cluster, depth: Depth) -> Iterator[str]:
             f"  classDef {health} fill:{HEALTH_COLOURS[health]},"
             f"stroke:{HEALTH_BORDERS[health]},color:#000"
         )
+
+
+def _nodes(cluster: Cluster, depth: Depth, prefix: str = "") -> Iterator[str]:
+    """Yield a subgraph per node (and the unscheduled), their ids starting with ``prefix``."""
     groups = [(f"node/{n.name} {n.status}", node_health(n), n.pods) for n in cluster.nodes]
     if cluster.unscheduled:
         groups.append(("(unscheduled)", "warn", cluster.unscheduled))
     pod_index = 0
     for i, (text, health, pods) in enumerate(groups):
-        yield f"  subgraph n{i}[{label(text)}]"
+        node_id = f"{prefix}n{i}"
+        yield f"  subgraph {node_id}[{label(text)}]"
         if not pods or depth == "node":
-            yield f"    n{i}none[{label(cells.plural(len(pods), 'pod') if pods else 'no pods')}]"
+            words = cells.plural(len(pods), "pod") if pods else "no pods"
+            yield f"    {node_id}none[{label(words)}]"
             pods = ()
         for pod in pods:
-            yield from _pod_lines(pod, f"p{pod_index}", depth)
+            yield from _pod_lines(pod, f"{prefix}p{pod_index}", depth)
             pod_index += 1
         yield "  end"
-        yield f"  class n{i} {health}"
+        yield f"  class {node_id} {health}"
 
 
 def render_mermaid(cluster: Cluster, out: TextIO, depth: Depth = "container") -> None:
     """Write the cluster as a Mermaid flowchart to ``out``, down to ``depth``."""
-    for line in _lines(cluster, depth):
+    for line in (*_head(cluster_line(cluster)), *_nodes(cluster, depth)):
         out.write(line + "\n")
+
+
+def render_fleet_mermaid(
+    members: Sequence[Member[Cluster]], out: TextIO, depth: Depth = "container"
+) -> None:
+    """Write many clusters as one flowchart: a subgraph per cluster, or a box saying why not."""
+    for line in _head(fleet_line(members)):
+        out.write(line + "\n")
+    for j, member in enumerate(members):
+        status, verdict = member_status(member)
+        health = VERDICT_HEALTH[verdict]
+        if member.value is None:
+            text = label(f"cluster/{member.context} {status}: {member.error}")
+            out.write(f"  k{j}[{text}]:::{health}\n")
+            continue
+        out.write(f"  subgraph k{j}[{label(f'cluster/{member.context} {status}')}]\n")
+        for line in _nodes(member.value, depth, f"k{j}"):
+            out.write(line + "\n")
+        out.write(f"  end\n  class k{j} {health}\n")

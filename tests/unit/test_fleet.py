@@ -237,3 +237,21 @@ def test_fleet_github_annotations_name_the_cluster(
     assert any(x.startswith(good) for x in lines)
     down = "::error title=kube-inspect (down)::down: cannot connect"
     assert any(x.startswith(down) for x in lines)
+
+
+@pytest.mark.parametrize(
+    ("output", "opening"), [("dot", "subgraph cluster_"), ("mermaid", "subgraph ")]
+)
+def test_fleet_pictures_hold_one_box_per_cluster_with_distinct_ids(
+    kubeconfig: str, output: str, opening: str
+) -> None:
+    result = run(kubeconfig, "tree", "--all-contexts", "-n", "batch", "-o", output)
+    assert result.exit_code == EXIT_PARTIAL
+    ids = [
+        line.strip().removeprefix(opening).split("[")[0].split(" ")[0]
+        for line in result.stdout.splitlines()
+        if line.strip().startswith(opening)
+    ]
+    assert len(ids) == len(set(ids))  # the same node in two clusters is two boxes
+    assert {"k1", "k2"} <= set(ids)  # good and viewer hold their nodes
+    assert "cannot connect to https://down:6443" in result.stdout  # down says why

@@ -55,3 +55,29 @@ def test_progress_is_silent_off_a_terminal_and_when_quiet() -> None:
         progress.page("pods", 500)
         progress.done()
         assert stream.getvalue() == ""
+
+
+def test_a_fleet_draws_one_line_for_every_cluster_and_only_its_end_erases_it() -> None:
+    from kube_inspect.kube.progress import FleetProgress
+
+    out, clock = Terminal(), Clock()
+    fleet = FleetProgress(out, 3, clock=clock)
+    first, second = fleet.member(), fleet.member()
+    clock.now += 1.5
+    first.page("pods", 1000)
+    clock.now += 0.2
+    second.page("pods", 500)
+    first.done()
+    first.done()  # a cluster ends once, however often its read says so
+    clock.now += 0.2
+    second.page("nodes", 3)
+    drawn = out.getvalue().split("\r")[1:]
+    assert drawn[-1] == (
+        "listing 3 clusters, 1 done: pods: 2 pages, 1,500 objects; nodes: 1 page, 3 objects\x1b[K"
+    )
+    assert "\n" not in out.getvalue()  # one line, redrawn in place
+    before = out.getvalue()
+    second.done()  # a cluster's end leaves the line to the others
+    assert "\r\x1b[K" not in out.getvalue()[len(before) :]
+    fleet.done()
+    assert out.getvalue().endswith("\r\x1b[K")
