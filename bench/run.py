@@ -4,6 +4,7 @@
     python -m bench.run --points 150000 --runs 3         # the stretch run
     python -m bench.run --kubeconfig KC --runs 5         # measure a cluster you have
     python -m bench.run --points 30000 --compare-with ../old   # before/after, same rounds
+    python -m bench.run --fleet                          # 6 clusters at once (bench/fleet.py)
 
 Results go to bench/results/ (JSON per run, results.md, bench.png).
 """
@@ -25,7 +26,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from bench import report
+from bench import fleet, report
 from bench.measure import TYPED, before_commands, commands, measure, package_dir
 from bench.seed import MemoryLow, Seeder, heartbeat, seed
 from tests.clusters.local import LocalCluster, build_binaries
@@ -156,7 +157,7 @@ def main() -> int:
     """Run the benchmark the flags describe."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--points", default="3000,10000,30000", help="pod counts, growing")
-    parser.add_argument("--nodes", type=int, default=1000)
+    parser.add_argument("--nodes", type=int, help="nodes to seed (default 1,000; --fleet: 100)")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument(
         "--stretch-above",
@@ -184,7 +185,20 @@ def main() -> int:
         metavar="DIR",
         help="a checkout of other code: time its tree and tree -o json in the same rounds",
     )
-    args = parser.parse_args()
+    parser.add_argument(
+        "--fleet",
+        action="store_true",
+        help="the fleet point instead: 6 clusters of 1,000-3,000 pods (bench/fleet.py)",
+    )
+    args, rest = parser.parse_known_args()
+    signal.signal(signal.SIGTERM, _stop_on_term)
+    if args.fleet:
+        nodes = ["--nodes", str(args.nodes)] if args.nodes else []
+        stem = ["--name", "fleet" if args.name == "bench" else args.name]
+        return fleet.main([*rest, *nodes, *stem, "--runs", str(args.runs)])
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    args.nodes = args.nodes or 1000
     signal.signal(signal.SIGTERM, _stop_on_term)  # unwind, so the cluster is stopped
     points: list[dict[str, Any]] = []
     if args.previous:

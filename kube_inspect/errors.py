@@ -17,8 +17,8 @@ Exit codes:
   0   success
   1   checks failed (check only; wins over 4)
   2   usage, kubeconfig or --expect file error
-  3   cannot reach or authenticate to the cluster, or it keeps failing
-  4   partial result: some resources were forbidden (a warning says which)
+  3   cannot reach or authenticate to the cluster (of several: to any), or it keeps failing
+  4   partial result: some resources were forbidden, or one of several clusters failed
   5   cannot write output: stdout closed, full or gone (a failure keeps its code)
   70  internal error (a bug: please report it)
   130 interrupted (Ctrl-C)"""

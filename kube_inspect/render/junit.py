@@ -47,7 +47,9 @@ def render_fleet_junit(
         )
         suite.set("skipped", "0")
         case = ET.SubElement(suite, "testcase", classname=member.context, name="read the cluster")
-        error = ET.SubElement(case, "error", message=member.error or "", type="unreachable")
+        error = ET.SubElement(
+            case, "error", message=member.error or "", type=member.error_kind or "error"
+        )
         error.text = f"{member.context}: {member.error}"
     _write(root, out)
 
