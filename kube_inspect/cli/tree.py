@@ -32,7 +32,7 @@ from kube_inspect.read.watch import follow_cluster
 from kube_inspect.render.dot import render_dot, render_fleet_dot
 from kube_inspect.render.explained import render_explained_tree
 from kube_inspect.render.fleet import render_fleet_tree
-from kube_inspect.render.html import render_html
+from kube_inspect.render.html import render_fleet_html, render_html
 from kube_inspect.render.json import cluster_dict, fleet_dict, write_json
 from kube_inspect.render.mermaid import render_fleet_mermaid, render_mermaid
 from kube_inspect.render.tree import DEPTHS, Depth, TreeOptions, render_tree
@@ -122,8 +122,8 @@ def tree(
         raise UsageError("--watch draws the plain tree: drop -o and --explain")
     if depth != "container" and output.format in WHOLE:
         raise UsageError(f"--depth does not apply to -o {output.format}: it holds every level")
-    if cluster.fleet and (watch or explain or output.format == "html"):
-        what = "--watch" if watch else "--explain" if explain else f"-o {output.format}"
+    if cluster.fleet and (watch or explain):
+        what = "--watch" if watch else "--explain"
         refuse_fleet(cluster, what)
     if watch:
         watch_tree(cluster, selection, ascii_only=ascii_only, depth=drawn_depth)
@@ -177,6 +177,10 @@ def fleet_tree(
             (write_json if output.format == "json" else write_yaml)(fleet_dict(members), out)
         elif output.format in ("table", "csv"):
             write_fleet_rows(members, depth, output, out, wide=True, sort=read.sort)
+        elif output.format == "html":
+            if isinstance(out, io.TextIOWrapper) and not can_draw(out):
+                out.reconfigure(errors="xmlcharrefreplace")
+            render_fleet_html(members, out)
         elif output.format in ("dot", "mermaid"):
             (render_fleet_dot if output.format == "dot" else render_fleet_mermaid)(
                 members, out, depth

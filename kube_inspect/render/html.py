@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Sequence
 from typing import Any, TextIO
 
 from kube_inspect.build.health import (
@@ -35,7 +36,9 @@ from kube_inspect.explain.tour import (
     pod_next_step,
 )
 from kube_inspect.model.cluster import Cluster, Container, Node, Pod
+from kube_inspect.model.fleet import Member
 from kube_inspect.render import cells
+from kube_inspect.render.fleet import VERDICT_HEALTH, fleet_line, member_info, member_status
 from kube_inspect.render.html_page import PAGE
 from kube_inspect.render.tree import cluster_line
 
@@ -98,12 +101,8 @@ def node_data(node: Node) -> dict[str, Any]:
 def page_data(cluster: Cluster) -> dict[str, Any]:
     """Return everything the page draws, as JSON-ready data."""
     return {
-        "title": cluster_line(cluster),
+        **page_data_empty(cluster_line(cluster)),
         "context": cluster.context,
-        "levels": LEVELS,
-        "health": [
-            {"name": h, "words": HEALTH_WORDS[h], "fill": HEALTH_COLOURS[h]} for h in HEALTH_ORDER
-        ],
         "nodes": [node_data(n) for n in cluster.nodes],
         "unscheduled": [pod_data(p) for p in cluster.unscheduled],
     }
@@ -117,11 +116,59 @@ def _style_vars() -> str:
 
 def render_html(cluster: Cluster, out: TextIO) -> None:
     """Write the cluster as one self-contained HTML page to ``out``."""
-    data = json.dumps(page_data(cluster), sort_keys=True)
+    _write_page(page_data(cluster), cluster_line(cluster), out)
+
+
+def fleet_page_data(members: Sequence[Member[Cluster]]) -> dict[str, Any]:
+    """Return what the page of many clusters draws: a box per cluster holding its nodes."""
+    clusters = []
+    for member in members:
+        status, verdict = member_status(member)
+        read = member.value
+        clusters.append(
+            {
+                "context": member.context,
+                "server": member.server,
+                "version": None if read is None else read.version,
+                "status": status,
+                "health": VERDICT_HEALTH[verdict],
+                "info": member_info(member),
+                "error": member.error,
+                "warnings": list(member.warnings),
+                "next": f"kubectl --context {member.context} cluster-info",
+                "nodes": [] if read is None else [node_data(n) for n in read.nodes],
+                "unscheduled": [] if read is None else [pod_data(p) for p in read.unscheduled],
+            }
+        )
+    title = fleet_line(members)
+    return {**page_data_empty(title), "clusters": clusters}
+
+
+def page_data_empty(title: str) -> dict[str, Any]:
+    """Return the page's data with no node: the title, the levels and the health words."""
+    return {
+        "title": title,
+        "context": None,
+        "levels": LEVELS,
+        "health": [
+            {"name": h, "words": HEALTH_WORDS[h], "fill": HEALTH_COLOURS[h]} for h in HEALTH_ORDER
+        ],
+        "nodes": [],
+        "unscheduled": [],
+    }
+
+
+def render_fleet_html(members: Sequence[Member[Cluster]], out: TextIO) -> None:
+    """Write many clusters as one self-contained HTML page to ``out``."""
+    _write_page(fleet_page_data(members), fleet_line(members), out)
+
+
+def _write_page(page: dict[str, Any], title: str, out: TextIO) -> None:
+    data = json.dumps(page, sort_keys=True)
     # "</" would end the inline <script> early; "<\/" is the same JSON string.
     data = data.replace("</", "<\\/")
     values = {
-        "__TITLE__": html.escape(cluster_line(cluster)),
+        "__TITLE__": html.escape(title),
         "__STYLE_VARS__": _style_vars(),
         "__DATA__": data,
     }

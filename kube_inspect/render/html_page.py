@@ -50,6 +50,14 @@ main { display: flex; gap: 16px; padding: 16px 20px; align-items: flex-start; }
 .hidden { display: none; }
 .selected, :focus-visible { outline: 3px solid #0969da; outline-offset: 1px; }
 .empty { color: var(--muted); font-style: italic; font-size: 12px; }
+.cluster { grid-column: 1 / -1; border: 2px dashed var(--ok-line); border-radius: 10px;
+           padding: 10px; cursor: pointer; }
+.cluster.h-warn { border-color: var(--warn-line); }
+.cluster.h-bad { border-color: var(--bad-line); background: var(--bad); }
+.cluster > .head { display: flex; justify-content: space-between; gap: 8px; font-weight: 700; }
+.cluster > .sub { color: var(--muted); font-size: 12px; word-break: break-word; }
+.cluster-nodes { display: grid; gap: 14px; margin-top: 8px;
+                 grid-template-columns: repeat(auto-fill, minmax(300px, 1fr)); }
 aside { width: 360px; position: sticky; top: 110px; background: var(--panel);
         border: 1px solid #d0d7de; border-radius: 8px; padding: 12px; }
 aside h2 { font-size: 15px; margin: 0 0 6px; word-break: break-all; }
@@ -177,6 +185,28 @@ function nodeEl(node) {
   });
   return el;
 }
+function unscheduledEl(pods) {
+  return nodeEl({name: "(unscheduled)", status: "no node yet", roles: [],
+    kubelet: null, created: null, taints: [], health: "warn", pods: pods,
+    meaning: "Pods no node has taken yet: the scheduler found no node for them, or has " +
+      "not tried yet.", next: "kubectl get pods -A --field-selector spec.nodeName="});
+}
+function clusterEl(c) {
+  const el = $("section", "cluster h-" + c.health);
+  el.dataset.cluster = c.context;
+  const head = $("div", "head");
+  head.append($("span", null, "cluster/" + c.context), $("span", null, c.status));
+  el.append(head, $("div", "sub", c.error === null ? c.info : c.error));
+  const inner = $("div", "cluster-nodes");
+  c.nodes.forEach(n => inner.append(nodeEl(n)));
+  if (c.unscheduled.length) inner.append(unscheduledEl(c.unscheduled));
+  el.append(inner);
+  clickable(el, () => {
+    details("cluster " + c.context, "cluster", [["status", c.status], ["server", c.server],
+      ["version", c.version]], c.error === null ? c.info : c.error, c.warnings, c.next);
+  });
+  return el;
+}
 function applyFilters() {
   const q = document.getElementById("search").value.trim().toLowerCase();
   const ns = document.getElementById("namespace").value;
@@ -200,14 +230,12 @@ function build() {
   document.getElementById("title").textContent = DATA.title;
   const nodes = document.getElementById("nodes");
   DATA.nodes.forEach(n => nodes.append(nodeEl(n)));
-  if (DATA.unscheduled.length) {
-    nodes.append(nodeEl({name: "(unscheduled)", status: "no node yet", roles: [],
-      kubelet: null, created: null, taints: [], health: "warn", pods: DATA.unscheduled,
-      meaning: "Pods no node has taken yet: the scheduler found no node for them, or has " +
-        "not tried yet.", next: "kubectl get pods -A --field-selector spec.nodeName="}));
-  }
+  if (DATA.unscheduled.length) nodes.append(unscheduledEl(DATA.unscheduled));
+  const clusters = DATA.clusters || [];  // several contexts: one box per cluster
+  clusters.forEach(c => nodes.append(clusterEl(c)));
   const namespaces = new Set();
-  [...DATA.nodes.flatMap(n => n.pods), ...DATA.unscheduled]
+  [...DATA.nodes.flatMap(n => n.pods), ...DATA.unscheduled,
+   ...clusters.flatMap(c => [...c.nodes.flatMap(n => n.pods), ...c.unscheduled])]
     .forEach(p => namespaces.add(p.namespace));
   const select = document.getElementById("namespace");
   [...namespaces].sort().forEach(ns => select.append(new Option(ns, ns)));

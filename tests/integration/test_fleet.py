@@ -20,6 +20,7 @@ from xml.etree import ElementTree as ET
 import jsonschema
 import pytest
 import yaml
+from playwright.sync_api import BrowserContext
 
 from kube_inspect.schema import load_check_schema, load_schema
 from tests.clusters.kubeconfigs import inline, merge
@@ -27,6 +28,7 @@ from tests.clusters.local import LocalCluster, build_binaries
 from tests.clusters.sample import SAMPLE
 from tests.integration.cli_runner import run
 from tests.integration.conftest import TestCluster
+from tests.integration.test_pictures import browser  # noqa: F401 (the fixture)
 
 pytestmark = [pytest.mark.integration, pytest.mark.local_backend]
 
@@ -209,3 +211,40 @@ def test_fleet_check_passing_where_read_is_partial_exits_4(fleet: Fleet) -> None
     jsonschema.Draft202012Validator(load_check_schema()).validate(doc)
     assert [c["passed"] for c in doc["clusters"]] == [True, None]
     assert doc["clusters"][1]["error"]
+
+
+def test_fleet_html_page_has_a_box_per_cluster_in_a_real_browser(
+    fleet: Fleet,
+    browser: BrowserContext,  # noqa: F811 (the fixture imported above)
+    tmp_path: Path,
+) -> None:
+    result = run(
+        "tree", "-o", "html", "--context", "healthy,stopped,restricted", kubeconfig=fleet.kubeconfig
+    )
+    assert result.returncode == 4, result.stderr
+    html = tmp_path / "fleet.html"
+    html.write_text(result.stdout)
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.route("http*://**", lambda route: route.abort())
+    page.goto(html.as_uri())
+    page.wait_for_selector("[data-cluster]")
+    boxes = page.locator("[data-cluster]")
+    assert [boxes.nth(i).get_attribute("data-cluster") for i in range(3)] == list(CONTEXTS)
+    healthy = page.locator('[data-cluster="healthy"]')
+    shown = sorted(
+        healthy.locator("[data-node]").nth(i).get_attribute("data-node") or ""
+        for i in range(healthy.locator("[data-node]").count())
+    )
+    assert [n for n in shown if n != "(unscheduled)"] == node_names(fleet.healthy)
+    pods = json.loads(fleet.healthy.kubectl("get", "pods", "-A", "-o", "json"))["items"]
+    assert healthy.locator("[data-pod]").count() == len(pods)
+    stopped = page.locator('[data-cluster="stopped"]').inner_text()
+    assert "Unreachable" in stopped and "context 'stopped'" in stopped
+    assert "Forbidden" in page.locator('[data-cluster="restricted"]').inner_text()
+    page.locator('[data-cluster="stopped"] > .head').click()
+    assert page.locator("#details h2").inner_text() == "cluster stopped"
+    assert errors == [], f"console errors: {errors}"
+    page.close()

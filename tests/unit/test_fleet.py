@@ -140,7 +140,6 @@ def test_unknown_context_is_a_usage_error_before_any_read(kubeconfig: str) -> No
     [
         ("tree", "--watch"),
         ("tree", "--explain"),
-        ("tree", "-o", "html"),
         ("explain",),
     ],
 )
