@@ -38,8 +38,9 @@ INVOCATIONS: dict[str, list[list[str]]] = {
             "status.phase=Running",
         ],
         ["tree", "--node-selector", "kubernetes.io/os=linux", "-o", "yaml"],
+        ["tree", "--all-contexts", "-o", "json"],  # the fleet's read, one thread a cluster
     ],
-    "nodes": [["nodes"], ["nodes", "-o", "wide"]],
+    "nodes": [["nodes"], ["nodes", "-o", "wide"], ["nodes", "--all-contexts"]],
     "pods": [["pods", "-o", "json", "-n", "batch"]],
     "containers": [["containers", "-o", "csv"]],
     "completion": [["completion", "bash"]],
@@ -48,6 +49,7 @@ INVOCATIONS: dict[str, list[list[str]]] = {
         ["check", "-n", "shop", "-l", "app=web", "--junit", "JUNIT"],
         ["check", "--expect", "EXPECT"],
         ["check", "-n", "batch", "--wait", "--timeout", "3s"],  # the crash loop: it watches
+        ["check", "--all-contexts", "-n", "batch", "--wait", "--timeout", "3s"],  # a fleet's
     ],
 }
 EXPECT = "- kind: Deployment\n  namespace: shop\n  name: web\n  minReady: 1\n"
