@@ -13,11 +13,12 @@ from typing import Any
 
 import jsonschema
 import pytest
+import yaml
 from click.testing import CliRunner, Result
 
 from kube_inspect.cli import cli
 from kube_inspect.cli.options import ClusterFlags
-from kube_inspect.errors import EXIT_PARTIAL, EXIT_UNREACHABLE, ClusterUnreachable
+from kube_inspect.errors import EXIT_PARTIAL, EXIT_UNREACHABLE, ClusterUnreachable, Unauthorized
 from kube_inspect.kube.client import KubeClient, Target
 from kube_inspect.model.fleet import Member, fleet_counts
 from kube_inspect.read.fleet import fleet_exit_code
@@ -254,3 +255,39 @@ def test_fleet_pictures_hold_one_box_per_cluster_with_distinct_ids(
     assert len(ids) == len(set(ids))  # the same node in two clusters is two boxes
     assert {"k1", "k2"} <= set(ids)  # good and viewer hold their nodes
     assert "cannot connect to https://down:6443" in result.stdout  # down says why
+
+
+def test_context_completion_completes_the_name_after_a_comma(kubeconfig: str) -> None:
+    from tests.unit.test_completion import complete
+
+    assert complete("tree", "--kubeconfig", kubeconfig, "--context", "good,v") == [
+        ("plain", "good,viewer")
+    ]
+    assert complete("tree", "--kubeconfig", kubeconfig, "--context", "d") == [("plain", "down")]
+
+
+def test_a_context_whose_client_cannot_be_made_is_one_line_in_its_place(
+    kubeconfig: str,
+) -> None:
+    """A credential plugin that fails raises while the client is built, before any read."""
+    made = fleet_factory()
+
+    def factory(flags: ClusterFlags) -> KubeClient:
+        if flags.context == "viewer":
+            raise Unauthorized(
+                "the credential plugin of context 'viewer' failed (exec: process returned 1)"
+            )
+        return made(flags)
+
+    result = CliRunner().invoke(
+        cli,
+        ["tree", "--kubeconfig", kubeconfig, "--context", "good,viewer", "-o", "yaml"],
+        obj={"client_factory": factory},
+    )
+    assert result.exit_code == EXIT_PARTIAL
+    doc = yaml.safe_load(result.stdout)
+    jsonschema.Draft202012Validator(load_schema()).validate(doc)
+    viewer = doc["clusters"][1]
+    assert viewer["server"] is None and viewer["error"].startswith("the credential plugin")
+    text = run(kubeconfig, "tree", "--context", "good,down", "--depth", "node", "--ascii")
+    assert "`-- cluster/down" in text.stdout and "|-- cluster/good" in text.stdout
