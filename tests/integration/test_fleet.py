@@ -37,7 +37,7 @@ CONTEXTS = ("healthy", "stopped", "restricted")
 
 @dataclass(frozen=True)
 class Fleet:
-    kubeconfig: Path  # healthy, stopped, restricted, and stopped-too (the stopped one again)
+    kubeconfig: Path  # healthy, stopped, restricted; stopped-too and badcreds (see fleet)
     healthy: TestCluster
     restricted: LocalCluster
     namespace: str  # the one namespace the restricted user may read
@@ -77,6 +77,10 @@ def fleet(cluster: TestCluster, tmp_path_factory: pytest.TempPathFactory) -> Ite
         merged = merge(named)
         again = {"name": "stopped-too", "context": {"cluster": "stopped", "user": "stopped"}}
         merged["contexts"].append(again)
+        # the restricted cluster again, with a token its API server never issued: 401
+        merged["users"].append({"name": "bogus", "user": {"token": "not-a-token"}})
+        bogus = {"name": "badcreds", "context": {"cluster": "restricted", "user": "bogus"}}
+        merged["contexts"].append(bogus)
         path = tmp_path_factory.mktemp("fleet") / "config"
         path.write_text(yaml.safe_dump(merged))
         yield Fleet(path, cluster, restricted, namespace, user)
@@ -168,6 +172,14 @@ def test_fleet_where_no_cluster_answers_exits_3(fleet: Fleet) -> None:
     assert all(" Unreachable " in row for row in rows.values())
 
 
+def test_fleet_cluster_that_refuses_the_credentials_is_one_line(fleet: Fleet) -> None:
+    result = run("tree", "--context", "healthy,badcreds", kubeconfig=fleet.kubeconfig)
+    assert result.returncode == 4, result.stderr
+    row = cluster_rows(result.stdout)["badcreds"]
+    assert " Unauthorized " in row
+    assert "rejected the credentials of context 'badcreds' (401 Unauthorized)" in row
+
+
 def test_fleet_pods_have_a_context_column(fleet: Fleet) -> None:
     result = run("pods", "--all-contexts", "-o", "csv", kubeconfig=fleet.kubeconfig)
     assert result.returncode == 4, result.stderr
@@ -194,9 +206,9 @@ def test_fleet_check_names_the_cluster_of_each_case(fleet: Fleet, tmp_path: Path
     assert stopped.startswith("error: ") and "context 'stopped'" in stopped
     restricted = out.split("cluster restricted at ", 1)[1].splitlines()[1]
     assert restricted.startswith(f"error: forbidden: user '{fleet.user}'")
-    assert out.rstrip().splitlines()[-1].startswith("fleet of 4 clusters: ")
+    assert out.rstrip().splitlines()[-1].startswith("fleet of 5 clusters: ")
     suites = {s.get("name"): s for s in ET.parse(junit).getroot()}
-    for name in ("stopped", "restricted", "stopped-too"):
+    for name in ("stopped", "restricted", "stopped-too", "badcreds"):
         assert suites[name].get("errors") == "1"
     assert "healthy/node-ready" in suites
 
