@@ -88,7 +88,7 @@ def evaluate(client: KubeClient, plan: CheckPlan) -> tuple[CheckReport, Forbidde
     absent = absent_namespaces(client, plan.expectations, cluster, scope)
     extra = check_expectations(plan.expectations, cluster, scope, absent)
     extra += missing_node_findings(cluster, plan)
-    now = datetime.now(UTC)
+    now = cluster.read_at or datetime.now(UTC)
     return run_checks(cluster, plan.rules, plan.options, now, extra), forbidden
 
 

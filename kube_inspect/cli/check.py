@@ -170,6 +170,8 @@ def check(
         parse_duration(max_pending, "--max-pending", maximum=100 * 365 * DAY), max_restarts
     )
     wait_seconds = parse_duration(timeout, "--timeout")
+    if wait and cluster.from_file is not None:
+        raise UsageError("--wait watches a live cluster: it does not go with --from")
     plan = CheckPlan(
         selection.selection,
         rules,

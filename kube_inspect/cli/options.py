@@ -71,6 +71,7 @@ class ClusterFlags:
     kubeconfig: str | None
     context: str | None
     request_timeout: float | None
+    from_file: str | None = None  # --from: a snapshot or kubectl List instead of a cluster
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +117,7 @@ def _grouped(
 
 
 def cluster_options(func: F) -> F:
-    """Add --kubeconfig, --context and --request-timeout; pass ``cluster: ClusterFlags``."""
+    """Add --kubeconfig, --context, --request-timeout and --from; pass ``cluster: ClusterFlags``."""
     options: list[Callable[[F], F]] = [
         click.option(
             "--kubeconfig",
@@ -137,14 +138,30 @@ def cluster_options(func: F) -> F:
             metavar="DURATION",
             help="How long to wait for each request to the API server (e.g. 5s, 1m); 0: no limit.",
         ),
+        click.option(
+            "--from",
+            "from_file",
+            metavar="FILE",
+            shell_complete=complete_file,
+            help="Read a `kube-inspect snapshot` file, a `kubectl get nodes,pods -A -o json` "
+            "List, or a directory of them, instead of a cluster (no kubeconfig, no network).",
+        ),
     ]
 
     def build(p: dict[str, Any]) -> ClusterFlags:
+        if p["from_file"] is not None:
+            for flag in ("context", "kubeconfig"):
+                if p[flag] is not None:
+                    raise UsageError(f"--from reads a file, not a cluster: drop --{flag}")
         return ClusterFlags(
-            p["kubeconfig"], p["context"], parse_request_timeout(p["request_timeout"])
+            p["kubeconfig"],
+            p["context"],
+            parse_request_timeout(p["request_timeout"]),
+            p["from_file"],
         )
 
-    grouped = _grouped(("kubeconfig", "context", "request_timeout"), build, "cluster")
+    names = ("kubeconfig", "context", "request_timeout", "from_file")
+    grouped = _grouped(names, build, "cluster")
     return _apply(options, grouped(func))
 
 
