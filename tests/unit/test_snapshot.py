@@ -1,0 +1,186 @@
+"""Snapshots and --from on the recorded cluster: the same views offline; bad files, one line."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kube_inspect.offline.document import load_source
+from tests.unit.conftest import load
+from tests.unit.recorded import invoke
+
+VIEWS = [
+    ["tree"],
+    ["tree", "-o", "wide"],
+    ["tree", "-o", "json"],
+    ["tree", "-o", "yaml"],
+    ["tree", "-o", "csv"],
+    ["tree", "-o", "html"],
+    ["tree", "-o", "dot"],
+    ["tree", "-o", "mermaid"],
+    ["tree", "--explain"],
+    ["nodes", "-o", "wide"],
+    ["pods", "-o", "wide"],
+    ["containers"],
+    ["explain"],
+    ["explain", "pod", "shop/multi"],
+    ["check"],
+    ["tree", "-n", "shop", "-l", "app=web"],
+    ["pods", "--field-selector", "status.phase=Running"],
+    ["tree", "--node", "kwok-worker-1", "--problems"],
+    ["nodes", "--node-selector", "kube-inspect.dev/role=worker"],
+]
+
+
+@pytest.fixture(scope="module")
+def snapshot_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("snap") / "sample.json.gz"
+    result = invoke("snapshot", "-o", str(path))
+    assert result.exit_code == 0, result.output
+    return path
+
+
+@pytest.mark.parametrize("args", VIEWS, ids=" ".join)
+def test_snapshot_gives_the_live_view(snapshot_file: Path, args: list[str]) -> None:
+    live = invoke(*args)
+    offline = invoke(*args, "--from", str(snapshot_file))
+    assert (offline.exit_code, offline.stdout) == (live.exit_code, live.stdout)
+    assert offline.stderr == live.stderr
+
+
+def test_snapshot_is_gzipped_and_versioned(snapshot_file: Path) -> None:
+    document = json.loads(gzip.decompress(snapshot_file.read_bytes()))
+    assert document["schema_version"] == 1
+    assert document["kind"] == "KubeInspectSnapshot"
+    assert document["cluster"]["context"] == "kwok-sample"
+    names = {p["metadata"]["name"] for p in document["resources"]["pods"]["items"]}
+    assert names == {p["metadata"]["name"] for p in load("pods.json")["items"]}
+    assert "managedFields" not in json.dumps(document)
+    assert document["resources"]["nodemetrics"]["error"]["status"] == 404
+
+
+def test_snapshot_on_stdout_is_plain_json() -> None:
+    result = invoke("snapshot", "-n", "shop")
+    document = json.loads(result.stdout)
+    namespaces = {p["metadata"]["namespace"] for p in document["resources"]["pods"]["items"]}
+    assert namespaces == {"shop"}
+    assert document["selection"]["namespace"] == "shop"
+
+
+def test_forbidden_reads_come_back_from_the_snapshot(tmp_path: Path) -> None:
+    path = tmp_path / "viewer.json"
+    taken = invoke("snapshot", "-o", str(path), forbidden=("nodes",))
+    assert taken.exit_code == 4
+    live = invoke("tree", forbidden=("nodes",))
+    offline = invoke("tree", "--from", str(path))
+    assert (offline.exit_code, offline.stdout, offline.stderr) == (
+        live.exit_code,
+        live.stdout,
+        live.stderr,
+    )
+
+
+def test_ages_count_to_the_snapshot_time(tmp_path: Path, snapshot_file: Path) -> None:
+    document = json.loads(gzip.decompress(snapshot_file.read_bytes()))
+    created = min(
+        p["metadata"]["creationTimestamp"] for p in document["resources"]["pods"]["items"]
+    )
+    document["taken_at"] = created  # as if taken the moment the first pod was created
+    path = tmp_path / "early.json"
+    path.write_text(json.dumps(document))
+    assert load_source(str(path)).taken_at.isoformat().startswith(created[:19])
+    result = invoke("pods", "--from", str(path))
+    assert result.exit_code == 0
+    assert "6d" not in result.stdout and "0s" in result.stdout
+
+
+def _kubectl_list(*names: str) -> dict[str, Any]:
+    items = []
+    for name in names:
+        kind = {"nodes": "Node", "pods": "Pod", "replicasets": "ReplicaSet", "jobs": "Job"}[name]
+        items += [{"kind": kind, **item} for item in load(f"{name}.json")["items"]]
+    return {"apiVersion": "v1", "kind": "List", "metadata": {}, "items": items}
+
+
+def test_a_kubectl_list_gives_the_tree(tmp_path: Path) -> None:
+    path = tmp_path / "all.json"
+    path.write_text(json.dumps(_kubectl_list("nodes", "pods", "replicasets", "jobs")))
+    live = invoke("tree")
+    offline = invoke("tree", "--from", str(path))
+    assert offline.exit_code == 0, offline.output
+    assert offline.stdout.splitlines()[1:] == live.stdout.splitlines()[1:]
+    assert offline.stdout.splitlines()[0].startswith("cluster all.json at file ")
+
+
+def test_a_directory_of_lists_is_one_cluster(tmp_path: Path) -> None:
+    for name in ("nodes", "pods", "replicasets", "jobs"):
+        (tmp_path / f"{name}.json").write_text(json.dumps(_kubectl_list(name)))
+    (tmp_path / "notes.txt").write_text("not read")
+    live = invoke("pods", "-o", "wide")
+    offline = invoke("pods", "-o", "wide", "--from", str(tmp_path))
+    assert offline.exit_code == 0, offline.output
+    assert offline.stdout == live.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b"hello", "is not JSON"),
+        (b'{"kind": "List", "items": [{"kind": "Pod"', "is cut short"),
+        (b'{"kind": "Service", "metadata": {}}', "neither a kube-inspect snapshot nor"),
+        (b"[1, 2]", "neither a kube-inspect snapshot nor"),
+        (b'{"kind": "List", "items": []}', "holds no nodes and no pods"),
+        (
+            b'{"kind": "KubeInspectSnapshot", "schema_version": 2}',
+            "written by a newer kube-inspect (snapshot schema_version 2",
+        ),
+        (b'{"kind": "KubeInspectSnapshot", "schema_version": 1}', "a damaged snapshot"),
+        (gzip.compress(b'{"kind": "List", "items": []}')[:15], "cut short or damaged"),
+    ],
+)
+def test_a_bad_file_is_one_line_and_exit_2(tmp_path: Path, content: bytes, says: str) -> None:
+    path = tmp_path / "bad.json"
+    path.write_bytes(content)
+    for args in (["tree"], ["pods"], ["check"], ["explain"]):
+        result = invoke(*args, "--from", str(path))
+        assert result.exit_code == 2, result.output
+        assert result.stdout == ""
+        assert result.stderr.count("\n") == 1 and says in result.stderr, result.stderr
+        assert result.stderr.startswith(f"error: {path}")
+
+
+def test_missing_file_and_empty_directory(tmp_path: Path) -> None:
+    missing = invoke("tree", "--from", str(tmp_path / "nope.json"))
+    assert (missing.exit_code, missing.stderr) == (
+        2,
+        f"error: {tmp_path}/nope.json: no such file\n",
+    )
+    empty = invoke("tree", "--from", str(tmp_path))
+    assert empty.exit_code == 2 and "no .json files" in empty.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["tree", "--watch"], "--watch follows a live cluster"),
+        (["tree", "--context", "prod"], "drop --context"),
+        (["check", "--wait"], "--wait watches a live cluster"),
+        (["snapshot"], "snapshot reads a live cluster"),
+    ],
+)
+def test_from_with_a_live_only_flag_is_a_usage_error(
+    snapshot_file: Path, args: list[str], says: str
+) -> None:
+    result = invoke(*args, "--from", str(snapshot_file))
+    assert result.exit_code == 2
+    assert says in result.stderr
+
+
+def test_snapshot_refuses_view_flags() -> None:
+    result = invoke("snapshot", "--problems")
+    assert result.exit_code == 2
+    assert "--problems does not apply to snapshot" in result.stderr
