@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 
 import click
 
 from kube_inspect.check.expectations import read_expectations
 from kube_inspect.check.rules import RULES, CheckOptions, select_rules
-from kube_inspect.check.run import CheckPlan, evaluate, wait_until_passing
+from kube_inspect.check.run import CheckPlan, evaluate, known_failures, wait_until_passing
 from kube_inspect.cli.completion import complete_file, complete_from_list
 from kube_inspect.cli.options import (
     DAY,
@@ -116,6 +117,13 @@ def write_reports(
     help="Output format.",
 )
 @click.option(
+    "--baseline",
+    metavar="FILE",
+    shell_complete=complete_file,
+    help="Fail only on problems that were not already failing in this snapshot "
+    "(or kubectl List): did the deploy break anything not already broken?",
+)
+@click.option(
     "--junit",
     metavar="FILE",
     shell_complete=complete_file,
@@ -133,6 +141,7 @@ def check(
     timeout: str,
     output: str,
     junit: str | None,
+    baseline: str | None,
 ) -> None:
     """Check that the cluster is healthy; exit 1 when a check fails (for CI gates).
 
@@ -156,6 +165,8 @@ def check(
       kube-inspect check --expect expect.yaml --junit report.xml
       kube-inspect check --wait --timeout 5m       # after a deploy, until healthy
       kube-inspect check -o json | jq '.findings[] | select(.passed | not)'
+      kube-inspect snapshot -o before.json.gz      # then deploy, then:
+      kube-inspect check --baseline before.json.gz # only what the deploy broke
     """
     refuse_flags(
         selection,
@@ -178,7 +189,15 @@ def check(
         options,
         read_expectations(expect_file) if expect_file else (),
     )
-    client = client_factory()(cluster)
+    make = client_factory()
+    if baseline is not None:
+        before = make(replace(cluster, from_file=baseline))
+        try:
+            known = known_failures(evaluate(before, plan)[0])
+        finally:
+            before.close()
+        plan = replace(plan, known=known)
+    client = make(cluster)
     try:
         if wait:
             report, forbidden = wait_until_passing(

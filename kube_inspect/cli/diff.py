@@ -78,7 +78,7 @@ def diff(
     refuse_flags(selection, set(FILTER_FLAGS), "diff: it compares every object of the selection")
     if cluster.from_file is not None:
         raise UsageError("diff reads files as arguments: give BEFORE [AFTER], not --from")
-    read = replace(selection.selection, with_usage=False, with_owners=False)
+    read = replace(selection.selection, with_usage=False, with_owners=False, every_node=True)
     forbidden = ForbiddenReads()
     make = client_factory()
     with one_shot():

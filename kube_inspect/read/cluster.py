@@ -239,7 +239,7 @@ def _build(
         version=version,
         nodes=nodes,
         pods=pods,
-        only_nodes_with_pods=selection.filters_pods,
+        only_nodes_with_pods=selection.filters_pods and not selection.every_node,
         owners={"ReplicaSet": owners or [], "Job": jobs or []},
         node_metrics=node_metrics,
         pod_metrics=pod_metrics,

@@ -184,3 +184,35 @@ def test_snapshot_refuses_view_flags() -> None:
     result = invoke("snapshot", "--problems")
     assert result.exit_code == 2
     assert "--problems does not apply to snapshot" in result.stderr
+
+
+def test_check_baseline_passes_on_known_problems(snapshot_file: Path) -> None:
+    assert invoke("check").exit_code == 1  # the sample has its known problems
+    result = invoke("check", "--baseline", str(snapshot_file))
+    assert result.exit_code == 0, result.output
+    assert "FAIL" not in result.stdout
+    document = json.loads(invoke("check", "--baseline", str(snapshot_file), "-o", "json").stdout)
+    known = {
+        (f["rule"], f["object"])
+        for f in document["findings"]
+        if f["message"].startswith("already failing in the baseline: ")
+    }
+    live = json.loads(invoke("check", "-o", "json").stdout)["findings"]
+    assert known == {(f["rule"], f["object"]) for f in live if not f["passed"]}
+
+
+def test_check_baseline_fails_on_a_new_problem(snapshot_file: Path, tmp_path: Path) -> None:
+    document = json.loads(gzip.decompress(snapshot_file.read_bytes()))
+    pods = document["resources"]["pods"]["items"]
+    pods[:] = [p for p in pods if p["metadata"]["name"] != "crasher"]  # it was fine then
+    baseline = tmp_path / "before-crasher.json"
+    baseline.write_text(json.dumps(document))
+    result = invoke("check", "--baseline", str(baseline))
+    assert result.exit_code == 1
+    failing = [line for line in result.stdout.splitlines() if line.startswith("FAIL")]
+    assert failing and all("/batch/crasher" in line for line in failing)
+
+
+def test_check_baseline_file_errors_are_usage_errors(tmp_path: Path) -> None:
+    result = invoke("check", "--baseline", str(tmp_path / "none.json"))
+    assert (result.exit_code, result.stderr) == (2, f"error: {tmp_path}/none.json: no such file\n")
