@@ -216,3 +216,11 @@ def test_check_baseline_fails_on_a_new_problem(snapshot_file: Path, tmp_path: Pa
 def test_check_baseline_file_errors_are_usage_errors(tmp_path: Path) -> None:
     result = invoke("check", "--baseline", str(tmp_path / "none.json"))
     assert (result.exit_code, result.stderr) == (2, f"error: {tmp_path}/none.json: no such file\n")
+
+
+def test_the_demo_snapshot_fixture_reads() -> None:
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "sample-snapshot.json"
+    result = invoke("tree", "--from", str(fixture))
+    assert result.exit_code == 0, result.output
+    names = {p["metadata"]["name"].rsplit("-", 1)[0] for p in load("pods.json")["items"]}
+    assert all(f"/{name}" in result.stdout for name in names if not name.startswith("web"))
