@@ -18,7 +18,7 @@ from kube_inspect.cli.options import (
     selection_options,
 )
 from kube_inspect.cli.process import one_shot
-from kube_inspect.cli.reading import client_factory, exit_if_partial
+from kube_inspect.cli.reading import client_factory, exit_if_partial, report_read
 from kube_inspect.errors import EXIT_CODES_HELP, UsageError
 from kube_inspect.kube.progress import Progress
 from kube_inspect.offline.document import write_snapshot
@@ -72,8 +72,7 @@ def snapshot(cluster: ClusterFlags, selection: SelectionFlags, path: str | None)
             model = read_cluster(recorder, read, forbidden, progress)
         finally:
             recorder.close()
-        for notice in model.notices:
-            click.echo(f"notice: {notice}", err=True)
+        report_read(model, selection.selection, notices_on_stderr=True)
         chosen = selection.selection
         taken = recorder.snapshot(
             model.read_at or recorder.now(),

@@ -224,3 +224,10 @@ def test_the_demo_snapshot_fixture_reads() -> None:
     assert result.exit_code == 0, result.output
     names = {p["metadata"]["name"].rsplit("-", 1)[0] for p in load("pods.json")["items"]}
     assert all(f"/{name}" in result.stdout for name in names if not name.startswith("web"))
+
+
+def test_snapshot_of_a_node_that_is_not_there_is_a_usage_error(tmp_path: Path) -> None:
+    result = invoke("snapshot", "--node", "no-such-node", "-o", str(tmp_path / "s.json"))
+    assert result.exit_code == 2
+    assert result.stderr == 'error: node "no-such-node" not found: see kubectl get nodes\n'
+    assert not (tmp_path / "s.json").exists()
