@@ -7,9 +7,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
+import yaml
 
 from kube_inspect.offline.document import load_source
+from kube_inspect.schema import load_diff_schema
 from tests.unit.conftest import load
 from tests.unit.recorded import invoke
 
@@ -231,3 +234,46 @@ def test_snapshot_of_a_node_that_is_not_there_is_a_usage_error(tmp_path: Path) -
     assert result.exit_code == 2
     assert result.stderr == 'error: node "no-such-node" not found: see kubectl get nodes\n'
     assert not (tmp_path / "s.json").exists()
+
+
+def test_diff_against_the_live_cluster_and_between_files(
+    snapshot_file: Path, tmp_path: Path
+) -> None:
+    same = invoke("diff", str(snapshot_file))
+    assert (same.exit_code, same.stdout.endswith(": no changes\n")) == (0, True)
+    document = json.loads(gzip.decompress(snapshot_file.read_bytes()))
+    for node in document["resources"]["nodes"]["items"]:
+        if node["metadata"]["name"] == "kwok-worker-1":
+            node["spec"]["unschedulable"] = True
+    after = tmp_path / "after.json"
+    after.write_text(json.dumps(document))
+    changed = invoke("diff", str(snapshot_file), str(after), "-o", "yaml")
+    assert changed.exit_code == 1
+    found = yaml.safe_load(changed.stdout)
+    jsonschema.validate(found, load_diff_schema())
+    assert found["nodes"] == [
+        {
+            "name": "kwok-worker-1",
+            "presence": "changed",
+            "changes": [{"field": "schedulable", "before": "schedulable", "after": "cordoned"}],
+            "pods": [],
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--from", "x.json"], "give BEFORE [AFTER], not --from"),
+        (["--problems"], "--problems does not apply to diff"),
+    ],
+)
+def test_diff_usage_errors(snapshot_file: Path, args: list[str], says: str) -> None:
+    result = invoke("diff", str(snapshot_file), *args)
+    assert result.exit_code == 2 and says in result.stderr
+
+
+def test_diff_of_a_bad_file_is_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "bad.json").write_text("{")
+    result = invoke("diff", str(tmp_path / "bad.json"))
+    assert result.exit_code == 2 and result.stderr.startswith(f"error: {tmp_path}/bad.json is")
