@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from kube_inspect.offline.document import load_source
-from kube_inspect.schema import load_diff_schema
+from kube_inspect.schema import load_diff_schema, load_snapshot_schema
 from tests.unit.conftest import load
 from tests.unit.recorded import invoke
 
@@ -57,6 +57,7 @@ def test_snapshot_gives_the_live_view(snapshot_file: Path, args: list[str]) -> N
 
 def test_snapshot_is_gzipped_and_versioned(snapshot_file: Path) -> None:
     document = json.loads(gzip.decompress(snapshot_file.read_bytes()))
+    jsonschema.validate(document, load_snapshot_schema())
     assert document["schema_version"] == 1
     assert document["kind"] == "KubeInspectSnapshot"
     assert document["cluster"]["context"] == "kwok-sample"
