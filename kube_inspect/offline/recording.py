@@ -10,7 +10,7 @@ from kube_inspect.errors import ApiError, Forbidden, KubeInspectError, NotFound
 from kube_inspect.kube.client import KubeClient
 from kube_inspect.kube.decode import decode_json, decode_object_list, decode_pod_list
 from kube_inspect.offline.document import Failure, Snapshot
-from kube_inspect.offline.routes import Route, route
+from kube_inspect.offline.routes import METRICS, Route, route
 
 
 def _body(body: bytes) -> dict[str, Any]:
@@ -74,6 +74,8 @@ class RecordingClient(KubeClient):
                 objects = [one]
             elif resource == "pods":
                 objects = decode_pod_list(body).get("items") or []
+            elif resource in METRICS:  # usage is at the top level, beside no spec or status
+                objects = decode_json(body).get("items") or []
             else:
                 objects = decode_object_list(body).get("items") or []
         except (ValueError, AttributeError) as e:

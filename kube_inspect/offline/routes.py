@@ -19,6 +19,7 @@ KINDS = {
 }
 RESOURCES = tuple(KINDS)
 NAMESPACED = frozenset(RESOURCES) - {"nodes", "nodemetrics"}
+METRICS = frozenset({"nodemetrics", "podmetrics"})  # metrics.k8s.io: not shaped spec/status
 
 _PREFIXES = {
     "/api/v1": {"nodes": "nodes", "pods": "pods"},

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
 import yaml
+from click.testing import CliRunner, Result
 
+from kube_inspect.cli import cli
 from kube_inspect.offline.document import load_source
 from kube_inspect.schema import load_diff_schema, load_snapshot_schema
 from tests.unit.conftest import load
-from tests.unit.recorded import invoke
+from tests.unit.recorded import RecordedClient, invoke
 
 VIEWS = [
     ["tree"],
@@ -278,3 +281,43 @@ def test_diff_of_a_bad_file_is_exit_2(tmp_path: Path) -> None:
     (tmp_path / "bad.json").write_text("{")
     result = invoke("diff", str(tmp_path / "bad.json"))
     assert result.exit_code == 2 and result.stderr.startswith(f"error: {tmp_path}/bad.json is")
+
+
+class MetricsClient(RecordedClient):
+    """The recorded cluster with metrics.k8s.io serving usage for every node and container."""
+
+    def _get_once(self, path: str, query: Any, decode: Callable[[bytes], Any]) -> Any:
+        usage = {"cpu": "123m", "memory": "45Mi"}
+        items: list[dict[str, Any]]
+        if path == "/apis/metrics.k8s.io/v1beta1/nodes":
+            items = [
+                {"metadata": {"name": n["metadata"]["name"]}, "window": "30s", "usage": usage}
+                for n in load("nodes.json")["items"]
+            ]
+        elif path == "/apis/metrics.k8s.io/v1beta1/pods":
+            items = [
+                {
+                    "metadata": {k: p["metadata"][k] for k in ("name", "namespace")},
+                    "containers": [
+                        {"name": c["name"], "usage": usage} for c in p["spec"]["containers"]
+                    ],
+                }
+                for p in load("pods.json")["items"]
+            ]
+        else:
+            return super()._get_once(path, query, decode)
+        self.paths.append(path)
+        return decode(json.dumps({"kind": "List", "items": items}).encode())
+
+
+def test_usage_comes_back_from_the_snapshot(tmp_path: Path) -> None:
+    def run(*args: str) -> Result:
+        factory = {"client_factory": lambda flags: MetricsClient()}
+        return CliRunner().invoke(cli, list(args), obj=factory)
+
+    path = tmp_path / "usage.json"
+    assert run("snapshot", "-o", str(path)).exit_code == 0
+    for args in (["tree", "-o", "wide"], ["pods", "-o", "wide"], ["nodes"]):
+        live, offline = run(*args), run(*args, "--from", str(path))
+        assert "123m" in live.stdout
+        assert (offline.exit_code, offline.stdout) == (live.exit_code, live.stdout)
