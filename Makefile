@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)  ## create .venv and install kube-inspect with its dev tools
 
-demo: install  ## start a throwaway sample cluster, run `kube-inspect tree` on it, stop it
+demo: install  ## print the sample from its snapshot at once, then start a throwaway sample cluster, `kube-inspect tree` it, stop it
 	$(BIN)/python -m tests.clusters.demo
 
 test: install lint system-deps  ## lint, types, unit tests and integration tests on a real cluster
@@ -56,7 +56,7 @@ dist: install  ## the wheel and sdist users install (twine-checked) and the krew
 	$(BIN)/twine check --strict dist/*
 	$(BIN)/python -m plugins.krew_archive dist
 
-record: install  ## re-record tests/fixtures/recorded from a real sample cluster
+record: install  ## re-record tests/fixtures/recorded and the sample snapshot from a real sample cluster
 	$(BIN)/python -m tests.clusters.record
 
 system-deps:  ## chromium, graphviz (apt-get), mermaid.min.js (npm) for the picture tests

@@ -16,7 +16,7 @@ EXIT_CODES_HELP = """\b
 Exit codes:
   0   success
   1   checks failed (check only; wins over 4)
-  2   usage, kubeconfig or --expect file error
+  2   usage, kubeconfig, --expect or --from file error
   3   cannot reach or authenticate to the cluster (of several: to any), or it keeps failing
   4   partial result: some resources were forbidden, or one of several clusters failed
   5   cannot write output: stdout closed, full or gone (a failure keeps its code)
@@ -83,6 +83,12 @@ class Gone(ApiError):
 
 class ExpectationError(KubeInspectError):
     """An ``--expect`` file cannot be read or does not say what it should."""
+
+    exit_code = EXIT_USAGE
+
+
+class SnapshotError(KubeInspectError):
+    """A ``--from`` file is not a snapshot or a kubectl List, is cut short, or is too new."""
 
     exit_code = EXIT_USAGE
 

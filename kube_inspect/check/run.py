@@ -35,6 +35,26 @@ class CheckPlan:
     rules: tuple[str, ...]
     options: CheckOptions
     expectations: tuple[Expectation, ...] = ()
+    # (rule, object) failing already in --baseline's read: not failures of this check
+    known: frozenset[tuple[str, str]] = frozenset()
+
+
+def known_failures(report: CheckReport) -> frozenset[tuple[str, str]]:
+    """Return the (rule, object) of each failing finding, for a later check's --baseline."""
+    return frozenset((f.rule, f.object) for f in report.failures)
+
+
+def without_known(report: CheckReport, known: frozenset[tuple[str, str]]) -> CheckReport:
+    """Return the report with the failures in ``known`` counted as passed, and saying why."""
+    if not known:
+        return report
+    findings = tuple(
+        replace(f, passed=True, message=f"already failing in the baseline: {f.message}")
+        if not f.passed and (f.rule, f.object) in known
+        else f
+        for f in report.findings
+    )
+    return replace(report, findings=findings)
 
 
 def missing_node_findings(cluster: Cluster, plan: CheckPlan) -> tuple[Finding, ...]:
@@ -95,8 +115,9 @@ def evaluate(
     absent = absent_namespaces(client, plan.expectations, cluster, scope)
     extra = check_expectations(plan.expectations, cluster, scope, absent)
     extra += missing_node_findings(cluster, plan)
-    now = datetime.now(UTC)
-    return run_checks(cluster, plan.rules, plan.options, now, extra), forbidden
+    now = cluster.read_at or datetime.now(UTC)
+    report = run_checks(cluster, plan.rules, plan.options, now, extra)
+    return without_known(report, plan.known), forbidden
 
 
 def fleet_check_exit_code(members: Sequence[Member[CheckReport]]) -> int:

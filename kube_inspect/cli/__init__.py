@@ -15,8 +15,10 @@ from click.shell_completion import get_completion_class
 
 from kube_inspect import __version__
 from kube_inspect.cli.check import check
+from kube_inspect.cli.diff import diff
 from kube_inspect.cli.explain import explain_command
 from kube_inspect.cli.options import SELECTION_META, SelectionFlags
+from kube_inspect.cli.snapshot import snapshot
 from kube_inspect.cli.streams import finish_output, guard_standard_streams
 from kube_inspect.cli.tree import tree
 from kube_inspect.cli.views import containers, nodes, pods
@@ -105,7 +107,7 @@ def completion(shell: str) -> None:
     click.echo(script)
 
 
-for command in (tree, nodes, pods, containers, explain_command, check):
+for command in (tree, nodes, pods, containers, explain_command, check, snapshot, diff):
     cli.add_command(command)
 
 

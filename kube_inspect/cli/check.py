@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 
 import click
 
@@ -17,6 +18,7 @@ from kube_inspect.check.run import (
     CheckPlan,
     evaluate,
     fleet_check_exit_code,
+    known_failures,
     wait_until_passing,
 )
 from kube_inspect.cli.completion import complete_file, complete_from_list
@@ -188,6 +190,13 @@ def check_fleet(
     help="Output format.",
 )
 @click.option(
+    "--baseline",
+    metavar="FILE",
+    shell_complete=complete_file,
+    help="Fail only on problems that were not already failing in this snapshot "
+    "(or kubectl List): did the deploy break anything not already broken?",
+)
+@click.option(
     "--junit",
     metavar="FILE",
     shell_complete=complete_file,
@@ -205,6 +214,7 @@ def check(
     timeout: str,
     output: str,
     junit: str | None,
+    baseline: str | None,
 ) -> None:
     """Check that the cluster is healthy; exit 1 when a check fails (for CI gates).
 
@@ -234,6 +244,8 @@ def check(
       kube-inspect check --wait --timeout 5m       # after a deploy, until healthy
       kube-inspect check -o json | jq '.findings[] | select(.passed | not)'
       kube-inspect check --context prod,staging --junit report.xml
+      kube-inspect snapshot -o before.json.gz      # then deploy, then:
+      kube-inspect check --baseline before.json.gz # only what the deploy broke
     """
     refuse_flags(
         selection,
@@ -248,6 +260,8 @@ def check(
         parse_duration(max_pending, "--max-pending", maximum=100 * 365 * DAY), max_restarts
     )
     wait_seconds = parse_duration(timeout, "--timeout")
+    if wait and cluster.from_file is not None:
+        raise UsageError("--wait watches a live cluster: it does not go with --from")
     plan = CheckPlan(
         selection.selection,
         rules,
@@ -255,9 +269,19 @@ def check(
         read_expectations(expect_file) if expect_file else (),
     )
     if cluster.fleet:
+        if baseline is not None:
+            raise UsageError("--baseline is one cluster's snapshot: check one context with it")
         check_fleet(cluster, plan, wait_seconds if wait else None, output, junit)
         return
-    client = client_factory()(cluster)
+    make = client_factory()
+    if baseline is not None:
+        before = make(replace(cluster, from_file=baseline))
+        try:
+            known = known_failures(evaluate(before, plan)[0])
+        finally:
+            before.close()
+        plan = replace(plan, known=known)
+    client = make(cluster)
     try:
         if wait:
             report, forbidden = wait_until_passing(

@@ -78,6 +78,7 @@ class ClusterFlags:
     request_timeout: float | None
     contexts: tuple[str, ...] = ()
     all_contexts: bool = False
+    from_file: str | None = None  # --from: a snapshot or kubectl List instead of a cluster
 
     @property
     def fleet(self) -> bool:
@@ -132,7 +133,7 @@ def _grouped(
 
 
 def cluster_options(func: F) -> F:
-    """Add --kubeconfig, --context, --all-contexts, --request-timeout; pass ``cluster``.
+    """Add --kubeconfig, --context, --all-contexts, --request-timeout, --from; pass ``cluster``.
 
     ``cluster`` is a ClusterFlags; commands that read one cluster only refuse a fleet
     (``refuse_fleet``).
@@ -165,6 +166,14 @@ def cluster_options(func: F) -> F:
             metavar="DURATION",
             help="How long to wait for each request to the API server (e.g. 5s, 1m); 0: no limit.",
         ),
+        click.option(
+            "--from",
+            "from_file",
+            metavar="FILE",
+            shell_complete=complete_file,
+            help="Read a `kube-inspect snapshot` file, a `kubectl get nodes,pods -A -o json` "
+            "List, or a directory of them, instead of a cluster (no kubeconfig, no network).",
+        ),
     ]
 
     def build(p: dict[str, Any]) -> ClusterFlags:
@@ -172,15 +181,22 @@ def cluster_options(func: F) -> F:
         contexts = tuple(dict.fromkeys(name for name in named if name))
         if p["all_contexts"] and contexts:
             raise UsageError("--all-contexts reads every context: drop --context")
+        if p["from_file"] is not None:
+            given = {"context": bool(contexts), "all-contexts": p["all_contexts"]}
+            given["kubeconfig"] = p["kubeconfig"] is not None
+            for flag, there in given.items():
+                if there:
+                    raise UsageError(f"--from reads a file, not a cluster: drop --{flag}")
         return ClusterFlags(
             p["kubeconfig"],
             contexts[0] if len(contexts) == 1 else None,
             parse_request_timeout(p["request_timeout"]),
             contexts,
             p["all_contexts"],
+            p["from_file"],
         )
 
-    names = ("kubeconfig", "contexts", "all_contexts", "request_timeout")
+    names = ("kubeconfig", "contexts", "all_contexts", "request_timeout", "from_file")
     grouped = _grouped(names, build, "cluster")
     return _apply(options, grouped(func))
 

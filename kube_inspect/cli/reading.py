@@ -13,6 +13,8 @@ from kube_inspect.errors import EXIT_PARTIAL, UsageError
 from kube_inspect.kube.client import KubeClient
 from kube_inspect.kube.progress import Progress
 from kube_inspect.model.cluster import Cluster
+from kube_inspect.offline.document import load_source
+from kube_inspect.offline.playback import SnapshotClient
 from kube_inspect.read.cluster import read_cluster
 from kube_inspect.read.partial import ForbiddenReads
 from kube_inspect.read.selection import Selection
@@ -25,12 +27,25 @@ def kubeconfig_client(flags: ClusterFlags) -> KubeClient:
     return KubeClient.from_kubeconfig(flags.kubeconfig, flags.context, flags.request_timeout)
 
 
+def snapshot_client(flags: ClusterFlags) -> KubeClient:
+    """Return a client that answers from the --from file (read now, whole)."""
+    assert flags.from_file is not None
+    return SnapshotClient(load_source(flags.from_file))
+
+
 def client_factory() -> ClientFactory:
-    """Return the factory the invocation was given (tests hand in recorded clients)."""
+    """Return the factory the invocation was given (tests hand in recorded clients).
+
+    With --from, the client answers from the file whatever the factory.
+    """
     ctx = click.get_current_context()
     found = ctx.find_object(dict)
-    factory = (found or {}).get("client_factory")
-    return factory if factory is not None else kubeconfig_client
+    factory: ClientFactory = (found or {}).get("client_factory") or kubeconfig_client
+
+    def make(flags: ClusterFlags) -> KubeClient:
+        return snapshot_client(flags) if flags.from_file is not None else factory(flags)
+
+    return make
 
 
 @contextmanager

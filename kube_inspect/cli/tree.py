@@ -118,6 +118,8 @@ def tree(
     drawn_depth = cast(Depth, depth)
     if explain and output.format != "tree":
         raise UsageError("--explain goes with -o tree (the html page explains on click)")
+    if watch and cluster.from_file is not None:
+        raise UsageError("--watch follows a live cluster: it does not go with --from")
     if watch and (output.format != "tree" or explain):
         raise UsageError("--watch draws the plain tree: drop -o and --explain")
     if depth != "container" and output.format in WHOLE:
@@ -208,7 +210,7 @@ def draw_tree(
     sort: SortKey,
 ) -> None:
     """Write the model in the chosen output (the table's pods in ``sort``'s order)."""
-    now = datetime.now(UTC)
+    now = model.read_at or datetime.now(UTC)
     ascii_only = ascii_only or not can_draw(out)  # a non-UTF-8 locale: draw in ASCII
     if output.format == "html" and isinstance(out, io.TextIOWrapper) and not can_draw(out):
         out.reconfigure(errors="xmlcharrefreplace")  # the page stays exact, in ASCII

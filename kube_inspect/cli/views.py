@@ -52,7 +52,7 @@ def flat_rows(
     Nodes come in the cluster's order; pods and containers as ``sort`` lists them, across
     the whole cluster (``listed_pods``).
     """
-    now = datetime.now(UTC)
+    now = cluster.read_at or datetime.now(UTC)
     if level == "node":
         pods_read = "pods" not in cluster.unread
         return [

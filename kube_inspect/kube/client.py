@@ -12,6 +12,7 @@ import contextlib
 import random
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -108,6 +109,10 @@ class KubeClient:
     def close(self) -> None:
         """Release the connection pool."""
         self._api.close()  # type: ignore[no-untyped-call]
+
+    def now(self) -> datetime:
+        """Return the time of what this client reads: now, for a live cluster."""
+        return datetime.now(UTC)
 
     def version(self) -> str:
         """Return the API server's Kubernetes version, e.g. ``v1.36.3``."""

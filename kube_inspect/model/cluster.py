@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from types import MappingProxyType
 from typing import Literal
 
@@ -214,6 +215,7 @@ class Cluster:
     ``unread`` names what the user was not allowed to read (``nodes``, ``pods``...): what
     it would have held is unknown, not empty. ``workloads`` is None when not read.
     ``missing_nodes`` are nodes asked for by name that the API server says do not exist.
+    ``read_at`` is when the objects were read (a snapshot's time when read from one).
     """
 
     context: str
@@ -225,6 +227,9 @@ class Cluster:
     unread: tuple[str, ...] = ()
     workloads: tuple[Workload, ...] | None = None
     missing_nodes: tuple[str, ...] = ()
+    # when the objects were read, the time ages are counted to (a snapshot's own time);
+    # not compared: two reads of the same objects hold the same cluster
+    read_at: datetime | None = field(default=None, compare=False)
 
     @property
     def pods(self) -> tuple[Pod, ...]:

@@ -125,6 +125,7 @@ def read_cluster(
             progress.done()
     if forbidden is not None and attempt is not None:
         forbidden.merge(attempt)  # only the attempt that succeeded counts
+    cluster = replace(cluster, read_at=client.now())
     return arrange(cluster, selection.problems, selection.sort)
 
 
@@ -238,7 +239,7 @@ def _build(
         version=version,
         nodes=nodes,
         pods=pods,
-        only_nodes_with_pods=selection.filters_pods,
+        only_nodes_with_pods=selection.filters_pods and not selection.every_node,
         owners={"ReplicaSet": owners or [], "Job": jobs or []},
         node_metrics=node_metrics,
         pod_metrics=pod_metrics,

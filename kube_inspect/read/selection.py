@@ -28,6 +28,8 @@ class Selection:
     with_owners: bool = True
     with_workloads: bool = False
     with_volumes: bool = False  # explain and the html page show them; the tree does not
+    # keep the nodes that hold no selected pod (diff: a node is not added because a pod came)
+    every_node: bool = False
 
     @property
     def filters_pods(self) -> bool:

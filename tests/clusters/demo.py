@@ -1,6 +1,10 @@
-"""`make demo`: start a throwaway sample cluster, print its tree, throw it away.
+"""`make demo`: print the sample cluster at once from its snapshot, then start a throwaway
+sample cluster, print its tree live, throw it away.
 
 python -m tests.clusters.demo [kube-inspect tree flags...]
+
+The snapshot (tests/fixtures/sample-snapshot.json, re-recorded by `make record`) needs no
+cluster: a newcomer sees output in seconds while the live one is built.
 
 The cluster runs metrics-server: with ``-o wide`` the demo first waits for its first
 scrapes (about 30 s), so the usage columns show figures.
@@ -18,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.clusters.local import LocalCluster, build_binaries
+from tests.clusters.record import SNAPSHOT
 from tests.clusters.sample import apply_sample, wait_settled
 
 METRICS_API = "/apis/metrics.k8s.io/v1beta1"
@@ -48,9 +53,25 @@ def wait_for_usage(cluster: LocalCluster, timeout: float = 120) -> None:
     print(f"no usage served within {timeout} s for {', '.join(sorted(missing))}", file=sys.stderr)
 
 
+def print_snapshot(tool: Path, argv: list[str]) -> None:
+    """Print the sample cluster from its snapshot: offline, at once."""
+    if any(arg in ("-w", "--watch") or arg.startswith("--context") for arg in argv):
+        return  # live-only flags: the live tree below shows them
+    shown = os.path.relpath(SNAPSHOT)
+    print(f"$ kube-inspect tree --from {shown} {' '.join(argv)}".rstrip(), flush=True)
+    subprocess.run([str(tool), "tree", "--from", str(SNAPSHOT), *argv])
+    print(flush=True)
+
+
 def main(argv: list[str]) -> int:
     """Run ``kube-inspect tree`` (with ``argv``) on a fresh sample cluster; return its code."""
-    print("building or finding the local control plane (first time: several minutes)...")
+    tool = Path(sys.executable).parent / "kube-inspect"
+    print_snapshot(tool, argv)
+    print(
+        "that was a snapshot of the sample cluster; now building the live one "
+        "(the first time takes several minutes)...",
+        flush=True,
+    )
     cluster = LocalCluster(f"ki-demo-{uuid.uuid4().hex[:8]}", build_binaries(), metrics_server=True)
     try:
         kubeconfig = cluster.start()
@@ -62,7 +83,6 @@ def main(argv: list[str]) -> int:
             wait_for_usage(cluster)
         print(f"$ kube-inspect tree {' '.join(argv)}".rstrip(), flush=True)
         env = dict(os.environ, KUBECONFIG=str(kubeconfig))
-        tool = Path(sys.executable).parent / "kube-inspect"
         return subprocess.run([str(tool), "tree", *argv], env=env).returncode
     finally:
         cluster.stop()

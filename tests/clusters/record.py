@@ -1,12 +1,17 @@
 """Re-record the API JSON the unit tests read: start the local cluster with the sample,
-save the server's own nodes, pods, workloads and version to tests/fixtures/recorded/, stop it.
+save the server's own nodes, pods, workloads and version to tests/fixtures/recorded/, and a
+`kube-inspect snapshot` of it to tests/fixtures/sample-snapshot.json (`make demo` prints
+it at once), stop it.
 
-    python -m tests.clusters.record        (or: make record)
+    python -m tests.clusters.record                   (or: make record)
+    python -m tests.clusters.record --snapshot-only   (the snapshot, not the unit fixtures)
 """
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import sys
 import uuid
 from pathlib import Path
@@ -15,6 +20,7 @@ from tests.clusters.local import LocalCluster, build_binaries
 from tests.clusters.sample import apply_sample, wait_settled
 
 RECORDED = Path(__file__).resolve().parents[1] / "fixtures" / "recorded"
+SNAPSHOT = RECORDED.parent / "sample-snapshot.json"
 
 
 def record(cluster: LocalCluster, into: Path = RECORDED) -> None:
@@ -36,19 +42,29 @@ def record(cluster: LocalCluster, into: Path = RECORDED) -> None:
         (into / name).write_text(json.dumps(body, indent=1, sort_keys=True) + "\n")
 
 
-def main() -> int:
+def record_snapshot(kubeconfig: Path, into: Path = SNAPSHOT) -> None:
+    """Save `kube-inspect snapshot` of the cluster, as a user would take it."""
+    tool = Path(sys.executable).parent / "kube-inspect"
+    env = dict(os.environ, KUBECONFIG=str(kubeconfig))
+    subprocess.run([str(tool), "snapshot", "-q", "-o", str(into)], env=env, check=True)
+
+
+def main(argv: list[str]) -> int:
     """Start a throwaway sample cluster, record it, and stop it."""
     cluster = LocalCluster(f"ki-record-{uuid.uuid4().hex[:8]}", build_binaries())
     try:
-        cluster.start()
+        kubeconfig = cluster.start()
         apply_sample(cluster.kubectl, simulated_nodes=True)
         wait_settled(cluster.kubectl)
-        record(cluster)
+        if "--snapshot-only" not in argv:
+            record(cluster)
+            print(f"recorded into {RECORDED}")
+        record_snapshot(kubeconfig)
+        print(f"recorded {SNAPSHOT}")
     finally:
         cluster.stop()
-    print(f"recorded into {RECORDED}")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

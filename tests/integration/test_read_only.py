@@ -51,6 +51,13 @@ INVOCATIONS: dict[str, list[list[str]]] = {
         ["check", "-n", "batch", "--wait", "--timeout", "3s"],  # the crash loop: it watches
         ["check", "--all-contexts", "-n", "batch", "--wait", "--timeout", "3s"],  # a fleet's
     ],
+    # diff comes before snapshot (sorted): it takes the snapshot it compares with first
+    "diff": [
+        ["snapshot", "-o", "SNAPSHOT"],
+        ["diff", "SNAPSHOT"],
+        ["check", "--baseline", "SNAPSHOT"],
+    ],
+    "snapshot": [["snapshot", "-n", "shop", "-o", "SNAPSHOT"]],
 }
 EXPECT = "- kind: Deployment\n  namespace: shop\n  name: web\n  minReady: 1\n"
 
@@ -58,7 +65,11 @@ EXPECT = "- kind: Deployment\n  namespace: shop\n  name: web\n  minReady: 1\n"
 def test_kube_inspect_sends_only_get_list_and_watch(cluster: TestCluster, tmp_path: Path) -> None:
     assert cluster.audit_log is not None, f"the {cluster.backend} backend keeps no audit log"
     (tmp_path / "expect.yaml").write_text(EXPECT)
-    files = {"JUNIT": str(tmp_path / "junit.xml"), "EXPECT": str(tmp_path / "expect.yaml")}
+    files = {
+        "JUNIT": str(tmp_path / "junit.xml"),
+        "EXPECT": str(tmp_path / "expect.yaml"),
+        "SNAPSHOT": str(tmp_path / "snapshot.json.gz"),
+    }
     ran = set()
     for command in sorted(cli.commands):
         for args in INVOCATIONS.get(command) or [[command]]:

@@ -1,0 +1,107 @@
+"""`kube-inspect snapshot`: save what the read path reads, for --from and diff later."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import replace
+from typing import BinaryIO
+
+import click
+
+from kube_inspect.cli.options import (
+    FILTER_FLAGS,
+    ClusterFlags,
+    SelectionFlags,
+    cluster_options,
+    refuse_flags,
+    refuse_fleet,
+    selection_options,
+)
+from kube_inspect.cli.process import one_shot
+from kube_inspect.cli.reading import client_factory, exit_if_partial, report_read
+from kube_inspect.errors import EXIT_CODES_HELP, UsageError
+from kube_inspect.kube.progress import Progress
+from kube_inspect.offline.document import write_snapshot
+from kube_inspect.offline.recording import RecordingClient
+from kube_inspect.read.cluster import read_cluster
+from kube_inspect.read.partial import ForbiddenReads
+
+
+@click.command(epilog=EXIT_CODES_HELP)
+@cluster_options
+@selection_options
+@click.option(
+    "-o",
+    "--output",
+    "path",
+    metavar="FILE",
+    help="Write the snapshot to FILE (gzipped when it ends in .gz) instead of stdout.",
+)
+def snapshot(cluster: ClusterFlags, selection: SelectionFlags, path: str | None) -> None:
+    """Save the selected part of the cluster to one file, to view or diff later offline.
+
+    The snapshot holds what every view reads: nodes, pods, their owners (ReplicaSets,
+    Jobs, Deployments, StatefulSets, DaemonSets), live usage, the notices and the
+    forbidden reads, with the cluster's context, server, version and the time. Every
+    view reads it back with --from FILE and draws what it drew then (ages counted to
+    the snapshot's time), with no kubeconfig and no network; selection flags apply to
+    it as to a cluster.
+
+    \b
+    Examples:
+      kube-inspect snapshot -o before.json.gz      # the whole cluster, gzipped
+      kube-inspect snapshot -n shop > shop.json    # only namespace shop's pods
+      kube-inspect tree --from before.json.gz --problems
+      kube-inspect diff before.json.gz             # what changed since
+    """
+    refuse_flags(
+        selection,
+        set(FILTER_FLAGS),
+        "snapshot: it keeps every object of the selection (give --problems and --sort "
+        "to the view that reads it with --from)",
+    )
+    refuse_fleet(cluster, "snapshot")
+    if cluster.from_file is not None:
+        raise UsageError("snapshot reads a live cluster: it does not go with --from")
+    read = replace(selection.selection, with_workloads=True, with_volumes=True)
+    forbidden = ForbiddenReads()
+    with one_shot():
+        live = client_factory()(cluster)
+        recorder = RecordingClient(live)
+        try:
+            progress = Progress.for_stream(sys.stderr, selection.quiet)
+            model = read_cluster(recorder, read, forbidden, progress)
+        finally:
+            recorder.close()
+        report_read(model, selection.selection, notices_on_stderr=True)
+        chosen = selection.selection
+        taken = recorder.snapshot(
+            model.read_at or recorder.now(),
+            notices=model.notices,
+            warnings=tuple(forbidden.warnings()),
+            selection={
+                "namespace": chosen.namespace,
+                "label_selector": chosen.label_selector,
+                "field_selector": chosen.field_selector,
+                "nodes": list(chosen.nodes),
+                "node_selector": chosen.node_selector,
+            },
+        )
+        if path is None:
+            sys.stdout.flush()
+            write_snapshot(taken, sys.stdout.buffer, compress=False)
+            sys.stdout.flush()
+        else:
+            _write_file(path, lambda out: write_snapshot(taken, out, compress=path.endswith(".gz")))
+    exit_if_partial(forbidden)
+
+
+def _write_file(path: str, write: Callable[[BinaryIO], None]) -> None:
+    try:
+        with open(path, "wb") as out:
+            write(out)
+    except OSError as e:
+        raise UsageError(f"cannot write snapshot file {path}: {e.strerror}") from e
+    except ValueError as e:  # a path no file can have, e.g. with a NUL byte
+        raise UsageError(f"cannot write snapshot file {path!r}: {e}") from e
