@@ -14,8 +14,10 @@ from kube_inspect.cli.options import (
     OutputFlags,
     SelectionFlags,
     cluster_options,
+    events_option,
     output_options,
     selection_options,
+    with_events,
 )
 from kube_inspect.cli.process import one_shot
 from kube_inspect.cli.reading import exit_if_partial, load_cluster
@@ -84,19 +86,26 @@ def write_rows(
         write_table(rows, out, output.fmt)
 
 
+EVENTS_SHOWN_IN = ("wide", "json", "yaml", "csv")  # the plain table has no room for them
+
+
 def flat_command(level: str, plural: str, example: str) -> click.Command:
     """Return the command that lists one level of the hierarchy."""
 
     @cluster_options
     @selection_options
     @output_options(("table", "wide", "json", "yaml", "csv"), "table")
-    def command(cluster: ClusterFlags, selection: SelectionFlags, output: OutputFlags) -> None:
+    @events_option
+    def command(
+        cluster: ClusterFlags, selection: SelectionFlags, output: OutputFlags, events: bool
+    ) -> None:
         forbidden = ForbiddenReads()
         out = sys.stdout
+        read = with_events(selection.selection, events, output.format, EVENTS_SHOWN_IN)
         with one_shot():
             model = load_cluster(
                 cluster,
-                selection.selection,
+                read,
                 forbidden,
                 quiet=selection.quiet,
                 notices_on_stderr=output.format not in ("json", "yaml"),
@@ -116,6 +125,7 @@ def flat_command(level: str, plural: str, example: str) -> click.Command:
       {example}
       kube-inspect {plural} -o wide --fmt github
       kube-inspect {plural} -o csv > {plural}.csv
+      kube-inspect {plural} -o wide --events   # with the latest Warning events
     """
     return click.command(plural, epilog=EXIT_CODES_HELP)(command)
 

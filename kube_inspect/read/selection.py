@@ -28,6 +28,7 @@ class Selection:
     with_owners: bool = True
     with_workloads: bool = False
     with_volumes: bool = False  # explain and the html page show them; the tree does not
+    with_events: bool = False  # --events and explain show Warning events; pending pods read them
 
     @property
     def filters_pods(self) -> bool:

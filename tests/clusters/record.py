@@ -1,5 +1,6 @@
 """Re-record the API JSON the unit tests read: start the local cluster with the sample,
-save the server's own nodes, pods, workloads and version to tests/fixtures/recorded/, stop it.
+save the server's own nodes, pods, workloads, Warning events and version to
+tests/fixtures/recorded/, stop it.
 
     python -m tests.clusters.record        (or: make record)
 """
@@ -15,6 +16,8 @@ from tests.clusters.local import LocalCluster, build_binaries
 from tests.clusters.sample import apply_sample, wait_settled
 
 RECORDED = Path(__file__).resolve().parents[1] / "fixtures" / "recorded"
+# kwok's simulated kubelets write no Warning events: these are created as a kubelet would
+WARNING_EVENTS = RECORDED.parent / "warning-events.yaml"
 
 
 def record(cluster: LocalCluster, into: Path = RECORDED) -> None:
@@ -30,6 +33,7 @@ def record(cluster: LocalCluster, into: Path = RECORDED) -> None:
         "deployments.json": ("get", "--raw", "/apis/apps/v1/deployments"),
         "statefulsets.json": ("get", "--raw", "/apis/apps/v1/statefulsets"),
         "daemonsets.json": ("get", "--raw", "/apis/apps/v1/daemonsets"),
+        "events.json": ("get", "--raw", "/api/v1/events?fieldSelector=type%3DWarning"),
     }
     for name, query in queries.items():
         body = json.loads(cluster.kubectl(*query))
@@ -43,6 +47,7 @@ def main() -> int:
         cluster.start()
         apply_sample(cluster.kubectl, simulated_nodes=True)
         wait_settled(cluster.kubectl)
+        cluster.kubectl("apply", "-f", str(WARNING_EVENTS))
         record(cluster)
     finally:
         cluster.stop()
