@@ -109,8 +109,8 @@ class Pending:
     def describe(self) -> str:
         """Return the causes on one line: ``5 nodes: 2 insufficient cpu, 3 cordoned``."""
         parts = ", ".join(c.text if c.nodes is None else f"{c.nodes} {c.text}" for c in self.causes)
-        if self.nodes is None:
-            return parts or (self.message or "")
+        if self.nodes is None or (parts and all(c.nodes is None for c in self.causes)):
+            return parts or (self.message or "")  # not about nodes: an unbound claim, a gate
         head = f"{self.nodes} {'node' if self.nodes == 1 else 'nodes'}"
         return f"{head}: {parts}" if parts else head
 

@@ -71,7 +71,7 @@ def test_a_named_taint_is_kept_as_key_equals_value() -> None:
 def test_an_unbound_claim_is_a_cause_without_nodes() -> None:
     nodes, causes = parse_scheduler_message(CLAIM)
     assert (nodes, causes) == (5, (PendingCause("unbound PersistentVolumeClaim", None, "claim"),))
-    assert Pending(causes, nodes).describe() == "5 nodes: unbound PersistentVolumeClaim"
+    assert Pending(causes, nodes).describe() == "unbound PersistentVolumeClaim"
     assert cause_phrase(causes[0]).startswith("it waits for its PersistentVolumeClaims")
 
 
