@@ -177,6 +177,13 @@ def _read(client: KubeClient, selection: Selection, forbidden: ForbiddenReads | 
             streamed.close()
 
 
+def _any_pending(cluster: Cluster) -> bool:
+    """Return True when some pod is Pending (without copying 30,000 pods into one tuple)."""
+    if any(p.phase == "Pending" for p in cluster.unscheduled):
+        return True
+    return any(p.phase == "Pending" for n in cluster.nodes for p in n.pods)
+
+
 def _read_events(
     client: KubeClient, selection: Selection, cluster: Cluster, forbidden: ForbiddenReads | None
 ) -> Cluster:
@@ -187,7 +194,7 @@ def _read_events(
     shown, nothing is sent (the fast path). Asked for, a forbidden read is a partial
     result; read only for pending pods, it is a notice.
     """
-    if not selection.with_events and not any(p.phase == "Pending" for p in cluster.pods):
+    if not selection.with_events and not _any_pending(cluster):
         return cluster
     read = functools.partial(client.list_events, selection.namespace)
     if selection.with_events:
