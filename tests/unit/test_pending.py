@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable, Collection
 from typing import Any
 
@@ -323,3 +324,21 @@ def test_check_pending_failure_says_why() -> None:
         ": 5 nodes: 1 cordoned, 2 node selector/affinity mismatch, 2 untolerated taint"
         in (stuck["message"])
     )
+
+
+def test_html_page_shows_why_pending_and_the_events() -> None:
+    result, _paths = _run("tree", "-o", "html", "--events")
+    assert result.exit_code == 0, result.output
+    found = re.search(r'<script id="data" type="application/json">(.*?)</script>', result.stdout)
+    assert found is not None
+    data = json.loads(found.group(1))
+    stuck = data["unscheduled"][0]
+    assert stuck["pending"].startswith("5 nodes: 1 cordoned, ")
+    assert "1 node is cordoned (SchedulingDisabled)" in stuck["reasons"]
+    assert stuck["events"][0].startswith("FailedScheduling (last seen ")
+    worker = next(n for n in data["nodes"] if n["name"] == "kwok-worker-2")
+    assert worker["events"] == [
+        "FreeDiskSpaceFailed (x2, last seen 2026-01-01T09:30:00Z): Failed to garbage collect "
+        "required amount of images. Attempted to free 1073741824 bytes, but only found 0 bytes "
+        "eligible to free."
+    ]
