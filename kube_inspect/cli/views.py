@@ -95,9 +95,8 @@ def flat_command(level: str, plural: str, example: str) -> click.Command:
     @cluster_options
     @selection_options
     @output_options(("table", "wide", "json", "yaml", "csv"), "table")
-    @events_option
     def command(
-        cluster: ClusterFlags, selection: SelectionFlags, output: OutputFlags, events: bool
+        cluster: ClusterFlags, selection: SelectionFlags, output: OutputFlags, events: bool = False
     ) -> None:
         forbidden = ForbiddenReads()
         out = sys.stdout
@@ -118,14 +117,17 @@ def flat_command(level: str, plural: str, example: str) -> click.Command:
                 write_rows(model, level, output, out, wide=wide, sort=selection.selection.sort)
         exit_if_partial(forbidden)
 
+    events_example = ""
+    if level != "container":  # events are about pods and nodes, not containers
+        command = events_option(command)
+        events_example = f"\n      kube-inspect {plural} -o wide --events   # latest Warning events"
     command.__doc__ = f"""List {plural}, one per line, with the same filters and outputs as tree.
 
     \b
     Examples:
       {example}
       kube-inspect {plural} -o wide --fmt github
-      kube-inspect {plural} -o csv > {plural}.csv
-      kube-inspect {plural} -o wide --events   # with the latest Warning events
+      kube-inspect {plural} -o csv > {plural}.csv{events_example}
     """
     return click.command(plural, epilog=EXIT_CODES_HELP)(command)
 
