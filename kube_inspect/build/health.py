@@ -99,6 +99,10 @@ POD_STATES: dict[str, StateHealth] = {
     "Pending/Unschedulable": _warning(
         "no node can take it: the scheduler tried every node and each one was ruled out"
     ),
+    "Pending/SchedulingGated": _warning(
+        "held back on purpose: the scheduler does not try to place it until something "
+        "(often a queue or quota controller) removes its scheduling gates"
+    ),
     "Succeeded": _healthy(
         "every container finished with exit 0 and will not restart; the pod is kept so "
         "its logs can be read",
@@ -218,6 +222,8 @@ def pod_state_key(pod: Pod, unschedulable: bool = False) -> str:
     """Return the key of the pod's state in POD_STATES (``Running/NotReady``, ...)."""
     if pod.phase == "Pending" and unschedulable:
         return "Pending/Unschedulable"
+    if pod.phase == "Pending" and pod.reason == "SchedulingGated":
+        return "Pending/SchedulingGated"
     if pod.phase == "Running" and pod.ready_count < len(pod.counted_containers):
         return "Running/NotReady"
     return pod.phase

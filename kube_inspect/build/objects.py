@@ -15,6 +15,7 @@ from kube_inspect.build.fields import ApiObject, labels_of
 from kube_inspect.build.nodes import build_node, pod_sort_key
 from kube_inspect.build.nodes import node_ready as node_ready  # re-exported for the tests
 from kube_inspect.build.resources import container_resources, containers_effective, resources_of
+from kube_inspect.build.scheduling import pending_of
 from kube_inspect.model.cluster import (
     Cluster,
     Container,
@@ -270,6 +271,7 @@ def build_pod(
         controller=_ref(controller),
         labels=fields.mapping(meta.get("labels")),
         volumes=pod_volumes(spec) if with_volumes else None,
+        pending=pending_of(status, spec, containers),
     )
 
 

@@ -59,6 +59,8 @@ def check_pod_pending(data: Cluster, options: CheckOptions, now: datetime) -> It
             if stuck
             else f"pod is {pod.phase}"
         )
+        if stuck and pod.pending is not None:
+            message += f": {pod.pending.describe()}"
         yield Finding("pod-pending", f"pod/{pod.namespace}/{pod.name}", not stuck, message)
 
 

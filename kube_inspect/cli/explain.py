@@ -108,6 +108,7 @@ def explain_command(
     else:
         refuse_flags(selection, {"namespace"}, "explain KIND NAME: it names one object")
         what, parts = object_ref(kind, name, selection.selection.namespace)
+        read = replace(read, with_events=True)  # an object's explanation ends with its events
         if what == "node":
             read = replace(read, namespace=None, nodes=(parts[0],))
         else:

@@ -11,7 +11,7 @@ import functools
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TextIO, TypeVar, cast
 
 import click
@@ -367,6 +367,27 @@ def refuse_flags(flags: SelectionFlags, allowed: set[str], where: str) -> None:
     """Raise UsageError naming the first selection flag given that ``where`` cannot apply."""
     for name in sorted(flags.given - allowed):
         raise UsageError(f"{_FLAG_SPELLING[name]} does not apply to {where}")
+
+
+def events_option(func: F) -> F:
+    """Add --events: read Warning events (one LIST) and show each pod's and node's latest."""
+    return click.option(
+        "--events",
+        is_flag=True,
+        help="Show each pod's and node's latest Warning events (reason, count, last seen, "
+        "message), read with one LIST; node events only without -n.",
+    )(func)
+
+
+def with_events(
+    selection: Selection, events: bool, output: str, shown_in: tuple[str, ...]
+) -> Selection:
+    """Return the selection reading events when --events is given; UsageError where unshown."""
+    if not events:
+        return selection
+    if output not in shown_in:
+        raise UsageError(f"--events does not apply to -o {output}: use -o {'/'.join(shown_in)}")
+    return replace(selection, with_events=True)
 
 
 def output_options(

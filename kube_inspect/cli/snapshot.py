@@ -64,7 +64,7 @@ def snapshot(cluster: ClusterFlags, selection: SelectionFlags, path: str | None)
     refuse_fleet(cluster, "snapshot")
     if cluster.from_file is not None:
         raise UsageError("snapshot reads a live cluster: it does not go with --from")
-    read = replace(selection.selection, with_workloads=True, with_volumes=True)
+    read = replace(selection.selection, with_workloads=True, with_volumes=True, with_events=True)
     forbidden = ForbiddenReads()
     with one_shot():
         live = client_factory()(cluster)

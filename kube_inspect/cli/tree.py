@@ -17,9 +17,11 @@ from kube_inspect.cli.options import (
     OutputFlags,
     SelectionFlags,
     cluster_options,
+    events_option,
     output_options,
     refuse_fleet,
     selection_options,
+    with_events,
 )
 from kube_inspect.cli.process import one_shot
 from kube_inspect.cli.reading import connected, exit_if_partial, load_cluster, report_read
@@ -35,7 +37,13 @@ from kube_inspect.render.fleet import render_fleet_tree
 from kube_inspect.render.html import render_fleet_html, render_html
 from kube_inspect.render.json import cluster_dict, fleet_dict, write_json
 from kube_inspect.render.mermaid import render_fleet_mermaid, render_mermaid
-from kube_inspect.render.tree import DEPTHS, Depth, TreeOptions, render_tree
+from kube_inspect.render.tree import (
+    DEPTHS,
+    Depth,
+    TreeOptions,
+    render_pending_summary,
+    render_tree,
+)
 from kube_inspect.render.watching import Changes, compare, render_frame, signatures
 from kube_inspect.render.yaml import write_yaml
 
@@ -56,6 +64,7 @@ CLEAR_SCREEN = "\x1b[H\x1b[2J"
     help="How deep to draw: nodes only, nodes and pods, or down to containers.",
 )
 @click.option("--ascii", "ascii_only", is_flag=True, help="Draw the tree with ASCII only.")
+@events_option
 @click.option(
     "--explain",
     is_flag=True,
@@ -75,6 +84,7 @@ def tree(
     depth: str,
     ascii_only: bool,
     explain: bool,
+    events: bool,
     watch: bool,
 ) -> None:
     """Print the cluster's nodes, the pods on each node, and each pod's containers.
@@ -101,7 +111,8 @@ def tree(
     Examples:
       kube-inspect tree                      # the current context, all namespaces
       kube-inspect tree -n shop              # only the pods of namespace shop
-      kube-inspect tree --problems           # only what needs attention
+      kube-inspect tree --problems           # only what needs attention, causes last
+      kube-inspect tree --events -n shop     # with each pod's latest Warning events
       kube-inspect tree -o wide --sort cpu   # resources, busiest first
       kube-inspect tree --depth node -o table --fmt github
       kube-inspect tree --context prod -o json | jq '.cluster.nodes[].name'
@@ -122,6 +133,8 @@ def tree(
         raise UsageError("--watch follows a live cluster: it does not go with --from")
     if watch and (output.format != "tree" or explain):
         raise UsageError("--watch draws the plain tree: drop -o and --explain")
+    if watch and events:
+        raise UsageError("--events does not apply to --watch: it redraws from watched pods")
     if depth != "container" and output.format in WHOLE:
         raise UsageError(f"--depth does not apply to -o {output.format}: it holds every level")
     if cluster.fleet and (watch or explain):
@@ -131,7 +144,8 @@ def tree(
         watch_tree(cluster, selection, ascii_only=ascii_only, depth=drawn_depth)
         return
     forbidden = ForbiddenReads()
-    read = selection.selection
+    shown_in = ("tree", "wide", "json", "yaml", "table", "csv", "html")  # table/csv list wide
+    read = with_events(selection.selection, events, output.format, shown_in)
     if output.format in ("tree", *PICTURES) and read.sort not in ("cpu", "memory"):
         read = replace(read, with_usage=False)  # these outputs show no usage
     if cluster.fleet:
@@ -153,6 +167,7 @@ def tree(
             ascii_only=ascii_only,
             explain=explain,
             sort=read.sort,
+            problems=read.problems,
         )
     exit_if_partial(forbidden)
 
@@ -208,8 +223,12 @@ def draw_tree(
     ascii_only: bool,
     explain: bool,
     sort: SortKey,
+    problems: bool = False,
 ) -> None:
-    """Write the model in the chosen output (the table's pods in ``sort``'s order)."""
+    """Write the model in the chosen output (the table's pods in ``sort``'s order).
+
+    With ``problems``, the tree ends with a line per cause that keeps pods pending.
+    """
     now = model.read_at or datetime.now(UTC)
     ascii_only = ascii_only or not can_draw(out)  # a non-UTF-8 locale: draw in ASCII
     if output.format == "html" and isinstance(out, io.TextIOWrapper) and not can_draw(out):
@@ -235,6 +254,8 @@ def draw_tree(
             color=output.colored(out),
         )
         render_tree(model, out, options=options)
+    if problems and output.format in ("tree", "wide"):
+        render_pending_summary(model, out)
 
 
 def watch_tree(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
@@ -15,8 +16,10 @@ from kube_inspect.cli.options import (
     OutputFlags,
     SelectionFlags,
     cluster_options,
+    events_option,
     output_options,
     selection_options,
+    with_events,
 )
 from kube_inspect.cli.process import one_shot
 from kube_inspect.cli.reading import exit_if_partial, load_cluster
@@ -113,22 +116,29 @@ def write_fleet_rows(
         write_table(rows, out, output.fmt)
 
 
+EVENTS_SHOWN_IN = ("wide", "json", "yaml", "csv")  # the plain table has no room for them
+
+
 def flat_command(level: str, plural: str, example: str) -> click.Command:
     """Return the command that lists one level of the hierarchy."""
 
     @cluster_options
     @selection_options
     @output_options(("table", "wide", "json", "yaml", "csv"), "table")
-    def command(cluster: ClusterFlags, selection: SelectionFlags, output: OutputFlags) -> None:
+    def command(
+        cluster: ClusterFlags, selection: SelectionFlags, output: OutputFlags, events: bool = False
+    ) -> None:
         if cluster.fleet:
-            flat_fleet(cluster, selection, output, level)
+            chosen = with_events(selection.selection, events, output.format, EVENTS_SHOWN_IN)
+            flat_fleet(cluster, replace(selection, selection=chosen), output, level)
             return
         forbidden = ForbiddenReads()
         out = sys.stdout
+        read = with_events(selection.selection, events, output.format, EVENTS_SHOWN_IN)
         with one_shot():
             model = load_cluster(
                 cluster,
-                selection.selection,
+                read,
                 forbidden,
                 quiet=selection.quiet,
                 notices_on_stderr=output.format not in ("json", "yaml"),
@@ -141,6 +151,10 @@ def flat_command(level: str, plural: str, example: str) -> click.Command:
                 write_rows(model, level, output, out, wide=wide, sort=selection.selection.sort)
         exit_if_partial(forbidden)
 
+    events_example = ""
+    if level != "container":  # events are about pods and nodes, not containers
+        command = events_option(command)
+        events_example = f"\n      kube-inspect {plural} -o wide --events   # latest Warning events"
     command.__doc__ = f"""List {plural}, one per line, with the same filters and outputs as tree.
 
     With several contexts (--context a,b or --all-contexts), the clusters are read at
@@ -151,7 +165,7 @@ def flat_command(level: str, plural: str, example: str) -> click.Command:
       {example}
       kube-inspect {plural} --context prod,staging
       kube-inspect {plural} -o wide --fmt github
-      kube-inspect {plural} -o csv > {plural}.csv
+      kube-inspect {plural} -o csv > {plural}.csv{events_example}
     """
     return click.command(plural, epilog=EXIT_CODES_HELP)(command)
 

@@ -5,6 +5,7 @@ Where it runs, who owns it, why it is in its state, and what to run next with ku
 
 from __future__ import annotations
 
+from kube_inspect.build.events import event_words
 from kube_inspect.build.health import (
     LEVELS,
     container_state,
@@ -12,7 +13,7 @@ from kube_inspect.build.health import (
     pod_state,
     shown_state,
 )
-from kube_inspect.build.scheduling import scheduler_reasons
+from kube_inspect.build.scheduling import pending_phrases
 from kube_inspect.errors import UsageError
 from kube_inspect.explain.tour import (
     container_next_step,
@@ -25,7 +26,7 @@ from kube_inspect.explain.tour import (
     plural,
     pod_next_step,
 )
-from kube_inspect.model.cluster import Cluster, Container, Pod
+from kube_inspect.model.cluster import Cluster, Container, Event, Pod
 
 
 def explain_node(cluster: Cluster, name: str) -> list[str]:
@@ -54,6 +55,7 @@ def explain_node(cluster: Cluster, name: str) -> list[str]:
         lines += paragraph(
             f"- Taint {taint}: pods that do not tolerate it are kept off this node.", "  "
         )
+    lines += event_paragraphs(node.events)
     if not node.pods:
         lines += paragraph("- It runs no pods.", "  ")
     else:
@@ -73,8 +75,11 @@ def explain_pod(cluster: Cluster, namespace: str, name: str) -> list[str]:
     lines += paragraph(f"- It {where}{ip}.", "  ")
     lines += paragraph(f"- {owner_words(pod)}", "  ")
     lines += paragraph(f"- {shown_state(key)}: {text.meaning}.", "  ")
-    for reason in scheduler_reasons(message or ""):
+    if pod.pending is not None:
+        lines += paragraph(f"- Why it is pending: {pod.pending.describe()}.", "  ")
+    for reason in pending_phrases(pod.pending):
         lines += paragraph(f"- {reason}", "    ")
+    lines += event_paragraphs(pod.events)
     if pod.qos_class:
         lines += paragraph(f"- QoS class {pod.qos_class}: {_qos(pod.qos_class)}", "  ")
     for volume in pod.volumes or ():
@@ -83,6 +88,18 @@ def explain_pod(cluster: Cluster, namespace: str, name: str) -> list[str]:
     lines += paragraph(f"- {plural(len(pod.containers), 'container')}:", "  ")
     lines += [f"    {_container_line(c)}" for c in pod.containers]
     return [*lines, "", f"Next: {pod_next_step(pod)}"]
+
+
+def event_paragraphs(events: tuple[Event, ...] | None) -> list[str]:
+    """Return the Warning events, latest first, as explain words them (none when unread)."""
+    if events is None:
+        return []
+    if not events:
+        return paragraph("- No Warning events.", "  ")
+    lines = paragraph(f"- Latest Warning events ({len(events)}), latest first:", "  ")
+    for event in events:
+        lines += paragraph(f"- {event_words(event)}", "    ")
+    return lines
 
 
 def _qos(qos_class: str) -> str:

@@ -15,7 +15,7 @@ from kube_inspect.build.health import (
     pod_state,
     shown_state,
 )
-from kube_inspect.build.scheduling import scheduler_reasons
+from kube_inspect.build.scheduling import pending_phrases
 from kube_inspect.build.words import plural as plural  # explain.objects reads it here
 from kube_inspect.errors import UsageError
 from kube_inspect.model.cluster import Cluster, Container, Node, Pod
@@ -57,8 +57,9 @@ def pod_problems(pod: Pod) -> list[tuple[str, str, str]]:
     ref, found = _pod_ref(pod), []
     message = pod.unschedulable_message
     key, text = pod_state(pod, unschedulable=message is not None)
-    if message is not None:
-        why = "; ".join(scheduler_reasons(message))
+    why = "; ".join(pending_phrases(pod.pending))
+    unplaced = pod.pending is not None and pod.node_name is None  # containers not started
+    if unplaced:
         found.append(
             (f"pod/{ref}", f"{shown_state(key)}: {text.meaning}: {why}", pod_next_step(pod))
         )
@@ -66,8 +67,8 @@ def pod_problems(pod: Pod) -> list[tuple[str, str, str]]:
         found.append((f"pod/{ref}", f"{shown_state(key)}: {text.meaning}", pod_next_step(pod)))
     for container in pod.containers:
         ckey, ctext = container_state(container)
-        if ctext.unusual and message is None:
-            what = f"{shown_state(ckey)}: {ctext.meaning}"
+        if ctext.unusual and not unplaced:
+            what = f"{shown_state(ckey)}: {ctext.meaning}" + (f": {why}" if why else "")
             if container.restarts:
                 what += f" (restarted {plural(container.restarts, 'time')})"
             found.append(

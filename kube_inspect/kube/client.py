@@ -153,6 +153,17 @@ class KubeClient:
         """Return Jobs, the link from a CronJob's pods to the CronJob."""
         return self.list_all(_namespaced("/apis/batch/v1", "jobs", namespace))
 
+    def list_events(
+        self, namespace: str | None = None, field_selector: str | None = "type=Warning"
+    ) -> list[dict[str, Any]]:
+        """Return the events of one namespace (all when None), Warning ones by default.
+
+        One paged LIST for every pod and node: never one request per object.
+        """
+        return self.list_all(
+            _namespaced("/api/v1", "events", namespace), selectors(None, field_selector)
+        )
+
     def list_node_metrics(self) -> list[dict[str, Any]]:
         """Return live node usage from metrics.k8s.io (NotFound when it is not served).
 

@@ -213,6 +213,7 @@ class _LeanPodSpec(TypedDict, total=False):
     nodeName: Any
     priorityClassName: Any
     overhead: Any
+    schedulingGates: Any
     initContainers: list[_LeanContainerSpec] | None
     containers: list[_LeanContainerSpec] | None
     ephemeralContainers: list[_LeanContainerSpec] | None
@@ -222,6 +223,7 @@ class _PodSpec(TypedDict, total=False):
     nodeName: Any
     priorityClassName: Any
     overhead: Any
+    schedulingGates: Any
     initContainers: list[_ContainerSpec] | None
     containers: list[_ContainerSpec] | None
     ephemeralContainers: list[_ContainerSpec] | None

@@ -79,6 +79,53 @@ class Volume:
     mounts: tuple[tuple[str, str], ...] = ()  # (container, mount path)
 
 
+@dataclass(frozen=True, slots=True)
+class PendingCause:
+    """One thing that keeps a pod from running: ``insufficient cpu`` on 2 nodes, a gate...
+
+    ``nodes`` is how many nodes the scheduler ruled out for it (None when the cause is
+    not about nodes, such as an unbound claim or a scheduling gate); ``kind`` names the
+    cause's family for its plain words (``taint``, ``resource``, ``cordoned``, ...).
+    """
+
+    text: str
+    nodes: int | None = None
+    kind: str = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """Why a pod has not started: the scheduler's causes with node counts, or what it waits on.
+
+    ``nodes`` is the N of the scheduler's "0/N nodes are available"; ``source`` says where
+    the causes were read: the pod's PodScheduled ``condition``, its latest FailedScheduling
+    ``event``, a container's waiting ``container`` message, or a warning ``event``.
+    """
+
+    causes: tuple[PendingCause, ...]
+    nodes: int | None = None
+    source: str = "condition"
+    message: str | None = None
+
+    def describe(self) -> str:
+        """Return the causes on one line: ``5 nodes: 2 insufficient cpu, 3 cordoned``."""
+        parts = ", ".join(c.text if c.nodes is None else f"{c.nodes} {c.text}" for c in self.causes)
+        if self.nodes is None or (parts and all(c.nodes is None for c in self.causes)):
+            return parts or (self.message or "")  # not about nodes: an unbound claim, a gate
+        head = f"{self.nodes} {'node' if self.nodes == 1 else 'nodes'}"
+        return f"{head}: {parts}" if parts else head
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A Warning event about a pod or node: the latest of its series."""
+
+    reason: str
+    message: str
+    count: int = 1
+    last_seen: str | None = None
+
+
 Labels = tuple[tuple[str, str], ...]  # sorted (key, value) pairs
 NO_LABELS: Mapping[str, str] = MappingProxyType({})
 
@@ -124,6 +171,8 @@ class Pod:
     controller: str | None = None  # ``Kind/name`` of the controller that made it, one level up
     labels: Mapping[str, str] = field(default_factory=lambda: NO_LABELS)  # as sent (sorted)
     volumes: tuple[Volume, ...] | None = None  # None: not built (only views showing them do)
+    pending: Pending | None = None  # why it has not started, when that is known
+    events: tuple[Event, ...] | None = None  # latest Warning events first; None: not read
 
     @property
     def unschedulable_message(self) -> str | None:
@@ -178,6 +227,7 @@ class Node:
     usage: Resources | None = None
     labels: Labels = ()
     capacity: tuple[tuple[str, str], ...] = ()  # resource name -> quantity, as the node says
+    events: tuple[Event, ...] | None = None  # latest Warning events first; None: not read
 
     @property
     def requested(self) -> Resources:

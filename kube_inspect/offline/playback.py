@@ -48,6 +48,18 @@ POD_FIELDS: dict[str, Callable[[Mapping[str, Any]], Any]] = {
     )
 }
 OBJECT_FIELDS = {name: POD_FIELDS[name] for name in ("metadata.name", "metadata.namespace")}
+# The event fields the API server can select on (the read path asks for type=Warning).
+EVENT_FIELDS = OBJECT_FIELDS | {
+    name: functools.partial(_path, dotted=name)
+    for name in (
+        "type",
+        "reason",
+        "involvedObject.kind",
+        "involvedObject.name",
+        "involvedObject.namespace",
+        "involvedObject.uid",
+    )
+}
 
 
 def _field_text(value: Any) -> str:
@@ -65,7 +77,7 @@ def select(
     if params.get("labelSelector"):
         labels = parse_selector(str(params["labelSelector"]))
         items = [o for o in items if labels((o.get("metadata") or {}).get("labels") or {})]
-    fields = POD_FIELDS if resource == "pods" else OBJECT_FIELDS
+    fields = {"pods": POD_FIELDS, "events": EVENT_FIELDS}.get(resource, OBJECT_FIELDS)
     for term in filter(None, str(params.get("fieldSelector") or "").split(",")):
         found = _FIELD_TERM.fullmatch(term.strip())
         if found is None or found[1] not in fields:

@@ -10,7 +10,7 @@ from kube_inspect.errors import ApiError, Forbidden, KubeInspectError, NotFound
 from kube_inspect.kube.client import KubeClient
 from kube_inspect.kube.decode import decode_json, decode_object_list, decode_pod_list
 from kube_inspect.offline.document import Failure, Snapshot
-from kube_inspect.offline.routes import METRICS, Route, route
+from kube_inspect.offline.routes import UNSHAPED, Route, route
 
 
 def _body(body: bytes) -> dict[str, Any]:
@@ -74,8 +74,10 @@ class RecordingClient(KubeClient):
                 objects = [one]
             elif resource == "pods":
                 objects = decode_pod_list(body).get("items") or []
-            elif resource in METRICS:  # usage is at the top level, beside no spec or status
+            elif resource in UNSHAPED:  # usage, an event's reason: top level, no spec/status
                 objects = decode_json(body).get("items") or []
+                for item in objects:
+                    (item.get("metadata") or {}).pop("managedFields", None)
             else:
                 objects = decode_object_list(body).get("items") or []
         except (ValueError, AttributeError) as e:

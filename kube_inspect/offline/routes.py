@@ -16,13 +16,15 @@ KINDS = {
     "daemonsets": "DaemonSet",
     "nodemetrics": "NodeMetrics",
     "podmetrics": "PodMetrics",
+    "events": "Event",
 }
 RESOURCES = tuple(KINDS)
 NAMESPACED = frozenset(RESOURCES) - {"nodes", "nodemetrics"}
 METRICS = frozenset({"nodemetrics", "podmetrics"})  # metrics.k8s.io: not shaped spec/status
+UNSHAPED = METRICS | {"events"}  # their fields are at the top level, beside no spec or status
 
 _PREFIXES = {
-    "/api/v1": {"nodes": "nodes", "pods": "pods"},
+    "/api/v1": {"nodes": "nodes", "pods": "pods", "events": "events"},
     "/apis/apps/v1": {
         "replicasets": "replicasets",
         "deployments": "deployments",

@@ -16,6 +16,7 @@ from dataclasses import replace
 from typing import Any, TypeVar
 
 from kube_inspect.build.arrange import arrange
+from kube_inspect.build.events import events_by_object, with_events
 from kube_inspect.build.objects import build_cluster, build_workload
 from kube_inspect.errors import ApiError, Forbidden, NotFound
 from kube_inspect.kube.client import WORKLOAD_RESOURCES, KubeClient, again_if_gone
@@ -25,7 +26,7 @@ from kube_inspect.read.partial import ForbiddenReads
 from kube_inspect.read.selection import Selection
 
 T = TypeVar("T")
-READS = ("nodes", "pods", *WORKLOAD_RESOURCES)  # what Cluster.unread may name
+READS = ("nodes", "pods", "events", *WORKLOAD_RESOURCES)  # what Cluster.unread may name
 
 
 def _optional(read: Callable[[], T], what: str, effect: str, notices: list[str]) -> T | None:
@@ -168,12 +169,50 @@ def _read(client: KubeClient, selection: Selection, forbidden: ForbiddenReads | 
         if forbidden is not None and {"nodes", "pods"} <= set(forbidden.what):
             raise forbidden.nothing_readable(["nodes", "pods"])
         cluster = _build(client, selection, version, nodes, pods)
+        cluster = _read_events(client, selection, cluster, forbidden)
         workloads = _read_workloads(client, selection, forbidden)
         unread = tuple(w for w in forbidden.what if w in READS) if forbidden else ()
         return replace(cluster, unread=unread, workloads=workloads, missing_nodes=tuple(missing))
     finally:
         if streamed is not None:
             streamed.close()
+
+
+def _any_pending(cluster: Cluster) -> bool:
+    """Return True when some pod is Pending (without copying 30,000 pods into one tuple)."""
+    if any(p.phase == "Pending" for p in cluster.unscheduled):
+        return True
+    return any(p.phase == "Pending" for n in cluster.nodes for p in n.pods)
+
+
+def _read_events(
+    client: KubeClient, selection: Selection, cluster: Cluster, forbidden: ForbiddenReads | None
+) -> Cluster:
+    """Return the cluster with Warning events read in ONE LIST, when they are wanted.
+
+    They are when the view shows them (--events, explain), or when a pod is Pending: its
+    FailedScheduling or FailedMount event may say why. With no pod pending and no events
+    shown, nothing is sent (the fast path). Asked for, a forbidden read is a partial
+    result; read only for pending pods, it is a notice.
+    """
+    if not selection.with_events and not _any_pending(cluster):
+        return cluster
+    read = functools.partial(client.list_events, selection.namespace)
+    if selection.with_events:
+        objects = _attempt(forbidden, "events", read, None, "Warning events not shown")
+    else:
+        notices: list[str] = []
+        effect = "pending pods are explained from their own status only"
+        objects = _optional(read, "events", effect, notices)
+        cluster = replace(cluster, notices=(*cluster.notices, *notices))
+    if objects is None:
+        return cluster
+    return with_events(
+        cluster,
+        events_by_object(objects),
+        show=selection.with_events,
+        nodes_read=selection.namespace is None,  # node events live in the default namespace
+    )
 
 
 def _read_workloads(

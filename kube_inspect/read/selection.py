@@ -30,6 +30,7 @@ class Selection:
     with_volumes: bool = False  # explain and the html page show them; the tree does not
     # keep the nodes that hold no selected pod (diff: a node is not added because a pod came)
     every_node: bool = False
+    with_events: bool = False  # --events and explain show Warning events; pending pods read them
 
     @property
     def filters_pods(self) -> bool:

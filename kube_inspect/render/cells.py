@@ -6,7 +6,7 @@ from datetime import datetime
 
 from kube_inspect.build.health import judge_container, judge_node, judge_pod
 from kube_inspect.build.words import plural as plural  # cells.plural, for the renderers
-from kube_inspect.model.cluster import Container, Node, Pod, Resources
+from kube_inspect.model.cluster import Container, Event, Node, Pod, Resources
 from kube_inspect.model.quantity import format_bytes, format_cpu, percent
 from kube_inspect.render.age import age
 from kube_inspect.render.colours import paint
@@ -90,6 +90,21 @@ def pod_resources(pod: Pod | Container) -> dict[str, str]:
     }
 
 
+def event_text(event: Event, now: datetime) -> str:
+    """Return a Warning event on one line: ``BackOff x12, 3m ago: Back-off restarting ...``."""
+    times = f" x{event.count}" if event.count > 1 else ""
+    seen = f", {age(event.last_seen, now)} ago" if event.last_seen else ""
+    return f"{event.reason}{times}{seen}: {' '.join(event.message.split())}"
+
+
+def latest_event(events: tuple[Event, ...] | None, now: datetime) -> str:
+    """Return the latest Warning event, and how many more there are, for a table cell."""
+    if not events:
+        return "<none>" if events is not None else ""
+    more = f" (+{len(events) - 1} more)" if len(events) > 1 else ""
+    return event_text(events[0], now) + more
+
+
 UNKNOWN = "<unknown>"  # not read (forbidden), as opposed to <none>: read, and empty
 
 
@@ -125,6 +140,8 @@ def node_row(
             "ZONE": node.zone or none,
             "INSTANCE-TYPE": node.instance_type or none,
         }
+        if node.events is not None:
+            row["EVENTS"] = latest_event(node.events, now)
     return row
 
 
@@ -148,7 +165,10 @@ def pod_row(pod: Pod, now: datetime, *, wide: bool, color: bool = False) -> dict
             "QOS": pod.qos_class or "<none>",
             "PRIORITY-CLASS": pod.priority_class or "<none>",
             "MESSAGE": pod.message or "",
+            "WHY-PENDING": pod.pending.describe() if pod.pending else "",
         }
+        if pod.events is not None:
+            row["EVENTS"] = latest_event(pod.events, now)
     return row
 
 

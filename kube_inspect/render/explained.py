@@ -20,10 +20,10 @@ from kube_inspect.build.health import (
     pod_state,
     shown_state,
 )
-from kube_inspect.build.scheduling import scheduler_reasons
+from kube_inspect.build.scheduling import cause_phrase
 from kube_inspect.explain.tour import last_exit
 from kube_inspect.model.cluster import Cluster, Container, Node, Pod
-from kube_inspect.render.tree import Depth, TreeOptions, render_tree
+from kube_inspect.render.tree import Depth, TreeOptions, event_lines, render_tree
 
 ROW_LABEL = re.compile(
     r"^(?P<prefix>[\s│├└─|`-]*?)(?P<label>(node|pod|container)/\S+|\(unscheduled\))"
@@ -31,21 +31,23 @@ ROW_LABEL = re.compile(
 _CONTINUE = {"├── ": "│   ", "└── ": "    ", "|-- ": "|   ", "`-- ": "    "}
 
 
-def node_notes(node: Node) -> list[str]:
-    """Return the notes for an unusual node: its status words and its pressure conditions."""
-    return [f"{word}: {text.meaning}" for word, text in node_state(node) if text.unusual]
+def node_notes(node: Node, now: datetime | None = None) -> list[str]:
+    """Return the notes for an unusual node (status words, pressures), and its events."""
+    notes = [f"{word}: {text.meaning}" for word, text in node_state(node) if text.unusual]
+    return notes + (event_lines(node.events, now) if now is not None else [])
 
 
-def pod_notes(pod: Pod) -> list[str]:
-    """Return the notes for an unusual pod, with the scheduler's reasons when it is stuck."""
+def pod_notes(pod: Pod, now: datetime | None = None) -> list[str]:
+    """Return the notes for an unusual pod, with why it is pending, and its events."""
     message = pod.unschedulable_message
     key, text = pod_state(pod, unschedulable=message is not None)
+    events = event_lines(pod.events, now) if now is not None else []
     if not text.unusual:
-        return []
+        return events
     notes = [f"{shown_state(key)}: {text.meaning}"]
-    if message is not None:
-        notes += [f"- {reason}" for reason in scheduler_reasons(message)]
-    return notes
+    if pod.pending is not None:
+        notes += [f"- {cause_phrase(c)}" for c in pod.pending.causes]
+    return notes + events
 
 
 def container_notes(container: Container, pod: Pod) -> list[str]:
@@ -66,7 +68,7 @@ def legend() -> list[str]:
     return [f"# {level:<{width}}  {meaning}" for level, meaning in LEVELS.items()]
 
 
-def _notes_by_line(lines: list[str], cluster: Cluster) -> Iterator[list[str]]:
+def _notes_by_line(lines: list[str], cluster: Cluster, now: datetime) -> Iterator[list[str]]:
     nodes = {n.name: n for n in cluster.nodes}
     pods = {f"{p.namespace}/{p.name}": p for p in cluster.pods}
     pod: Pod | None = None
@@ -74,10 +76,10 @@ def _notes_by_line(lines: list[str], cluster: Cluster) -> Iterator[list[str]]:
         found = ROW_LABEL.match(line)
         label = found.group("label") if found else ""
         if label.startswith("node/") and label[5:] in nodes:
-            yield node_notes(nodes[label[5:]])
+            yield node_notes(nodes[label[5:]], now)
         elif label.startswith("pod/") and label[4:] in pods:
             pod = pods[label[4:]]
-            yield pod_notes(pod)
+            yield pod_notes(pod, now)
         elif label.startswith("container/") and pod is not None:
             name = label[len("container/") :]
             container = next((c for c in pod.containers if c.name == name), None)
@@ -104,11 +106,12 @@ def render_explained_tree(
 ) -> None:
     """Write the tree to ``out`` with a legend and a note under each unusual row."""
     drawn = io.StringIO()
-    render_tree(cluster, drawn, options=TreeOptions(now, ascii_only=ascii_only, depth=depth))
+    options = TreeOptions(now, ascii_only=ascii_only, depth=depth, notes=False)  # notes are ours
+    render_tree(cluster, drawn, options=options)
     lines = drawn.getvalue().splitlines()
     for line in legend():
         out.write(line + "\n")
-    notes = list(_notes_by_line(lines, cluster))
+    notes = list(_notes_by_line(lines, cluster, now))
     for i, line in enumerate(lines):
         out.write(line.rstrip() + "\n")
         if not notes[i]:

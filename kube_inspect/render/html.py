@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+from kube_inspect.build.events import event_words
 from kube_inspect.build.health import (
     HEALTH_BORDERS,
     HEALTH_COLOURS,
@@ -28,7 +29,7 @@ from kube_inspect.build.health import (
     pod_state,
     shown_state,
 )
-from kube_inspect.build.scheduling import scheduler_reasons
+from kube_inspect.build.scheduling import pending_phrases
 from kube_inspect.explain.tour import (
     container_next_step,
     node_next_step,
@@ -76,7 +77,9 @@ def pod_data(pod: Pod) -> dict[str, Any]:
         "owner": owner_words(pod),
         "health": pod_health(pod),
         "meaning": f"{shown_state(key)}: {text.meaning}",
-        "reasons": scheduler_reasons(message) if message else [],
+        "reasons": pending_phrases(pod.pending),
+        "pending": pod.pending.describe() if pod.pending else None,
+        "events": [event_words(e) for e in pod.events or ()],
         "next": pod_next_step(pod),
         "containers": [container_data(pod, c) for c in pod.containers],
     }
@@ -91,6 +94,7 @@ def node_data(node: Node) -> dict[str, Any]:
         "kubelet": node.kubelet_version,
         "created": node.created,
         "taints": list(node.taints),
+        "events": [event_words(e) for e in node.events or ()],
         "health": node_health(node),
         "meaning": "; ".join(f"{word}: {text.meaning}" for word, text in node_state(node)),
         "next": node_next_step(node),

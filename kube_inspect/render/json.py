@@ -8,7 +8,7 @@ from typing import Any, TextIO
 
 import msgspec
 
-from kube_inspect.model.cluster import Cluster, Container, Node, Pod, Resources
+from kube_inspect.model.cluster import Cluster, Container, Event, Node, Pending, Pod, Resources
 from kube_inspect.model.fleet import Member
 
 SCHEMA_VERSION = 1
@@ -19,6 +19,29 @@ def resources_dict(amount: Resources | None) -> dict[str, int | None] | None:
     if amount is None:
         return None
     return {"cpu_m": amount.cpu_m, "memory_bytes": amount.memory_bytes}
+
+
+def pending_dict(pending: Pending | None) -> dict[str, Any] | None:
+    """Return why a pod is pending: its causes with node counts (None when not pending)."""
+    if pending is None:
+        return None
+    return {
+        "summary": pending.describe(),
+        "nodes": pending.nodes,
+        "causes": [{"cause": c.text, "kind": c.kind, "nodes": c.nodes} for c in pending.causes],
+        "source": pending.source,
+        "message": pending.message,
+    }
+
+
+def events_list(events: tuple[Event, ...] | None) -> list[dict[str, Any]] | None:
+    """Return the latest Warning events, latest first (None when they were not read)."""
+    if events is None:
+        return None
+    return [
+        {"reason": e.reason, "count": e.count, "last_seen": e.last_seen, "message": e.message}
+        for e in events
+    ]
 
 
 def container_dict(container: Container) -> dict[str, Any]:
@@ -70,6 +93,8 @@ def pod_dict(pod: Pod) -> dict[str, Any]:
         "requests": resources_dict(pod.requests),
         "limits": resources_dict(pod.limits),
         "usage": resources_dict(pod.usage),
+        "pending": pending_dict(pod.pending),
+        "events": events_list(pod.events),
         "containers": [container_dict(c) for c in pod.containers],
     }
 
@@ -105,6 +130,7 @@ def node_dict(node: Node, pods_read: bool = True) -> dict[str, Any]:
         "requests": resources_dict(node.requested) if pods_read else None,
         "limits": resources_dict(node.limited) if pods_read else None,
         "usage": resources_dict(node.usage),
+        "events": events_list(node.events),
         "pods": [pod_dict(p) for p in node.pods] if pods_read else None,
     }
 

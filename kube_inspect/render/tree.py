@@ -8,7 +8,8 @@ from datetime import datetime
 from typing import Literal, TextIO, TypeVar
 
 from kube_inspect.build.health import judge_container, judge_node, judge_pod
-from kube_inspect.model.cluster import Cluster, Container, Node, Pod
+from kube_inspect.build.scheduling import pending_summary
+from kube_inspect.model.cluster import Cluster, Container, Event, Node, Pod
 from kube_inspect.model.quantity import percent
 from kube_inspect.render import cells
 from kube_inspect.render.age import age
@@ -22,6 +23,7 @@ HEADERS = ("NAME", "STATUS", "READY", "RESTARTS", "AGE")
 RESOURCE_HEADERS = ("CPU-REQ", "CPU-LIM", "MEM-REQ", "MEM-LIM", "CPU-USE", "MEM-USE")
 UNICODE = ("├── ", "│   ", "└── ", "    ")
 ASCII = ("|-- ", "|   ", "`-- ", "    ")
+_CONTINUE = {"├── ": "│   ", "└── ": "    ", "|-- ": "|   ", "`-- ": "    "}
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +35,7 @@ class TreeOptions:
     wide: bool = False
     depth: Depth = "container"
     color: bool = False
+    notes: bool = True  # lines under rows: why a pod is pending, Warning events when read
 
 
 def cluster_line(cluster: Cluster) -> str:
@@ -183,8 +186,70 @@ def render_tree(
     out.write(cluster_line(cluster) + "\n")
     headers = [*HEADERS, *((*RESOURCE_HEADERS, "IP") if options.wide else ()), "INFO"]
     rows = list(tree_rows(cluster, options))
-    if rows:
+    if not rows:
+        return
+    notes = _row_notes(cluster, options) if options.notes else {}
+    if not notes:  # the common case: one write
         out.write(table(rows, headers) + "\n")
+        return
+    arrow = "-> " if options.ascii_only else "↳ "
+    lines = table(rows, headers).split("\n")
+    if len(lines) != len(rows) + 1:  # a cell held a line break: rows and lines part ways
+        out.write("\n".join(lines) + "\n")
+        return
+    for i, line in enumerate(lines):
+        out.write(line + "\n")
+        for note in notes.get(i - 1, ()):  # line 0 is the header
+            out.write(note_prefix(rows[i - 1][0]) + arrow + note + "\n")
+
+
+def note_prefix(label: str) -> str:
+    """Return the tree's bars of a row's first cell, continued below it."""
+    lead = label[: len(label) - len(label.lstrip("│├└─|`- "))]
+    glyphs = [lead[i : i + 4] for i in range(0, len(lead), 4)]
+    return "".join(_CONTINUE.get(g, g) for g in glyphs)
+
+
+def pod_note_lines(pod: Pod, now: datetime) -> list[str]:
+    """Return the lines the tree shows under a pod: why it is pending, its Warning events."""
+    lines = [f"pending: {pod.pending.describe()}"] if pod.pending is not None else []
+    return lines + event_lines(pod.events, now)
+
+
+def event_lines(events: tuple[Event, ...] | None, now: datetime) -> list[str]:
+    """Return one line per Warning event, latest first."""
+    return [f"warning {cells.event_text(e, now)}" for e in events or ()]
+
+
+def _row_notes(cluster: Cluster, opts: TreeOptions) -> dict[int, list[str]]:
+    """Return the note lines of each row index, in _rows' order, for rows that have some."""
+    notes: dict[int, list[str]] = {}
+    index = 0
+    groups: list[tuple[Node | None, tuple[Pod, ...]]] = [(n, n.pods) for n in cluster.nodes]
+    if cluster.unscheduled:
+        groups.append((None, cluster.unscheduled))
+    for node, pods in groups:
+        if node is not None and node.events:
+            notes[index] = event_lines(node.events, opts.now)
+        index += 1
+        if opts.depth == "node":
+            continue
+        for pod in pods:
+            if pod.pending is not None or pod.events:
+                notes[index] = pod_note_lines(pod, opts.now)
+            index += 1 + (len(pod.containers) if opts.depth == "container" else 0)
+    return notes
+
+
+def render_pending_summary(cluster: Cluster, out: TextIO) -> None:
+    """Write one line per cause that holds pods back, across the cluster (if any)."""
+    summary = pending_summary(cluster.pods)
+    if not summary:
+        return
+    width = max(len(cause) for cause, _count in summary)
+    out.write("\npending pods by cause:\n")
+    for cause, count in summary:
+        out.write(f"  {cause:<{width}}  {cells.plural(count, 'pod')}\n")
 
 
 def table(rows: list[Row], headers: list[str] | tuple[str, ...]) -> str:

@@ -1,7 +1,7 @@
 """Re-record the API JSON the unit tests read: start the local cluster with the sample,
-save the server's own nodes, pods, workloads and version to tests/fixtures/recorded/, and a
-`kube-inspect snapshot` of it to tests/fixtures/sample-snapshot.json (`make demo` prints
-it at once), stop it.
+save the server's own nodes, pods, workloads, Warning events and version to
+tests/fixtures/recorded/, and a `kube-inspect snapshot` of it to
+tests/fixtures/sample-snapshot.json (`make demo` prints it at once), stop it.
 
     python -m tests.clusters.record                   (or: make record)
     python -m tests.clusters.record --snapshot-only   (the snapshot, not the unit fixtures)
@@ -21,6 +21,8 @@ from tests.clusters.sample import apply_sample, wait_settled
 
 RECORDED = Path(__file__).resolve().parents[1] / "fixtures" / "recorded"
 SNAPSHOT = RECORDED.parent / "sample-snapshot.json"
+# kwok's simulated kubelets write no Warning events: these are created as a kubelet would
+WARNING_EVENTS = RECORDED.parent / "warning-events.yaml"
 
 
 def record(cluster: LocalCluster, into: Path = RECORDED) -> None:
@@ -36,6 +38,7 @@ def record(cluster: LocalCluster, into: Path = RECORDED) -> None:
         "deployments.json": ("get", "--raw", "/apis/apps/v1/deployments"),
         "statefulsets.json": ("get", "--raw", "/apis/apps/v1/statefulsets"),
         "daemonsets.json": ("get", "--raw", "/apis/apps/v1/daemonsets"),
+        "events.json": ("get", "--raw", "/api/v1/events?fieldSelector=type%3DWarning"),
     }
     for name, query in queries.items():
         body = json.loads(cluster.kubectl(*query))
@@ -56,6 +59,7 @@ def main(argv: list[str]) -> int:
         kubeconfig = cluster.start()
         apply_sample(cluster.kubectl, simulated_nodes=True)
         wait_settled(cluster.kubectl)
+        cluster.kubectl("apply", "-f", str(WARNING_EVENTS))
         if "--snapshot-only" not in argv:
             record(cluster)
             print(f"recorded into {RECORDED}")

@@ -39,6 +39,7 @@ INVOCATIONS: dict[str, list[list[str]]] = {
         ],
         ["tree", "--node-selector", "kubernetes.io/os=linux", "-o", "yaml"],
         ["tree", "--all-contexts", "-o", "json"],  # the fleet's read, one thread a cluster
+        ["tree", "--events", "-o", "json"],  # Warning events: one LIST
     ],
     "nodes": [["nodes"], ["nodes", "-o", "wide"], ["nodes", "--all-contexts"]],
     "pods": [["pods", "-o", "json", "-n", "batch"]],
@@ -86,3 +87,7 @@ def test_kube_inspect_sends_only_get_list_and_watch(cluster: TestCluster, tmp_pa
     assert verbs <= {"get", "list", "watch"}, verbs
     assert {"get", "list", "watch"} <= verbs  # check --wait watched
     assert not [e for e in ours if (e.get("objectRef") or {}).get("resource") == "secrets"]
+    events_read = [e for e in ours if (e.get("objectRef") or {}).get("resource") == "events"]
+    assert events_read, "tree --events listed no events"
+    assert {e["verb"] for e in events_read} == {"list"}  # one LIST, never a GET per object
+    assert all("fieldSelector=type%3DWarning" in e["requestURI"] for e in events_read)

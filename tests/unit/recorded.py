@@ -34,6 +34,7 @@ RECORDED_PATHS = {
     "/apis/apps/v1/deployments": "deployments.json",
     "/apis/apps/v1/statefulsets": "statefulsets.json",
     "/apis/apps/v1/daemonsets": "daemonsets.json",
+    "/api/v1/events": "events.json",  # only the Warning events: the one query sent
 }
 NAMESPACED = re.compile(r"^(?P<prefix>.*)/namespaces/(?P<namespace>[^/]+)/(?P<resource>[^/]+)$")
 ONE_NODE = re.compile(r"^/api/v1/nodes/(?P<name>[^/]+)$")
@@ -42,6 +43,7 @@ FIELDS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "metadata.name": lambda o: o["metadata"]["name"],
     "metadata.namespace": lambda o: o["metadata"].get("namespace"),
     "status.phase": lambda o: (o.get("status") or {}).get("phase"),
+    "type": lambda o: o.get("type"),
 }
 USER = "viewer"
 SAMPLE_TARGET = ("kwok-sample", "https://127.0.0.1:6443")

@@ -161,7 +161,7 @@ def test_scheduler_message_of_older_servers_names_the_taint_and_resource() -> No
         "{node-role.kubernetes.io/control-plane: }, 2 Insufficient memory."
     )
     assert scheduler_reasons(message) == [
-        "1 node carries a taint the pod does not tolerate (reserved nodes)",
+        "1 node carries a taint the pod does not tolerate (node-role.kubernetes.io/control-plane)",
         "2 nodes lack enough unrequested memory for the pod's requests",
     ]
 

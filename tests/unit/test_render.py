@@ -44,8 +44,9 @@ def test_unscheduled_group_comes_last_with_its_pods_indented(sample: Cluster) ->
     group = next(i for i, line in enumerate(lines) if "(unscheduled)" in line)
     assert lines[group].startswith("└── (unscheduled)")
     assert lines[group + 1].startswith("    └── pod/shop/stuck")
-    assert lines[group + 2].startswith("        └── container/app")
-    assert group + 3 == len(lines)
+    assert lines[group + 2].startswith("        ↳ pending: 5 nodes: 1 cordoned, ")  # why, below
+    assert lines[group + 3].startswith("        └── container/app")
+    assert group + 4 == len(lines)
 
 
 def test_ascii_tree_has_no_box_drawing_characters(sample: Cluster) -> None:

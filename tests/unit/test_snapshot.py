@@ -39,6 +39,9 @@ VIEWS = [
     ["pods", "--field-selector", "status.phase=Running"],
     ["tree", "--node", "kwok-worker-1", "--problems"],
     ["nodes", "--node-selector", "kube-inspect.dev/role=worker"],
+    ["tree", "--events", "-o", "wide"],
+    ["pods", "--events", "-o", "json"],
+    ["explain", "pod", "shop/stuck"],
 ]
 
 
