@@ -118,6 +118,8 @@ def tree(
     read = selection.selection
     if output.format in ("tree", *PICTURES) and read.sort not in ("cpu", "memory"):
         read = replace(read, with_usage=False)  # these outputs show no usage
+    if output.format in VOLUME_FORMATS:
+        read = replace(read, with_volumes=True)  # volumes and their claims: one more LIST
     with one_shot():
         model = load_cluster(
             cluster,
@@ -136,6 +138,16 @@ def tree(
             sort=read.sort,
         )
     exit_if_partial(forbidden)
+
+
+VOLUME_FORMATS = (
+    "wide",
+    "table",
+    "csv",
+    "json",
+    "yaml",
+    "html",
+)  # the outputs that show pods' volumes
 
 
 def draw_tree(

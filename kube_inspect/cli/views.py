@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
 import click
 
 from kube_inspect.build.arrange import SortKey, listed_pods
+from kube_inspect.build.resources import resource_names
 from kube_inspect.cli.options import (
     ClusterFlags,
     OutputFlags,
@@ -51,16 +53,20 @@ def flat_rows(
     the whole cluster (``listed_pods``).
     """
     now = datetime.now(UTC)
+    more = resource_names(cluster)  # a column (two for pods) per resource the cluster has
     if level == "node":
         pods_read = "pods" not in cluster.unread
         return [
-            cells.node_row(n, now, wide=wide, color=color, pods_read=pods_read)
+            cells.node_row(n, now, wide=wide, color=color, pods_read=pods_read, resources=more)
             for n in cluster.nodes
         ]
     if level == "pod":
-        return [cells.pod_row(p, now, wide=wide, color=color) for p in listed_pods(cluster, sort)]
+        return [
+            cells.pod_row(p, now, wide=wide, color=color, resources=more)
+            for p in listed_pods(cluster, sort)
+        ]
     return [
-        cells.container_row(p, c, wide=wide, color=color)
+        cells.container_row(p, c, wide=wide, color=color, resources=more)
         for p in listed_pods(cluster, sort)
         for c in p.containers
     ]
@@ -93,10 +99,13 @@ def flat_command(level: str, plural: str, example: str) -> click.Command:
     def command(cluster: ClusterFlags, selection: SelectionFlags, output: OutputFlags) -> None:
         forbidden = ForbiddenReads()
         out = sys.stdout
+        read = selection.selection
+        if level == "pod" and output.format in ("wide", "csv", "json", "yaml"):
+            read = replace(read, with_volumes=True)  # their VOLUMES column / key
         with one_shot():
             model = load_cluster(
                 cluster,
-                selection.selection,
+                read,
                 forbidden,
                 quiet=selection.quiet,
                 notices_on_stderr=output.format not in ("json", "yaml"),

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from kube_inspect.build.health import (
     LEVELS,
+    VOLUME_STATES,
     container_state,
+    judge_claim,
     node_state,
     pod_state,
     shown_state,
 )
 from kube_inspect.build.scheduling import scheduler_reasons
+from kube_inspect.build.storage import volume_words
 from kube_inspect.errors import UsageError
 from kube_inspect.explain.tour import (
     container_next_step,
@@ -79,7 +82,13 @@ def explain_pod(cluster: Cluster, namespace: str, name: str) -> list[str]:
         lines += paragraph(f"- QoS class {pod.qos_class}: {_qos(pod.qos_class)}", "  ")
     for volume in pod.volumes or ():
         where_mounted = ", ".join(f"{c} at {path}" for c, path in volume.mounts) or "no container"
-        lines += paragraph(f"- Volume {volume.name} ({volume.source}): {where_mounted}.", "  ")
+        lines += paragraph(
+            f"- Volume {volume.name} ({volume_words(volume)}): {where_mounted}.", "  "
+        )
+        if volume.claim is not None and judge_claim(volume.claim).state.unusual:
+            meaning = VOLUME_STATES.get(volume.claim.status)
+            if meaning is not None:
+                lines += paragraph(f"  Claim {volume.claim.status}: {meaning.meaning}.", "  ")
     lines += paragraph(f"- {plural(len(pod.containers), 'container')}:", "  ")
     lines += [f"    {_container_line(c)}" for c in pod.containers]
     return [*lines, "", f"Next: {pod_next_step(pod)}"]

@@ -166,7 +166,16 @@ def _read(client: KubeClient, selection: Selection, forbidden: ForbiddenReads | 
                 pods = (p for p in pods if (p.get("spec") or {}).get("nodeName") in node_names)
         if forbidden is not None and {"nodes", "pods"} <= set(forbidden.what):
             raise forbidden.nothing_readable(["nodes", "pods"])
-        cluster = _build(client, selection, version, nodes, pods)
+        claims = None
+        if selection.with_volumes:  # one LIST, scoped like the pods, never one per pod
+            claims = _attempt(
+                forbidden,
+                "persistentvolumeclaims",
+                lambda: client.list_claims(selection.namespace),
+                None,
+                "claims shown by name only, without phase, volume or capacity",
+            )
+        cluster = _build(client, selection, version, nodes, pods, claims)
         workloads = _read_workloads(client, selection, forbidden)
         unread = tuple(w for w in forbidden.what if w in READS) if forbidden else ()
         return replace(cluster, unread=unread, workloads=workloads, missing_nodes=tuple(missing))
@@ -214,6 +223,7 @@ def _build(
     version: str,
     nodes: list[dict[str, Any]],
     pods: Iterable[dict[str, Any]],
+    claims: list[dict[str, Any]] | None = None,
 ) -> Cluster:
     namespace = selection.namespace
     notices: list[str] = []
@@ -244,4 +254,5 @@ def _build(
         pod_metrics=pod_metrics,
         notices=notices,
         with_volumes=selection.with_volumes,
+        claims=claims,
     )

@@ -28,6 +28,7 @@ from kube_inspect.build.health import (
     shown_state,
 )
 from kube_inspect.build.scheduling import scheduler_reasons
+from kube_inspect.build.storage import volume_words
 from kube_inspect.explain.tour import (
     container_next_step,
     node_next_step,
@@ -74,6 +75,7 @@ def pod_data(pod: Pod) -> dict[str, Any]:
         "health": pod_health(pod),
         "meaning": f"{shown_state(key)}: {text.meaning}",
         "reasons": scheduler_reasons(message) if message else [],
+        "volumes": [f"volume {v.name}: {volume_words(v)}" for v in pod.volumes or ()],
         "next": pod_next_step(pod),
         "containers": [container_data(pod, c) for c in pod.containers],
     }
@@ -88,6 +90,10 @@ def node_data(node: Node) -> dict[str, Any]:
         "kubelet": node.kubelet_version,
         "created": node.created,
         "taints": list(node.taints),
+        "resources": [
+            f"{name} requested/allocatable: {cells.used_of(node, name)}"
+            for name in sorted({n for n, a in node.allocatable.other if a})
+        ],
         "health": node_health(node),
         "meaning": "; ".join(f"{word}: {text.meaning}" for word, text in node_state(node)),
         "next": node_next_step(node),

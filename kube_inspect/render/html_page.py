@@ -154,7 +154,7 @@ function podEl(pod) {
     details("pod " + pod.namespace + "/" + pod.name, "pod", [
       ["node", pod.node || "none yet"], ["phase", pod.phase], ["ready", pod.ready],
       ["restarts", pod.restarts], ["IP", pod.ip], ["created", pod.created],
-      ["owner", pod.owner]], pod.meaning, pod.reasons, pod.next);
+      ["owner", pod.owner]], pod.meaning, pod.reasons.concat(pod.volumes), pod.next);
   });
   return el;
 }
@@ -173,7 +173,7 @@ function nodeEl(node) {
     details("node " + node.name, "node", [["status", node.status],
       ["roles", node.roles.join(", ") || "none"], ["kubelet", node.kubelet],
       ["created", node.created], ["pods", node.pods.length]],
-      node.meaning, node.taints.map(t => "taint " + t), node.next);
+      node.meaning, node.taints.map(t => "taint " + t).concat(node.resources), node.next);
   });
   return el;
 }

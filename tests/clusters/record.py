@@ -30,6 +30,7 @@ def record(cluster: LocalCluster, into: Path = RECORDED) -> None:
         "deployments.json": ("get", "--raw", "/apis/apps/v1/deployments"),
         "statefulsets.json": ("get", "--raw", "/apis/apps/v1/statefulsets"),
         "daemonsets.json": ("get", "--raw", "/apis/apps/v1/daemonsets"),
+        "persistentvolumeclaims.json": ("get", "--raw", "/api/v1/persistentvolumeclaims"),
     }
     for name, query in queries.items():
         body = json.loads(cluster.kubectl(*query))
