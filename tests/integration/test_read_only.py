@@ -40,7 +40,7 @@ INVOCATIONS: dict[str, list[list[str]]] = {
         ["tree", "--node-selector", "kubernetes.io/os=linux", "-o", "yaml"],
     ],
     "nodes": [["nodes"], ["nodes", "-o", "wide"]],
-    "pods": [["pods", "-o", "json", "-n", "batch"]],
+    "pods": [["pods", "-o", "json", "-n", "batch"], ["pods", "-o", "wide"]],  # with claims
     "containers": [["containers", "-o", "csv"]],
     "completion": [["completion", "bash"]],
     "check": [
@@ -73,3 +73,7 @@ def test_kube_inspect_sends_only_get_list_and_watch(cluster: TestCluster, tmp_pa
     assert verbs <= {"get", "list", "watch"}, verbs
     assert {"get", "list", "watch"} <= verbs  # check --wait watched
     assert not [e for e in ours if (e.get("objectRef") or {}).get("resource") == "secrets"]
+    claims = [
+        e for e in ours if (e.get("objectRef") or {}).get("resource") == "persistentvolumeclaims"
+    ]
+    assert claims and {e["verb"] for e in claims} == {"list"}  # one LIST, never a get per pod

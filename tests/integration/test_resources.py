@@ -148,10 +148,13 @@ def test_node_figures_match_kubectl_describe_node(cluster: TestCluster, gpu_node
 
 
 def test_node_table_has_a_column_per_resource(cluster: TestCluster, gpu_node: str) -> None:
-    result = run("nodes", "--node", gpu_node, kubeconfig=cluster.kubeconfig)
+    table = run("nodes", "--node", gpu_node, kubeconfig=cluster.kubeconfig)
+    assert table.returncode == 0, table.stderr
+    assert "NVIDIA.COM/GPU  " in table.stdout.splitlines()[0]
+    result = run("nodes", "--node", gpu_node, "-o", "csv", kubeconfig=cluster.kubeconfig)
     assert result.returncode == 0, result.stderr
     header, row = result.stdout.splitlines()
-    cells = dict(zip(header.split(), row.split(), strict=True))
+    cells = dict(zip(header.split(","), row.split(","), strict=True))
     assert cells["NVIDIA.COM/GPU"] == "3/4"
     assert cells["NVIDIA.COM/MIG-1G.10GB"] == "3/7"
     assert cells["AMD.COM/GPU"] == "1/2"
