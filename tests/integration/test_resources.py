@@ -159,7 +159,7 @@ def test_node_table_has_a_column_per_resource(cluster: TestCluster, gpu_node: st
     assert cells["NVIDIA.COM/MIG-1G.10GB"] == "3/7"
     assert cells["AMD.COM/GPU"] == "1/2"
     assert cells["HUGEPAGES-2MI"] == "256Mi/1Gi"
-    assert cells["EPHEMERAL-STORAGE"] == "1Gi/100Gi"
+    assert cells["EPHEMERAL-STORAGE"] == "3Gi/100Gi"  # trainer's request defaults to its limit
 
 
 def test_pods_show_their_requests_and_limits_of_every_resource(
@@ -173,6 +173,7 @@ def test_pods_show_their_requests_and_limits_of_every_resource(
     assert rows["trainer"]["NVIDIA.COM/GPU-REQ"] == "2"
     assert rows["trainer"]["EPHEMERAL-STORAGE-LIM"] == "2Gi"
     assert rows["notebook"]["EPHEMERAL-STORAGE-REQ"] == "1Gi"
+    assert rows["trainer"]["EPHEMERAL-STORAGE-REQ"] == "2Gi"  # defaulted to the limit
     assert rows["notebook"]["EPHEMERAL-STORAGE-LIM"] == "3Gi"
     assert rows["inference"]["AMD.COM/GPU-LIM"] == "1"
     assert rows["inference"]["HUGEPAGES-2MI-REQ"] == "-"
@@ -184,7 +185,8 @@ def test_sort_takes_any_resource_name(
     doc = inspect(cluster, "pods", "-n", scratch_namespace, "--sort", "nvidia.com/gpu")
     assert [p["name"] for p in doc["pods"]] == ["trainer", "inference", "notebook"]
     doc = inspect(cluster, "pods", "-n", scratch_namespace, "--sort", "ephemeral-storage")
-    assert doc["pods"][0]["name"] == "notebook"
+    # trainer's ephemeral-storage request defaults to its 2Gi limit: more than notebook's 1Gi
+    assert [p["name"] for p in doc["pods"]] == ["trainer", "notebook", "inference"]
 
 
 def test_sort_by_a_resource_the_cluster_lacks_is_a_usage_error(

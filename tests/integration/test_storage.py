@@ -165,7 +165,8 @@ def test_configmaps_and_secrets_are_named_never_read(cluster: TestCluster, claim
 def test_the_wide_tree_shows_volumes_under_the_pod(cluster: TestCluster, claims: str) -> None:
     result = run("tree", "-n", claims, "-o", "wide", "--ascii", kubeconfig=cluster.kubeconfig)
     assert result.returncode == 0, result.stderr
-    lines = {line.split()[0].lstrip("|-` "): line for line in result.stdout.splitlines()[2:]}
+    rows = result.stdout.splitlines()[2:]
+    lines = {line.lstrip("|-` ").split()[0]: line for line in rows if line.strip()}
     assert "Bound" in lines["volume/data"] and f"to {claims}-pv, 2Gi RWO" in lines["volume/data"]
     assert "Pending" in lines["volume/queue"] and "5Gi RWX" in lines["volume/queue"]
     assert "(not found)" in lines["volume/gone"]
