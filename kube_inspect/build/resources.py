@@ -24,6 +24,8 @@ def resources_of(values: Mapping[str, Any]) -> Resources:
     CPU and memory go to their fields; every other resource (but a node's ``pods``) to
     ``other``, in whole units, rounded up as Kubernetes does.
     """
+    if not values:  # most containers set no limits, many no requests
+        return NO_RESOURCES
     cpu, memory = values.get("cpu"), values.get("memory")
     try:
         amounts = _amounts(cpu, memory)

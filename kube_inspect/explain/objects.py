@@ -88,7 +88,7 @@ def explain_pod(cluster: Cluster, namespace: str, name: str) -> list[str]:
         if volume.claim is not None and judge_claim(volume.claim).state.unusual:
             meaning = VOLUME_STATES.get(volume.claim.status)
             if meaning is not None:
-                lines += paragraph(f"  Claim {volume.claim.status}: {meaning.meaning}.", "  ")
+                lines += paragraph(f"Claim {volume.claim.status}: {meaning.meaning}.", "    ")
     lines += paragraph(f"- {plural(len(pod.containers), 'container')}:", "  ")
     lines += [f"    {_container_line(c)}" for c in pod.containers]
     return [*lines, "", f"Next: {pod_next_step(pod)}"]
