@@ -17,6 +17,7 @@ from kube_inspect.model.quantity import whole
 from kube_inspect.schema import load_schema
 from tests.integration.cli_runner import run
 from tests.integration.conftest import TestCluster, holds_within
+from tests.integration.test_rbac import issue_user
 
 pytestmark = pytest.mark.integration
 
@@ -185,3 +186,28 @@ def test_a_pending_or_missing_claim_is_a_problem_in_plain_words(
     assert "Claim (not found): the pod names a claim its namespace does not have" in text
     result = run("pods", "-n", claims, "--problems", "-o", "wide", kubeconfig=cluster.kubeconfig)
     assert "queue=persistentVolumeClaim:waiting(Pending)" in result.stdout
+
+
+@pytest.mark.local_backend  # kwokctl issues the users of the local backend
+def test_a_user_who_may_not_list_claims_gets_a_partial_result(
+    cluster: TestCluster, claims: str, tmp_path: Path
+) -> None:
+    user = f"podreader-{claims}"
+    cluster.kubectl(
+        "create", "role", "pods-only", "--verb=get,list,watch", "--resource=pods", "-n", claims
+    )
+    cluster.kubectl(
+        "create", "rolebinding", "pods-only", "--role=pods-only", f"--user={user}", "-n", claims
+    )
+    kubeconfig = issue_user(cluster, user, tmp_path / "user.yaml")
+    result = run("pods", "-n", claims, "-o", "json", kubeconfig=kubeconfig)
+    assert result.returncode == 4, result.stderr
+    assert (
+        f'warning: user "{user}" may not list persistentvolumeclaims: claims shown by name '
+        "only, without phase, volume or capacity"
+    ) in result.stderr.splitlines()
+    (pod,) = json.loads(result.stdout)["pods"]
+    volumes = {v["name"]: v for v in pod["volumes"]}
+    assert volumes["data"]["target"] == "data" and volumes["data"]["claim"] is None
+    wide = run("tree", "-n", claims, "-o", "wide", kubeconfig=kubeconfig)
+    assert wide.returncode == 4 and "claim data (claims not read)" in wide.stdout
