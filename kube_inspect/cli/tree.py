@@ -118,7 +118,7 @@ def tree(
     read = selection.selection
     if output.format in ("tree", *PICTURES) and read.sort not in ("cpu", "memory"):
         read = replace(read, with_usage=False)  # these outputs show no usage
-    if output.format in VOLUME_FORMATS:
+    if output.format in VOLUME_FORMATS or (output.format in ("table", "csv") and depth == "pod"):
         read = replace(read, with_volumes=True)  # volumes and their claims: one more LIST
     with one_shot():
         model = load_cluster(
@@ -140,14 +140,7 @@ def tree(
     exit_if_partial(forbidden)
 
 
-VOLUME_FORMATS = (
-    "wide",
-    "table",
-    "csv",
-    "json",
-    "yaml",
-    "html",
-)  # the outputs that show pods' volumes
+VOLUME_FORMATS = ("wide", "json", "yaml", "html")  # and the pod rows of -o table|csv
 
 
 def draw_tree(

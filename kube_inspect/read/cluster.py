@@ -25,7 +25,7 @@ from kube_inspect.read.partial import ForbiddenReads
 from kube_inspect.read.selection import Selection
 
 T = TypeVar("T")
-READS = ("nodes", "pods", *WORKLOAD_RESOURCES)  # what Cluster.unread may name
+READS = ("nodes", "pods", "persistentvolumeclaims", *WORKLOAD_RESOURCES)  # Cluster.unread
 
 
 def _optional(read: Callable[[], T], what: str, effect: str, notices: list[str]) -> T | None:

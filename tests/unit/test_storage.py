@@ -112,5 +112,7 @@ def test_a_forbidden_claim_list_is_a_partial_result() -> None:
     result = invoke("pods", "-o", "wide", forbidden=("persistentvolumeclaims",))
     assert result.exit_code == 4, result.output
     assert "may not list persistentvolumeclaims: claims shown by name only" in result.output
+    json_doc = invoke("pods", "-o", "json", forbidden=("persistentvolumeclaims",))
+    assert '"persistentvolumeclaims"' in json_doc.output  # named in the document's unread
     shown = invoke("pods", "-o", "wide")
     assert shown.exit_code == 0 and "VOLUMES" in shown.output
