@@ -29,6 +29,7 @@ from kube_inspect.explain.tour import (
     pod_next_step,
 )
 from kube_inspect.model.cluster import Cluster, Container, Pod
+from kube_inspect.model.quantity import format_amount
 
 
 def explain_node(cluster: Cluster, name: str) -> list[str]:
@@ -51,6 +52,14 @@ def explain_node(cluster: Cluster, name: str) -> list[str]:
             + ".",
             "  ",
         )
+    requested = node.requested
+    others = [
+        f"{name} {format_amount(name, requested.amount(name) or 0)}/{format_amount(name, amount)}"
+        for name, amount in node.allocatable.other
+        if amount
+    ]
+    if others:
+        lines += paragraph(f"- Requested of allocatable: {', '.join(others)}.", "  ")
     for word, text in node_state(node):
         lines += paragraph(f"- {word}: {text.meaning}.", "  ")
     for taint in node.taints:

@@ -198,3 +198,12 @@ def test_sort_by_a_resource_the_cluster_lacks_is_a_usage_error(
     assert len(result.stderr.strip().splitlines()) == 1
     result = run("nodes", "--sort", "not a key!", kubeconfig=cluster.kubeconfig)
     assert result.returncode == 2 and "--sort" in result.stderr
+
+
+def test_explain_node_says_what_is_requested_of_each_resource(
+    cluster: TestCluster, gpu_node: str
+) -> None:
+    result = run("explain", "node", gpu_node, kubeconfig=cluster.kubeconfig)
+    assert result.returncode == 0, result.stderr
+    text = " ".join(result.stdout.split())
+    assert "nvidia.com/gpu 3/4" in text and "hugepages-2Mi 256Mi/1Gi" in text
