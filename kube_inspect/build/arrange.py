@@ -4,14 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Literal
 
 from kube_inspect.build.health import pod_problem
+from kube_inspect.build.resources import known_resources
+from kube_inspect.errors import UsageError
 from kube_inspect.model.cluster import Cluster, Node, Pod
 from kube_inspect.model.timestamps import parse_time
 
-SortKey = Literal["name", "cpu", "memory", "restarts", "age"]
+# A fixed key, or the API name of any resource the cluster has (``nvidia.com/gpu``).
+SortKey = str
 SORT_KEYS: tuple[SortKey, ...] = ("name", "cpu", "memory", "restarts", "age")
+
+
+def check_sort_key(cluster: Cluster, key: SortKey) -> None:
+    """Raise UsageError when ``key`` is neither a fixed key nor a resource of the cluster."""
+    if key in SORT_KEYS:
+        return
+    known = known_resources(cluster)
+    if key not in known:
+        raise UsageError(
+            f'invalid argument "{key}" for "--sort": no such resource in the cluster; '
+            f"use one of {', '.join((*SORT_KEYS, *known))}"
+        )
 
 
 def only_problems(cluster: Cluster) -> Cluster:
@@ -41,7 +55,7 @@ def _pod_key(key: SortKey) -> Callable[[Pod], tuple[float, str, str]]:
             return -pod.restarts
         if key == "age":
             return _created(pod.created)
-        return 0
+        return -(pod.requests.amount(key) or 0) if key != "name" else 0
 
     return lambda pod: (measure(pod), pod.namespace, pod.name)
 
@@ -57,13 +71,17 @@ def _node_key(key: SortKey) -> Callable[[Node], tuple[float, str]]:
             return -sum(p.restarts for p in node.pods)
         if key == "age":
             return _created(node.created)
-        return 0
+        return -(node.requested.amount(key) or 0) if key != "name" else 0
 
     return lambda node: (measure(node), node.name)
 
 
 def arrange(cluster: Cluster, problems: bool, key: SortKey) -> Cluster:
-    """Return the cluster with only its problems (when asked), sorted by ``key``."""
+    """Return the cluster with only its problems (when asked), sorted by ``key``.
+
+    Raises UsageError when ``key`` names no resource the cluster has.
+    """
+    check_sort_key(cluster, key)
     if problems:
         cluster = only_problems(cluster)
     return sort_cluster(cluster, key)
@@ -73,7 +91,8 @@ def sort_cluster(cluster: Cluster, key: SortKey) -> Cluster:
     """Return the cluster with nodes and pods sorted by ``key``, ties broken by name.
 
     cpu and memory sort by live usage where known, else by requests, biggest first;
-    restarts most first; age oldest first; name alphabetically (the default order).
+    restarts most first; age oldest first; name alphabetically (the default order);
+    any other resource by requests, biggest first.
     """
     if key == "name":
         return cluster

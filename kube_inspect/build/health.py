@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from kube_inspect.model.cluster import Container, ContainerState, Node, Pod
+from kube_inspect.model.cluster import Claim, Container, ContainerState, Node, Pod
 
 Level = Literal["cluster", "node", "pod", "container"]
 Verdict = Literal["healthy", "warning", "failing"]
@@ -170,6 +170,24 @@ CONTAINER_STATES: dict[str, StateHealth] = {
     "unknown": _warning("no status reported for it yet (the pod has not started on a node)"),
 }
 
+# A pod's PersistentVolumeClaim, by its phase: the pod cannot start on a claim not Bound.
+VOLUME_STATES: dict[str, StateHealth] = {
+    "Bound": _healthy("the claim is bound to a volume the pod can mount"),
+    "Pending": _warning(
+        "the claim is not bound to a volume yet (none matches, or one is being made): "
+        "a pod using it cannot start until it is"
+    ),
+    "Lost": _failing(
+        "the volume the claim was bound to is gone: its data cannot be reached and the "
+        "pod cannot mount it"
+    ),
+    "(not found)": _failing(
+        "the pod names a claim its namespace does not have: the pod cannot start until "
+        "it is created"
+    ),
+}
+_FALLBACK_VOLUME = _warning("a claim phase kube-inspect has no words for")
+
 _FALLBACK_NODE = _warning("a node status kube-inspect has no words for")
 _FALLBACK_POD = _warning("a pod phase kube-inspect has no words for")
 
@@ -284,6 +302,19 @@ def judge_pod(pod: Pod, unschedulable: bool = False) -> Judgement:
     return judgement
 
 
+def judge_claim(claim: Claim) -> Judgement:
+    """Return the verdict on a PersistentVolumeClaim, from its phase (or its absence)."""
+    return Judgement(claim.status, VOLUME_STATES.get(claim.status, _FALLBACK_VOLUME))
+
+
+def claim_problem(pod: Pod) -> str | None:
+    """Return why one of the pod's claims needs attention (Pending, Lost, missing), or None."""
+    for volume in pod.volumes or ():
+        if volume.claim is not None and judge_claim(volume.claim).state.unusual:
+            return f"claim {volume.claim.name}: {volume.claim.status}"
+    return None
+
+
 def judge_node(node: Node) -> Judgement:
     """Return the verdict on a node: the worst of its status words and true conditions."""
     states = node_state(node)
@@ -311,6 +342,8 @@ def pod_problem(pod: Pod) -> str | None:
             return f"container {container.name}: {what}"
         if state.verdict == "warning" and warning is None:
             warning = Judgement(pod.phase, state, container.name, key)
+    if (claim := claim_problem(pod)) is not None:
+        return claim
     if POD_STATES.get(pod.phase, _FALLBACK_POD).unusual:
         return f"{pod.phase}" + (f": {pod.reason}" if pod.reason else "")
     if pod.ready_count < len(pod.counted_containers):

@@ -16,6 +16,7 @@ from kube_inspect.build.nodes import build_node, pod_sort_key
 from kube_inspect.build.nodes import node_ready as node_ready  # re-exported for the tests
 from kube_inspect.build.resources import container_resources, containers_effective, resources_of
 from kube_inspect.build.scheduling import pending_of
+from kube_inspect.build.storage import Claims, claims_by_name, pod_volumes
 from kube_inspect.model.cluster import (
     Cluster,
     Container,
@@ -25,7 +26,6 @@ from kube_inspect.model.cluster import (
     Node,
     Pod,
     Resources,
-    Volume,
     Workload,
     total_resources,
 )
@@ -204,45 +204,18 @@ def _ref(ref: tuple[str, str] | None) -> str | None:
     return None if ref is None else f"{ref[0]}/{ref[1]}"
 
 
-def _volume_source(volume: Mapping[str, Any]) -> str:
-    kinds = [k for k in volume if k != "name"]
-    return kinds[0] if kinds else "unknown"
-
-
-def pod_volumes(spec: Mapping[str, Any]) -> tuple[Volume, ...]:
-    """Return the pod's volumes with their mounts, leaving out the service account token."""
-    wanted = [
-        v
-        for v in fields.items(spec.get("volumes"))
-        # every pod has one: the API token, not something the user shares
-        if isinstance(v, dict) and not str(v.get("name", "")).startswith("kube-api-access-")
-    ]
-    if not wanted:
-        return ()
-    mounts: defaultdict[Any, list[tuple[str, str]]] = defaultdict(list)
-    for key in ("initContainers", "containers", "ephemeralContainers"):
-        for container in fields.items(spec.get(key)):
-            if isinstance(container, dict):
-                name = str(container.get("name", ""))
-                for m in fields.items(container.get("volumeMounts")):
-                    if isinstance(m, dict):
-                        mounts[m.get("name")].append((name, str(m.get("mountPath", ""))))
-    return tuple(
-        Volume(str(v.get("name", "")), _volume_source(v), tuple(mounts.get(v.get("name"), ())))
-        for v in wanted
-    )
-
-
 def build_pod(
     pod: ApiObject,
     owners: OwnerIndex | None = None,
     usage: Mapping[str, Resources] | None = None,
     with_volumes: bool = True,
+    claims: Claims | None = None,
 ) -> Pod:
     """Return the model of one pod object; ``usage`` maps container names to live usage.
 
     Without ``with_volumes`` the pod's volumes are not built (None): views that do not show
-    them (the tree at 30,000 pods) do not pay for them.
+    them (the tree at 30,000 pods) do not pay for them. ``claims`` are the
+    PersistentVolumeClaims read (None: not read), which claim volumes carry.
     """
     meta, spec, status = (fields.mapping(pod.get(k)) for k in ("metadata", "spec", "status"))
     namespace = str(meta.get("namespace", ""))
@@ -270,7 +243,7 @@ def build_pod(
         usage=total_resources(c.usage for c in containers if c.usage) if usage else None,
         controller=_ref(controller),
         labels=fields.mapping(meta.get("labels")),
-        volumes=pod_volumes(spec) if with_volumes else None,
+        volumes=pod_volumes(spec, namespace, claims) if with_volumes else None,
         pending=pending_of(status, spec, containers),
     )
 
@@ -313,6 +286,7 @@ def build_cluster(
     pod_metrics: Iterable[ApiObject] | None = None,
     notices: Iterable[str] = (),
     with_volumes: bool = True,
+    claims: Iterable[ApiObject] | None = None,
 ) -> Cluster:
     """Return the hierarchy: nodes by name holding their pods, then unscheduled pods.
 
@@ -320,9 +294,11 @@ def build_cluster(
     (``listed=False``). With ``only_nodes_with_pods``, nodes holding no pod are left
     out, for views filtered to some pods (such as one namespace). ``owners`` are the
     ReplicaSets and Jobs that lead a pod to its top workload; metrics, when given, are
-    metrics.k8s.io NodeMetrics and PodMetrics objects.
+    metrics.k8s.io NodeMetrics and PodMetrics objects; ``claims`` PersistentVolumeClaim
+    objects (None: not read).
     """
     index = owner_index(owners or {})
+    claim_index = None if claims is None else claims_by_name(claims)
     node_usage = _node_usage(node_metrics)
     pod_usage = _pod_usage(pod_metrics)
     by_node: defaultdict[str | None, list[Pod]] = defaultdict(list)
@@ -330,7 +306,7 @@ def build_cluster(
         meta = fields.mapping(obj.get("metadata"))
         key = (str(meta.get("namespace", "")), str(meta.get("name", "")))
         containers_usage = pod_usage.get(key, {}) if pod_metrics is not None else None
-        pod = build_pod(obj, index, containers_usage, with_volumes)
+        pod = build_pod(obj, index, containers_usage, with_volumes, claim_index)
         by_node[pod.node_name].append(pod)
     unscheduled = tuple(sorted(by_node.pop(None, []), key=pod_sort_key))
     models = {}

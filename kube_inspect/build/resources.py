@@ -4,22 +4,43 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from kube_inspect.build import fields
-from kube_inspect.model.cluster import NO_RESOURCES, Container, Resources
+from kube_inspect.model.cluster import NO_RESOURCES, Cluster, Container, Resources
 from kube_inspect.model.cluster import add_resources as add
+from kube_inspect.model.cluster import largest_resources as largest
 from kube_inspect.model.cluster import total_resources as total
 from kube_inspect.model.quantity import millicores, whole
 
+_CPU_AND_MEMORY = frozenset(("cpu", "memory"))
+NOT_REQUESTED = frozenset(("cpu", "memory", "pods"))  # ``pods`` is a node's count, apart
+
 
 def resources_of(values: Mapping[str, Any]) -> Resources:
-    """Return the CPU and memory of a ``requests``/``limits``/``usage`` mapping."""
+    """Return every resource of a ``requests``/``limits``/``usage``/``allocatable`` mapping.
+
+    CPU and memory go to their fields; every other resource (but a node's ``pods``) to
+    ``other``, in whole units, rounded up as Kubernetes does.
+    """
+    if not values:  # most containers set no limits, many no requests
+        return NO_RESOURCES
     cpu, memory = values.get("cpu"), values.get("memory")
     try:
-        return _amounts(cpu, memory)
+        amounts = _amounts(cpu, memory)
     except TypeError:  # not hashable, so not a quantity: let the parsers say None
-        return Resources(millicores(cpu), whole(memory))
+        amounts = Resources(millicores(cpu), whole(memory))
+    if len(values) <= 2 and values.keys() <= _CPU_AND_MEMORY:
+        return amounts  # the common case: nothing else to read
+    other = tuple(
+        sorted(
+            (str(name), amount)
+            for name, text in values.items()
+            if name not in NOT_REQUESTED and (amount := whole(text)) is not None
+        )
+    )
+    return replace(amounts, other=other) if other else amounts
 
 
 @functools.lru_cache(maxsize=4096)
@@ -35,15 +56,6 @@ def container_resources(container: Mapping[str, Any]) -> tuple[Resources, Resour
     return resources_of(fields.mapping(spec.get("requests"))), resources_of(
         fields.mapping(spec.get("limits"))
     )
-
-
-def _max(a: int | None, b: int | None) -> int | None:
-    return b if a is None else a if b is None else max(a, b)
-
-
-def largest(a: Resources, b: Resources) -> Resources:
-    """Return the larger of two amounts, resource by resource."""
-    return Resources(_max(a.cpu_m, b.cpu_m), _max(a.memory_bytes, b.memory_bytes))
 
 
 def effective(
@@ -78,3 +90,22 @@ def containers_effective(
     requests = effective((c.requests for c in app), [(c.requests, s) for c, s in init], overhead)
     limits = effective((c.limits for c in app), [(c.limits, s) for c, s in init], overhead)
     return requests, limits
+
+
+def resource_names(cluster: Cluster) -> tuple[str, ...]:
+    """Return the resources beyond cpu and memory the cluster has, sorted by name.
+
+    A resource counts when a node has some of it allocatable or a pod asks for it:
+    a kubelet's zero ``hugepages-1Gi`` is not worth a column.
+    """
+    names = {name for n in cluster.nodes for name, amount in n.allocatable.other if amount}
+    for pod in cluster.pods:
+        names.update(name for name, _ in pod.requests.other)
+        names.update(name for name, _ in pod.limits.other)
+    return tuple(sorted(names))
+
+
+def known_resources(cluster: Cluster) -> tuple[str, ...]:
+    """Return every resource a node lists or a pod asks for, zero amounts included."""
+    zero = {name for n in cluster.nodes for name, _ in n.allocatable.other}
+    return tuple(sorted(zero.union(resource_names(cluster))))

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Any, TextIO, TypeVar, cast
 
 import click
+from click.shell_completion import CompletionItem
 
 from kube_inspect.build.arrange import SORT_KEYS, SortKey
 from kube_inspect.build.label_selector import parse_selector
@@ -233,6 +234,35 @@ _FLAG_SPELLING = {
 }
 
 
+# A resource's API name: an optional DNS-subdomain prefix, then a name (as kubectl checks).
+_RESOURCE_NAME = re.compile(
+    r"^(?:[a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
+)
+
+
+class SortKeyType(click.ParamType):  # type: ignore[type-arg]
+    """A sort key: one of SORT_KEYS, or the name of a resource (checked once read)."""
+
+    name = "KEY"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """Return the key, or fail when it cannot be a key nor a resource name."""
+        if isinstance(value, str) and (value in SORT_KEYS or _RESOURCE_NAME.match(value)):
+            return value
+        self.fail(
+            f"{value!r} is not one of {', '.join(SORT_KEYS)}, nor a resource name "
+            "such as nvidia.com/gpu",
+            param,
+            ctx,
+        )
+
+    def shell_complete(
+        self, ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[CompletionItem]:
+        """Return the fixed keys that start with what was typed."""
+        return [CompletionItem(k) for k in SORT_KEYS if k.startswith(incomplete)]
+
+
 _SELECTION_OPTIONS: list[Callable[[Any], Any]] = [
     click.option(
         "-q",
@@ -280,10 +310,11 @@ _SELECTION_OPTIONS: list[Callable[[Any], Any]] = [
     ),
     click.option(
         "--sort",
-        type=click.Choice(SORT_KEYS),
+        type=SortKeyType(),
         default="name",
         show_default=True,
-        help="Order of nodes and pods (cpu/memory: usage where known, else requests).",
+        help="Order of nodes and pods: name, cpu, memory, restarts, age (cpu/memory: usage "
+        "where known, else requests), or any resource by requests, e.g. nvidia.com/gpu.",
     ),
 ]
 

@@ -148,6 +148,8 @@ def tree(
     read = with_events(selection.selection, events, output.format, shown_in)
     if output.format in ("tree", *PICTURES) and read.sort not in ("cpu", "memory"):
         read = replace(read, with_usage=False)  # these outputs show no usage
+    if output.format in VOLUME_FORMATS or (output.format in ("table", "csv") and depth == "pod"):
+        read = replace(read, with_volumes=True)  # volumes and their claims: one more LIST
     if cluster.fleet:
         fleet_tree(cluster, replace(selection, selection=read), output, drawn_depth, ascii_only)
         return
@@ -170,6 +172,9 @@ def tree(
             problems=read.problems,
         )
     exit_if_partial(forbidden)
+
+
+VOLUME_FORMATS = ("wide", "json", "yaml", "html")  # and the pod rows of -o table|csv
 
 
 def fleet_tree(

@@ -10,6 +10,7 @@ from typing import Any, TextIO
 import click
 
 from kube_inspect.build.arrange import SortKey, listed_pods
+from kube_inspect.build.resources import resource_names
 from kube_inspect.cli.fleet import Fleet, exit_fleet, load_fleet
 from kube_inspect.cli.options import (
     ClusterFlags,
@@ -56,16 +57,20 @@ def flat_rows(
     the whole cluster (``listed_pods``).
     """
     now = cluster.read_at or datetime.now(UTC)
+    more = resource_names(cluster)  # a column (two for pods) per resource the cluster has
     if level == "node":
         pods_read = "pods" not in cluster.unread
         return [
-            cells.node_row(n, now, wide=wide, color=color, pods_read=pods_read)
+            cells.node_row(n, now, wide=wide, color=color, pods_read=pods_read, resources=more)
             for n in cluster.nodes
         ]
     if level == "pod":
-        return [cells.pod_row(p, now, wide=wide, color=color) for p in listed_pods(cluster, sort)]
+        return [
+            cells.pod_row(p, now, wide=wide, color=color, resources=more)
+            for p in listed_pods(cluster, sort)
+        ]
     return [
-        cells.container_row(p, c, wide=wide, color=color)
+        cells.container_row(p, c, wide=wide, color=color, resources=more)
         for p in listed_pods(cluster, sort)
         for c in p.containers
     ]
@@ -135,6 +140,8 @@ def flat_command(level: str, plural: str, example: str) -> click.Command:
         forbidden = ForbiddenReads()
         out = sys.stdout
         read = with_events(selection.selection, events, output.format, EVENTS_SHOWN_IN)
+        if level == "pod" and output.format in ("wide", "csv", "json", "yaml"):
+            read = replace(read, with_volumes=True)  # their VOLUMES column / key
         with one_shot():
             model = load_cluster(
                 cluster,

@@ -8,12 +8,15 @@ from __future__ import annotations
 from kube_inspect.build.events import event_words
 from kube_inspect.build.health import (
     LEVELS,
+    VOLUME_STATES,
     container_state,
+    judge_claim,
     node_state,
     pod_state,
     shown_state,
 )
 from kube_inspect.build.scheduling import pending_phrases
+from kube_inspect.build.storage import volume_words
 from kube_inspect.errors import UsageError
 from kube_inspect.explain.tour import (
     container_next_step,
@@ -27,6 +30,7 @@ from kube_inspect.explain.tour import (
     pod_next_step,
 )
 from kube_inspect.model.cluster import Cluster, Container, Event, Pod
+from kube_inspect.model.quantity import format_amount
 
 
 def explain_node(cluster: Cluster, name: str) -> list[str]:
@@ -49,6 +53,14 @@ def explain_node(cluster: Cluster, name: str) -> list[str]:
             + ".",
             "  ",
         )
+    requested = node.requested
+    others = [
+        f"{name} {format_amount(name, requested.amount(name) or 0)}/{format_amount(name, amount)}"
+        for name, amount in node.allocatable.other
+        if amount
+    ]
+    if others:
+        lines += paragraph(f"- Requested of allocatable: {', '.join(others)}.", "  ")
     for word, text in node_state(node):
         lines += paragraph(f"- {word}: {text.meaning}.", "  ")
     for taint in node.taints:
@@ -84,7 +96,13 @@ def explain_pod(cluster: Cluster, namespace: str, name: str) -> list[str]:
         lines += paragraph(f"- QoS class {pod.qos_class}: {_qos(pod.qos_class)}", "  ")
     for volume in pod.volumes or ():
         where_mounted = ", ".join(f"{c} at {path}" for c, path in volume.mounts) or "no container"
-        lines += paragraph(f"- Volume {volume.name} ({volume.source}): {where_mounted}.", "  ")
+        lines += paragraph(
+            f"- Volume {volume.name} ({volume_words(volume)}): {where_mounted}.", "  "
+        )
+        if volume.claim is not None and judge_claim(volume.claim).state.unusual:
+            meaning = VOLUME_STATES.get(volume.claim.status)
+            if meaning is not None:
+                lines += paragraph(f"Claim {volume.claim.status}: {meaning.meaning}.", "    ")
     lines += paragraph(f"- {plural(len(pod.containers), 'container')}:", "  ")
     lines += [f"    {_container_line(c)}" for c in pod.containers]
     return [*lines, "", f"Next: {pod_next_step(pod)}"]

@@ -149,6 +149,10 @@ class KubeClient:
         """Return ReplicaSets, the link from a Deployment's pods to the Deployment."""
         return self.list_all(_namespaced("/apis/apps/v1", "replicasets", namespace))
 
+    def list_claims(self, namespace: str | None = None) -> list[dict[str, Any]]:
+        """Return PersistentVolumeClaims, one LIST for every pod's claim volumes."""
+        return self.list_all(_namespaced("/api/v1", "persistentvolumeclaims", namespace))
+
     def list_jobs(self, namespace: str | None = None) -> list[dict[str, Any]]:
         """Return Jobs, the link from a CronJob's pods to the CronJob."""
         return self.list_all(_namespaced("/apis/batch/v1", "jobs", namespace))

@@ -171,8 +171,37 @@ class _Skipped(msgspec.Struct):
     """A value whose presence is read, never its content (msgspec skips what it holds)."""
 
 
+class _Named(TypedDict, total=False):
+    name: Any
+
+
+class _ClaimSource(TypedDict, total=False):
+    claimName: Any
+
+
+class _SecretSource(TypedDict, total=False):
+    secretName: Any  # the Secret's name, never its content: kube-inspect reads no Secret
+
+
+class _EmptyDir(TypedDict, total=False):
+    medium: Any
+    sizeLimit: Any
+
+
+class _Projection(TypedDict, total=False):
+    configMap: _Named
+    secret: _Named
+    serviceAccountToken: _Skipped
+    downwardAPI: _Skipped
+    clusterTrustBundle: _Skipped
+
+
+class _Projected(TypedDict, total=False):
+    sources: list[_Projection] | None
+
+
 class _Volume(TypedDict, total=False):
-    """A pod volume: its name, and which source it has (each source's content skipped)."""
+    """A pod volume: its name, which source it has, and what the shown sources name."""
 
     name: Any
     awsElasticBlockStore: _Skipped
@@ -180,10 +209,10 @@ class _Volume(TypedDict, total=False):
     azureFile: _Skipped
     cephfs: _Skipped
     cinder: _Skipped
-    configMap: _Skipped
+    configMap: _Named
     csi: _Skipped
     downwardAPI: _Skipped
-    emptyDir: _Skipped
+    emptyDir: _EmptyDir
     ephemeral: _Skipped
     fc: _Skipped
     flexVolume: _Skipped
@@ -195,14 +224,14 @@ class _Volume(TypedDict, total=False):
     image: _Skipped
     iscsi: _Skipped
     nfs: _Skipped
-    persistentVolumeClaim: _Skipped
+    persistentVolumeClaim: _ClaimSource
     photonPersistentDisk: _Skipped
     portworxVolume: _Skipped
-    projected: _Skipped
+    projected: _Projected
     quobyte: _Skipped
     rbd: _Skipped
     scaleIO: _Skipped
-    secret: _Skipped
+    secret: _SecretSource
     storageos: _Skipped
     vsphereVolume: _Skipped
 

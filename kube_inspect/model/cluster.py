@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
@@ -12,12 +12,32 @@ ContainerType = Literal["init", "sidecar", "app", "ephemeral"]
 StateName = Literal["running", "waiting", "terminated", "unknown"]
 
 
+Amounts = tuple[tuple[str, int], ...]  # (resource name, amount) pairs, sorted by name
+
+
 @dataclass(frozen=True, slots=True)
 class Resources:
-    """An amount of CPU (millicores) and memory (bytes); None where it is not set."""
+    """An amount of CPU (millicores) and memory (bytes); None where it is not set.
+
+    ``other`` holds every other resource by its API name (``nvidia.com/gpu``,
+    ``ephemeral-storage``, ``hugepages-2Mi``...), in whole units (bytes for storage and
+    hugepages), sorted by name; a resource not set is absent.
+    """
 
     cpu_m: int | None = None
     memory_bytes: int | None = None
+    other: Amounts = ()
+
+    def amount(self, name: str) -> int | None:
+        """Return the amount of one resource by its API name (cpu in millicores), or None."""
+        if name == "cpu":
+            return self.cpu_m
+        if name == "memory":
+            return self.memory_bytes
+        for key, value in self.other:
+            if key == name:
+                return value
+        return None
 
 
 NO_RESOURCES = Resources()
@@ -27,13 +47,43 @@ def _plus(a: int | None, b: int | None) -> int | None:
     return b if a is None else a if b is None else a + b
 
 
+def _merge(a: Amounts, b: Amounts, combine: Callable[[int, int], int]) -> Amounts:
+    if not b:
+        return a
+    if not a:
+        return b
+    merged = dict(a)
+    for name, value in b:
+        merged[name] = combine(merged[name], value) if name in merged else value
+    return tuple(sorted(merged.items()))
+
+
 def add_resources(a: Resources, b: Resources) -> Resources:
     """Return the sum of two amounts; a part unknown on one side takes the other's."""
     if b is NO_RESOURCES:
         return a
     if a is NO_RESOURCES:
         return b
-    return Resources(_plus(a.cpu_m, b.cpu_m), _plus(a.memory_bytes, b.memory_bytes))
+    if not a.other and not b.other:  # the common case, kept as fast as before
+        return Resources(_plus(a.cpu_m, b.cpu_m), _plus(a.memory_bytes, b.memory_bytes))
+    return Resources(
+        _plus(a.cpu_m, b.cpu_m),
+        _plus(a.memory_bytes, b.memory_bytes),
+        _merge(a.other, b.other, int.__add__),
+    )
+
+
+def largest_resources(a: Resources, b: Resources) -> Resources:
+    """Return the larger of two amounts, resource by resource."""
+    if not a.other and not b.other:
+        return Resources(_max(a.cpu_m, b.cpu_m), _max(a.memory_bytes, b.memory_bytes))
+    return Resources(
+        _max(a.cpu_m, b.cpu_m), _max(a.memory_bytes, b.memory_bytes), _merge(a.other, b.other, max)
+    )
+
+
+def _max(a: int | None, b: int | None) -> int | None:
+    return b if a is None else a if b is None else max(a, b)
 
 
 def total_resources(amounts: Iterable[Resources]) -> Resources:
@@ -71,12 +121,41 @@ class ContainerState:
 
 
 @dataclass(frozen=True, slots=True)
+class Claim:
+    """A PersistentVolumeClaim a pod's volume names, as the API server reports it.
+
+    ``phase`` is None when no such claim exists in the pod's namespace.
+    """
+
+    name: str
+    phase: str | None = None  # Bound, Pending, Lost
+    volume: str | None = None  # the PersistentVolume it is bound to
+    storage_class: str | None = None
+    capacity_bytes: int | None = None  # what the bound volume holds (else what is asked)
+    access_modes: tuple[str, ...] = ()
+
+    @property
+    def status(self) -> str:
+        """Return the claim's phase, or ``(not found)`` when it does not exist."""
+        return self.phase or "(not found)"
+
+
+@dataclass(frozen=True, slots=True)
 class Volume:
-    """A pod volume, the kind of source behind it, and which containers mount it where."""
+    """A pod volume, the kind of source behind it, and which containers mount it where.
+
+    ``target`` names what the source points at: the claim, ConfigMap or Secret (names
+    only: a Secret is never read), or a projected volume's sources. ``claim`` is the
+    PersistentVolumeClaim as read (None when claims were not read).
+    """
 
     name: str
     source: str  # the volume source's field name: configMap, emptyDir, persistentVolumeClaim...
     mounts: tuple[tuple[str, str], ...] = ()  # (container, mount path)
+    target: str | None = None
+    size_limit_bytes: int | None = None  # an emptyDir's sizeLimit
+    medium: str | None = None  # an emptyDir's medium (Memory)
+    claim: Claim | None = None
 
 
 @dataclass(frozen=True, slots=True)

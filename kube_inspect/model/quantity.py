@@ -106,3 +106,19 @@ def percent(part: int | None, whole_value: int | None) -> str:
     if part is None or not whole_value:
         return "-"
     return f"{int(part / whole_value * 100)}%"
+
+
+def counted_in_bytes(resource: str) -> bool:
+    """Return True for resources measured in bytes: memory, storage, hugepages."""
+    return resource in ("memory", "ephemeral-storage", "storage") or resource.startswith(
+        "hugepages-"
+    )
+
+
+def format_amount(resource: str, amount: int | None) -> str:
+    """Return an amount of any resource as kubectl prints it: ``250m``, ``1Gi``, ``2``."""
+    if resource == "cpu":
+        return format_cpu(amount)
+    if amount is None:
+        return "-"
+    return format_bytes(amount) if counted_in_bytes(resource) else str(amount)

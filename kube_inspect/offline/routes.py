@@ -17,6 +17,7 @@ KINDS = {
     "nodemetrics": "NodeMetrics",
     "podmetrics": "PodMetrics",
     "events": "Event",
+    "persistentvolumeclaims": "PersistentVolumeClaim",
 }
 RESOURCES = tuple(KINDS)
 NAMESPACED = frozenset(RESOURCES) - {"nodes", "nodemetrics"}
@@ -24,7 +25,12 @@ METRICS = frozenset({"nodemetrics", "podmetrics"})  # metrics.k8s.io: not shaped
 UNSHAPED = METRICS | {"events"}  # their fields are at the top level, beside no spec or status
 
 _PREFIXES = {
-    "/api/v1": {"nodes": "nodes", "pods": "pods", "events": "events"},
+    "/api/v1": {
+        "nodes": "nodes",
+        "pods": "pods",
+        "events": "events",
+        "persistentvolumeclaims": "persistentvolumeclaims",
+    },
     "/apis/apps/v1": {
         "replicasets": "replicasets",
         "deployments": "deployments",

@@ -26,7 +26,7 @@ from kube_inspect.read.partial import ForbiddenReads
 from kube_inspect.read.selection import Selection
 
 T = TypeVar("T")
-READS = ("nodes", "pods", "events", *WORKLOAD_RESOURCES)  # what Cluster.unread may name
+READS = ("nodes", "pods", "events", "persistentvolumeclaims", *WORKLOAD_RESOURCES)  # unread
 
 
 def _optional(read: Callable[[], T], what: str, effect: str, notices: list[str]) -> T | None:
@@ -168,7 +168,16 @@ def _read(client: KubeClient, selection: Selection, forbidden: ForbiddenReads | 
                 pods = (p for p in pods if (p.get("spec") or {}).get("nodeName") in node_names)
         if forbidden is not None and {"nodes", "pods"} <= set(forbidden.what):
             raise forbidden.nothing_readable(["nodes", "pods"])
-        cluster = _build(client, selection, version, nodes, pods)
+        claims = None
+        if selection.with_volumes:  # one LIST, scoped like the pods, never one per pod
+            claims = _attempt(
+                forbidden,
+                "persistentvolumeclaims",
+                lambda: client.list_claims(selection.namespace),
+                None,
+                "claims shown by name only, without phase, volume or capacity",
+            )
+        cluster = _build(client, selection, version, nodes, pods, claims)
         cluster = _read_events(client, selection, cluster, forbidden)
         workloads = _read_workloads(client, selection, forbidden)
         unread = tuple(w for w in forbidden.what if w in READS) if forbidden else ()
@@ -254,6 +263,7 @@ def _build(
     version: str,
     nodes: list[dict[str, Any]],
     pods: Iterable[dict[str, Any]],
+    claims: list[dict[str, Any]] | None = None,
 ) -> Cluster:
     namespace = selection.namespace
     notices: list[str] = []
@@ -284,4 +294,5 @@ def _build(
         pod_metrics=pod_metrics,
         notices=notices,
         with_volumes=selection.with_volumes,
+        claims=claims,
     )

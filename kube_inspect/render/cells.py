@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from kube_inspect.build.health import judge_container, judge_node, judge_pod
 from kube_inspect.build.words import plural as plural  # cells.plural, for the renderers
 from kube_inspect.model.cluster import Container, Event, Node, Pod, Resources
-from kube_inspect.model.quantity import format_bytes, format_cpu, percent
+from kube_inspect.model.quantity import format_amount, format_bytes, format_cpu, percent
 from kube_inspect.render.age import age
 from kube_inspect.render.colours import paint
 
@@ -78,6 +79,31 @@ def node_resources(node: Node) -> dict[str, str]:
     }
 
 
+def used_of(node: Node, resource: str) -> str:
+    """Return what the node's pods request of a resource against its allocatable: ``1/4``.
+
+    ``-`` when the node neither has it nor runs a pod asking for it.
+    """
+    requested, allocatable = node.requested.amount(resource), node.allocatable.amount(resource)
+    if requested is None and not allocatable:
+        return "-"
+    return f"{format_amount(resource, requested or 0)}/{format_amount(resource, allocatable or 0)}"
+
+
+def node_other_resources(node: Node, resources: Sequence[str]) -> dict[str, str]:
+    """Return a column per resource beyond cpu and memory: requested/allocatable."""
+    return {name.upper(): used_of(node, name) for name in resources}
+
+
+def other_resources(pod: Pod | Container, resources: Sequence[str]) -> dict[str, str]:
+    """Return two columns per resource beyond cpu and memory: its requests and limits."""
+    row = {}
+    for name in resources:
+        row[f"{name.upper()}-REQ"] = format_amount(name, pod.requests.amount(name))
+        row[f"{name.upper()}-LIM"] = format_amount(name, pod.limits.amount(name))
+    return row
+
+
 def pod_resources(pod: Pod | Container) -> dict[str, str]:
     """Return the pod's (or container's) requests, limits and usage."""
     return {
@@ -105,11 +131,33 @@ def latest_event(events: tuple[Event, ...] | None, now: datetime) -> str:
     return event_text(events[0], now) + more
 
 
+def volumes_cell(pod: Pod) -> str:
+    """Return the pod's volumes in one cell: ``data=claim:data-db-0(Bound),cfg=configMap:web``.
+
+    ``<unknown>`` when volumes were not read for this view.
+    """
+    if pod.volumes is None:
+        return UNKNOWN
+    words = []
+    for v in pod.volumes:
+        what = f"{v.source}:{v.target}" if v.target else v.source
+        if v.claim is not None:
+            what += f"({v.claim.status})"
+        words.append(f"{v.name}={what}")
+    return ",".join(words) or "<none>"
+
+
 UNKNOWN = "<unknown>"  # not read (forbidden), as opposed to <none>: read, and empty
 
 
 def node_row(
-    node: Node, now: datetime, *, wide: bool, color: bool = False, pods_read: bool = True
+    node: Node,
+    now: datetime,
+    *,
+    wide: bool,
+    color: bool = False,
+    pods_read: bool = True,
+    resources: Sequence[str] = (),
 ) -> dict[str, str]:
     """Return the columns of a node in the flat `nodes` view, its status coloured if asked.
 
@@ -131,6 +179,7 @@ def node_row(
         "VERSION": node.kubelet_version or "",
         "PODS": pods if pods_read else UNKNOWN,
         **node_resources(node),
+        **node_other_resources(node, resources),
     }
     if wide:
         row |= {
@@ -145,7 +194,14 @@ def node_row(
     return row
 
 
-def pod_row(pod: Pod, now: datetime, *, wide: bool, color: bool = False) -> dict[str, str]:
+def pod_row(
+    pod: Pod,
+    now: datetime,
+    *,
+    wide: bool,
+    color: bool = False,
+    resources: Sequence[str] = (),
+) -> dict[str, str]:
     """Return the columns of a pod in the flat `pods` view, its status coloured if asked."""
     status = pod_status(pod)
     row = {
@@ -158,12 +214,14 @@ def pod_row(pod: Pod, now: datetime, *, wide: bool, color: bool = False) -> dict
         "AGE": age(pod.created, now),
         "OWNER": pod.owner or "<none>",
         **pod_resources(pod),
+        **other_resources(pod, resources),
     }
     if wide:
         row |= {
             "IP": pod.ip or "<none>",
             "QOS": pod.qos_class or "<none>",
             "PRIORITY-CLASS": pod.priority_class or "<none>",
+            "VOLUMES": volumes_cell(pod),
             "MESSAGE": pod.message or "",
             "WHY-PENDING": pod.pending.describe() if pod.pending else "",
         }
@@ -173,7 +231,12 @@ def pod_row(pod: Pod, now: datetime, *, wide: bool, color: bool = False) -> dict
 
 
 def container_row(
-    pod: Pod, container: Container, *, wide: bool, color: bool = False
+    pod: Pod,
+    container: Container,
+    *,
+    wide: bool,
+    color: bool = False,
+    resources: Sequence[str] = (),
 ) -> dict[str, str]:
     """Return the columns of a container in the flat `containers` view, state coloured if asked."""
     state = container.state.describe()
@@ -188,6 +251,7 @@ def container_row(
         "RESTARTS": str(container.restarts),
         "IMAGE": container.image,
         **pod_resources(container),
+        **other_resources(container, resources),
     }
     if wide:
         row |= {

@@ -30,6 +30,7 @@ from kube_inspect.build.health import (
     shown_state,
 )
 from kube_inspect.build.scheduling import pending_phrases
+from kube_inspect.build.storage import volume_words
 from kube_inspect.explain.tour import (
     container_next_step,
     node_next_step,
@@ -80,6 +81,7 @@ def pod_data(pod: Pod) -> dict[str, Any]:
         "reasons": pending_phrases(pod.pending),
         "pending": pod.pending.describe() if pod.pending else None,
         "events": [event_words(e) for e in pod.events or ()],
+        "volumes": [f"volume {v.name}: {volume_words(v)}" for v in pod.volumes or ()],
         "next": pod_next_step(pod),
         "containers": [container_data(pod, c) for c in pod.containers],
     }
@@ -95,6 +97,10 @@ def node_data(node: Node) -> dict[str, Any]:
         "created": node.created,
         "taints": list(node.taints),
         "events": [event_words(e) for e in node.events or ()],
+        "resources": [
+            f"{name} requested/allocatable: {cells.used_of(node, name)}"
+            for name in sorted({n for n, a in node.allocatable.other if a})
+        ],
         "health": node_health(node),
         "meaning": "; ".join(f"{word}: {text.meaning}" for word, text in node_state(node)),
         "next": node_next_step(node),

@@ -165,7 +165,7 @@ function podEl(pod) {
       ["node", pod.node || "none yet"], ["phase", pod.phase], ["ready", pod.ready],
       ["restarts", pod.restarts], ["IP", pod.ip], ["created", pod.created],
       ["owner", pod.owner], ["pending", pod.pending]], pod.meaning,
-      pod.reasons.concat(pod.events.map(e => "warning " + e)), pod.next);
+      pod.reasons.concat(pod.volumes).concat(pod.events.map(e => "warning " + e)), pod.next);
   });
   return el;
 }
@@ -184,14 +184,14 @@ function nodeEl(node) {
     details("node " + node.name, "node", [["status", node.status],
       ["roles", node.roles.join(", ") || "none"], ["kubelet", node.kubelet],
       ["created", node.created], ["pods", node.pods.length]],
-      node.meaning, node.taints.map(t => "taint " + t).concat(
+      node.meaning, node.taints.map(t => "taint " + t).concat(node.resources).concat(
         node.events.map(e => "warning " + e)), node.next);
   });
   return el;
 }
 function unscheduledEl(pods) {
   return nodeEl({name: "(unscheduled)", status: "no node yet", roles: [],
-    kubelet: null, created: null, taints: [], events: [], health: "warn", pods: pods,
+    kubelet: null, created: null, taints: [], events: [], resources: [], health: "warn", pods: pods,
     meaning: "Pods no node has taken yet: the scheduler found no node for them, or has " +
       "not tried yet.", next: "kubectl get pods -A --field-selector spec.nodeName="});
 }

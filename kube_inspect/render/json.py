@@ -8,17 +8,35 @@ from typing import Any, TextIO
 
 import msgspec
 
-from kube_inspect.model.cluster import Cluster, Container, Event, Node, Pending, Pod, Resources
+from kube_inspect.model.cluster import (
+    Claim,
+    Cluster,
+    Container,
+    Event,
+    Node,
+    Pending,
+    Pod,
+    Resources,
+    Volume,
+)
 from kube_inspect.model.fleet import Member
 
 SCHEMA_VERSION = 1
 
 
-def resources_dict(amount: Resources | None) -> dict[str, int | None] | None:
-    """Return an amount as ``{"cpu_m": ..., "memory_bytes": ...}`` (None when unknown)."""
+def resources_dict(amount: Resources | None) -> dict[str, Any] | None:
+    """Return an amount as ``{"cpu_m": ..., "memory_bytes": ..., "other": {...}}``.
+
+    ``other`` holds every other resource by its API name, in whole units (bytes for
+    storage and hugepages). None when the amount is unknown.
+    """
     if amount is None:
         return None
-    return {"cpu_m": amount.cpu_m, "memory_bytes": amount.memory_bytes}
+    return {
+        "cpu_m": amount.cpu_m,
+        "memory_bytes": amount.memory_bytes,
+        "other": dict(amount.other),
+    }
 
 
 def pending_dict(pending: Pending | None) -> dict[str, Any] | None:
@@ -73,6 +91,33 @@ def container_dict(container: Container) -> dict[str, Any]:
     }
 
 
+def claim_dict(claim: Claim | None) -> dict[str, Any] | None:
+    """Return a PersistentVolumeClaim as read (None when claims were not read)."""
+    if claim is None:
+        return None
+    return {
+        "name": claim.name,
+        "phase": claim.phase,
+        "volume": claim.volume,
+        "storage_class": claim.storage_class,
+        "capacity_bytes": claim.capacity_bytes,
+        "access_modes": list(claim.access_modes),
+    }
+
+
+def volume_dict(volume: Volume) -> dict[str, Any]:
+    """Return one pod volume: its source, what it names, and its claim when it has one."""
+    return {
+        "name": volume.name,
+        "source": volume.source,
+        "target": volume.target,
+        "size_limit_bytes": volume.size_limit_bytes,
+        "medium": volume.medium,
+        "mounts": [{"container": c, "path": path} for c, path in volume.mounts],
+        "claim": claim_dict(volume.claim),
+    }
+
+
 def pod_dict(pod: Pod) -> dict[str, Any]:
     """Return one pod, with its containers, as the JSON shape holds it."""
     return {
@@ -96,6 +141,7 @@ def pod_dict(pod: Pod) -> dict[str, Any]:
         "pending": pending_dict(pod.pending),
         "events": events_list(pod.events),
         "containers": [container_dict(c) for c in pod.containers],
+        "volumes": None if pod.volumes is None else [volume_dict(v) for v in pod.volumes],
     }
 
 

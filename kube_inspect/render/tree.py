@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, TextIO, TypeVar
 
-from kube_inspect.build.health import judge_container, judge_node, judge_pod
+from kube_inspect.build.health import judge_claim, judge_container, judge_node, judge_pod
 from kube_inspect.build.scheduling import pending_summary
-from kube_inspect.model.cluster import Cluster, Container, Event, Node, Pod
-from kube_inspect.model.quantity import percent
+from kube_inspect.build.storage import volume_words
+from kube_inspect.model.cluster import Cluster, Container, Event, Node, Pod, Volume
+from kube_inspect.model.quantity import format_amount, percent
 from kube_inspect.render import cells
 from kube_inspect.render.age import age
 from kube_inspect.render.colours import paint
@@ -68,7 +69,12 @@ def _node_row(node: Node, opts: TreeOptions) -> Row:
                 f"cpu-req={percent(requested.cpu_m, allocatable.cpu_m)}",
                 f"mem-req={percent(requested.memory_bytes, allocatable.memory_bytes)}",
             ]
-        else:
+        # every other resource the node has or its pods ask for: requested/allocatable
+        names = {n for n, amount in allocatable.other if amount}.union(
+            n for n, _ in requested.other
+        )
+        info += [f"{n}={cells.used_of(node, n)}" for n in sorted(names)]
+        if opts.wide:
             info += [
                 f"taints={','.join(node.taints) or '<none>'}",
                 f"os/arch={node.os or '?'}/{node.arch or '?'}",
@@ -88,6 +94,18 @@ def _node_row(node: Node, opts: TreeOptions) -> Row:
     return [*row, " ".join(info)]
 
 
+def _other_requests(pod: Pod | Container) -> list[str]:
+    """Return ``req:RESOURCE=N`` for each resource beyond cpu and memory, and its limit.
+
+    The limit is left out where it equals the request (always, for extended resources).
+    """
+    words = [f"req:{n}={format_amount(n, a)}" for n, a in pod.requests.other]
+    words += [
+        f"lim:{n}={format_amount(n, a)}" for n, a in pod.limits.other if pod.requests.amount(n) != a
+    ]
+    return words
+
+
 def _pod_row(pod: Pod, opts: TreeOptions) -> Row:
     name = f"pod/{pod.namespace}/{pod.name}"
     info = [f"owner={pod.owner}"] if pod.owner else []
@@ -103,6 +121,7 @@ def _pod_row(pod: Pod, opts: TreeOptions) -> Row:
         info += [f"qos={pod.qos_class or '<none>'}"]
         if pod.priority_class:
             info.append(f"priority={pod.priority_class}")
+        info += _other_requests(pod)
         if pod.message:
             info.append(f"message={pod.message!r}")
         row += [*cells.pod_resources(pod).values(), pod.ip or ""]
@@ -127,10 +146,23 @@ def _container_row(container: Container, opts: TreeOptions) -> Row:
             info.append(f"ports={','.join(container.ports)}")
         if container.last_termination:
             info.append(f"last={cells.last_run(container)!r}")
+        info += _other_requests(container)
         if container.state.message:
             info.append(f"message={container.state.message!r}")
         row += [*cells.pod_resources(container).values(), ""]
     return [*row, " ".join(info)]
+
+
+def _volume_row(volume: Volume, opts: TreeOptions) -> Row:
+    """Return a volume's row (wide only): its claim's phase as status, what it is as info."""
+    status = ""
+    if volume.claim is not None:
+        status = volume.claim.status
+        if opts.color:
+            status = paint(status, judge_claim(volume.claim).verdict)
+    mounts = ",".join(f"{c}:{path}" for c, path in volume.mounts)
+    info = volume_words(volume) + (f" mounts={mounts}" if mounts else "")
+    return [f"volume/{volume.name}", status, "", "", "", *[""] * len(RESOURCE_HEADERS), "", info]
 
 
 def _children(
@@ -165,8 +197,15 @@ def tree_rows(cluster: Cluster, opts: TreeOptions) -> Iterator[Row]:
             row[0] = lead + row[0]  # a fresh list: prefixed in place, not copied
             yield row
             if opts.depth == "container":
-                for inner, _, container in _children(pod.containers, pad, glyphs):
-                    row = _container_row(container, opts)
+                # wide adds the pod's volumes after its containers (when they were read)
+                shown: tuple[Container | Volume, ...] = pod.containers
+                if opts.wide and pod.volumes:
+                    shown += pod.volumes
+                for inner, _, child in _children(shown, pad, glyphs):
+                    if isinstance(child, Volume):
+                        row = _volume_row(child, opts)
+                    else:
+                        row = _container_row(child, opts)
                     row[0] = inner + row[0]
                     yield row
 

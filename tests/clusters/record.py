@@ -39,6 +39,7 @@ def record(cluster: LocalCluster, into: Path = RECORDED) -> None:
         "statefulsets.json": ("get", "--raw", "/apis/apps/v1/statefulsets"),
         "daemonsets.json": ("get", "--raw", "/apis/apps/v1/daemonsets"),
         "events.json": ("get", "--raw", "/api/v1/events?fieldSelector=type%3DWarning"),
+        "persistentvolumeclaims.json": ("get", "--raw", "/api/v1/persistentvolumeclaims"),
     }
     for name, query in queries.items():
         body = json.loads(cluster.kubectl(*query))

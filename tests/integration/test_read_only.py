@@ -42,7 +42,7 @@ INVOCATIONS: dict[str, list[list[str]]] = {
         ["tree", "--events", "-o", "json"],  # Warning events: one LIST
     ],
     "nodes": [["nodes"], ["nodes", "-o", "wide"], ["nodes", "--all-contexts"]],
-    "pods": [["pods", "-o", "json", "-n", "batch"]],
+    "pods": [["pods", "-o", "json", "-n", "batch"], ["pods", "-o", "wide"]],  # with claims
     "containers": [["containers", "-o", "csv"]],
     "completion": [["completion", "bash"]],
     "check": [
@@ -91,3 +91,7 @@ def test_kube_inspect_sends_only_get_list_and_watch(cluster: TestCluster, tmp_pa
     assert events_read, "tree --events listed no events"
     assert {e["verb"] for e in events_read} == {"list"}  # one LIST, never a GET per object
     assert all("fieldSelector=type%3DWarning" in e["requestURI"] for e in events_read)
+    claims = [
+        e for e in ours if (e.get("objectRef") or {}).get("resource") == "persistentvolumeclaims"
+    ]
+    assert claims and {e["verb"] for e in claims} == {"list"}  # one LIST, never a get per pod

@@ -71,6 +71,9 @@ def test_node_fields_match_the_node_objects(cluster: TestCluster) -> None:
         assert mine["allocatable"] == {
             "cpu_m": millicores(allocatable["cpu"]),
             "memory_bytes": whole(allocatable["memory"]),
+            "other": {  # every other resource the node advertises, whole units
+                k: whole(v) for k, v in allocatable.items() if k not in ("cpu", "memory", "pods")
+            },
             "pods": whole(allocatable["pods"]),
         }
         pressures = [
@@ -201,7 +204,7 @@ def test_node_requests_match_kubectl_describe_for_a_hand_worked_pod(
     )
     try:
         pods = inspect_json(cluster, "pods", "-n", scratch_namespace)["pods"]
-        assert pods[0]["requests"] == {"cpu_m": 510, "memory_bytes": 520 * 2**20}
+        assert pods[0]["requests"] == {"cpu_m": 510, "memory_bytes": 520 * 2**20, "other": {}}
         mine = inspect_json(cluster, "nodes", "--node", node)["nodes"][0]
         described = cluster.kubectl("describe", "node", node)
         allocated = described.split("Allocated resources:")[1]

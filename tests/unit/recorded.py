@@ -35,6 +35,7 @@ RECORDED_PATHS = {
     "/apis/apps/v1/statefulsets": "statefulsets.json",
     "/apis/apps/v1/daemonsets": "daemonsets.json",
     "/api/v1/events": "events.json",  # only the Warning events: the one query sent
+    "/api/v1/persistentvolumeclaims": "persistentvolumeclaims.json",
 }
 NAMESPACED = re.compile(r"^(?P<prefix>.*)/namespaces/(?P<namespace>[^/]+)/(?P<resource>[^/]+)$")
 ONE_NODE = re.compile(r"^/api/v1/nodes/(?P<name>[^/]+)$")

@@ -23,7 +23,8 @@ from kube_inspect.kube.client import KubeClient
 from tests.unit.recorded import RecordedClient
 
 KNOWN_PATHS = re.compile(
-    r"^(/version|/api/v1/(namespaces/[^/]+/)?(pods|nodes|namespaces|events)(/[^/]+)?"
+    r"^(/version|/api/v1/(namespaces/[^/]+/)?"
+    r"(pods|nodes|namespaces|events|persistentvolumeclaims)(/[^/]+)?"
     r"|/apis/(apps|batch)/v1/(namespaces/[^/]+/)?[a-z]+|/apis/metrics\.k8s\.io/v1beta1/.*)$"
 )
 

@@ -14,6 +14,7 @@ from kube_inspect.build.health import (
     POD_STATES,
     PRESSURES,
     VERDICTS,
+    VOLUME_STATES,
     container_state,
     container_state_key,
     judge_container,
@@ -173,7 +174,12 @@ def test_scheduler_message_in_an_unknown_shape_is_kept_as_is() -> None:
 
 # --- verdicts: one judgement of health --------------------------------------------------
 
-TABLES = {"node": NODE_STATES, "pod": POD_STATES, "container": CONTAINER_STATES}
+TABLES = {
+    "node": NODE_STATES,
+    "pod": POD_STATES,
+    "container": CONTAINER_STATES,
+    "volume": VOLUME_STATES,
+}
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 
@@ -195,6 +201,7 @@ def test_the_healthy_states_are_the_ones_explain_leaves_alone() -> None:
         ("pod", "Succeeded"),
         ("container", "running"),
         ("container", "terminated/Completed"),
+        ("volume", "Bound"),
     }
     finished = {k for table in TABLES.values() for k, t in table.items() if t.finished}
     assert finished == {"Succeeded", "terminated/Completed"}
