@@ -19,6 +19,7 @@ import click
 from kube_inspect.build.arrange import SORT_KEYS, SortKey
 from kube_inspect.build.label_selector import parse_selector
 from kube_inspect.build.names import check_field_selector, check_name
+from kube_inspect.cli import SELECTION_META
 from kube_inspect.cli.completion import (
     complete_context,
     complete_file,
@@ -274,9 +275,6 @@ def selection_options(func: F) -> F:
         return flags
 
     return _apply(_SELECTION_OPTIONS, _grouped(_SELECTION_NAMES, build, "selection")(func))
-
-
-SELECTION_META = "kube_inspect.selection"
 
 
 class ShortFlagChoice(click.Choice[str]):

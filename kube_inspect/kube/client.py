@@ -12,18 +12,11 @@ import contextlib
 import random
 import time
 from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
-import urllib3
-from kubernetes import client as k8s
-from kubernetes.client.exceptions import ApiException
-
 from kube_inspect import __version__
-from kube_inspect.errors import (
-    ApiError,
-    ReadOnlyViolation,
-)
+from kube_inspect.errors import ApiError
 from kube_inspect.kube.decode import (
     decode_json,
     decode_object_list,
@@ -48,6 +41,9 @@ from kube_inspect.kube.retry import again_if_gone as again_if_gone  # re-exporte
 from kube_inspect.kube.translate import Target as Target  # re-exported for the CLI
 from kube_inspect.kube.translate import api_error, transport_error
 
+if TYPE_CHECKING:  # the kubernetes package is imported when a client is made, not before
+    from kubernetes import client as k8s
+
 T = TypeVar("T")
 
 PAGE_SIZE = 500
@@ -58,21 +54,7 @@ STREAM_PAGE_SIZE = 1000
 USER_AGENT = f"kube-inspect/{__version__}"
 METRICS_API = "/apis/metrics.k8s.io/v1beta1"
 NO_RETRIES = RetryPolicy(retries=0)  # for extras: a failure costs one request, then a notice
-ALLOWED_METHODS = frozenset({"GET"})  # get, list and watch are all HTTP GET
 WORKLOAD_RESOURCES = ("deployments", "statefulsets", "daemonsets")  # all in apps/v1
-
-
-class ReadOnlyApiClient(k8s.ApiClient):
-    """An ApiClient that refuses, before sending anything, any method but GET."""
-
-    def call_api(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
-        """Send a GET request; raise ReadOnlyViolation for any other method.
-
-        Every request of the generated client, typed or raw, passes through here.
-        """
-        if method.upper() not in ALLOWED_METHODS:
-            raise ReadOnlyViolation(f"refused to send {method} {url}: kube-inspect only reads")
-        return super().call_api(method, url, *args, **kwargs)
 
 
 class KubeClient:
@@ -98,6 +80,8 @@ class KubeClient:
         Raises ConfigError when no kubeconfig is found, it is malformed, or it has no such
         context.
         """
+        from kube_inspect.kube.apiclient import ReadOnlyApiClient  # kubernetes: see there
+
         configuration, name = load_configuration(kubeconfig, context, timeout)
         configuration.retries = 0  # retries are ours to decide, within the request timeout
         api = ReadOnlyApiClient(configuration)
@@ -397,12 +381,17 @@ class KubeClient:
             if not stream or not 200 <= response.status <= 299:
                 response.read()  # type: ignore[no-untyped-call]
             if not 200 <= response.status <= 299:
+                from kubernetes.client.exceptions import ApiException
+
                 raise ApiException.from_response(http_resp=response, body=None, data=None)
             return response
 
     @contextlib.contextmanager
     def _translated(self) -> Iterator[None]:
         """Turn the kubernetes package's and urllib3's errors into KubeInspectErrors."""
+        import urllib3  # loaded with the kubernetes package by then: no cost here
+        from kubernetes.client.exceptions import ApiException
+
         try:
             yield
         except ApiException as e:

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
-
-import urllib3
-from kubernetes.client.exceptions import ApiException
+from typing import TYPE_CHECKING, Any
 
 from kube_inspect.errors import (
     ApiError,
@@ -19,6 +16,10 @@ from kube_inspect.errors import (
 )
 from kube_inspect.kube.kubeconfig import first_line
 from kube_inspect.kube.retry import parse_retry_after
+
+if TYPE_CHECKING:  # imported with the client, not at start-up (kube/apiclient.py)
+    import urllib3  # imported again in transport_error, for isinstance
+    from kubernetes.client.exceptions import ApiException
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +64,8 @@ def transport_error(
     e: urllib3.exceptions.HTTPError, target: Target, timeout: float | None
 ) -> KubeInspectError:
     """Return the KubeInspectError a failed connection or read means, in words."""
+    import urllib3  # here, not at the top: see TYPE_CHECKING above
+
     server, context = target.server, target.context
     cause = (e.reason or e) if isinstance(e, urllib3.exceptions.MaxRetryError) else e
     if isinstance(cause, urllib3.exceptions.SSLError) and _closed_early(cause):
