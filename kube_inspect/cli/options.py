@@ -27,6 +27,7 @@ from kube_inspect.cli.completion import (
     complete_node,
 )
 from kube_inspect.errors import UsageError
+from kube_inspect.kube.wires import WIRES
 from kube_inspect.read.selection import Selection
 from kube_inspect.render.age import human_duration
 from kube_inspect.render.table import TABLE_FORMATS
@@ -72,6 +73,7 @@ class ClusterFlags:
     kubeconfig: str | None
     context: str | None
     request_timeout: float | None
+    wire: str = "auto"  # --wire: json, protobuf or auto (kube_inspect.kube.client.WIRES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,14 +140,21 @@ def cluster_options(func: F) -> F:
             metavar="DURATION",
             help="How long to wait for each request to the API server (e.g. 5s, 1m); 0: no limit.",
         ),
+        click.option(
+            "--wire",
+            type=click.Choice(WIRES),
+            default="auto",
+            hidden=True,  # a debugging switch: the answers' encoding (docs/performance.md)
+            help="Ask for pods as protobuf (auto: with JSON as the fallback) or JSON only.",
+        ),
     ]
 
     def build(p: dict[str, Any]) -> ClusterFlags:
         return ClusterFlags(
-            p["kubeconfig"], p["context"], parse_request_timeout(p["request_timeout"])
+            p["kubeconfig"], p["context"], parse_request_timeout(p["request_timeout"]), p["wire"]
         )
 
-    grouped = _grouped(("kubeconfig", "context", "request_timeout"), build, "cluster")
+    grouped = _grouped(("kubeconfig", "context", "request_timeout", "wire"), build, "cluster")
     return _apply(options, grouped(func))
 
 

@@ -39,7 +39,8 @@ from kube_inspect.kube.retry import (
 )
 from kube_inspect.kube.retry import again_if_gone as again_if_gone  # re-exported for read/
 from kube_inspect.kube.translate import Target as Target  # re-exported for the CLI
-from kube_inspect.kube.translate import api_error, transport_error
+from kube_inspect.kube.translate import api_error, error_text, transport_error
+from kube_inspect.kube.wires import ACCEPT, JSON
 
 if TYPE_CHECKING:  # the kubernetes package is imported when a client is made, not before
     from kubernetes import client as k8s
@@ -70,6 +71,8 @@ class KubeClient:
         self.sleep: Callable[[float], None] = time.sleep
         self.progress: Progress | None = None  # counts the pages of stream_* lists
         self.compress = False  # ask for gzip: see docs/performance.md before turning it on
+        # --wire: the encoding asked for pods (kube/wires.py); the rest is read as JSON
+        self.wire = "auto"
 
     @classmethod
     def from_kubeconfig(
@@ -158,7 +161,8 @@ class KubeClient:
         query = selectors(label_selector, field_selector)
         path = _namespaced("/api/v1", "pods", namespace)
         decode = decode_pod_list if with_volumes else decode_lean_pod_list
-        return self.stream(path, "pods", query, decode)
+        # decode_pod_list reads protobuf pages too: pods are asked for in --wire's encoding
+        return self.stream(path, "pods", query, decode, ACCEPT[self.wire])
 
     def stream(
         self,
@@ -166,6 +170,7 @@ class KubeClient:
         kind: str,
         query: list[tuple[str, Any]] | None = None,
         decode: Callable[[bytes], Any] = decode_object_list,
+        accept: str = JSON,
     ) -> PageStream[dict[str, Any]]:
         """Return the items of a LIST at ``path``, paged, the next page read while this one is used.
 
@@ -187,7 +192,7 @@ class KubeClient:
                 progress.page(kind, objects)
 
         # the reader decodes only each page's metadata, for its continue token
-        pages = self.pages(path, query, _body_and_metadata, limit=STREAM_PAGE_SIZE)
+        pages = self.pages(path, query, _body_and_metadata, limit=STREAM_PAGE_SIZE, accept=accept)
         bodies = Prefetched((page["body"] for page in pages), batch=1, depth=2)
         return PageStream(bodies, items_of, count)
 
@@ -280,14 +285,18 @@ class KubeClient:
         decode: Callable[[bytes], Any] = decode_json,
         policy: RetryPolicy | None = None,
         limit: int = PAGE_SIZE,
+        accept: str = JSON,
     ) -> Iterator[dict[str, Any]]:
-        """Yield each page of a LIST at ``path`` as ``decode`` returns it, following continues."""
+        """Yield each page of a LIST at ``path`` as ``decode`` returns it, following continues.
+
+        ``accept`` is the Accept header: ``decode`` must read every encoding it names.
+        """
         token: str | None = None
         while True:
             page_query: list[tuple[str, Any]] = [*(query or []), ("limit", limit)]
             if token:
                 page_query.append(("continue", token))
-            page = self.get(path, page_query, decode, policy)
+            page = self.get(path, page_query, decode, policy, accept)
             yield page
             token = (page.get("metadata") or {}).get("continue")
             if not token:
@@ -299,8 +308,9 @@ class KubeClient:
         query: list[tuple[str, Any]] | None = None,
         decode: Callable[[bytes], Any] = decode_json,
         policy: RetryPolicy | None = None,
+        accept: str = JSON,
     ) -> dict[str, Any]:
-        """Return the parsed JSON body of a GET, retrying 429 and 5xx answers (bounded).
+        """Return the parsed body of a GET, retrying 429 and 5xx answers (bounded).
 
         See ``kube_inspect.kube.retry`` for the policy: exponential backoff with jitter, and at
         least the Retry-After the server asks for.
@@ -309,7 +319,7 @@ class KubeClient:
         attempt = 0
         while True:
             try:
-                return self._get_once(path, query, decode)
+                return self._get_once(path, query, decode, accept)
             except ApiError as e:
                 attempt += 1
                 delay = retry_delay(policy, attempt, e.status, e.retry_after, random.random)
@@ -337,13 +347,14 @@ class KubeClient:
         path: str,
         query: list[tuple[str, Any]] | None,
         decode: Callable[[bytes], Any],
+        accept: str = JSON,
     ) -> dict[str, Any]:
-        """Send one GET and return its parsed JSON body, translating every failure.
+        """Send one GET and return its parsed body, translating every failure.
 
         The raw body is parsed directly, by msgspec: the generated typed models would cost
         several times the time and memory at scale (figures in docs/performance.md).
         """
-        headers = {"Accept": "application/json"}
+        headers = {"Accept": accept}
         if self.compress:
             headers["Accept-Encoding"] = "gzip"  # urllib3 decodes it when reading
         response = self._send(path, query, timeout=self._timeout, headers=headers)
@@ -383,7 +394,9 @@ class KubeClient:
             if not 200 <= response.status <= 299:
                 from kubernetes.client.exceptions import ApiException
 
-                raise ApiException.from_response(http_resp=response, body=None, data=None)
+                raise ApiException.from_response(
+                    http_resp=response, body=error_text(response.data), data=None
+                )
             return response
 
     @contextlib.contextmanager

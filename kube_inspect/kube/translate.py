@@ -14,6 +14,7 @@ from kube_inspect.errors import (
     NotFound,
     Unauthorized,
 )
+from kube_inspect.kube import protobuf
 from kube_inspect.kube.kubeconfig import first_line
 from kube_inspect.kube.retry import parse_retry_after
 
@@ -108,6 +109,20 @@ def _closed_early(error: BaseException) -> bool:
             or next((a for a in getattr(seen, "args", ()) if isinstance(a, BaseException)), None)
         )
     return False
+
+
+def error_text(data: bytes | None) -> str | None:
+    """Return an error answer's body as text, a protobuf Status as the JSON of its message.
+
+    Asked for protobuf, the API server sends its errors (403, 404...) as a protobuf
+    Status; the kubernetes package would decode it as UTF-8 text, which binary is not.
+    """
+    if not data:
+        return None
+    if protobuf.is_protobuf(data):
+        message = protobuf.status_message(data)
+        return json.dumps({"kind": "Status", "message": message}) if message else None
+    return data.decode("utf-8", "replace")
 
 
 def status_message(body: Any) -> str | None:

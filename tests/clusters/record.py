@@ -1,6 +1,9 @@
 """Re-record the API JSON the unit tests read: start the local cluster with the sample,
 save the server's own nodes, pods, workloads and version to tests/fixtures/recorded/, stop it.
 
+tests/fixtures/recorded/protobuf/ holds the pods in both encodings, read at one
+resourceVersion, with the nodes and owners they were built with (record_protobuf).
+
     python -m tests.clusters.record        (or: make record)
 """
 
@@ -36,6 +39,44 @@ def record(cluster: LocalCluster, into: Path = RECORDED) -> None:
         (into / name).write_text(json.dumps(body, indent=1, sort_keys=True) + "\n")
 
 
+PROTOBUF_RECORDED = RECORDED / "protobuf"
+
+
+def record_protobuf(kubeconfig: Path, into: Path = PROTOBUF_RECORDED) -> None:
+    """Save the pods as protobuf and as JSON, at one resourceVersion, and what builds them."""
+    from kube_inspect.kube.client import KubeClient
+    from kube_inspect.kube.decode import decode_json, list_metadata
+    from kube_inspect.kube.wires import JSON, PROTOBUF
+
+    into.mkdir(parents=True, exist_ok=True)
+    client = KubeClient.from_kubeconfig(str(kubeconfig), None, 30.0)
+
+    def raw(path: str, accept: str) -> bytes:
+        return bytes(client._send(path, None, timeout=30.0, headers={"Accept": accept}).data)
+
+    try:
+        for _ in range(20):  # the sample's pods may still change: take a quiet moment
+            binary, text = raw("/api/v1/pods", PROTOBUF), raw("/api/v1/pods", JSON)
+            version = list_metadata(binary).get("resourceVersion")
+            if version == decode_json(text)["metadata"]["resourceVersion"]:
+                break
+        else:
+            raise RuntimeError("the pods kept changing between the two reads")
+        (into / "pods.pb").write_bytes(binary)
+        (into / "pods.json").write_text(
+            json.dumps(decode_json(text), indent=1, sort_keys=True) + "\n"
+        )
+        for name, path in (
+            ("nodes.json", "/api/v1/nodes"),
+            ("replicasets.json", "/apis/apps/v1/replicasets"),
+            ("jobs.json", "/apis/batch/v1/jobs"),
+        ):
+            body = decode_json(raw(path, JSON))
+            (into / name).write_text(json.dumps(body, indent=1, sort_keys=True) + "\n")
+    finally:
+        client.close()
+
+
 def main() -> int:
     """Start a throwaway sample cluster, record it, and stop it."""
     cluster = LocalCluster(f"ki-record-{uuid.uuid4().hex[:8]}", build_binaries())
@@ -44,6 +85,7 @@ def main() -> int:
         apply_sample(cluster.kubectl, simulated_nodes=True)
         wait_settled(cluster.kubectl)
         record(cluster)
+        record_protobuf(cluster.kubeconfig)
     finally:
         cluster.stop()
     print(f"recorded into {RECORDED}")

@@ -51,6 +51,7 @@ def recorded_pages(monkeypatch: pytest.MonkeyPatch, page_size: int) -> list[str]
         query: list[tuple[str, Any]] | None = None,
         decode: Callable[[bytes], Any] = json.loads,
         policy: Any = None,
+        accept: str = "",
     ) -> Any:
         params = dict(query or [])
         requests.append(f"{path}?continue={params.get('continue', '')}")
