@@ -9,7 +9,7 @@ ACTIONLINT := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 KREW_VALIDATE := sigs.k8s.io/krew/cmd/validate-krew-manifest@v0.4.3
 
 .PHONY: install demo test unit integration lint fmt record cluster-binaries kind-images clean \
-	system-deps screenshot bench bench-stretch test-matrix dist
+	system-deps screenshot proto bench bench-stretch bench-startup test-matrix dist
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,9 @@ unit: install
 
 integration: install system-deps
 	$(BIN)/python -m pytest tests/integration $(PYTEST_ARGS)
+
+proto: install  ## regenerate kube_inspect/kube/wire/k8s_narrow_pb2.py from its .proto
+	$(BIN)/python -m grpc_tools.protoc -I. --python_out=. kube_inspect/kube/wire/k8s_narrow.proto
 
 lint: install
 	$(BIN)/ruff check .
@@ -71,6 +74,9 @@ bench: install  ## seed a local cluster to 3,000/10,000/30,000 pods; time kube-i
 
 bench-stretch: install  ## the same, then on to 150,000 pods (long: about an hour)
 	$(BIN)/python -m bench.run --points 3000,10000,30000,150000 --nodes 1000 --runs 5 --name stretch
+
+bench-startup: install  ## hyperfine: --help, completion, tree on the sample cluster, against kubectl
+	$(BIN)/python -m bench.startup --runs 10
 
 cluster-binaries:  ## build (or find cached) kube-apiserver, etcd, kwok...
 	bash tests/fixtures/localcluster/build.sh

@@ -24,6 +24,9 @@ TYPED = "typed client, pages of 500"
 # The API server pretty-prints JSON for a User-Agent starting with curl (2.3 times the
 # bytes at 7 KB a pod): the floor must receive the compact JSON every client gets.
 USER_AGENT = "kube-inspect-bench"
+PROTOBUF = "application/vnd.kubernetes.protobuf"
+PROTOBUF_FLOOR = "curl protobuf unpaged (nodes + pods)"
+TREE_JSON_WIRE = "kube-inspect tree --wire json"
 # kube-inspect tree with one part of the fast path undone (bench/variant.py)
 # (bench/variant.py has more: sequential, stdlib-json, orjson, full-objects)
 VARIANT_NAMES = (
@@ -125,10 +128,12 @@ def commands(kubeconfig: Path) -> list[Command]:
     bindir = Path(sys.executable).parent
     kc = shlex.quote(str(kubeconfig))
     p = _kubeconfig_parts(kubeconfig)
-    curl = (
+    curl_tls = (
         f"curl -sSf --cacert {shlex.quote(p['ca'])} --cert {shlex.quote(p['cert'])} "
-        f"--key {shlex.quote(p['key'])} -H 'Accept: application/json' -A {USER_AGENT}"
+        f"--key {shlex.quote(p['key'])} -A {USER_AGENT}"
     )
+    curl = f"{curl_tls} -H 'Accept: application/json'"
+    curl_protobuf = f"{curl_tls} -H 'Accept: {PROTOBUF}'"
     server = p["server"]
     kubectl = f"{bindir}/kubectl --kubeconfig {kc}"
     paged = f"bash {BENCH / 'curl_pages.sh'} {server} " + " ".join(
@@ -136,6 +141,8 @@ def commands(kubeconfig: Path) -> list[Command]:
     )
     return [
         Command("kube-inspect tree", f"{bindir}/kube-inspect tree -q --kubeconfig {kc}"),
+        # the same on the JSON wire: what protobuf (the default, --wire auto) changes
+        Command(TREE_JSON_WIRE, f"{bindir}/kube-inspect tree -q --wire json --kubeconfig {kc}"),
         Command(
             "kube-inspect tree -o json", f"{bindir}/kube-inspect tree -q -o json --kubeconfig {kc}"
         ),
@@ -151,6 +158,11 @@ def commands(kubeconfig: Path) -> list[Command]:
             f"{curl} {server}/api/v1/pods -o /dev/null",
         ),
         Command("curl pages of 500 (nodes + pods)", paged),
+        Command(
+            PROTOBUF_FLOOR,
+            f"{curl_protobuf} {server}/api/v1/nodes -o /dev/null && "
+            f"{curl_protobuf} {server}/api/v1/pods -o /dev/null",
+        ),
         *(
             Command(f"variant: {name}", f"{bindir}/python -m bench.variant {name} {kc}")
             for name in VARIANT_NAMES

@@ -1,27 +1,24 @@
 """The command line: the only room with click, sys.exit and stdout/stderr policy.
 
 Commands live one group to a module (tree, views, explain, check, completion); this module
-assembles them and is the ONE place that turns exceptions into messages and exit codes.
+assembles them, loading each only when it runs (kube_inspect.cli.commands), and is the ONE
+place that turns exceptions into messages and exit codes. It imports click and the
+standard library only: `--help`, `--version` and completion of a command name load
+nothing else (a unit test holds it to that).
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from click.shell_completion import get_completion_class
+from click.shell_completion import CompletionItem, get_completion_class
 
 from kube_inspect import __version__
-from kube_inspect.cli.check import check
-from kube_inspect.cli.diff import diff
-from kube_inspect.cli.explain import explain_command
-from kube_inspect.cli.options import SELECTION_META, SelectionFlags
-from kube_inspect.cli.snapshot import snapshot
+from kube_inspect.cli.commands import LAZY_COMMANDS, load_command
 from kube_inspect.cli.streams import finish_output, guard_standard_streams
-from kube_inspect.cli.tree import tree
-from kube_inspect.cli.views import containers, nodes, pods
 from kube_inspect.errors import (
     EXIT_CODES_HELP,
     EXIT_INTERNAL,
@@ -33,9 +30,54 @@ from kube_inspect.errors import (
     UsageError,
 )
 
+if TYPE_CHECKING:
+    from kube_inspect.cli.options import SelectionFlags
+
+# where selection_options leaves the flags, for the one error mapping (selector_usage_error)
+SELECTION_META = "kube_inspect.selection"
+
 
 class KubeInspectGroup(click.Group):
-    """A click group that reports KubeInspectError as one line and its exit code."""
+    """A click group that reports KubeInspectError as one line and its exit code.
+
+    Its commands are loaded when used (LAZY_COMMANDS): the list in `--help` and the
+    completion of command names come from their one-line summaries.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Return every command's name, loaded or not, sorted."""
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """Return the command ``cmd_name``, importing its module the first time."""
+        if cmd_name in LAZY_COMMANDS and cmd_name not in self.commands:
+            self.add_command(load_command(cmd_name), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Write the Commands section of `--help` without loading any command."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = [(name, self._summary(ctx, name, limit)) for name in names]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
+        """Return the command names (and the group's options) that start with ``incomplete``."""
+        items = [
+            CompletionItem(name, help=self._summary(ctx, name, 45))
+            for name in self.list_commands(ctx)
+            if name.startswith(incomplete)
+        ]
+        items.extend(click.Command.shell_complete(self, ctx, incomplete))
+        return items
+
+    def _summary(self, ctx: click.Context, name: str, limit: int) -> str:
+        if name in LAZY_COMMANDS and name not in self.commands:
+            # shortened as click shortens a command's own help (its first paragraph)
+            return click.Command(name, help=LAZY_COMMANDS[name][1]).get_short_help_str(limit)
+        command = super().get_command(ctx, name)
+        return command.get_short_help_str(limit) if command is not None else ""
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command; turn known errors into a message on stderr and an exit code."""
@@ -105,10 +147,6 @@ def completion(shell: str) -> None:
     assert completion_class is not None
     script = completion_class(cli, {}, "kube-inspect", "_KUBE_INSPECT_COMPLETE").source()
     click.echo(script)
-
-
-for command in (tree, nodes, pods, containers, explain_command, check, snapshot, diff):
-    cli.add_command(command)
 
 
 def main() -> None:

@@ -6,13 +6,15 @@ Completion must never fail loudly: any error completes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from click.shell_completion import CompletionItem
 
 from kube_inspect.errors import KubeInspectError
-from kube_inspect.kube.client import NO_RETRIES, KubeClient, context_names, kubeconfig_paths
+
+if TYPE_CHECKING:  # the client is imported by the completers that ask the cluster, not before
+    from kube_inspect.kube.client import KubeClient
 
 # A TAB press waits for this at most (one request, no retries): a silent server or a
 # hanging credential plugin completes nothing, quickly.
@@ -47,6 +49,8 @@ def complete_context(
 
     After a comma (``--context a,b``), the last name is completed.
     """
+    from kube_inspect.kube.kubeconfig import context_names, kubeconfig_paths
+
     try:
         names = context_names(kubeconfig_paths(ctx.params.get("kubeconfig")))
     except KubeInspectError:
@@ -68,6 +72,8 @@ def _complete_from(
     def complete(
         ctx: click.Context, param: click.Parameter, incomplete: str
     ) -> list[CompletionItem]:
+        from kube_inspect.kube.client import NO_RETRIES, KubeClient
+
         params = ctx.params
         try:
             client = KubeClient.from_kubeconfig(

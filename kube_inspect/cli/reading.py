@@ -24,7 +24,9 @@ ClientFactory = Callable[[ClusterFlags], KubeClient]
 
 def kubeconfig_client(flags: ClusterFlags) -> KubeClient:
     """Return a client for the cluster the flags name (the factory used outside tests)."""
-    return KubeClient.from_kubeconfig(flags.kubeconfig, flags.context, flags.request_timeout)
+    client = KubeClient.from_kubeconfig(flags.kubeconfig, flags.context, flags.request_timeout)
+    client.wire = flags.wire
+    return client
 
 
 def snapshot_client(flags: ClusterFlags) -> KubeClient:

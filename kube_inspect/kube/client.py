@@ -13,18 +13,11 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
-import urllib3
-from kubernetes import client as k8s
-from kubernetes.client.exceptions import ApiException
-
 from kube_inspect import __version__
-from kube_inspect.errors import (
-    ApiError,
-    ReadOnlyViolation,
-)
+from kube_inspect.errors import ApiError
 from kube_inspect.kube.decode import (
     decode_json,
     decode_object_list,
@@ -48,7 +41,11 @@ from kube_inspect.kube.retry import (
 )
 from kube_inspect.kube.retry import again_if_gone as again_if_gone  # re-exported for read/
 from kube_inspect.kube.translate import Target as Target  # re-exported for the CLI
-from kube_inspect.kube.translate import api_error, transport_error
+from kube_inspect.kube.translate import api_error, error_text, transport_error
+from kube_inspect.kube.wires import ACCEPT, JSON
+
+if TYPE_CHECKING:  # the kubernetes package is imported when a client is made, not before
+    from kubernetes import client as k8s
 
 T = TypeVar("T")
 
@@ -60,21 +57,7 @@ STREAM_PAGE_SIZE = 1000
 USER_AGENT = f"kube-inspect/{__version__}"
 METRICS_API = "/apis/metrics.k8s.io/v1beta1"
 NO_RETRIES = RetryPolicy(retries=0)  # for extras: a failure costs one request, then a notice
-ALLOWED_METHODS = frozenset({"GET"})  # get, list and watch are all HTTP GET
 WORKLOAD_RESOURCES = ("deployments", "statefulsets", "daemonsets")  # all in apps/v1
-
-
-class ReadOnlyApiClient(k8s.ApiClient):
-    """An ApiClient that refuses, before sending anything, any method but GET."""
-
-    def call_api(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
-        """Send a GET request; raise ReadOnlyViolation for any other method.
-
-        Every request of the generated client, typed or raw, passes through here.
-        """
-        if method.upper() not in ALLOWED_METHODS:
-            raise ReadOnlyViolation(f"refused to send {method} {url}: kube-inspect only reads")
-        return super().call_api(method, url, *args, **kwargs)
 
 
 class KubeClient:
@@ -90,6 +73,8 @@ class KubeClient:
         self.sleep: Callable[[float], None] = time.sleep
         self.progress: Progress | None = None  # counts the pages of stream_* lists
         self.compress = False  # ask for gzip: see docs/performance.md before turning it on
+        # --wire: the encoding asked for pods (kube/wires.py); the rest is read as JSON
+        self.wire = "auto"
 
     @classmethod
     def from_kubeconfig(
@@ -100,6 +85,8 @@ class KubeClient:
         Raises ConfigError when no kubeconfig is found, it is malformed, or it has no such
         context.
         """
+        from kube_inspect.kube.apiclient import ReadOnlyApiClient  # kubernetes: see there
+
         configuration, name = load_configuration(kubeconfig, context, timeout)
         configuration.retries = 0  # retries are ours to decide, within the request timeout
         api = ReadOnlyApiClient(configuration)
@@ -195,7 +182,8 @@ class KubeClient:
         query = selectors(label_selector, field_selector)
         path = _namespaced("/api/v1", "pods", namespace)
         decode = decode_pod_list if with_volumes else decode_lean_pod_list
-        return self.stream(path, "pods", query, decode)
+        # decode_pod_list reads protobuf pages too: pods are asked for in --wire's encoding
+        return self.stream(path, "pods", query, decode, ACCEPT[self.wire])
 
     def stream(
         self,
@@ -203,6 +191,7 @@ class KubeClient:
         kind: str,
         query: list[tuple[str, Any]] | None = None,
         decode: Callable[[bytes], Any] = decode_object_list,
+        accept: str = JSON,
     ) -> PageStream[dict[str, Any]]:
         """Return the items of a LIST at ``path``, paged, the next page read while this one is used.
 
@@ -224,7 +213,7 @@ class KubeClient:
                 progress.page(kind, objects)
 
         # the reader decodes only each page's metadata, for its continue token
-        pages = self.pages(path, query, _body_and_metadata, limit=STREAM_PAGE_SIZE)
+        pages = self.pages(path, query, _body_and_metadata, limit=STREAM_PAGE_SIZE, accept=accept)
         bodies = Prefetched((page["body"] for page in pages), batch=1, depth=2)
         return PageStream(bodies, items_of, count)
 
@@ -317,14 +306,18 @@ class KubeClient:
         decode: Callable[[bytes], Any] = decode_json,
         policy: RetryPolicy | None = None,
         limit: int = PAGE_SIZE,
+        accept: str = JSON,
     ) -> Iterator[dict[str, Any]]:
-        """Yield each page of a LIST at ``path`` as ``decode`` returns it, following continues."""
+        """Yield each page of a LIST at ``path`` as ``decode`` returns it, following continues.
+
+        ``accept`` is the Accept header: ``decode`` must read every encoding it names.
+        """
         token: str | None = None
         while True:
             page_query: list[tuple[str, Any]] = [*(query or []), ("limit", limit)]
             if token:
                 page_query.append(("continue", token))
-            page = self.get(path, page_query, decode, policy)
+            page = self.get(path, page_query, decode, policy, accept)
             yield page
             token = (page.get("metadata") or {}).get("continue")
             if not token:
@@ -336,8 +329,9 @@ class KubeClient:
         query: list[tuple[str, Any]] | None = None,
         decode: Callable[[bytes], Any] = decode_json,
         policy: RetryPolicy | None = None,
+        accept: str = JSON,
     ) -> dict[str, Any]:
-        """Return the parsed JSON body of a GET, retrying 429 and 5xx answers (bounded).
+        """Return the parsed body of a GET, retrying 429 and 5xx answers (bounded).
 
         See ``kube_inspect.kube.retry`` for the policy: exponential backoff with jitter, and at
         least the Retry-After the server asks for.
@@ -346,7 +340,7 @@ class KubeClient:
         attempt = 0
         while True:
             try:
-                return self._get_once(path, query, decode)
+                return self._get_once(path, query, decode, accept)
             except ApiError as e:
                 attempt += 1
                 delay = retry_delay(policy, attempt, e.status, e.retry_after, random.random)
@@ -374,13 +368,14 @@ class KubeClient:
         path: str,
         query: list[tuple[str, Any]] | None,
         decode: Callable[[bytes], Any],
+        accept: str = JSON,
     ) -> dict[str, Any]:
-        """Send one GET and return its parsed JSON body, translating every failure.
+        """Send one GET and return its parsed body, translating every failure.
 
         The raw body is parsed directly, by msgspec: the generated typed models would cost
         several times the time and memory at scale (figures in docs/performance.md).
         """
-        headers = {"Accept": "application/json"}
+        headers = {"Accept": accept}
         if self.compress:
             headers["Accept-Encoding"] = "gzip"  # urllib3 decodes it when reading
         response = self._send(path, query, timeout=self._timeout, headers=headers)
@@ -418,12 +413,19 @@ class KubeClient:
             if not stream or not 200 <= response.status <= 299:
                 response.read()  # type: ignore[no-untyped-call]
             if not 200 <= response.status <= 299:
-                raise ApiException.from_response(http_resp=response, body=None, data=None)
+                from kubernetes.client.exceptions import ApiException
+
+                raise ApiException.from_response(
+                    http_resp=response, body=error_text(response.data), data=None
+                )
             return response
 
     @contextlib.contextmanager
     def _translated(self) -> Iterator[None]:
         """Turn the kubernetes package's and urllib3's errors into KubeInspectErrors."""
+        import urllib3  # loaded with the kubernetes package by then: no cost here
+        from kubernetes.client.exceptions import ApiException
+
         try:
             yield
         except ApiException as e:

@@ -19,6 +19,8 @@ from typing import Any, TypedDict, cast
 import msgspec
 from msgspec import UNSET, UnsetType
 
+from kube_inspect.kube import protobuf
+
 Field = Any | UnsetType
 
 
@@ -73,8 +75,11 @@ def list_metadata(body: bytes) -> dict[str, Any]:
 
     The API server writes a list's metadata before its items, so only the head of the
     page is decoded: the next page can be asked for before this one is parsed. A page
-    that does not start that way is decoded whole. Raises ValueError if it is malformed.
+    that does not start that way is decoded whole. A protobuf page (kube/protobuf.py) is
+    decoded up to its items. Raises ValueError if it is malformed.
     """
+    if protobuf.is_protobuf(body):
+        return protobuf.list_metadata(body)
     end = body.find(_ITEMS, 0, 4096)
     head: _Head | None = None
     if end != -1:
@@ -321,8 +326,11 @@ def decode_pod_list(body: bytes, *, with_volumes: bool = True) -> dict[str, Any]
     Without ``with_volumes``, pods' volumes and mounts are skipped too (the tree does
     not show them). A page of an unexpected shape (which the API server does not send)
     is decoded whole instead, so the aggregator meets it as it would any malformed
-    object. Raises ValueError when ``body`` is not a JSON object with a list of items.
+    object. A protobuf page (kube/protobuf.py) gives the same dicts. Raises ValueError
+    when ``body`` is not a JSON object with a list of items.
     """
+    if protobuf.is_protobuf(body):
+        return protobuf.decode_pod_list(body, with_volumes=with_volumes)
     decoder = _POD_PAGE if with_volumes else _LEAN_POD_PAGE
     try:
         return cast(dict[str, Any], decoder.decode(body))

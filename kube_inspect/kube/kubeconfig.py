@@ -11,15 +11,14 @@ import logging
 import os
 import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from kubernetes import client as k8s
-from kubernetes import config as k8s_config
-from kubernetes.config.config_exception import ConfigException
 
 from kube_inspect.errors import ConfigError, Unauthorized
-from kube_inspect.kube.plugins import time_boxed_plugins
+
+if TYPE_CHECKING:  # the kubernetes package is imported by load_configuration, when used
+    from kubernetes import client as k8s
 
 DEFAULT_KUBECONFIG = "~/.kube/config"
 # Loading swaps a module of the kubernetes package and listens to the root logger for the
@@ -134,6 +133,12 @@ def load_configuration(
     context; Unauthorized when its credential plugin fails or does not answer within
     ``plugin_timeout`` seconds (None: no limit).
     """
+    from kubernetes import client as k8s
+    from kubernetes import config as k8s_config
+    from kubernetes.config.config_exception import ConfigException
+
+    from kube_inspect.kube.plugins import time_boxed_plugins
+
     paths = kubeconfig_paths(kubeconfig)
     existing = [p for p in paths.split(os.pathsep) if p and os.path.exists(os.path.expanduser(p))]
     if not existing:

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
-
-import urllib3
-from kubernetes.client.exceptions import ApiException
+from typing import TYPE_CHECKING, Any
 
 from kube_inspect.errors import (
     ApiError,
@@ -17,8 +14,13 @@ from kube_inspect.errors import (
     NotFound,
     Unauthorized,
 )
+from kube_inspect.kube import protobuf
 from kube_inspect.kube.kubeconfig import first_line
 from kube_inspect.kube.retry import parse_retry_after
+
+if TYPE_CHECKING:  # imported with the client, not at start-up (kube/apiclient.py)
+    import urllib3  # imported again in transport_error, for isinstance
+    from kubernetes.client.exceptions import ApiException
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +65,8 @@ def transport_error(
     e: urllib3.exceptions.HTTPError, target: Target, timeout: float | None
 ) -> KubeInspectError:
     """Return the KubeInspectError a failed connection or read means, in words."""
+    import urllib3  # here, not at the top: see TYPE_CHECKING above
+
     server, context = target.server, target.context
     cause = (e.reason or e) if isinstance(e, urllib3.exceptions.MaxRetryError) else e
     if isinstance(cause, urllib3.exceptions.SSLError) and _closed_early(cause):
@@ -105,6 +109,20 @@ def _closed_early(error: BaseException) -> bool:
             or next((a for a in getattr(seen, "args", ()) if isinstance(a, BaseException)), None)
         )
     return False
+
+
+def error_text(data: bytes | None) -> str | None:
+    """Return an error answer's body as text, a protobuf Status as the JSON of its message.
+
+    Asked for protobuf, the API server sends its errors (403, 404...) as a protobuf
+    Status; the kubernetes package would decode it as UTF-8 text, which binary is not.
+    """
+    if not data:
+        return None
+    if protobuf.is_protobuf(data):
+        message = protobuf.status_message(data)
+        return json.dumps({"kind": "Status", "message": message}) if message else None
+    return data.decode("utf-8", "replace")
 
 
 def status_message(body: Any) -> str | None:

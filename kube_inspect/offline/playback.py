@@ -19,6 +19,7 @@ import msgspec
 from kube_inspect.build.label_selector import parse_selector
 from kube_inspect.errors import ApiError, Forbidden, NotFound
 from kube_inspect.kube.client import NO_RETRIES, KubeClient, Target
+from kube_inspect.kube.wires import JSON
 from kube_inspect.offline.document import Snapshot
 from kube_inspect.offline.routes import NAMESPACED, Route, route
 
@@ -105,8 +106,14 @@ class SnapshotClient(KubeClient):
         """Nothing to release: no connection was opened."""
 
     def _get_once(
-        self, path: str, query: list[tuple[str, Any]] | None, decode: Callable[[bytes], Any]
+        self,
+        path: str,
+        query: list[tuple[str, Any]] | None,
+        decode: Callable[[bytes], Any],
+        accept: str = JSON,
     ) -> dict[str, Any]:
+        # answers JSON whatever ``accept`` names, as an API server does for a kind it cannot
+        # encode as protobuf: ``decode`` reads both
         body = msgspec.json.encode(self._answer(path, query))
         return self._decoded(body, decode)
 

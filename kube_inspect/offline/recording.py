@@ -9,6 +9,7 @@ from typing import Any
 from kube_inspect.errors import ApiError, Forbidden, KubeInspectError, NotFound
 from kube_inspect.kube.client import KubeClient
 from kube_inspect.kube.decode import decode_json, decode_object_list, decode_pod_list
+from kube_inspect.kube.wires import JSON
 from kube_inspect.offline.document import Failure, Snapshot
 from kube_inspect.offline.routes import UNSHAPED, Route, route
 
@@ -38,8 +39,13 @@ class RecordingClient(KubeClient):
         self._failures: dict[str, Failure] = {}
 
     def _get_once(
-        self, path: str, query: list[tuple[str, Any]] | None, decode: Callable[[bytes], Any]
+        self,
+        path: str,
+        query: list[tuple[str, Any]] | None,
+        decode: Callable[[bytes], Any],
+        accept: str = JSON,
     ) -> dict[str, Any]:
+        # asks for JSON whatever ``accept`` names: the record is JSON, and ``decode`` reads it
         where = route(path)
         try:
             body: bytes = self._inner._get_once(path, query, _body)["body"]

@@ -3,6 +3,9 @@ save the server's own nodes, pods, workloads, Warning events and version to
 tests/fixtures/recorded/, and a `kube-inspect snapshot` of it to
 tests/fixtures/sample-snapshot.json (`make demo` prints it at once), stop it.
 
+tests/fixtures/recorded/protobuf/ holds the pods in both encodings, read at one
+resourceVersion, with the nodes and owners they were built with (record_protobuf).
+
     python -m tests.clusters.record                   (or: make record)
     python -m tests.clusters.record --snapshot-only   (the snapshot, not the unit fixtures)
 """
@@ -53,6 +56,44 @@ def record_snapshot(kubeconfig: Path, into: Path = SNAPSHOT) -> None:
     subprocess.run([str(tool), "snapshot", "-q", "-o", str(into)], env=env, check=True)
 
 
+PROTOBUF_RECORDED = RECORDED / "protobuf"
+
+
+def record_protobuf(kubeconfig: Path, into: Path = PROTOBUF_RECORDED) -> None:
+    """Save the pods as protobuf and as JSON, at one resourceVersion, and what builds them."""
+    from kube_inspect.kube.client import KubeClient
+    from kube_inspect.kube.decode import decode_json, list_metadata
+    from kube_inspect.kube.wires import JSON, PROTOBUF
+
+    into.mkdir(parents=True, exist_ok=True)
+    client = KubeClient.from_kubeconfig(str(kubeconfig), None, 30.0)
+
+    def raw(path: str, accept: str) -> bytes:
+        return bytes(client._send(path, None, timeout=30.0, headers={"Accept": accept}).data)
+
+    try:
+        for _ in range(20):  # the sample's pods may still change: take a quiet moment
+            binary, text = raw("/api/v1/pods", PROTOBUF), raw("/api/v1/pods", JSON)
+            version = list_metadata(binary).get("resourceVersion")
+            if version == decode_json(text)["metadata"]["resourceVersion"]:
+                break
+        else:
+            raise RuntimeError("the pods kept changing between the two reads")
+        (into / "pods.pb").write_bytes(binary)
+        (into / "pods.json").write_text(
+            json.dumps(decode_json(text), indent=1, sort_keys=True) + "\n"
+        )
+        for name, path in (
+            ("nodes.json", "/api/v1/nodes"),
+            ("replicasets.json", "/apis/apps/v1/replicasets"),
+            ("jobs.json", "/apis/batch/v1/jobs"),
+        ):
+            body = decode_json(raw(path, JSON))
+            (into / name).write_text(json.dumps(body, indent=1, sort_keys=True) + "\n")
+    finally:
+        client.close()
+
+
 def main(argv: list[str]) -> int:
     """Start a throwaway sample cluster, record it, and stop it."""
     cluster = LocalCluster(f"ki-record-{uuid.uuid4().hex[:8]}", build_binaries())
@@ -63,6 +104,7 @@ def main(argv: list[str]) -> int:
         cluster.kubectl("apply", "-f", str(WARNING_EVENTS))
         if "--snapshot-only" not in argv:
             record(cluster)
+            record_protobuf(cluster.kubeconfig)
             print(f"recorded into {RECORDED}")
         record_snapshot(kubeconfig)
         print(f"recorded {SNAPSHOT}")

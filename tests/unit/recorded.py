@@ -107,7 +107,11 @@ class RecordedClient(KubeClient):
         self.forbidden = frozenset(forbidden)
         self.paths: list[str] = []
 
-    def _get_once(self, path: str, query: Any, decode: Callable[[bytes], Any]) -> Any:
+    def _get_once(
+        self, path: str, query: Any, decode: Callable[[bytes], Any], accept: str = ""
+    ) -> Any:
+        # answers JSON whatever the Accept header, as an API server does for a kind it
+        # cannot encode as protobuf; the protobuf recording is tests/unit/test_protobuf.py's
         self.paths.append(path)
         body = json.dumps(recorded_answer(path, query, self.forbidden)).encode()
         return decode(body)

@@ -87,12 +87,12 @@ def test_short_flag_with_equals_reads_the_value_as_kubectl_does(
 class RefusingClient(RecordedClient):
     """The recorded server, answering 400 to every pod list (as to a bad field label)."""
 
-    def _get_once(self, path: str, query: Any, decode: Any) -> Any:
+    def _get_once(self, path: str, query: Any, decode: Any, accept: str = "") -> Any:
         if path.endswith("/pods"):
             raise ApiError(
                 "the API server at x answered 400: field label not supported: spec.bogus", 400
             )
-        return super()._get_once(path, query, decode)
+        return super()._get_once(path, query, decode, accept)
 
 
 def test_server_refusing_a_selector_is_a_usage_error_naming_the_flag(config: Path) -> None:

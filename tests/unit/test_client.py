@@ -11,7 +11,8 @@ from kubernetes import client as k8s
 
 from kube_inspect.build.objects import build_cluster
 from kube_inspect.errors import ReadOnlyViolation
-from kube_inspect.kube.client import KubeClient, ReadOnlyApiClient
+from kube_inspect.kube.apiclient import ReadOnlyApiClient
+from kube_inspect.kube.client import KubeClient
 from kube_inspect.kube.progress import Progress
 from tests.unit.conftest import load
 from tests.unit.test_cli import kubeconfig
@@ -50,6 +51,7 @@ def recorded_pages(monkeypatch: pytest.MonkeyPatch, page_size: int) -> list[str]
         query: list[tuple[str, Any]] | None = None,
         decode: Callable[[bytes], Any] = json.loads,
         policy: Any = None,
+        accept: str = "",
     ) -> Any:
         params = dict(query or [])
         requests.append(f"{path}?continue={params.get('continue', '')}")

@@ -63,9 +63,9 @@ class _Recorded(RecordedClient):
     """The recorded server; a field selector it cannot read is answered 400, as the real one
     answers a field label it does not support."""
 
-    def _get_once(self, path: str, query: Any, decode: Any) -> Any:
+    def _get_once(self, path: str, query: Any, decode: Any, accept: str = "") -> Any:
         try:
-            return super()._get_once(path, query, decode)
+            return super()._get_once(path, query, decode, accept)
         except (KeyError, AssertionError) as e:
             raise ApiError(f"answered 400: field label not supported: {e}", 400) from e
 

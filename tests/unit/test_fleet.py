@@ -32,7 +32,9 @@ FORBIDDEN = {"viewer": ("nodes",)}
 class DownClient(RecordedClient):
     """A client whose server refuses every connection, as a stopped API server does."""
 
-    def _get_once(self, path: str, query: Any, decode: Callable[[bytes], Any]) -> Any:
+    def _get_once(
+        self, path: str, query: Any, decode: Callable[[bytes], Any], accept: str = ""
+    ) -> Any:
         raise ClusterUnreachable(
             f"cannot connect to {self.target.server} (context {self.target.context!r}): "
             "is the cluster running?"

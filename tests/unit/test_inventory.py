@@ -26,11 +26,13 @@ class ExpiringClient(RecordedClient):
         super().__init__()
         self.expiries = expiries
 
-    def _get_once(self, path: str, query: Any, decode: Callable[[bytes], Any]) -> Any:
+    def _get_once(
+        self, path: str, query: Any, decode: Callable[[bytes], Any], accept: str = ""
+    ) -> Any:
         if path == "/api/v1/pods" and self.expiries:  # the streamed list
             self.expiries -= 1
             raise ApiError("the continue token expired (410 Gone)", 410)
-        return super()._get_once(path, query, decode)
+        return super()._get_once(path, query, decode, accept)
 
 
 def test_a_streamed_list_that_expires_is_read_again_once() -> None:
@@ -66,11 +68,13 @@ def test_a_streamed_list_that_expires_twice_is_gone() -> None:
 class MetricsDownClient(RecordedClient):
     """Serves the sample, but its metrics.k8s.io answers 503 (registered, not answering)."""
 
-    def _get_once(self, path: str, query: Any, decode: Callable[[bytes], Any]) -> Any:
+    def _get_once(
+        self, path: str, query: Any, decode: Callable[[bytes], Any], accept: str = ""
+    ) -> Any:
         if path.startswith("/apis/metrics.k8s.io/"):
             self.paths.append(path)
             raise ApiError("the API server failed (503: service unavailable)", 503)
-        return super()._get_once(path, query, decode)
+        return super()._get_once(path, query, decode, accept)
 
 
 def test_a_metrics_server_that_is_down_costs_one_request_and_a_notice() -> None:

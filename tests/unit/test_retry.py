@@ -66,7 +66,9 @@ def client(tmp_path: Path) -> KubeClient:
 def failing_then(errors: list[Exception], answer: dict[str, Any]) -> Any:
     calls: list[str] = []
 
-    def get_once(path: str, query: Any = None, decode: Any = None) -> dict[str, Any]:
+    def get_once(
+        path: str, query: Any = None, decode: Any = None, accept: str = ""
+    ) -> dict[str, Any]:
         calls.append(path)
         if errors:
             raise errors.pop(0)
@@ -124,7 +126,9 @@ def pages_with_gone(gone_times: int) -> Any:
     """Two pages; the continue request answers 410 the first ``gone_times`` times."""
     state = {"gone": gone_times}
 
-    def get_once(path: str, query: Any = None, decode: Any = None) -> dict[str, Any]:
+    def get_once(
+        path: str, query: Any = None, decode: Any = None, accept: str = ""
+    ) -> dict[str, Any]:
         if dict(query or []).get("continue"):
             if state["gone"]:
                 state["gone"] -= 1

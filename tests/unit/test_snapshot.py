@@ -289,7 +289,9 @@ def test_diff_of_a_bad_file_is_exit_2(tmp_path: Path) -> None:
 class MetricsClient(RecordedClient):
     """The recorded cluster with metrics.k8s.io serving usage for every node and container."""
 
-    def _get_once(self, path: str, query: Any, decode: Callable[[bytes], Any]) -> Any:
+    def _get_once(
+        self, path: str, query: Any, decode: Callable[[bytes], Any], accept: str = ""
+    ) -> Any:
         usage = {"cpu": "123m", "memory": "45Mi"}
         items: list[dict[str, Any]]
         if path == "/apis/metrics.k8s.io/v1beta1/nodes":

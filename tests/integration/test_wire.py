@@ -1,0 +1,86 @@
+"""Pods on the protobuf wire, against a real API server: it is used, and reads as JSON does.
+
+kube-inspect asks for pods as ``application/vnd.kubernetes.protobuf`` with JSON as the
+fallback (``--wire auto``, the default); the cluster it builds must not depend on the
+encoding, paging (limit/continue) included.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from kube_inspect.kube import client as client_module
+from kube_inspect.kube.client import KubeClient
+from kube_inspect.kube.progress import Progress
+from kube_inspect.kube.wires import ACCEPT, PROTOBUF
+from kube_inspect.model.cluster import Cluster
+from kube_inspect.read.cluster import read_cluster
+from kube_inspect.read.selection import Selection
+from tests.integration.cli_runner import run
+from tests.integration.conftest import TestCluster, holds_within
+
+pytestmark = pytest.mark.integration
+
+
+def answer(cluster: TestCluster, path: str, accept: str) -> tuple[str, bytes]:
+    """Return the Content-Type and body the API server answers a GET with ``accept``."""
+    client = KubeClient.from_kubeconfig(str(cluster.kubeconfig), None, 30.0)
+    try:
+        response = client._send(path, [("limit", 2)], timeout=30.0, headers={"Accept": accept})
+        return str(response.headers.get("Content-Type")), bytes(response.data)
+    finally:
+        client.close()
+
+
+def test_the_api_server_answers_pods_as_protobuf(cluster: TestCluster) -> None:
+    content_type, body = answer(cluster, "/api/v1/pods", ACCEPT["auto"])
+    assert content_type == PROTOBUF
+    assert body.startswith(b"k8s\x00")
+
+
+def read(wire: str, progress: Progress) -> Cluster:
+    client = KubeClient.from_kubeconfig(None, None, 30.0)
+    client.wire = wire
+    try:
+        return read_cluster(client, Selection(with_usage=False, with_volumes=True), None, progress)
+    finally:
+        client.close()
+
+
+def test_protobuf_and_json_read_the_same_cluster_page_by_page(
+    kube_env: TestCluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(client_module, "STREAM_PAGE_SIZE", 3)  # many pages: continue tokens
+    progress = Progress(None)
+
+    def same() -> None:
+        assert read("protobuf", progress) == read("json", Progress(None))
+
+    holds_within(same)  # the sample's crash-looping pod may change between the two reads
+    pages, pods = progress.counts["pods"]
+    assert pods > 3 * 2 and pages >= pods // 3, progress.counts
+
+
+def without_usage(value: Any) -> Any:
+    """Return a JSON document without its live usage figures (metrics-server's, changing)."""
+    if isinstance(value, dict):
+        return {k: without_usage(v) for k, v in value.items() if k != "usage"}
+    if isinstance(value, list):
+        return [without_usage(v) for v in value]
+    return value
+
+
+def test_the_cli_shows_the_same_cluster_on_either_wire(cluster: TestCluster) -> None:
+    def same() -> None:
+        shown = []
+        for wire in ("protobuf", "json", "auto"):
+            done = run("tree", "-A", "-o", "json", "--wire", wire, kubeconfig=cluster.kubeconfig)
+            assert done.returncode == 0, done.stderr
+            shown.append(without_usage(json.loads(done.stdout)))
+        assert shown[0] == shown[1] == shown[2]
+        assert shown[0]["cluster"]["nodes"]
+
+    holds_within(same)
