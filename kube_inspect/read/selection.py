@@ -27,7 +27,7 @@ class Selection:
     with_usage: bool = True
     with_owners: bool = True
     with_workloads: bool = False
-    with_volumes: bool = False  # explain and the html page show them; the tree does not
+    with_volumes: bool = False  # volumes and claims (one LIST): wide/json/yaml/html, explain
 
     @property
     def filters_pods(self) -> bool:
