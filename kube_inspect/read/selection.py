@@ -27,7 +27,7 @@ class Selection:
     with_usage: bool = True
     with_owners: bool = True
     with_workloads: bool = False
-    with_volumes: bool = False  # explain and the html page show them; the tree does not
+    with_volumes: bool = False  # volumes and claims (one LIST): wide/json/yaml/html, explain
     # keep the nodes that hold no selected pod (diff: a node is not added because a pod came)
     every_node: bool = False
     with_events: bool = False  # --events and explain show Warning events; pending pods read them
