@@ -334,7 +334,10 @@ def test_a_user_who_may_not_read_events_gets_the_rest_and_exit_4(
     assert cluster.local is not None, "kwokctl issues the users of the local backend"
     user = f"no-events-{uuid.uuid4().hex[:6]}"
     # everything a view needs but events
-    resources = "nodes,pods,replicasets.apps,jobs.batch,nodes.metrics.k8s.io,pods.metrics.k8s.io"
+    resources = (
+        "nodes,pods,persistentvolumeclaims,replicasets.apps,jobs.batch,"
+        "nodes.metrics.k8s.io,pods.metrics.k8s.io"
+    )
     cluster.kubectl(
         "create", "clusterrole", user, "--verb=get,list,watch", f"--resource={resources}"
     )

@@ -60,11 +60,15 @@ def served(cluster: TestCluster, resource: str) -> dict[str, Any]:
     }
 
 
-def usage_of(items: list[dict[str, Any]]) -> dict[str, int]:
-    """Return metrics.k8s.io usage entries added up, as kube-inspect's JSON spells them."""
+def usage_of(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """Return metrics.k8s.io usage entries added up, as kube-inspect's JSON spells them.
+
+    metrics.k8s.io serves cpu and memory only: no other resource (``other`` stays empty).
+    """
     return {
         "cpu_m": sum(millicores(i["usage"]["cpu"]) or 0 for i in items),
         "memory_bytes": sum(whole(i["usage"]["memory"]) or 0 for i in items),
+        "other": {},
     }
 
 
