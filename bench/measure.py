@@ -26,7 +26,7 @@ TYPED = "typed client, pages of 500"
 USER_AGENT = "kube-inspect-bench"
 PROTOBUF = "application/vnd.kubernetes.protobuf"
 PROTOBUF_FLOOR = "curl protobuf unpaged (nodes + pods)"
-TREE_JSON_WIRE = "kube-inspect tree --wire json"
+TREE_OTHER_WIRE = "kube-inspect tree --wire protobuf"
 # kube-inspect tree with one part of the fast path undone (bench/variant.py)
 # (bench/variant.py has more: sequential, stdlib-json, orjson, full-objects)
 VARIANT_NAMES = (
@@ -141,8 +141,10 @@ def commands(kubeconfig: Path) -> list[Command]:
     )
     return [
         Command("kube-inspect tree", f"{bindir}/kube-inspect tree -q --kubeconfig {kc}"),
-        # the same on the JSON wire: what protobuf (the default, --wire auto) changes
-        Command(TREE_JSON_WIRE, f"{bindir}/kube-inspect tree -q --wire json --kubeconfig {kc}"),
+        # the same on the protobuf wire: what it would change (the default is JSON)
+        Command(
+            TREE_OTHER_WIRE, f"{bindir}/kube-inspect tree -q --wire protobuf --kubeconfig {kc}"
+        ),
         Command(
             "kube-inspect tree -o json", f"{bindir}/kube-inspect tree -q -o json --kubeconfig {kc}"
         ),

@@ -25,7 +25,7 @@ RESULTS = BENCH / "results"
 BIN = Path(sys.executable).parent
 HELP, KUBECTL_HELP = "kube-inspect --help", "kubectl --help"
 COMPLETE_NAME, COMPLETE_CHOICE = "complete 'kube-inspect tr'", "complete 'kube-inspect tree -o '"
-TREE, TREE_JSON_WIRE = "kube-inspect tree", "kube-inspect tree --wire json"
+TREE, TREE_OTHER_WIRE = "kube-inspect tree", "kube-inspect tree --wire protobuf"
 KUBECTL_WIDE = "kubectl get pods -A -o wide"
 # (what, reference, limit): issue 13's targets on the 15-pod sample cluster
 TARGETS = (
@@ -53,7 +53,7 @@ def commands(kubeconfig: Path, kubectl: str, before: Path | None) -> dict[str, s
         COMPLETE_CHOICE: _completion("kube-inspect tree -o "),
         KUBECTL_HELP: f"{kubectl} --help",
         TREE: f"{BIN}/kube-inspect tree -q --kubeconfig {kc}",
-        TREE_JSON_WIRE: f"{BIN}/kube-inspect tree -q --wire json --kubeconfig {kc}",
+        TREE_OTHER_WIRE: f"{BIN}/kube-inspect tree -q --wire protobuf --kubeconfig {kc}",
         KUBECTL_WIDE: f"{kubectl} get pods -A -o wide --kubeconfig {kc}",
     }
     if before is not None:  # another checkout's code, run by this interpreter

@@ -82,7 +82,7 @@ class ClusterFlags:
     contexts: tuple[str, ...] = ()
     all_contexts: bool = False
     from_file: str | None = None  # --from: a snapshot or kubectl List instead of a cluster
-    wire: str = "auto"  # --wire: json, protobuf or auto (kube_inspect.kube.client.WIRES)
+    wire: str = "json"  # --wire: json, protobuf or auto (kube_inspect.kube.wires.WIRES)
 
     @property
     def fleet(self) -> bool:
@@ -181,9 +181,10 @@ def cluster_options(func: F) -> F:
         click.option(
             "--wire",
             type=click.Choice(WIRES),
-            default="auto",
+            default="json",
             hidden=True,  # a debugging switch: the answers' encoding (docs/performance.md)
-            help="Ask for pods as protobuf (auto: with JSON as the fallback) or JSON only.",
+            help="Ask for pods as JSON (the default), protobuf, or protobuf with JSON as the "
+            "fallback (auto).",
         ),
     ]
 

@@ -1,7 +1,7 @@
 """Pods on the protobuf wire, against a real API server: it is used, and reads as JSON does.
 
 kube-inspect asks for pods as ``application/vnd.kubernetes.protobuf`` with JSON as the
-fallback (``--wire auto``, the default); the cluster it builds must not depend on the
+fallback (``--wire auto``; the default is JSON); the cluster it builds must not depend on the
 encoding, paging (limit/continue) included.
 """
 
