@@ -33,6 +33,7 @@ from kube_inspect.kube.kubeconfig import kubeconfig_paths as kubeconfig_paths
 from kube_inspect.kube.kubeconfig import load_configuration
 from kube_inspect.kube.prefetch import PageStream, Prefetched
 from kube_inspect.kube.progress import Progress
+from kube_inspect.kube.protobuf import is_protobuf
 from kube_inspect.kube.retry import (
     DEFAULT_POLICY,
     RETRYABLE_STATUSES,
@@ -217,12 +218,17 @@ class KubeClient:
         bodies = Prefetched((page["body"] for page in pages), batch=1, depth=2)
         return PageStream(bodies, items_of, count)
 
+    def _malformed(self, body: bytes) -> ApiError:
+        """Return the error for an answer that does not decode, named by its encoding."""
+        encoding = "protobuf" if is_protobuf(body) else "JSON"
+        return ApiError(f"the API server at {self.target.server} sent malformed {encoding}")
+
     def _decoded(self, body: bytes, decode: Callable[[bytes], Any]) -> dict[str, Any]:
-        """Return a page decoded by ``decode``; ApiError if it is not a JSON object."""
+        """Return a page decoded by ``decode``; ApiError if it is not an object."""
         try:
             page = decode(body)
         except ValueError as e:
-            raise ApiError(f"the API server at {self.target.server} sent malformed JSON") from e
+            raise self._malformed(body) from e
         if not isinstance(page, dict):
             raise ApiError(f"the API server at {self.target.server} sent an unexpected answer")
         return page
@@ -382,7 +388,7 @@ class KubeClient:
         try:
             body = decode(response.data or b"null")
         except ValueError as e:
-            raise ApiError(f"the API server at {self.target.server} sent malformed JSON") from e
+            raise self._malformed(response.data or b"") from e
         if not isinstance(body, dict):
             raise ApiError(f"the API server at {self.target.server} sent an unexpected answer")
         return body

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 MAGIC = b"k8s\x00"
 # JSON inlines these messages' fields into their parent's
-_INLINED = frozenset({"volumeSource", "ephemeralContainerCommon"})
+_INLINED = frozenset({"volumeSource", "ephemeralContainerCommon", "localObjectReference"})
 
 
 def is_protobuf(body: bytes) -> bool:
@@ -192,6 +192,8 @@ def _spec(spec: Any) -> dict[str, Any]:
         out["priorityClassName"] = spec.priorityClassName
     if spec.overhead:
         out["overhead"] = _quantities(spec.overhead)
+    if spec.schedulingGates:
+        out["schedulingGates"] = [as_dict(gate) for gate in spec.schedulingGates]
     if spec.initContainers:
         out["initContainers"] = [_container(c) for c in spec.initContainers]
     if spec.containers:

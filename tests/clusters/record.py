@@ -8,6 +8,10 @@ resourceVersion, with the nodes and owners they were built with (record_protobuf
 
     python -m tests.clusters.record                   (or: make record)
     python -m tests.clusters.record --snapshot-only   (the snapshot, not the unit fixtures)
+    python -m tests.clusters.record --volume-kinds    (only protobuf-volumes/, below)
+
+tests/fixtures/recorded/protobuf-volumes/ is the same for pods with a volume of every kind
+and scheduling gates (tests/fixtures/volume-kinds.yaml), which the sample lacks.
 """
 
 from __future__ import annotations
@@ -94,9 +98,22 @@ def record_protobuf(kubeconfig: Path, into: Path = PROTOBUF_RECORDED) -> None:
         client.close()
 
 
+VOLUME_KINDS = RECORDED.parent / "volume-kinds.yaml"
+VOLUME_KINDS_RECORDED = RECORDED / "protobuf-volumes"
+
+
 def main(argv: list[str]) -> int:
     """Start a throwaway sample cluster, record it, and stop it."""
     cluster = LocalCluster(f"ki-record-{uuid.uuid4().hex[:8]}", build_binaries())
+    if "--volume-kinds" in argv:
+        try:
+            cluster.start()
+            cluster.kubectl("apply", "-f", str(VOLUME_KINDS))
+            record_protobuf(cluster.kubeconfig, VOLUME_KINDS_RECORDED)
+            print(f"recorded into {VOLUME_KINDS_RECORDED}")
+        finally:
+            cluster.stop()
+        return 0
     try:
         kubeconfig = cluster.start()
         apply_sample(cluster.kubectl, simulated_nodes=True)

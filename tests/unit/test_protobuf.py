@@ -10,13 +10,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import msgspec
 import pytest
 
 from kube_inspect.build.objects import build_cluster
+from kube_inspect.errors import ApiError
 from kube_inspect.kube import protobuf
 from kube_inspect.kube.decode import decode_pod_list, list_metadata
 from kube_inspect.kube.translate import error_text, status_message
 from tests.unit.conftest import RECORDED
+from tests.unit.recorded import RecordedClient
 
 BOTH = RECORDED / "protobuf"
 
@@ -104,3 +107,76 @@ def test_a_protobuf_status_gives_its_message() -> None:
 def test_a_malformed_protobuf_page_is_a_value_error(body: bytes) -> None:
     with pytest.raises(ValueError):
         decode_pod_list(body)
+
+
+# Pods with a volume of every kind and a gated pod, which the sample lacks: recorded from a
+# local cluster (tests/fixtures/volume-kinds.yaml; python -m tests.clusters.record
+# --volume-kinds), in both encodings at one resourceVersion.
+KINDS = RECORDED / "protobuf-volumes"
+
+
+def _kinds(encoding: str, with_volumes: bool) -> list[dict[str, Any]]:
+    body = (KINDS / f"pods.{encoding}").read_bytes()
+    return list(decode_pod_list(body, with_volumes=with_volumes)["items"])
+
+
+@pytest.mark.parametrize("with_volumes", [True, False])
+def test_protobuf_pods_decode_to_the_json_dicts_volumes_and_gates_included(
+    with_volumes: bool,
+) -> None:
+    assert protobuf.is_protobuf((KINDS / "pods.pb").read_bytes())
+    from_json = msgspec.to_builtins(_kinds("json", with_volumes))  # a skipped value: {}
+    assert _kinds("pb", with_volumes) == from_json
+    spec = from_json[0]["spec"]
+    assert ("volumes" in spec) is with_volumes
+    assert from_json[1]["spec"]["schedulingGates"] == [
+        {"name": "example.com/quota"},
+        {"name": "example.com/approval"},
+    ]
+
+
+@pytest.mark.parametrize("with_volumes", [True, False])
+def test_protobuf_pods_build_the_same_volumes_and_gates_as_json(with_volumes: bool) -> None:
+    def built(pods: list[dict[str, Any]]) -> Any:
+        return build_cluster(
+            context="c", server="s", version="v", nodes=[], pods=pods, with_volumes=with_volumes
+        )
+
+    whole = json.loads((KINDS / "pods.json").read_bytes())["items"]
+    cluster = built(_kinds("pb", with_volumes))
+    assert cluster == built(_kinds("json", with_volumes)) == built(whole)
+    every, gated = cluster.unscheduled
+    assert gated.pending is not None
+    assert [c.text for c in gated.pending.causes] == [
+        "scheduling gate example.com/quota,example.com/approval"
+    ]
+    if not with_volumes:
+        assert every.volumes is None
+        return
+    assert every.volumes is not None
+    shown = {v.name: (v.source, v.target, v.medium, v.size_limit_bytes) for v in every.volumes}
+    assert shown == {
+        "data": ("persistentVolumeClaim", "data-every-volume", None, None),
+        "settings": ("configMap", "app-settings", None, None),
+        "creds": ("secret", "app-creds", None, None),
+        "bundle": ("projected", "configMap/app-settings,secret/app-creds", None, None),
+        "tokens": ("projected", None, None, None),
+        "cache": ("emptyDir", None, "Memory", 64 * 1024**2),
+        "scratch": ("emptyDir", None, None, None),
+        "host": ("hostPath", None, None, None),
+        "info": ("downwardAPI", None, None, None),
+        "shared": ("nfs", None, None, None),
+        "driver": ("csi", None, None, None),
+        "temp": ("ephemeral", None, None, None),
+    }
+    mounts = {v.name: v.mounts for v in every.volumes}
+    assert mounts["data"] == (("seed", "/data"), ("app", "/data"))
+
+
+@pytest.mark.parametrize(
+    ("body", "encoding"),
+    [(b"k8s\x00\xff\xff\xff", "protobuf"), (b"k8s\x00\x12\x03abc", "protobuf"), (b"{", "JSON")],
+)
+def test_a_malformed_page_is_named_by_its_encoding(body: bytes, encoding: str) -> None:
+    with pytest.raises(ApiError, match=f"sent malformed {encoding}$"):
+        RecordedClient()._decoded(body, decode_pod_list)
