@@ -176,26 +176,31 @@ def _children(
 
 def tree_rows(cluster: Cluster, opts: TreeOptions) -> Iterator[Row]:
     """Yield the rows of the tree under the cluster line, each name cell with its indent."""
+    return (row for row, _ in _tagged_rows(cluster, opts))
+
+
+def _tagged_rows(cluster: Cluster, opts: TreeOptions) -> Iterator[tuple[Row, Node | Pod | None]]:
+    """Yield each row of the tree with the node or pod it draws (None for other rows)."""
     glyphs = ASCII if opts.ascii_only else UNICODE
     tee, bar, corner, blank = glyphs
     width = len(HEADERS) + (len(RESOURCE_HEADERS) + 1 if opts.wide else 0) + 1
-    groups: list[tuple[Row, tuple[Pod, ...]]] = [
-        (_node_row(n, opts), n.pods) for n in cluster.nodes
+    groups: list[tuple[Row, Node | None, tuple[Pod, ...]]] = [
+        (_node_row(n, opts), n, n.pods) for n in cluster.nodes
     ]
     if cluster.unscheduled:
         label = (
             ["(unscheduled)"] + [""] * (width - 2) + [cells.plural(len(cluster.unscheduled), "pod")]
         )
-        groups.append((label, cluster.unscheduled))
-    for i, (group_row, pods) in enumerate(groups):
+        groups.append((label, None, cluster.unscheduled))
+    for i, (group_row, node, pods) in enumerate(groups):
         last_group = i == len(groups) - 1
-        yield [(corner if last_group else tee) + group_row[0], *group_row[1:]]
+        yield [(corner if last_group else tee) + group_row[0], *group_row[1:]], node
         if opts.depth == "node":
             continue
         for lead, pad, pod in _children(pods, blank if last_group else bar, glyphs):
             row = _pod_row(pod, opts)
             row[0] = lead + row[0]  # a fresh list: prefixed in place, not copied
-            yield row
+            yield row, pod
             if opts.depth == "container":
                 # wide adds the pod's volumes after its containers (when they were read)
                 shown: tuple[Container | Volume, ...] = pod.containers
@@ -207,7 +212,7 @@ def tree_rows(cluster: Cluster, opts: TreeOptions) -> Iterator[Row]:
                     else:
                         row = _container_row(child, opts)
                     row[0] = inner + row[0]
-                    yield row
+                    yield row, None
 
 
 def render_tree(
@@ -224,10 +229,11 @@ def render_tree(
         options = TreeOptions(now=now, ascii_only=ascii_only)
     out.write(cluster_line(cluster) + "\n")
     headers = [*HEADERS, *((*RESOURCE_HEADERS, "IP") if options.wide else ()), "INFO"]
-    rows = list(tree_rows(cluster, options))
-    if not rows:
+    tagged = list(_tagged_rows(cluster, options))
+    if not tagged:
         return
-    notes = _row_notes(cluster, options) if options.notes else {}
+    rows = [row for row, _ in tagged]
+    notes = _row_notes(tagged, options) if options.notes else {}
     if not notes:  # the common case: one write
         out.write(table(rows, headers) + "\n")
         return
@@ -260,23 +266,16 @@ def event_lines(events: tuple[Event, ...] | None, now: datetime) -> list[str]:
     return [f"warning {cells.event_text(e, now)}" for e in events or ()]
 
 
-def _row_notes(cluster: Cluster, opts: TreeOptions) -> dict[int, list[str]]:
-    """Return the note lines of each row index, in _rows' order, for rows that have some."""
+def _row_notes(
+    tagged: list[tuple[Row, Node | Pod | None]], opts: TreeOptions
+) -> dict[int, list[str]]:
+    """Return the note lines of each row index, for the node and pod rows that have some."""
     notes: dict[int, list[str]] = {}
-    index = 0
-    groups: list[tuple[Node | None, tuple[Pod, ...]]] = [(n, n.pods) for n in cluster.nodes]
-    if cluster.unscheduled:
-        groups.append((None, cluster.unscheduled))
-    for node, pods in groups:
-        if node is not None and node.events:
-            notes[index] = event_lines(node.events, opts.now)
-        index += 1
-        if opts.depth == "node":
-            continue
-        for pod in pods:
-            if pod.pending is not None or pod.events:
-                notes[index] = pod_note_lines(pod, opts.now)
-            index += 1 + (len(pod.containers) if opts.depth == "container" else 0)
+    for index, (_row, drawn) in enumerate(tagged):
+        if isinstance(drawn, Node) and drawn.events:
+            notes[index] = event_lines(drawn.events, opts.now)
+        elif isinstance(drawn, Pod) and (drawn.pending is not None or drawn.events):
+            notes[index] = pod_note_lines(drawn, opts.now)
     return notes
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Collection
 from typing import Any
 
 import jsonschema
+import pytest
 from click.testing import CliRunner, Result
 
 from kube_inspect.build.events import EVENTS_KEPT, build_event, events_by_object
@@ -30,7 +31,7 @@ from kube_inspect.cli.options import ClusterFlags
 from kube_inspect.kube.client import KubeClient
 from kube_inspect.model.cluster import Event, Pending, PendingCause
 from kube_inspect.schema import load_schema
-from tests.unit.recorded import RecordedClient
+from tests.unit.recorded import RecordedClient, invoke
 
 CPU = (
     "0/5 nodes are available: 1 node(s) were unschedulable, 2 Insufficient cpu, 2 node(s) had "
@@ -342,3 +343,21 @@ def test_html_page_shows_why_pending_and_the_events() -> None:
         "required amount of images. Attempted to free 1073741824 bytes, but only found 0 bytes "
         "eligible to free."
     ]
+
+
+@pytest.mark.parametrize("shape", [[], ["-o", "wide"], ["--depth", "pod"]])
+def test_each_note_sits_under_the_row_it_is_about(shape: list[str]) -> None:
+    # wide adds volume rows under the pods: the notes must follow their own pod or node
+    result = invoke("tree", "--events", *shape)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    about = {
+        "pending: 5 nodes": "pod/shop/stuck",
+        "warning BackOff": "pod/batch/crasher",
+        "warning Failed x3": "pod/shop/bad-image",
+        "warning FreeDiskSpaceFailed": "node/kwok-worker-2",
+    }
+    for note, owner in about.items():
+        at = next(i for i, line in enumerate(lines) if f"↳ {note}" in line)
+        above = next(line for line in reversed(lines[:at]) if "↳" not in line)
+        assert owner in above, (note, above)
