@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from kube_inspect.build.health import Health, Verdict
-from kube_inspect.model.cluster import Cluster
+from kube_inspect.model.cluster import Cluster, Node, Pod
 from kube_inspect.model.fleet import Member, fleet_counts
 from kube_inspect.render import cells
 from kube_inspect.render.colours import paint
@@ -22,8 +22,8 @@ from kube_inspect.render.tree import (
     UNICODE,
     Row,
     TreeOptions,
-    table,
-    tree_rows,
+    tagged_rows,
+    write_noted_table,
 )
 
 # The status a cluster row shows for each error class the read path raises.
@@ -73,19 +73,19 @@ def render_fleet_tree(
     """Write every cluster of the fleet as one tree with aligned columns to ``out``."""
     tee, bar, corner, blank = ASCII if options.ascii_only else UNICODE
     width = len(HEADERS) + (len(RESOURCE_HEADERS) + 1 if options.wide else 0) + 1
-    rows: list[Row] = []
+    rows: list[tuple[Row, Node | Pod | None]] = []
     for i, member in enumerate(members):
         last = i == len(members) - 1
         status, verdict = member_status(member)
         shown = paint(status, verdict) if options.color else status
         row = [(corner if last else tee) + f"cluster/{member.context}", shown]
-        rows.append(row + [""] * (width - 3) + [member_info(member)])
+        rows.append((row + [""] * (width - 3) + [member_info(member)], None))
         if member.value is None:
             continue
         pad = blank if last else bar
-        for inner in tree_rows(member.value, options):
+        for inner, drawn in tagged_rows(member.value, options):
             inner[0] = pad + inner[0]
-            rows.append(inner)
+            rows.append((inner, drawn))
     out.write(fleet_line(members) + "\n")
     headers = [*HEADERS, *((*RESOURCE_HEADERS, "IP") if options.wide else ()), "INFO"]
-    out.write(table(rows, headers) + "\n")
+    write_noted_table(rows, headers, options, out)

@@ -176,10 +176,10 @@ def _children(
 
 def tree_rows(cluster: Cluster, opts: TreeOptions) -> Iterator[Row]:
     """Yield the rows of the tree under the cluster line, each name cell with its indent."""
-    return (row for row, _ in _tagged_rows(cluster, opts))
+    return (row for row, _ in tagged_rows(cluster, opts))
 
 
-def _tagged_rows(cluster: Cluster, opts: TreeOptions) -> Iterator[tuple[Row, Node | Pod | None]]:
+def tagged_rows(cluster: Cluster, opts: TreeOptions) -> Iterator[tuple[Row, Node | Pod | None]]:
     """Yield each row of the tree with the node or pod it draws (None for other rows)."""
     glyphs = ASCII if opts.ascii_only else UNICODE
     tee, bar, corner, blank = glyphs
@@ -229,9 +229,18 @@ def render_tree(
         options = TreeOptions(now=now, ascii_only=ascii_only)
     out.write(cluster_line(cluster) + "\n")
     headers = [*HEADERS, *((*RESOURCE_HEADERS, "IP") if options.wide else ()), "INFO"]
-    tagged = list(_tagged_rows(cluster, options))
-    if not tagged:
-        return
+    tagged = list(tagged_rows(cluster, options))
+    if tagged:
+        write_noted_table(tagged, headers, options, out)
+
+
+def write_noted_table(
+    tagged: list[tuple[Row, Node | Pod | None]],
+    headers: list[str],
+    options: TreeOptions,
+    out: TextIO,
+) -> None:
+    """Write the rows as one table, each node's and pod's notes under its row (if shown)."""
     rows = [row for row, _ in tagged]
     notes = _row_notes(tagged, options) if options.notes else {}
     if not notes:  # the common case: one write

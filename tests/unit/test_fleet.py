@@ -84,6 +84,9 @@ def test_fleet_tree_has_one_cluster_level_per_context(kubeconfig: str) -> None:
     # the healthy cluster's nodes hang under it, one level down
     assert any(line.startswith("│   ├── node/") for line in lines)
     assert "warning: context 'viewer': user \"viewer\" may not list nodes" in result.stderr
+    # each cluster's notes sit under their own rows, as in one cluster's tree
+    stuck = next(i for i, line in enumerate(lines) if "pod/shop/stuck" in line)
+    assert "↳ pending: 5 nodes" in lines[stuck + 1]
 
 
 def test_fleet_json_is_one_document_that_validates(kubeconfig: str) -> None:
