@@ -133,15 +133,14 @@ def flat_command(level: str, plural: str, example: str) -> click.Command:
     def command(
         cluster: ClusterFlags, selection: SelectionFlags, output: OutputFlags, events: bool = False
     ) -> None:
-        if cluster.fleet:
-            chosen = with_events(selection.selection, events, output.format, EVENTS_SHOWN_IN)
-            flat_fleet(cluster, replace(selection, selection=chosen), output, level)
-            return
-        forbidden = ForbiddenReads()
-        out = sys.stdout
         read = with_events(selection.selection, events, output.format, EVENTS_SHOWN_IN)
         if level == "pod" and output.format in ("wide", "csv", "json", "yaml"):
             read = replace(read, with_volumes=True)  # their VOLUMES column / key
+        if cluster.fleet:
+            flat_fleet(cluster, replace(selection, selection=read), output, level)
+            return
+        forbidden = ForbiddenReads()
+        out = sys.stdout
         with one_shot():
             model = load_cluster(
                 cluster,

@@ -6,6 +6,8 @@ the one that is down raises what the client raises for a refused connection.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Callable, Collection
 from pathlib import Path
@@ -296,3 +298,13 @@ def test_a_context_whose_client_cannot_be_made_is_one_line_in_its_place(
     assert viewer["server"] is None and viewer["error"].startswith("the credential plugin")
     text = run(kubeconfig, "tree", "--context", "good,down", "--depth", "node", "--ascii")
     assert "`-- cluster/down" in text.stdout and "|-- cluster/good" in text.stdout
+
+
+def test_fleet_pods_read_volumes_as_one_cluster_does(kubeconfig: str) -> None:
+    # the VOLUMES column is filled for every cluster read, not "<unknown>" as unread
+    one = run(kubeconfig, "pods", "-o", "csv", "--context", "good")
+    fleet = run(kubeconfig, "pods", "-o", "csv", "--context", "good,down")
+    alone = [r["VOLUMES"] for r in csv.DictReader(io.StringIO(one.stdout))]
+    rows = list(csv.DictReader(io.StringIO(fleet.stdout)))
+    assert [r["VOLUMES"] for r in rows if r["CONTEXT"] == "good"] == alone
+    assert "<unknown>" not in alone
