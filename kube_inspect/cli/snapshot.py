@@ -52,10 +52,15 @@ def snapshot(cluster: ClusterFlags, selection: SelectionFlags, path: str | None)
     the snapshot's time), with no kubeconfig and no network; selection flags apply to
     it as to a cluster.
 
+    With several contexts (--context a,b or --all-contexts), the clusters are read at
+    once into one fleet snapshot: each cluster's snapshot, or why it could not be read
+    (exit 4, or 3 when none answered); --from shows the fleet views from it.
+
     \b
     Examples:
       kube-inspect snapshot -o before.json.gz      # the whole cluster, gzipped
       kube-inspect snapshot -n shop > shop.json    # only namespace shop's pods
+      kube-inspect snapshot --all-contexts -o fleet.json.gz
       kube-inspect tree --from before.json.gz --problems
       kube-inspect diff before.json.gz             # what changed since
     """
