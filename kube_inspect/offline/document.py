@@ -27,7 +27,7 @@ SNAPSHOT_KIND = "KubeInspectSnapshot"
 FLEET_SNAPSHOT_KIND = "KubeInspectFleetSnapshot"
 SNAPSHOT_SCHEMA_VERSION = 1
 # why a fleet snapshot is refused where one cluster's is read
-ONE_CLUSTER_ONLY = "diff, check --baseline and explain read one cluster's snapshot"
+ONE_CLUSTER_ONLY = "diff and explain read one cluster's snapshot"
 _GZIP_MAGIC = b"\x1f\x8b"
 _KIND_RESOURCE = {kind: resource for resource, kind in KINDS.items()}
 

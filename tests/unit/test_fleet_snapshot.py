@@ -206,7 +206,6 @@ def test_a_truncated_fleet_snapshot_is_one_line_and_exit_2(
         ["explain", "--from", "{fleet}"],
         ["tree", "--explain", "--from", "{fleet}"],
         ["diff", "{fleet}"],
-        ["check", "--context", "good", "--baseline", "{fleet}"],
     ],
     ids=" ".join,
 )
@@ -214,7 +213,7 @@ def test_one_cluster_commands_refuse_a_fleet_snapshot_in_one_line(
     kubeconfig: str, fleet_file: Path, args: list[str]
 ) -> None:
     given = [a.format(fleet=fleet_file) for a in args]
-    result = run(kubeconfig, *given, kubeconfig_flag="--context" in args or args[0] == "diff")
+    result = run(kubeconfig, *given, kubeconfig_flag=args[0] == "diff")
     assert result.exit_code == EXIT_USAGE and result.stdout == ""
     assert result.stderr.count("\n") == 1
     assert "fleet snapshot" in result.stderr and "one cluster" in result.stderr
@@ -232,3 +231,78 @@ def test_snapshot_of_a_fleet_names_each_context_on_stderr(kubeconfig: str, tmp_p
         "viewer",
         "down",
     ]
+
+
+def _failing(stdout: str) -> list[str]:
+    return [line for line in stdout.splitlines() if line.startswith("FAIL")]
+
+
+def test_check_baseline_of_a_fleet_matches_clusters_by_context(
+    kubeconfig: str, fleet_file: Path
+) -> None:
+    plain = run(kubeconfig, "check", "--context", "good,viewer")
+    assert plain.exit_code == 1 and _failing(plain.stdout)  # the sample's known problems
+    fleet = run(kubeconfig, "check", "--context", "good,viewer", "--baseline", str(fleet_file))
+    assert fleet.exit_code == EXIT_PARTIAL, fleet.output  # viewer's forbidden reads remain
+    assert _failing(fleet.stdout) == []
+    as_json = run(
+        kubeconfig, "check", "--context", "good,viewer", "--baseline", str(fleet_file), "-o", "json"
+    )
+    assert "already failing in the baseline: " in as_json.stdout
+    one = run(kubeconfig, "check", "--context", "good", "--baseline", str(fleet_file))
+    assert one.exit_code == 0 and _failing(one.stdout) == []
+    offline = run(
+        kubeconfig, "check", "--from", str(fleet_file), "--baseline", str(fleet_file),
+        kubeconfig_flag=False,
+    )  # fmt: skip
+    assert offline.exit_code == EXIT_PARTIAL and _failing(offline.stdout) == []
+
+
+def test_check_baseline_of_a_fleet_fails_on_a_new_problem_in_its_cluster(
+    kubeconfig: str, fleet_file: Path, tmp_path: Path
+) -> None:
+    document = _document(fleet_file)
+    good = document["clusters"][1]
+    pods = good["resources"]["pods"]["items"]
+    pods[:] = [p for p in pods if p["metadata"]["name"] != "crasher"]  # it was fine then
+    before = tmp_path / "before-crasher.json"
+    before.write_text(json.dumps(document))
+    result = run(kubeconfig, "check", "--context", "good,viewer", "--baseline", str(before))
+    assert result.exit_code == 1
+    good_part, viewer_part = result.stdout.split("cluster viewer at ", 1)
+    assert _failing(good_part) and all("/batch/crasher" in f for f in _failing(good_part))
+    assert _failing(viewer_part) == []  # viewer's baseline still has its crasher
+
+
+def test_check_baseline_context_the_fleet_did_not_read(
+    kubeconfig: str, fleet_file: Path, tmp_path: Path
+) -> None:
+    alone = run(kubeconfig, "check", "--context", "down", "--baseline", str(fleet_file))
+    assert alone.exit_code == EXIT_USAGE
+    assert alone.stderr == (
+        f"error: --baseline {fleet_file}: the fleet snapshot did not read context 'down' "
+        "(it holds down, good, viewer)\n"
+    )
+    # viewer was down when the baseline was taken: each of its failures is new
+    before = tmp_path / "viewer-down.json"
+    taken = run(
+        kubeconfig, "snapshot", "--context", "good,viewer", "-o", str(before), down=["viewer"]
+    )
+    assert taken.exit_code == EXIT_PARTIAL
+    fleet = run(kubeconfig, "check", "--context", "good,viewer", "--baseline", str(before))
+    assert fleet.exit_code == 1
+    assert "notice: context 'viewer': not read in the baseline: every failure counts" in (
+        fleet.stderr
+    )
+    good_part, viewer_part = fleet.stdout.split("cluster viewer at ", 1)
+    assert _failing(good_part) == [] and _failing(viewer_part)
+
+
+def test_check_of_several_contexts_refuses_a_one_cluster_baseline(
+    kubeconfig: str, fleet_file: Path, tmp_path: Path
+) -> None:
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(_document(fleet_file)["clusters"][1]))
+    result = run(kubeconfig, "check", "--context", "good,viewer", "--baseline", str(good))
+    assert result.exit_code == EXIT_USAGE and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "one cluster's snapshot" in result.stderr
