@@ -27,6 +27,7 @@ USER_AGENT = "kube-inspect-bench"
 PROTOBUF = "application/vnd.kubernetes.protobuf"
 PROTOBUF_FLOOR = "curl protobuf unpaged (nodes + pods)"
 TREE_OTHER_WIRE = "kube-inspect tree --wire protobuf"
+SNAPSHOT = "kube-inspect snapshot -o FILE.json.gz"  # issue 15: its time, RSS and file size
 # kube-inspect tree with one part of the fast path undone (bench/variant.py)
 # (bench/variant.py has more: sequential, stdlib-json, orjson, full-objects)
 VARIANT_NAMES = (
@@ -123,8 +124,12 @@ def package_dir(checkout: Path | None) -> str:
     ).stdout.strip()
 
 
-def commands(kubeconfig: Path) -> list[Command]:
-    """Return the commands compared: kube-inspect, kubectl, the typed client, curl."""
+def commands(kubeconfig: Path, snapshot_file: Path | None = None) -> list[Command]:
+    """Return the commands compared: kube-inspect, kubectl, the typed client, curl.
+
+    With ``snapshot_file`` (ending in .json.gz), `kube-inspect snapshot` writes it on
+    each run too: its size is the snapshot's, gzipped.
+    """
     bindir = Path(sys.executable).parent
     kc = shlex.quote(str(kubeconfig))
     p = _kubeconfig_parts(kubeconfig)
@@ -147,6 +152,17 @@ def commands(kubeconfig: Path) -> list[Command]:
         ),
         Command(
             "kube-inspect tree -o json", f"{bindir}/kube-inspect tree -q -o json --kubeconfig {kc}"
+        ),
+        *(
+            [
+                Command(
+                    SNAPSHOT,
+                    f"{bindir}/kube-inspect snapshot -q --kubeconfig {kc} "
+                    f"-o {shlex.quote(str(snapshot_file))}",
+                )
+            ]
+            if snapshot_file is not None
+            else []
         ),
         Command("kubectl get pods -A -o wide", f"{kubectl} get pods -A -o wide"),
         Command(KUBECTL_JSON, f"{kubectl} get pods -A -o json"),

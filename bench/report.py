@@ -41,7 +41,24 @@ def table(point: Mapping[str, Any]) -> str:
             f"| {s['wall_median'] / floor:.2f}x "
             f"| {s['rss_median_mb'] / wide['rss_median_mb']:.2f}x |"
         )
+    size = point.get("snapshot_gzip_mb")
+    if size is not None:
+        lines += ["", f"snapshot file (gzip): {size:.2f} MB ({snapshot_verdict(point)})"]
     return "\n".join(lines)
+
+
+# Issue 15's target: the gzipped snapshot file at 30,000 pods, in MB of 10^6 bytes.
+SNAPSHOT_PODS = 30_000
+SNAPSHOT_MAX_MB = 10.0
+
+
+def snapshot_verdict(point: Mapping[str, Any]) -> str:
+    """Return the snapshot file's size against issue 15's target, when the point is for it."""
+    size = point.get("snapshot_gzip_mb")
+    target = f"target <= {SNAPSHOT_MAX_MB:g} MB at {SNAPSHOT_PODS:,} pods"
+    if size is None or abs(point["pods"] - SNAPSHOT_PODS) > 0.1 * SNAPSHOT_PODS:
+        return target
+    return f"{target}: {'met' if size <= SNAPSHOT_MAX_MB else 'MISSED'}"
 
 
 def compared(point: Mapping[str, Any], before: str = "before: ") -> str:
@@ -101,7 +118,7 @@ TARGETS: tuple[tuple[int, str, str, float], ...] = (
 
 
 def targets(points: Sequence[Mapping[str, Any]], slack: float = 0.1) -> str:
-    """Return issue 13's targets, each with its measured figure and met/missed.
+    """Return issue 13's targets and issue 15's snapshot size, each with met/missed.
 
     A point counts for a target's pod count when within ``slack`` of it (a seeded
     cluster holds a few pods more or less than asked for).
@@ -119,6 +136,16 @@ def targets(points: Sequence[Mapping[str, Any]], slack: float = 0.1) -> str:
             verdict = "met" if value <= limit else "MISSED"
             unit = " MB" if reference == RSS_MB else "x"
             lines.append(f"- {what}: {value:.2f}{unit} -> {verdict}")
+    point = next(
+        (p for p in points if abs(p["pods"] - SNAPSHOT_PODS) <= slack * SNAPSHOT_PODS), None
+    )
+    what = f"{SNAPSHOT_PODS:,} pods: snapshot file (gzip) <= {SNAPSHOT_MAX_MB:g} MB"
+    size = None if point is None else point.get("snapshot_gzip_mb")
+    if size is None:
+        lines.append(f"- {what}: not measured")
+    else:
+        verdict = "met" if size <= SNAPSHOT_MAX_MB else "MISSED"
+        lines.append(f"- {what}: {size:.2f} MB -> {verdict}")
     return "\n".join(lines)
 
 

@@ -5,6 +5,7 @@
     python -m bench.run --kubeconfig KC --runs 5         # measure a cluster you have
     python -m bench.run --points 30000 --compare-with ../old   # before/after, same rounds
     python -m bench.run --fleet                          # 6 clusters at once (bench/fleet.py)
+    python -m bench.run --fleet --fleet-sizes 100,150,200 --nodes 10 --runs 3   # a smoke run
 
 Results go to bench/results/ (JSON per run, results.md, bench.png).
 """
@@ -15,9 +16,11 @@ import argparse
 import contextlib
 import json
 import os
+import shutil
 import signal
 import statistics
 import subprocess
+import tempfile
 import threading
 import time
 import uuid
@@ -100,7 +103,9 @@ def measure_point(
     """
     nodes, pods, running = count_objects(kubeconfig)
     log(f"measuring at {pods:,} pods ({running:,} Running) on {nodes:,} nodes, {runs} runs each")
-    all_cmds = commands(kubeconfig)
+    scratch = Path(tempfile.mkdtemp(prefix="ki-bench-snapshot-"))
+    snapshot_file = scratch / "snapshot.json.gz"  # each run writes it again
+    all_cmds = commands(kubeconfig, snapshot_file)
     code = {"after": checkout_of(Path(__file__).resolve().parent.parent)}
     if compare_with:
         code["before"] = checkout_of(compare_with)
@@ -117,10 +122,17 @@ def measure_point(
         skip = ("variant", "kubectl", TYPED)
         cmds = [c for c in cmds if not c.label.startswith(skip)]
     began = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    with heartbeat(kubeconfig) if live else contextlib.nullcontext(), load_sampled() as loads:
-        samples = measure(cmds, runs, log=log)
+    try:
+        with heartbeat(kubeconfig) if live else contextlib.nullcontext(), load_sampled() as loads:
+            samples = measure(cmds, runs, log=log)
+        snapshot_mb = snapshot_file.stat().st_size / 1e6 if snapshot_file.exists() else None
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     log(f"load average (1 min) while measuring: {min(loads):.1f}-{max(loads):.1f}")
+    if snapshot_mb is not None:
+        log(f"snapshot file (gzip, last run): {snapshot_mb:.2f} MB")
     return {
+        "snapshot_gzip_mb": snapshot_mb,
         "pods": pods,
         "running": running,
         "nodes": nodes,
@@ -190,12 +202,19 @@ def main() -> int:
         action="store_true",
         help="the fleet point instead: 6 clusters of 1,000-3,000 pods (bench/fleet.py)",
     )
+    parser.add_argument(
+        "--fleet-sizes",
+        default=fleet.DEFAULT_PODS,
+        metavar="PODS,PODS,...",
+        help="with --fleet: one cluster per pod count (default %(default)s)",
+    )
     args, rest = parser.parse_known_args()
     signal.signal(signal.SIGTERM, _stop_on_term)
     if args.fleet:
         nodes = ["--nodes", str(args.nodes)] if args.nodes else []
         stem = ["--name", "fleet" if args.name == "bench" else args.name]
-        return fleet.main([*rest, *nodes, *stem, "--runs", str(args.runs)])
+        sizes = ["--pods", args.fleet_sizes]
+        return fleet.main([*sizes, *rest, *nodes, *stem, "--runs", str(args.runs)])
     if rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     args.nodes = args.nodes or 1000

@@ -39,6 +39,8 @@ from kube_inspect.kube.client import KubeClient, Target
 from kube_inspect.kube.progress import Progress
 from kube_inspect.model.checks import CheckReport
 from kube_inspect.model.fleet import Member
+from kube_inspect.offline.document import FleetSnapshot, Snapshot, load_any
+from kube_inspect.offline.playback import SnapshotClient
 from kube_inspect.read.partial import ForbiddenReads
 from kube_inspect.render.checks_fleet import (
     fleet_check_dict,
@@ -106,21 +108,79 @@ def write_fleet_reports(
         render_fleet_annotations(members, sys.stdout if output != "json" else sys.stderr)
 
 
+Known = frozenset[tuple[str, str]]
+
+
+def baseline_of(path: str, plan: CheckPlan, context: str) -> Known:
+    """Return the failures the baseline already had for ``context``'s cluster.
+
+    A one-cluster baseline is that cluster's; from a fleet snapshot, the cluster of the
+    same context is (a UsageError when it was not read there).
+    """
+    source = load_any(path)
+    if isinstance(source, FleetSnapshot):
+        found = fleet_baseline(source, plan).get(context)
+        if found is None:
+            raise UsageError(
+                f"--baseline {path}: the fleet snapshot did not read context {context!r} "
+                f"(it holds {', '.join(source.contexts)})"
+            )
+        return found
+    return _known_in(source, plan)
+
+
+def fleet_baseline(source: FleetSnapshot, plan: CheckPlan) -> dict[str, Known]:
+    """Return, by context, the failures each cluster the fleet snapshot read already had."""
+    return {m.context: _known_in(m, plan) for m in source.clusters if isinstance(m, Snapshot)}
+
+
+def _known_in(snapshot: Snapshot, plan: CheckPlan) -> Known:
+    client = SnapshotClient(snapshot)
+    try:
+        return known_failures(evaluate(client, plan)[0])
+    finally:
+        client.close()
+
+
 def check_fleet(
-    flags: ClusterFlags, plan: CheckPlan, wait: float | None, output: str, junit: str | None
+    flags: ClusterFlags,
+    plan: CheckPlan,
+    wait: float | None,
+    output: str,
+    junit: str | None,
+    baseline: str | None = None,
 ) -> None:
     """Check every cluster the flags name, at once; exit with the worst of their codes.
 
     With --wait each cluster waits for itself, in its own thread, within the same timeout.
+    With a fleet ``baseline``, each cluster's known failures are those of the cluster of
+    the same context in it (none for a context it did not read, said on stderr).
     """
+    known: dict[str, Known] | None = None
+    if baseline is not None:
+        source = load_any(baseline)
+        if not isinstance(source, FleetSnapshot):
+            raise UsageError(
+                f"--baseline {baseline} is one cluster's snapshot: several contexts are "
+                "checked against a fleet snapshot (kube-inspect snapshot --context a,b)"
+            )
+        known = fleet_baseline(source, plan)
 
     def check_one(client: KubeClient, forbidden: ForbiddenReads, progress: Progress) -> CheckReport:
-        if wait is None:
-            report, _ = evaluate(client, plan, forbidden)
-            return report
         context = client.target.context
+        mine = plan
+        if known is not None:
+            if context not in known:
+                click.echo(
+                    f"notice: context {context!r}: not read in the baseline: every failure counts",
+                    err=True,
+                )
+            mine = replace(plan, known=known.get(context, frozenset()))
+        if wait is None:
+            report, _ = evaluate(client, mine, forbidden)
+            return report
         report, seen = wait_until_passing(
-            client, plan, wait, lambda line: click.echo(f"{context}: {line}", err=True)
+            client, mine, wait, lambda line: click.echo(f"{context}: {line}", err=True)
         )
         forbidden.merge(seen)
         return report
@@ -194,7 +254,8 @@ def check_fleet(
     metavar="FILE",
     shell_complete=complete_file,
     help="Fail only on problems that were not already failing in this snapshot "
-    "(or kubectl List): did the deploy break anything not already broken?",
+    "(or kubectl List): did the deploy break anything not already broken? A fleet "
+    "snapshot gives each context the cluster of the same context in it.",
 )
 @click.option(
     "--junit",
@@ -269,20 +330,12 @@ def check(
         read_expectations(expect_file) if expect_file else (),
     )
     if cluster.fleet:
-        if baseline is not None:
-            raise UsageError("--baseline is one cluster's snapshot: check one context with it")
-        check_fleet(cluster, plan, wait_seconds if wait else None, output, junit)
+        check_fleet(cluster, plan, wait_seconds if wait else None, output, junit, baseline)
         return
-    make = client_factory()
-    if baseline is not None:
-        before = make(replace(cluster, from_file=baseline))
-        try:
-            known = known_failures(evaluate(before, plan)[0])
-        finally:
-            before.close()
-        plan = replace(plan, known=known)
-    client = make(cluster)
+    client = client_factory()(cluster)
     try:
+        if baseline is not None:
+            plan = replace(plan, known=baseline_of(baseline, plan, client.target.context))
         if wait:
             report, forbidden = wait_until_passing(
                 client, plan, wait_seconds, lambda line: click.echo(line, err=True)

@@ -1,7 +1,7 @@
 """Several contexts in one command: which ones, read them at once, say how each went.
 
 ``load_fleet`` is ``load_cluster`` for many clusters; ``read_each`` is the part any command
-(tree, the flat views, check, and later snapshot) hands its own one-cluster read to.
+(tree, the flat views, check and snapshot) hands its own one-cluster read to.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import click
 
@@ -19,6 +19,7 @@ from kube_inspect.kube.client import KubeClient, fleet_contexts
 from kube_inspect.kube.progress import FleetProgress, Progress
 from kube_inspect.model.cluster import Cluster
 from kube_inspect.model.fleet import Member
+from kube_inspect.offline.document import FailedMember
 from kube_inspect.read.cluster import read_cluster
 from kube_inspect.read.fleet import fleet_exit_code, read_fleet
 from kube_inspect.read.partial import ForbiddenReads
@@ -38,10 +39,19 @@ def read_each(
 
     Each context gets its own client (from the invocation's factory) with the flags'
     kubeconfig and request timeout; progress is one line on stderr for all of them.
+    From a fleet snapshot, each cluster that was read is read from its snapshot, and
+    each that failed fails again, as it was recorded.
     """
-    contexts = fleet_contexts(flags.kubeconfig, flags.contexts)
+    recorded = flags.fleet_snapshot
+    failed: dict[str, Member[T]] = {}
+    if recorded is None:
+        contexts = fleet_contexts(flags.kubeconfig, flags.contexts)
+    else:
+        contexts = recorded.contexts
+        failed = {m.context: replayed(m) for m in recorded.clusters if isinstance(m, FailedMember)}
     factory = client_factory()
-    progress = FleetProgress.for_fleet(sys.stderr, quiet, len(contexts))
+    readable = [c for c in contexts if c not in failed]
+    progress = FleetProgress.for_fleet(sys.stderr, quiet, len(readable))
 
     def read_one(client: KubeClient, forbidden: ForbiddenReads) -> T:
         mine = progress.member()
@@ -51,9 +61,24 @@ def read_each(
             mine.done()
 
     try:
-        return read_fleet(contexts, lambda context: factory(flags.one(context)), read_one)
+        members = read_fleet(readable, lambda context: factory(flags.one(context)), read_one)
     finally:
         progress.done()
+    by_context = {m.context: m for m in members} | failed
+    return tuple(by_context[c] for c in contexts)
+
+
+def replayed(failure: FailedMember) -> Member[Any]:
+    """Return the member a fleet snapshot recorded as failed: the same error, again."""
+    return Member(
+        failure.context,
+        failure.server,
+        None,
+        failure.error,
+        failure.exit_code,
+        failure.warnings,
+        failure.error_kind,
+    )
 
 
 def load_fleet(

@@ -11,7 +11,7 @@ import functools
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, TextIO, TypeVar, cast
 
 import click
@@ -27,8 +27,9 @@ from kube_inspect.cli.completion import (
     complete_namespace,
     complete_node,
 )
-from kube_inspect.errors import UsageError
+from kube_inspect.errors import SnapshotError, UsageError
 from kube_inspect.kube.wires import WIRES
+from kube_inspect.offline.document import FleetSnapshot, Snapshot, load_any
 from kube_inspect.read.selection import Selection
 from kube_inspect.render.age import human_duration
 from kube_inspect.render.table import TABLE_FORMATS
@@ -83,15 +84,53 @@ class ClusterFlags:
     all_contexts: bool = False
     from_file: str | None = None  # --from: a snapshot or kubectl List instead of a cluster
     wire: str = "json"  # --wire: json, protobuf or auto (kube_inspect.kube.wires.WIRES)
+    # what --from's file held, read once when the flags were parsed: (path, what it held)
+    loaded: tuple[str, Snapshot | FleetSnapshot] | None = field(
+        default=None, compare=False, repr=False
+    )
 
     @property
     def fleet(self) -> bool:
-        """Return True when several clusters are asked for (then the output is a fleet's)."""
-        return self.all_contexts or len(self.contexts) > 1
+        """Return True when several clusters are asked for (then the output is a fleet's).
+
+        A fleet snapshot given to --from is a fleet too, shown as it was read live.
+        """
+        return self.all_contexts or len(self.contexts) > 1 or self.fleet_snapshot is not None
+
+    @property
+    def fleet_snapshot(self) -> FleetSnapshot | None:
+        """Return the fleet snapshot that --from names, if it names one."""
+        if self.loaded is None or self.loaded[0] != self.from_file:
+            return None
+        source = self.loaded[1]
+        return source if isinstance(source, FleetSnapshot) else None
 
     def one(self, context: str) -> ClusterFlags:
-        """Return the flags that read only ``context``, with the same kubeconfig and timeout."""
-        return replace(self, context=context, contexts=(context,), all_contexts=False)
+        """Return the flags that read only ``context``, with the same kubeconfig and timeout.
+
+        From a fleet snapshot, the flags read that context's snapshot in it.
+        """
+        flags = replace(self, context=context, contexts=(context,), all_contexts=False)
+        recorded = self.fleet_snapshot
+        if recorded is not None and self.from_file is not None:
+            for member in recorded.clusters:
+                if member.context == context and isinstance(member, Snapshot):
+                    return replace(
+                        flags, context=None, contexts=(), loaded=(self.from_file, member)
+                    )
+        return flags
+
+
+def _load(path: str) -> tuple[str, Snapshot | FleetSnapshot] | None:
+    """Return what the --from file holds, or None when it cannot be read.
+
+    A file that cannot be read is said so when a client is made for it, after the
+    command has checked its flags (--from with a flag it refuses is that flag's error).
+    """
+    try:
+        return path, load_any(path)
+    except SnapshotError:
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +238,7 @@ def cluster_options(func: F) -> F:
             for flag, there in given.items():
                 if there:
                     raise UsageError(f"--from reads a file, not a cluster: drop --{flag}")
+        loaded = None if p["from_file"] is None else _load(p["from_file"])
         return ClusterFlags(
             p["kubeconfig"],
             contexts[0] if len(contexts) == 1 else None,
@@ -207,6 +247,7 @@ def cluster_options(func: F) -> F:
             p["all_contexts"],
             p["from_file"],
             p["wire"],
+            loaded,
         )
 
     names = ("kubeconfig", "contexts", "all_contexts", "request_timeout", "from_file", "wire")
@@ -400,6 +441,8 @@ def refuse_fleet(flags: ClusterFlags, where: str) -> None:
     """Raise UsageError when several contexts were asked for and ``where`` reads one."""
     if flags.fleet:
         given = "--all-contexts" if flags.all_contexts else "several --context"
+        if flags.fleet_snapshot is not None:
+            given = "a fleet snapshot (--from)"
         raise UsageError(f"{given} does not apply to {where}: it reads one cluster")
 
 

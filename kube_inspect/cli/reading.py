@@ -9,11 +9,16 @@ from contextlib import contextmanager
 import click
 
 from kube_inspect.cli.options import ClusterFlags
-from kube_inspect.errors import EXIT_PARTIAL, UsageError
+from kube_inspect.errors import EXIT_PARTIAL, SnapshotError, UsageError
 from kube_inspect.kube.client import KubeClient
 from kube_inspect.kube.progress import Progress
 from kube_inspect.model.cluster import Cluster
-from kube_inspect.offline.document import load_source
+from kube_inspect.offline.document import (
+    ONE_CLUSTER_ONLY,
+    FleetSnapshot,
+    fleet_refused,
+    load_source,
+)
 from kube_inspect.offline.playback import SnapshotClient
 from kube_inspect.read.cluster import read_cluster
 from kube_inspect.read.partial import ForbiddenReads
@@ -30,8 +35,16 @@ def kubeconfig_client(flags: ClusterFlags) -> KubeClient:
 
 
 def snapshot_client(flags: ClusterFlags) -> KubeClient:
-    """Return a client that answers from the --from file (read now, whole)."""
+    """Return a client that answers from the --from file (read when the flags were parsed).
+
+    A file named some other way (diff's BEFORE, check's --baseline) is read now, whole.
+    """
     assert flags.from_file is not None
+    if flags.loaded is not None and flags.loaded[0] == flags.from_file:
+        source = flags.loaded[1]
+        if isinstance(source, FleetSnapshot):
+            raise SnapshotError(fleet_refused(flags.from_file, source, ONE_CLUSTER_ONLY))
+        return SnapshotClient(source)
     return SnapshotClient(load_source(flags.from_file))
 
 

@@ -5,27 +5,31 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from dataclasses import replace
-from typing import BinaryIO
+from datetime import UTC, datetime
+from typing import Any, BinaryIO
 
 import click
 
+from kube_inspect.cli.fleet import exit_fleet, read_each
 from kube_inspect.cli.options import (
     FILTER_FLAGS,
     ClusterFlags,
     SelectionFlags,
     cluster_options,
     refuse_flags,
-    refuse_fleet,
     selection_options,
 )
 from kube_inspect.cli.process import one_shot
 from kube_inspect.cli.reading import client_factory, exit_if_partial, report_read
 from kube_inspect.errors import EXIT_CODES_HELP, UsageError
+from kube_inspect.kube.client import KubeClient
 from kube_inspect.kube.progress import Progress
-from kube_inspect.offline.document import write_snapshot
+from kube_inspect.model.fleet import Member
+from kube_inspect.offline.document import FailedMember, FleetSnapshot, Snapshot, write_snapshot
 from kube_inspect.offline.recording import RecordingClient
 from kube_inspect.read.cluster import read_cluster
 from kube_inspect.read.partial import ForbiddenReads
+from kube_inspect.read.selection import Selection
 
 
 @click.command(epilog=EXIT_CODES_HELP)
@@ -48,10 +52,15 @@ def snapshot(cluster: ClusterFlags, selection: SelectionFlags, path: str | None)
     the snapshot's time), with no kubeconfig and no network; selection flags apply to
     it as to a cluster.
 
+    With several contexts (--context a,b or --all-contexts), the clusters are read at
+    once into one fleet snapshot: each cluster's snapshot, or why it could not be read
+    (exit 4, or 3 when none answered); --from shows the fleet views from it.
+
     \b
     Examples:
       kube-inspect snapshot -o before.json.gz      # the whole cluster, gzipped
       kube-inspect snapshot -n shop > shop.json    # only namespace shop's pods
+      kube-inspect snapshot --all-contexts -o fleet.json.gz
       kube-inspect tree --from before.json.gz --problems
       kube-inspect diff before.json.gz             # what changed since
     """
@@ -61,10 +70,12 @@ def snapshot(cluster: ClusterFlags, selection: SelectionFlags, path: str | None)
         "snapshot: it keeps every object of the selection (give --problems and --sort "
         "to the view that reads it with --from)",
     )
-    refuse_fleet(cluster, "snapshot")
     if cluster.from_file is not None:
         raise UsageError("snapshot reads a live cluster: it does not go with --from")
     read = replace(selection.selection, with_workloads=True, with_volumes=True, with_events=True)
+    if cluster.fleet:
+        snapshot_fleet(cluster, replace(selection, selection=read), path)
+        return
     forbidden = ForbiddenReads()
     with one_shot():
         live = client_factory()(cluster)
@@ -75,26 +86,83 @@ def snapshot(cluster: ClusterFlags, selection: SelectionFlags, path: str | None)
         finally:
             recorder.close()
         report_read(model, selection.selection, notices_on_stderr=True)
-        chosen = selection.selection
         taken = recorder.snapshot(
             model.read_at or recorder.now(),
             notices=model.notices,
             warnings=tuple(forbidden.warnings()),
-            selection={
-                "namespace": chosen.namespace,
-                "label_selector": chosen.label_selector,
-                "field_selector": chosen.field_selector,
-                "nodes": list(chosen.nodes),
-                "node_selector": chosen.node_selector,
-            },
+            selection=selection_record(selection.selection),
         )
-        if path is None:
-            sys.stdout.flush()
-            write_snapshot(taken, sys.stdout.buffer, compress=False)
-            sys.stdout.flush()
-        else:
-            _write_file(path, lambda out: write_snapshot(taken, out, compress=path.endswith(".gz")))
+        _write(taken, path)
     exit_if_partial(forbidden)
+
+
+def selection_record(chosen: Selection) -> dict[str, Any]:
+    """Return the selection flags a snapshot was taken with, as the document keeps them."""
+    return {
+        "namespace": chosen.namespace,
+        "label_selector": chosen.label_selector,
+        "field_selector": chosen.field_selector,
+        "nodes": list(chosen.nodes),
+        "node_selector": chosen.node_selector,
+    }
+
+
+def snapshot_fleet(cluster: ClusterFlags, selection: SelectionFlags, path: str | None) -> None:
+    """Save every context's cluster, read at once, to one fleet snapshot; exit 4 or 3 as tree.
+
+    A cluster that could not be read is kept with why (and said on stderr); a --node that
+    one cluster lacks is its notice, as in the fleet views.
+    """
+    read = selection.selection
+
+    def record(
+        client: KubeClient, forbidden: ForbiddenReads, progress: Progress
+    ) -> tuple[Snapshot, tuple[str, ...]]:
+        recorder = RecordingClient(client)  # closed with ``client``, by read_each
+        model = read_cluster(recorder, read, forbidden, progress)
+        taken = recorder.snapshot(
+            model.read_at or recorder.now(),
+            notices=model.notices,
+            warnings=tuple(forbidden.warnings()),
+            selection=selection_record(read),
+        )
+        missing = tuple(f'node "{name}" not found' for name in model.missing_nodes)
+        return taken, (*model.notices, *missing)
+
+    with one_shot():
+        members = read_each(cluster, record, quiet=selection.quiet)
+        for member in members:
+            where = f"context {member.context!r}"
+            for notice in member.value[1] if member.value is not None else ():
+                click.echo(f"notice: {where}: {notice}", err=True)
+            for line in member.warnings:
+                click.echo(f"warning: {where}: {line}", err=True)
+            if member.error is not None:
+                click.echo(f"error: {where}: {member.error}", err=True)
+        clusters = tuple(m.value[0] if m.value is not None else failed_member(m) for m in members)
+        _write(FleetSnapshot(datetime.now(UTC), clusters), path)
+    exit_fleet(members)
+
+
+def failed_member(member: Member[Any]) -> FailedMember:
+    """Return how a fleet snapshot keeps a cluster that could not be read."""
+    return FailedMember(
+        context=member.context,
+        server=member.server,
+        error=member.error or "not read",
+        error_kind=member.error_kind,
+        exit_code=member.error_code,
+        warnings=member.warnings,
+    )
+
+
+def _write(taken: Snapshot | FleetSnapshot, path: str | None) -> None:
+    if path is None:
+        sys.stdout.flush()
+        write_snapshot(taken, sys.stdout.buffer, compress=False)
+        sys.stdout.flush()
+    else:
+        _write_file(path, lambda out: write_snapshot(taken, out, compress=path.endswith(".gz")))
 
 
 def _write_file(path: str, write: Callable[[BinaryIO], None]) -> None:

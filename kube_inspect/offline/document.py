@@ -24,7 +24,10 @@ from kube_inspect.errors import SnapshotError
 from kube_inspect.offline.routes import KINDS, RESOURCES
 
 SNAPSHOT_KIND = "KubeInspectSnapshot"
+FLEET_SNAPSHOT_KIND = "KubeInspectFleetSnapshot"
 SNAPSHOT_SCHEMA_VERSION = 1
+# why a fleet snapshot is refused where one cluster's is read
+ONE_CLUSTER_ONLY = "diff and explain read one cluster's snapshot"
 _GZIP_MAGIC = b"\x1f\x8b"
 _KIND_RESOURCE = {kind: resource for resource, kind in KINDS.items()}
 
@@ -52,6 +55,31 @@ class Snapshot:
     selection: Mapping[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class FailedMember:
+    """A cluster of a fleet snapshot that could not be read: why, as the fleet views said it."""
+
+    context: str
+    server: str | None
+    error: str
+    error_kind: str | None  # the error's class: ClusterUnreachable, Forbidden...
+    exit_code: int
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FleetSnapshot:
+    """What one read of several clusters returned: each one's snapshot, or why it failed."""
+
+    taken_at: datetime
+    clusters: tuple[Snapshot | FailedMember, ...]
+
+    @property
+    def contexts(self) -> tuple[str, ...]:
+        """Return the clusters' contexts, in the order they were read."""
+        return tuple(c.context for c in self.clusters)
+
+
 def snapshot_document(snapshot: Snapshot) -> dict[str, Any]:
     """Return the snapshot as its JSON document (``schema_version`` first)."""
     resources: dict[str, Any] = {}
@@ -64,7 +92,7 @@ def snapshot_document(snapshot: Snapshot) -> dict[str, Any]:
     return {
         "schema_version": SNAPSHOT_SCHEMA_VERSION,
         "kind": SNAPSHOT_KIND,
-        "taken_at": snapshot.taken_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "taken_at": _time_text(snapshot.taken_at),
         "cluster": {
             "context": snapshot.context,
             "server": snapshot.server,
@@ -77,9 +105,47 @@ def snapshot_document(snapshot: Snapshot) -> dict[str, Any]:
     }
 
 
-def write_snapshot(snapshot: Snapshot, out: BinaryIO, *, compress: bool) -> None:
-    """Write the snapshot's document to ``out``, gzipped when ``compress``."""
-    body = msgspec.json.encode(snapshot_document(snapshot)) + b"\n"
+def _time_text(when: datetime) -> str:
+    return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def fleet_snapshot_document(fleet: FleetSnapshot) -> dict[str, Any]:
+    """Return the fleet snapshot as its JSON document: one snapshot document per cluster.
+
+    A cluster that was read is its whole one-cluster snapshot document (``jq
+    '.clusters[0]'`` gives a file ``--from`` reads); one that failed keeps its context,
+    server and why, as the fleet views show it.
+    """
+    clusters: list[dict[str, Any]] = []
+    for member in fleet.clusters:
+        if isinstance(member, Snapshot):
+            clusters.append(snapshot_document(member))
+            continue
+        clusters.append(
+            {
+                "context": member.context,
+                "server": member.server,
+                "error": member.error,
+                "error_kind": member.error_kind,
+                "exit_code": member.exit_code,
+                "warnings": list(member.warnings),
+            }
+        )
+    return {
+        "schema_version": SNAPSHOT_SCHEMA_VERSION,
+        "kind": FLEET_SNAPSHOT_KIND,
+        "taken_at": _time_text(fleet.taken_at),
+        "clusters": clusters,
+    }
+
+
+def write_snapshot(snapshot: Snapshot | FleetSnapshot, out: BinaryIO, *, compress: bool) -> None:
+    """Write the document of one cluster's or a fleet's snapshot to ``out``, gzipped if asked."""
+    if isinstance(snapshot, FleetSnapshot):
+        document = fleet_snapshot_document(snapshot)
+    else:
+        document = snapshot_document(snapshot)
+    body = msgspec.json.encode(document) + b"\n"
     if compress:
         # mtime=0: the same snapshot gives the same bytes
         body = gzip.compress(body, compresslevel=6, mtime=0)
@@ -87,9 +153,30 @@ def write_snapshot(snapshot: Snapshot, out: BinaryIO, *, compress: bool) -> None
 
 
 def load_source(path: str) -> Snapshot:
-    """Return what ``--from PATH`` names: a snapshot, a kubectl List, or a directory of them.
+    """Return the one cluster ``PATH`` names: a snapshot, a kubectl List, or a directory of them.
 
-    Raises SnapshotError, in one line, for anything else.
+    Raises SnapshotError, in one line, for anything else, a fleet snapshot included.
+    """
+    found = load_any(path)
+    if isinstance(found, FleetSnapshot):
+        raise SnapshotError(fleet_refused(path, found, ONE_CLUSTER_ONLY))
+    return found
+
+
+def fleet_refused(path: str, fleet: FleetSnapshot, why: str) -> str:
+    """Return the line that refuses a fleet snapshot where one cluster's is read."""
+    return (
+        f"{path} is a fleet snapshot of {len(fleet.clusters)} clusters "
+        f"({', '.join(fleet.contexts)}): {why}; take one cluster's with "
+        "`kube-inspect snapshot --context NAME`"
+    )
+
+
+def load_any(path: str) -> Snapshot | FleetSnapshot:
+    """Return what ``--from PATH`` names: a snapshot, a fleet's, a kubectl List or a directory.
+
+    A directory holds kubectl Lists (one cluster), or one snapshot alone. Raises
+    SnapshotError, in one line, for anything else.
     """
     where = Path(path)
     if where.is_dir():
@@ -99,14 +186,14 @@ def load_source(path: str) -> Snapshot:
         if not files:
             raise SnapshotError(f"{path}: no .json files in this directory")
         documents = [(str(p), _read_document(p)) for p in files]
-        if any(_is_snapshot(doc) for _, doc in documents):
+        if any(_is_snapshot(doc) or _is_fleet(doc) for _, doc in documents):
             if len(documents) > 1:
                 raise SnapshotError(f"{path}: a snapshot must be read alone, not in a directory")
-            return _snapshot_of(documents[0][1], documents[0][0])
+            return _any_snapshot_of(documents[0][1], documents[0][0])
         return _from_lists(documents, path, max(p.stat().st_mtime for p in files))
     document = _read_document(where)
-    if _is_snapshot(document):
-        return _snapshot_of(document, path)
+    if _is_snapshot(document) or _is_fleet(document):
+        return _any_snapshot_of(document, path)
     return _from_lists([(path, document)], path, where.stat().st_mtime)
 
 
@@ -136,7 +223,49 @@ def _is_snapshot(document: Any) -> bool:
     return isinstance(document, dict) and document.get("kind") == SNAPSHOT_KIND
 
 
-def _snapshot_of(document: dict[str, Any], path: str) -> Snapshot:
+def _is_fleet(document: Any) -> bool:
+    return isinstance(document, dict) and document.get("kind") == FLEET_SNAPSHOT_KIND
+
+
+def _any_snapshot_of(document: dict[str, Any], path: str) -> Snapshot | FleetSnapshot:
+    _check_version(document, path)
+    return _fleet_of(document, path) if _is_fleet(document) else _snapshot_of(document, path)
+
+
+def _fleet_of(document: dict[str, Any], path: str) -> FleetSnapshot:
+    clusters = document.get("clusters")
+    if not isinstance(clusters, list) or not all(isinstance(c, dict) for c in clusters):
+        raise SnapshotError(f"{path}: a damaged fleet snapshot (clusters that are not objects)")
+    if not clusters:
+        raise SnapshotError(f"{path}: a damaged fleet snapshot (no clusters)")
+    members: list[Snapshot | FailedMember] = []
+    for index, cluster in enumerate(clusters):
+        where = f"{path} (cluster {index + 1})"
+        members.append(
+            _failed_of(cluster, where) if "error" in cluster else _snapshot_of(cluster, where)
+        )
+    contexts = [m.context for m in members]
+    if len(set(contexts)) < len(contexts):
+        raise SnapshotError(f"{path}: a damaged fleet snapshot (a context twice)")
+    return FleetSnapshot(_time(document.get("taken_at"), path), tuple(members))
+
+
+def _failed_of(cluster: dict[str, Any], path: str) -> FailedMember:
+    try:
+        server = cluster.get("server")
+        return FailedMember(
+            context=str(cluster["context"]),
+            server=None if server is None else str(server),
+            error=str(cluster["error"]),
+            error_kind=None if cluster.get("error_kind") is None else str(cluster["error_kind"]),
+            exit_code=int(cluster["exit_code"]),
+            warnings=tuple(str(w) for w in cluster.get("warnings") or ()),
+        )
+    except (KeyError, TypeError, ValueError) as e:
+        raise SnapshotError(f"{path}: a damaged snapshot (at {e})") from e
+
+
+def _check_version(document: dict[str, Any], path: str) -> None:
     version = document.get("schema_version")
     if not isinstance(version, int) or isinstance(version, bool):
         raise SnapshotError(f"{path}: a snapshot without a schema_version")
@@ -145,6 +274,10 @@ def _snapshot_of(document: dict[str, Any], path: str) -> Snapshot:
             f"{path} was written by a newer kube-inspect (snapshot schema_version {version}; "
             f"this one reads up to {SNAPSHOT_SCHEMA_VERSION}): upgrade kube-inspect"
         )
+
+
+def _snapshot_of(document: dict[str, Any], path: str) -> Snapshot:
+    _check_version(document, path)
     try:
         cluster = document["cluster"]
         resources = document["resources"]

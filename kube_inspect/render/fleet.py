@@ -8,6 +8,8 @@ lines up across clusters.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
 from typing import TextIO
 
 from kube_inspect.build.health import Health, Verdict
@@ -74,18 +76,23 @@ def render_fleet_tree(
     tee, bar, corner, blank = ASCII if options.ascii_only else UNICODE
     width = len(HEADERS) + (len(RESOURCE_HEADERS) + 1 if options.wide else 0) + 1
     rows: list[tuple[Row, Node | Pod | None]] = []
+    nows: list[datetime] = []  # row by row: when its cluster was read
     for i, member in enumerate(members):
         last = i == len(members) - 1
         status, verdict = member_status(member)
         shown = paint(status, verdict) if options.color else status
         row = [(corner if last else tee) + f"cluster/{member.context}", shown]
         rows.append((row + [""] * (width - 3) + [member_info(member)], None))
+        nows.append(options.now)
         if member.value is None:
             continue
         pad = blank if last else bar
-        for inner, drawn in tagged_rows(member.value, options):
+        # ages count to the time this cluster was read (a snapshot's: when it was taken)
+        mine = replace(options, now=member.value.read_at or options.now)
+        for inner, drawn in tagged_rows(member.value, mine):
             inner[0] = pad + inner[0]
             rows.append((inner, drawn))
+            nows.append(mine.now)
     out.write(fleet_line(members) + "\n")
     headers = [*HEADERS, *((*RESOURCE_HEADERS, "IP") if options.wide else ()), "INFO"]
-    write_noted_table(rows, headers, options, out)
+    write_noted_table(rows, headers, options, out, nows)

@@ -239,10 +239,15 @@ def write_noted_table(
     headers: list[str],
     options: TreeOptions,
     out: TextIO,
+    nows: Sequence[datetime] | None = None,
 ) -> None:
-    """Write the rows as one table, each node's and pod's notes under its row (if shown)."""
+    """Write the rows as one table, each node's and pod's notes under its row (if shown).
+
+    ``nows`` is, row by row, the time the notes' ages count to (a fleet's clusters were
+    each read at their own time); None: ``options.now`` for every row.
+    """
     rows = [row for row, _ in tagged]
-    notes = _row_notes(tagged, options) if options.notes else {}
+    notes = _row_notes(tagged, options, nows) if options.notes else {}
     if not notes:  # the common case: one write
         out.write(table(rows, headers) + "\n")
         return
@@ -276,15 +281,18 @@ def event_lines(events: tuple[Event, ...] | None, now: datetime) -> list[str]:
 
 
 def _row_notes(
-    tagged: list[tuple[Row, Node | Pod | None]], opts: TreeOptions
+    tagged: list[tuple[Row, Node | Pod | None]],
+    opts: TreeOptions,
+    nows: Sequence[datetime] | None,
 ) -> dict[int, list[str]]:
     """Return the note lines of each row index, for the node and pod rows that have some."""
     notes: dict[int, list[str]] = {}
     for index, (_row, drawn) in enumerate(tagged):
+        now = opts.now if nows is None else nows[index]
         if isinstance(drawn, Node) and drawn.events:
-            notes[index] = event_lines(drawn.events, opts.now)
+            notes[index] = event_lines(drawn.events, now)
         elif isinstance(drawn, Pod) and (drawn.pending is not None or drawn.events):
-            notes[index] = pod_note_lines(drawn, opts.now)
+            notes[index] = pod_note_lines(drawn, now)
     return notes
 
 

@@ -66,11 +66,13 @@ def kubeconfig(tmp_path: Path) -> str:
     return str(path)
 
 
-def run(kubeconfig: str, *args: str, down: Collection[str] = ("down",)) -> Result:
+def run(
+    kubeconfig: str, *args: str, down: Collection[str] = ("down",), kubeconfig_flag: bool = True
+) -> Result:
+    """Run the command on the fleet; ``kubeconfig_flag`` False leaves --kubeconfig out (--from)."""
     factory = fleet_factory(down)
-    return CliRunner().invoke(
-        cli, [*args, "--kubeconfig", kubeconfig], obj={"client_factory": factory}
-    )
+    given = ["--kubeconfig", kubeconfig] if kubeconfig_flag else []
+    return CliRunner().invoke(cli, [*args, *given], obj={"client_factory": factory})
 
 
 def test_fleet_tree_has_one_cluster_level_per_context(kubeconfig: str) -> None:
