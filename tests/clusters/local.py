@@ -303,7 +303,11 @@ def stop_abandoned(workdir: Path) -> None:
             owner_pid = 0
         if owner_pid and _pid_alive(owner_pid):
             continue
-        if not owner_pid and time.time() - cluster_dir.stat().st_mtime < START_LOCK_TIMEOUT:
+        try:
+            age = time.time() - cluster_dir.stat().st_mtime
+        except FileNotFoundError:
+            continue  # stopped by its owner while we looked
+        if not owner_pid and age < START_LOCK_TIMEOUT:
             continue  # being created right now by another process
         LocalCluster(cluster_dir.name, Path("/nonexistent"), workdir=workdir).stop()
 
