@@ -194,6 +194,8 @@ def _spec(spec: Any) -> dict[str, Any]:
         out["overhead"] = _quantities(spec.overhead)
     if spec.schedulingGates:
         out["schedulingGates"] = [as_dict(gate) for gate in spec.schedulingGates]
+    if spec.tolerations:
+        out["tolerations"] = [_toleration(t) for t in spec.tolerations]
     if spec.initContainers:
         out["initContainers"] = [_container(c) for c in spec.initContainers]
     if spec.containers:
@@ -205,6 +207,14 @@ def _spec(spec: Any) -> dict[str, Any]:
     volumes = getattr(spec, "volumes", None)  # LeanPodSpec has none
     if volumes:
         out["volumes"] = [as_dict(volume) for volume in volumes]
+    return out
+
+
+def _toleration(toleration: Any) -> dict[str, Any]:
+    out = {}
+    for name in ("key", "operator", "value", "effect"):  # as the JSON: empty ones omitted
+        if value := getattr(toleration, name):
+            out[name] = value
     return out
 
 
