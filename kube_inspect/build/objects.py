@@ -16,7 +16,7 @@ from kube_inspect.build.fields import ApiObject, labels_of
 from kube_inspect.build.nodes import build_node, pod_sort_key
 from kube_inspect.build.nodes import node_ready as node_ready  # re-exported for the tests
 from kube_inspect.build.resources import container_resources, containers_effective, resources_of
-from kube_inspect.build.scheduling import pending_of
+from kube_inspect.build.scheduling import name_claims, pending_of
 from kube_inspect.build.storage import Claims, claims_by_name, pod_volumes
 from kube_inspect.build.taints import TaintedNode, has_unnamed_taint, name_taints, tainted_node
 from kube_inspect.model.cluster import (
@@ -227,6 +227,8 @@ def build_pod(
     requests, limits = containers_effective(
         containers, resources_of(fields.mapping(spec.get("overhead")))
     )
+    volumes = pod_volumes(spec, namespace, claims) if with_volumes else None
+    pending = pending_of(status, spec, containers)
     return Pod(
         namespace=namespace,
         name=str(meta.get("name", "")),
@@ -245,8 +247,8 @@ def build_pod(
         usage=total_resources(c.usage for c in containers if c.usage) if usage else None,
         controller=_ref(controller),
         labels=fields.mapping(meta.get("labels")),
-        volumes=pod_volumes(spec, namespace, claims) if with_volumes else None,
-        pending=pending_of(status, spec, containers),
+        volumes=volumes,
+        pending=pending if claims is None else name_claims(pending, volumes or ()),
     )
 
 

@@ -138,7 +138,7 @@ def _read(client: KubeClient, selection: Selection, forbidden: ForbiddenReads | 
             selection.namespace,
             selection.label_selector,
             selection.field_selector,
-            with_volumes=selection.with_volumes,
+            with_volumes=selection.reads_claims,
         )
     try:
         version = client.version()
@@ -169,13 +169,15 @@ def _read(client: KubeClient, selection: Selection, forbidden: ForbiddenReads | 
         if forbidden is not None and {"nodes", "pods"} <= set(forbidden.what):
             raise forbidden.nothing_readable(["nodes", "pods"])
         claims = None
-        if selection.with_volumes:  # one LIST, scoped like the pods, never one per pod
+        if selection.reads_claims:  # one LIST, scoped like the pods, never one per pod
             claims = _attempt(
                 forbidden,
                 "persistentvolumeclaims",
                 lambda: client.list_claims(selection.namespace),
                 None,
-                "claims shown by name only, without phase, volume or capacity",
+                "claims shown by name only, without phase, volume or capacity"
+                if selection.with_volumes
+                else "pods' claims are not judged (Pending, Lost or missing)",
             )
         cluster = _build(client, selection, version, nodes, pods, claims)
         cluster = _read_events(client, selection, cluster, forbidden)
@@ -293,6 +295,6 @@ def _build(
         node_metrics=node_metrics,
         pod_metrics=pod_metrics,
         notices=notices,
-        with_volumes=selection.with_volumes,
+        with_volumes=selection.reads_claims,
         claims=claims,
     )

@@ -7,7 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, TextIO, TypeVar
 
-from kube_inspect.build.health import judge_claim, judge_container, judge_node, judge_pod
+from kube_inspect.build.health import (
+    claim_notes,
+    judge_claim,
+    judge_container,
+    judge_node,
+    judge_pod,
+)
 from kube_inspect.build.scheduling import pending_summary
 from kube_inspect.build.storage import volume_words
 from kube_inspect.model.cluster import Cluster, Container, Event, Node, Pod, Volume
@@ -264,9 +270,14 @@ def note_prefix(label: str) -> str:
     return "".join(_CONTINUE.get(g, g) for g in glyphs)
 
 
-def pod_note_lines(pod: Pod, now: datetime) -> list[str]:
-    """Return the lines the tree shows under a pod: why it is pending, its Warning events."""
+def pod_note_lines(pod: Pod, now: datetime, claims: bool = True) -> list[str]:
+    """Return the lines the tree shows under a pod: why it is pending, its Warning events.
+
+    With ``claims``, a claim that needs attention too (wide shows them as volume rows).
+    """
     lines = [f"pending: {pod.pending.describe()}"] if pod.pending is not None else []
+    if claims and pod.volumes:
+        lines += claim_notes(pod)
     return lines + event_lines(pod.events, now)
 
 
@@ -283,8 +294,12 @@ def _row_notes(
     for index, (_row, drawn) in enumerate(tagged):
         if isinstance(drawn, Node) and drawn.events:
             notes[index] = event_lines(drawn.events, opts.now)
-        elif isinstance(drawn, Pod) and (drawn.pending is not None or drawn.events):
-            notes[index] = pod_note_lines(drawn, opts.now)
+        elif (
+            isinstance(drawn, Pod)
+            and (drawn.pending is not None or drawn.events or drawn.volumes)  # the fast check
+            and (lines := pod_note_lines(drawn, opts.now, claims=not opts.wide))
+        ):
+            notes[index] = lines
     return notes
 
 
