@@ -235,6 +235,21 @@ def test_the_taints_the_scheduler_leaves_unnamed_are_named(
     assert "1 untolerated taint dedicated=gpu:NoSchedule" in tree.stdout
 
 
+def test_the_unbound_claim_a_pod_waits_on_is_named(
+    cluster: TestCluster, pending: tuple[str, dict[str, dict[str, Any]]]
+) -> None:
+    namespace, conditions = pending
+    assert "unbound immediate PersistentVolumeClaims" in conditions["with-claim"]["message"]
+    phase = cluster.kubectl("get", "pvc", CLAIM, "-n", namespace, "-o", "jsonpath={.status.phase}")
+    named = f"unbound PersistentVolumeClaim {CLAIM} ({phase})"
+    # the views that read the claims name it; the plain tree, which does not, keeps the words
+    assert _tree_json(cluster, namespace)["with-claim"]["pending"]["summary"] == named
+    problems = run("tree", "-n", namespace, "--problems", kubeconfig=cluster.kubeconfig)
+    assert f"↳ pending: {named}" in problems.stdout
+    plain = run("tree", "-n", namespace, kubeconfig=cluster.kubeconfig)
+    assert "↳ pending: unbound PersistentVolumeClaim\n" in plain.stdout
+
+
 def test_a_gated_pod_says_which_gate_holds_it(
     cluster: TestCluster, pending: tuple[str, dict[str, dict[str, Any]]]
 ) -> None:
