@@ -315,21 +315,6 @@ def claim_problem(pod: Pod) -> str | None:
     return None
 
 
-def claim_notes(pod: Pod) -> list[str]:
-    """Return a line per claim of the pod that needs attention: ``claim data: Lost: ...``.
-
-    A claim the pod's pending causes already name is left to them.
-    """
-    named = " ".join(c.text for c in pod.pending.causes) + " " if pod.pending else ""
-    return [
-        f"claim {v.claim.name}: {judge.reason}"
-        for v in pod.volumes or ()
-        if v.claim is not None
-        and (judge := judge_claim(v.claim)).state.unusual
-        and f"PersistentVolumeClaim {v.claim.name} " not in named
-    ]
-
-
 def judge_node(node: Node) -> Judgement:
     """Return the verdict on a node: the worst of its status words and true conditions."""
     states = node_state(node)
