@@ -7,6 +7,8 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from kube_inspect.build.arrange import arrange
 from kube_inspect.build.health import judge_claim, pod_problem
 from kube_inspect.build.objects import build_cluster
@@ -19,6 +21,7 @@ from kube_inspect.read.cluster import read_cluster
 from kube_inspect.read.selection import Selection
 from kube_inspect.render.tree import render_tree
 from tests.unit.recorded import RecordedClient, invoke
+from tests.unit.test_pending import _run
 
 GI = 2**30
 
@@ -280,3 +283,25 @@ def test_a_problem_pod_on_a_lost_claim_says_why_under_its_row() -> None:
         "        -> claim nowhere: (not found): the pod names a claim its namespace does not "
         "have: the pod cannot start until it is created",
     ]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("check", "-n", "shop"),
+        ("tree", "-n", "shop", "--problems"),
+        ("pods", "-n", "shop", "-o", "json"),
+    ],
+)
+def test_claims_are_listed_once_scoped_like_the_pods(args: tuple[str, ...]) -> None:
+    result, paths = _run(*args)
+    assert result.exit_code in (0, 1), result.output
+    assert [p for p in paths if "persistentvolumeclaims" in p] == [
+        "/api/v1/namespaces/shop/persistentvolumeclaims"
+    ]
+
+
+def test_check_without_the_claim_rule_reads_no_claims() -> None:
+    result, paths = _run("check", "-n", "shop", "--skip-rule", "pod-claims")
+    assert result.exit_code == 1, result.output
+    assert not [p for p in paths if "persistentvolumeclaims" in p]
