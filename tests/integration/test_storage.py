@@ -276,7 +276,8 @@ def _lost_manifests(namespace: str, volume: str) -> list[dict[str, Any]]:
                 "capacity": {"storage": "1Gi"},
                 "accessModes": ["ReadWriteOnce"],
                 "storageClassName": CLASS,
-                "hostPath": {"path": f"/tmp/{volume}"},
+                # created if missing: a kind node's kubelet mounts it for the running pod
+                "hostPath": {"path": f"/tmp/{volume}", "type": "DirectoryOrCreate"},
                 "claimRef": {"namespace": namespace, "name": "kept"},
             },
         },
@@ -297,7 +298,11 @@ def _lost_manifests(namespace: str, volume: str) -> list[dict[str, Any]]:
             "metadata": {"name": "holder", "namespace": namespace},
             "spec": {
                 "containers": [
-                    {"name": "main", "image": "busybox:1.36", "command": ["sleep", "3600"]}
+                    {
+                        "name": "main",
+                        "image": "localhost/busybox:1.35",
+                        "command": ["sleep", "3600"],
+                    }
                 ],
                 "volumes": [{"name": "kept", "persistentVolumeClaim": {"claimName": "kept"}}],
                 "terminationGracePeriodSeconds": 0,
