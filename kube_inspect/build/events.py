@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from kube_inspect.build import fields
 from kube_inspect.build.fields import ApiObject
-from kube_inspect.build.scheduling import pending_from_events
+from kube_inspect.build.scheduling import name_claims, pending_from_events
 from kube_inspect.model.cluster import Cluster, Event, Node, Pod
 
 EVENTS_KEPT = 5  # the latest Warning events kept per object
@@ -79,6 +79,8 @@ def with_events(
         pending = pod.pending
         if pod.phase == "Pending":
             pending = pending_from_events(pending, found)
+            if pending is not pod.pending:  # an event's unbound claims, named when read
+                pending = name_claims(pending, pod.volumes or ())
         if not show:
             return pod if pending is pod.pending else replace(pod, pending=pending)
         return replace(pod, pending=pending, events=found)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from kube_inspect.build import fields
@@ -15,8 +16,9 @@ from kube_inspect.build.fields import ApiObject, labels_of
 from kube_inspect.build.nodes import build_node, pod_sort_key
 from kube_inspect.build.nodes import node_ready as node_ready  # re-exported for the tests
 from kube_inspect.build.resources import container_resources, containers_effective, resources_of
-from kube_inspect.build.scheduling import pending_of
+from kube_inspect.build.scheduling import name_claims, pending_of
 from kube_inspect.build.storage import Claims, claims_by_name, pod_volumes
+from kube_inspect.build.taints import TaintedNode, has_unnamed_taint, name_taints, tainted_node
 from kube_inspect.model.cluster import (
     Cluster,
     Container,
@@ -225,6 +227,8 @@ def build_pod(
     requests, limits = containers_effective(
         containers, resources_of(fields.mapping(spec.get("overhead")))
     )
+    volumes = pod_volumes(spec, namespace, claims) if with_volumes else None
+    pending = pending_of(status, spec, containers)
     return Pod(
         namespace=namespace,
         name=str(meta.get("name", "")),
@@ -243,8 +247,8 @@ def build_pod(
         usage=total_resources(c.usage for c in containers if c.usage) if usage else None,
         controller=_ref(controller),
         labels=fields.mapping(meta.get("labels")),
-        volumes=pod_volumes(spec, namespace, claims) if with_volumes else None,
-        pending=pending_of(status, spec, containers),
+        volumes=volumes,
+        pending=pending if claims is None else name_claims(pending, volumes or ()),
     )
 
 
@@ -302,20 +306,25 @@ def build_cluster(
     node_usage = _node_usage(node_metrics)
     pod_usage = _pod_usage(pod_metrics)
     by_node: defaultdict[str | None, list[Pod]] = defaultdict(list)
+    tolerations: dict[tuple[str, str], list[Any]] = {}  # of pods whose taints are unnamed
     for obj in pods:
         meta = fields.mapping(obj.get("metadata"))
         key = (str(meta.get("namespace", "")), str(meta.get("name", "")))
         containers_usage = pod_usage.get(key, {}) if pod_metrics is not None else None
         pod = build_pod(obj, index, containers_usage, with_volumes, claim_index)
         by_node[pod.node_name].append(pod)
-    unscheduled = tuple(sorted(by_node.pop(None, []), key=pod_sort_key))
+        if pod.node_name is None and has_unnamed_taint(pod.pending):
+            tolerations[key] = fields.items(fields.mapping(obj.get("spec")).get("tolerations"))
     models = {}
+    tainted: list[TaintedNode] = []
     for obj in nodes:
+        tainted.append(tainted_node(fields.mapping(obj.get("spec"))))
         node_name = str(fields.mapping(obj.get("metadata")).get("name"))
         usage = node_usage.get(node_name) if node_metrics is not None else None
         model = build_node(obj, by_node.pop(node_name, []), usage)
         if model.pods or not only_nodes_with_pods:
             models[model.name] = model
+    unscheduled = _with_named_taints(by_node.pop(None, []), tainted, tolerations)
     for name, node_pods in by_node.items():
         models[str(name)] = Node(
             name=str(name),
@@ -335,6 +344,23 @@ def build_cluster(
         unscheduled=unscheduled,
         notices=tuple(notices),
     )
+
+
+def _with_named_taints(
+    pods: list[Pod], nodes: list[TaintedNode], tolerations: Mapping[tuple[str, str], list[Any]]
+) -> tuple[Pod, ...]:
+    """Return the unscheduled pods, sorted, each unnamed untolerated taint named when known.
+
+    Only when nodes were read: the scheduler's count is over every node.
+    """
+    if nodes and tolerations:
+        pods = [
+            replace(p, pending=name_taints(p.pending, nodes, tolerations[key]))
+            if p.pending is not None and (key := (p.namespace, p.name)) in tolerations
+            else p
+            for p in pods
+        ]
+    return tuple(sorted(pods, key=pod_sort_key))
 
 
 def _node_usage(metrics: Iterable[ApiObject] | None) -> dict[str, Resources]:

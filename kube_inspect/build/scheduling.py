@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from kube_inspect.build import fields
-from kube_inspect.model.cluster import Container, Event, Pending, PendingCause, Pod
+from kube_inspect.model.cluster import Claim, Container, Event, Pending, PendingCause, Pod, Volume
 
 # (pattern of a fragment of the message, kind, short text, plain words for `explain`).
 # The short text may use the pattern's groups; the words' verb agrees with many nodes.
@@ -87,7 +87,15 @@ UNCOUNTED_CAUSES: tuple[tuple[str, str, str, str], ...] = (
         "unbound PersistentVolumeClaim",
         "it waits for its PersistentVolumeClaims to be bound to a volume",
     ),
+    (
+        r'persistentvolumeclaim "([^"]+)" not found',
+        "claim",
+        "missing PersistentVolumeClaim {0}",
+        "it names a PersistentVolumeClaim its namespace does not have",
+    ),
 )
+UNBOUND_CLAIMS = "unbound PersistentVolumeClaim"  # the scheduler's, naming no claim
+NO_VOLUME = "no persistent volume to bind"  # a WaitForFirstConsumer claim finds none
 GATE_WORDS = "the scheduler does not try to place it until its scheduling gates are removed"
 _WORDS = {text: words for _p, _k, text, words in (*SCHEDULER_CAUSES, *UNCOUNTED_CAUSES)}
 _AVAILABLE = re.compile(r"(\d+)/(\d+) nodes are available: (.*?)(?:\.(?: |$)|$)")
@@ -137,6 +145,8 @@ def cause_phrase(cause: PendingCause) -> str:
     elif words is None and cause.kind == "taint":
         taint = cause.text.removeprefix("untolerated taint ")
         words = f"carry a taint the pod does not tolerate ({taint})"
+    elif words is None and cause.kind == "claim":
+        return _claim_phrase(cause.text)
     elif words is None and cause.kind == "gate":
         return f"{cause.text}: {GATE_WORDS}"
     if words is None:
@@ -145,6 +155,56 @@ def cause_phrase(cause: PendingCause) -> str:
         return words
     noun = "node" if cause.nodes == 1 else "nodes"
     return f"{cause.nodes} {noun} {_verb_for(cause.nodes, words)}"
+
+
+def _claim_phrase(text: str) -> str:
+    """Return a named claim cause in plain words."""
+    name = text.split(" ")[2] if text.count(" ") >= 2 else text
+    if text.startswith("missing "):
+        return f"it names PersistentVolumeClaim {name}, which its namespace does not have"
+    if text.startswith("lost "):
+        return f"its PersistentVolumeClaim {name} is Lost: the volume it was bound to is gone"
+    return f"it waits for PersistentVolumeClaim {name} to be bound to a volume"
+
+
+def claim_cause(claim: Claim) -> PendingCause:
+    """Return what a pod waits on in a claim that is not Bound, naming it.
+
+    ``unbound PersistentVolumeClaim data-0 (Pending)``, ``lost PersistentVolumeClaim
+    data-0 (Lost)``, or ``missing PersistentVolumeClaim data-0`` when it does not exist.
+    """
+    if claim.phase is None:
+        return PendingCause(f"missing PersistentVolumeClaim {claim.name}", None, "claim")
+    state = "lost" if claim.phase == "Lost" else "unbound"
+    return PendingCause(
+        f"{state} PersistentVolumeClaim {claim.name} ({claim.phase})", None, "claim"
+    )
+
+
+def name_claims(pending: Pending | None, volumes: Iterable[Volume]) -> Pending | None:
+    """Return ``pending`` with the claims it waits on named, from the claims read.
+
+    The scheduler's unnamed "unbound immediate PersistentVolumeClaims" becomes one cause
+    per claim of the pod that is not Bound; "no persistent volume to bind" (a
+    WaitForFirstConsumer claim) is followed by them. Without such a cause, or when every
+    claim is Bound by now, ``pending`` is kept.
+    """
+    if pending is None or not any(c.text in (UNBOUND_CLAIMS, NO_VOLUME) for c in pending.causes):
+        return pending
+    named = [
+        claim_cause(v.claim) for v in volumes if v.claim is not None and v.claim.phase != "Bound"
+    ]
+    if not named:
+        return pending
+    causes: list[PendingCause] = []
+    for cause in pending.causes:
+        if cause.text == NO_VOLUME:
+            causes.append(cause)
+        if cause.text in (UNBOUND_CLAIMS, NO_VOLUME):
+            causes += [c for c in named if c not in causes]
+        else:
+            causes.append(cause)
+    return Pending(tuple(causes), pending.nodes, pending.source, pending.message)
 
 
 def scheduler_reasons(message: str) -> list[str]:

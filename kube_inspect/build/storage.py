@@ -12,7 +12,8 @@ from typing import Any
 
 from kube_inspect.build import fields
 from kube_inspect.build.fields import ApiObject
-from kube_inspect.model.cluster import Claim, Volume
+from kube_inspect.build.health import judge_claim
+from kube_inspect.model.cluster import Claim, Pod, Volume
 from kube_inspect.model.quantity import format_bytes, whole
 
 Claims = Mapping[tuple[str, str], Claim]  # (namespace, name) -> the claim as read
@@ -152,6 +153,21 @@ _MODES = {
     "ReadWriteMany": "RWX",
     "ReadWriteOncePod": "RWOP",
 }
+
+
+def claim_notes(pod: Pod) -> list[str]:
+    """Return a line per claim of the pod that needs attention: ``claim data: Lost: ...``.
+
+    A claim the pod's pending causes already name is left to them.
+    """
+    named = " ".join(c.text for c in pod.pending.causes) + " " if pod.pending else ""
+    return [
+        f"claim {v.claim.name}: {judge.reason}"
+        for v in pod.volumes or ()
+        if v.claim is not None
+        and (judge := judge_claim(v.claim)).state.unusual
+        and f"PersistentVolumeClaim {v.claim.name} " not in named
+    ]
 
 
 def volume_words(volume: Volume) -> str:

@@ -11,10 +11,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from kube_inspect.build.health import NODE_STATES, PRESSURES, judge_container
+from kube_inspect.build.health import NODE_STATES, PRESSURES, judge_claim, judge_container
 from kube_inspect.model.checks import CheckReport as CheckReport  # re-exported for check/run
 from kube_inspect.model.checks import Finding as Finding
-from kube_inspect.model.cluster import Cluster
+from kube_inspect.model.cluster import Claim, Cluster
 from kube_inspect.model.durations import human_duration
 from kube_inspect.model.timestamps import parse_time
 
@@ -62,6 +62,47 @@ def check_pod_pending(data: Cluster, options: CheckOptions, now: datetime) -> It
         if stuck and pod.pending is not None:
             message += f": {pod.pending.describe()}"
         yield Finding("pod-pending", f"pod/{pod.namespace}/{pod.name}", not stuck, message)
+
+
+def check_pod_claims(data: Cluster, options: CheckOptions, now: datetime) -> Iterator[Finding]:
+    """Yield, for each pod with PersistentVolumeClaims, whether they can serve it.
+
+    A Lost or missing claim fails; a Pending one once the pod has waited longer than
+    ``max_pending_seconds`` (a claim being provisioned is not a failure yet). Finished
+    pods no longer need their claims; claims not read are not judged.
+    """
+    for pod in data.pods:
+        claims = [v.claim for v in pod.volumes or () if v.claim is not None]
+        if not claims or pod.terminated:
+            continue
+        created = parse_time(pod.created)
+        age = (now - created).total_seconds() if created else 0.0
+        allowed = options.max_pending_seconds
+        unusual = [c for c in claims if judge_claim(c).state.unusual]
+        failing = [c for c in unusual if c.phase != "Pending" or age > allowed]
+        if failing:
+            message = "; ".join(claim_failure(c, age, allowed) for c in failing)
+        elif unusual:
+            names = ", ".join(c.name for c in unusual)
+            message = (
+                f"claim {names} Pending for {human_duration(age)} "
+                f"(within {human_duration(allowed)})"
+            )
+        else:
+            message = "claims Bound: " + ", ".join(c.name for c in claims)
+        yield Finding("pod-claims", f"pod/{pod.namespace}/{pod.name}", not failing, message)
+
+
+def claim_failure(claim: Claim, age: float, allowed: float) -> str:
+    """Return why a claim fails its pod: ``claim data-0 is Lost: ...``."""
+    if claim.phase is None:
+        return f"claim {claim.name} does not exist in the pod's namespace"
+    if claim.phase == "Pending":
+        return (
+            f"claim {claim.name} Pending for {human_duration(age)} "
+            f"(more than {human_duration(allowed)}): not bound to a volume"
+        )
+    return f"claim {claim.name} is {claim.phase}: {judge_claim(claim).state.meaning}"
 
 
 def check_container_state(data: Cluster, options: CheckOptions, now: datetime) -> Iterator[Finding]:
@@ -112,6 +153,7 @@ RULES: dict[str, Rule] = {
     "node-ready": check_node_ready,
     "node-pressure": check_node_pressure,
     "pod-pending": check_pod_pending,
+    "pod-claims": check_pod_claims,
     "container-state": check_container_state,
     "container-restarts": check_container_restarts,
     "workload-ready": check_workload_ready,
@@ -135,6 +177,7 @@ RULE_INPUTS: dict[str, tuple[str, ...]] = {
     "node-ready": ("nodes",),
     "node-pressure": ("nodes",),
     "pod-pending": ("pods",),
+    "pod-claims": ("pods", "persistentvolumeclaims"),
     "container-state": ("pods",),
     "container-restarts": ("pods",),
     "workload-ready": ("deployments", "statefulsets", "daemonsets"),

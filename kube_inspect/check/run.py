@@ -106,6 +106,7 @@ def evaluate(
         with_owners=False,
         with_workloads="workload-ready" in plan.rules
         or any(e.kind != "Pod" for e in plan.expectations),
+        with_claims="pod-claims" in plan.rules,
     )
     cluster = read_cluster(client, selection, forbidden)
     if "pods" in cluster.unread and selection.filters_pods and "nodes" not in cluster.unread:

@@ -219,7 +219,7 @@ def check_fleet(
     default="5m",
     show_default=True,
     metavar="DURATION",
-    help="How long a pod may stay Pending.",
+    help="How long a pod may stay Pending (and wait on a Pending claim).",
 )
 @click.option(
     "--max-restarts",
@@ -284,6 +284,8 @@ def check(
       node-ready          every node is Ready
       node-pressure       no node under memory, disk or PID pressure
       pod-pending         no pod Pending longer than --max-pending
+      pod-claims          no pod on a Lost or missing PersistentVolumeClaim, nor
+                          on one Pending longer than --max-pending
       container-state     no container in CrashLoopBackOff, ImagePullBackOff,
                           ErrImagePull, CreateContainerConfigError, or OOMKilled
       container-restarts  no container restarted more than --max-restarts times

@@ -33,7 +33,10 @@ def _names(names: list[str], limit: int = 6) -> str:
 def paragraph(text: str, indent: str = "") -> list[str]:
     """Return ``text`` wrapped to WIDTH columns, each line starting with ``indent``."""
     hang = indent + ("  " if text.startswith("- ") else "")
-    return wrap(text, WIDTH, initial_indent=indent, subsequent_indent=hang) or [""]
+    # names (taints, images, hosts) hold hyphens: they are not broken there
+    return wrap(
+        text, WIDTH, initial_indent=indent, subsequent_indent=hang, break_on_hyphens=False
+    ) or [""]
 
 
 def _pod_ref(pod: Pod) -> str:

@@ -241,6 +241,13 @@ class _Volume(TypedDict, total=False):
     vsphereVolume: _Skipped
 
 
+class _Toleration(TypedDict, total=False):
+    key: Any
+    operator: Any
+    value: Any
+    effect: Any
+
+
 class _LeanPodSpec(TypedDict, total=False):
     """A pod's spec without its volumes and mounts, for views that do not show them."""
 
@@ -248,6 +255,7 @@ class _LeanPodSpec(TypedDict, total=False):
     priorityClassName: Any
     overhead: Any
     schedulingGates: Any
+    tolerations: list[_Toleration] | None  # which taints a pending pod does not tolerate
     initContainers: list[_LeanContainerSpec] | None
     containers: list[_LeanContainerSpec] | None
     ephemeralContainers: list[_LeanContainerSpec] | None
@@ -258,6 +266,7 @@ class _PodSpec(TypedDict, total=False):
     priorityClassName: Any
     overhead: Any
     schedulingGates: Any
+    tolerations: list[_Toleration] | None  # which taints a pending pod does not tolerate
     initContainers: list[_ContainerSpec] | None
     containers: list[_ContainerSpec] | None
     ephemeralContainers: list[_ContainerSpec] | None

@@ -135,6 +135,9 @@ class SnapshotClient(KubeClient):
             raise ApiError(failure.message, failure.status)
         if where.resource not in self.snapshot.items and where.resource.endswith("metrics"):
             raise NotFound("not found: metrics.k8s.io is not in the file", 404)
+        if where.resource == "persistentvolumeclaims" and where.resource not in self.snapshot.items:
+            # a kubectl List of nodes and pods: its pods' claims are unknown, not missing
+            raise NotFound("not found: persistentvolumeclaims are not in the file", 404)
         items = self._in_scope(where)
         if where.name is not None:
             return self._one(where, items)

@@ -138,7 +138,7 @@ def _read(client: KubeClient, selection: Selection, forbidden: ForbiddenReads | 
             selection.namespace,
             selection.label_selector,
             selection.field_selector,
-            with_volumes=selection.with_volumes,
+            with_volumes=selection.reads_claims,
         )
     try:
         version = client.version()
@@ -168,23 +168,50 @@ def _read(client: KubeClient, selection: Selection, forbidden: ForbiddenReads | 
                 pods = (p for p in pods if (p.get("spec") or {}).get("nodeName") in node_names)
         if forbidden is not None and {"nodes", "pods"} <= set(forbidden.what):
             raise forbidden.nothing_readable(["nodes", "pods"])
-        claims = None
-        if selection.with_volumes:  # one LIST, scoped like the pods, never one per pod
-            claims = _attempt(
-                forbidden,
-                "persistentvolumeclaims",
-                lambda: client.list_claims(selection.namespace),
-                None,
-                "claims shown by name only, without phase, volume or capacity",
-            )
+        claims, claim_notices = _read_claims(client, selection, forbidden)
         cluster = _build(client, selection, version, nodes, pods, claims)
+        if claim_notices:
+            cluster = replace(cluster, notices=(*cluster.notices, *claim_notices))
         cluster = _read_events(client, selection, cluster, forbidden)
         workloads = _read_workloads(client, selection, forbidden)
         unread = tuple(w for w in forbidden.what if w in READS) if forbidden else ()
+        if claim_notices:
+            unread += ("persistentvolumeclaims",)  # unknown, not missing
         return replace(cluster, unread=unread, workloads=workloads, missing_nodes=tuple(missing))
     finally:
         if streamed is not None:
             streamed.close()
+
+
+def _read_claims(
+    client: KubeClient, selection: Selection, forbidden: ForbiddenReads | None
+) -> tuple[list[dict[str, Any]] | None, list[str]]:
+    """Return the PersistentVolumeClaims in ONE LIST, scoped like the pods, when wanted.
+
+    None when not wanted or not read: forbidden (noted as a partial result), or not
+    served (a file of nodes and pods only), which the notices returned say.
+    """
+    if not selection.reads_claims:
+        return None, []
+    effect = (
+        "claims shown by name only, without phase, volume or capacity"
+        if selection.with_volumes
+        else "pods' claims are not judged (Pending, Lost or missing)"
+    )
+    try:
+        return _attempt(
+            forbidden,
+            "persistentvolumeclaims",
+            functools.partial(client.list_claims, selection.namespace),
+            None,
+            effect,
+        ), []
+    except NotFound as e:  # "persistentvolumeclaims are not in the file"
+        why = str(e).removeprefix("not found: ")
+        if forbidden is not None and selection.with_claims:  # check: the rule is not checked
+            forbidden.unavailable("persistentvolumeclaims", why, effect)
+            return None, []
+        return None, [f"{why}: {effect}"]
 
 
 def _any_pending(cluster: Cluster) -> bool:
@@ -293,6 +320,6 @@ def _build(
         node_metrics=node_metrics,
         pod_metrics=pod_metrics,
         notices=notices,
-        with_volumes=selection.with_volumes,
+        with_volumes=selection.reads_claims,
         claims=claims,
     )

@@ -22,7 +22,10 @@ _RESOURCE = re.compile(r'cannot (\w+) resource "([^"]+)"')
 
 @dataclass
 class ForbiddenReads:
-    """The reads the API server refused with 403, in the order they were tried."""
+    """The reads the API server refused with 403, in the order they were tried.
+
+    And those a check needs that could not be made at all (``unavailable``).
+    """
 
     what: list[str] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
@@ -44,6 +47,15 @@ class ForbiddenReads:
             self.messages.append(str(e))
             self.consequences.append(consequence or f"{what} not shown")
             return instead
+
+    def unavailable(self, what: str, message: str, consequence: str) -> None:
+        """Note a read that could not be made at all (not in the file read), as a refused one.
+
+        For what a result cannot do without (check's rules): unknown, never passed.
+        """
+        self.what.append(what)
+        self.messages.append(message)
+        self.consequences.append(consequence)
 
     def merge(self, other: ForbiddenReads) -> None:
         """Add the forbidden reads of ``other`` (e.g. one attempt of a read) to these."""

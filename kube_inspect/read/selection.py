@@ -31,6 +31,17 @@ class Selection:
     # keep the nodes that hold no selected pod (diff: a node is not added because a pod came)
     every_node: bool = False
     with_events: bool = False  # --events and explain show Warning events; pending pods read them
+    # pods' claims judged though volumes are not shown (check's pod-claims rule): one LIST
+    with_claims: bool = False
+
+    @property
+    def reads_claims(self) -> bool:
+        """Return True when pods' volumes and the claims they name are read (one more LIST).
+
+        They are where volumes are shown, where claims are judged (check) and with
+        ``problems``: a Pending, Lost or missing claim makes its pod a problem.
+        """
+        return self.with_volumes or self.with_claims or self.problems
 
     @property
     def filters_pods(self) -> bool:

@@ -25,7 +25,7 @@ def render_check_text(
         found = [f for f in report.findings if f.rule == rule]
         failed = sum(1 for f in found if not f.passed)
         if rule in report.not_checked:
-            out.write(f"{'skip':<4}  {rule:<18}  not checked: reading what it needs is forbidden\n")
+            out.write(f"{'skip':<4}  {rule:<18}  not checked: what it needs could not be read\n")
             continue
         if not found:
             out.write(f"{'none':<4}  {rule:<18}  nothing to check\n")

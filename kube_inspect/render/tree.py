@@ -9,7 +9,7 @@ from typing import Literal, TextIO, TypeVar
 
 from kube_inspect.build.health import judge_claim, judge_container, judge_node, judge_pod
 from kube_inspect.build.scheduling import pending_summary
-from kube_inspect.build.storage import volume_words
+from kube_inspect.build.storage import claim_notes, volume_words
 from kube_inspect.model.cluster import Cluster, Container, Event, Node, Pod, Volume
 from kube_inspect.model.quantity import format_amount, percent
 from kube_inspect.render import cells
@@ -269,9 +269,14 @@ def note_prefix(label: str) -> str:
     return "".join(_CONTINUE.get(g, g) for g in glyphs)
 
 
-def pod_note_lines(pod: Pod, now: datetime) -> list[str]:
-    """Return the lines the tree shows under a pod: why it is pending, its Warning events."""
+def pod_note_lines(pod: Pod, now: datetime, claims: bool = True) -> list[str]:
+    """Return the lines the tree shows under a pod: why it is pending, its Warning events.
+
+    With ``claims``, a claim that needs attention too (wide shows them as volume rows).
+    """
     lines = [f"pending: {pod.pending.describe()}"] if pod.pending is not None else []
+    if claims and pod.volumes:
+        lines += claim_notes(pod)
     return lines + event_lines(pod.events, now)
 
 
@@ -291,8 +296,12 @@ def _row_notes(
         now = opts.now if nows is None else nows[index]
         if isinstance(drawn, Node) and drawn.events:
             notes[index] = event_lines(drawn.events, now)
-        elif isinstance(drawn, Pod) and (drawn.pending is not None or drawn.events):
-            notes[index] = pod_note_lines(drawn, now)
+        elif (
+            isinstance(drawn, Pod)
+            and (drawn.pending is not None or drawn.events or drawn.volumes)  # the fast check
+            and (lines := pod_note_lines(drawn, now, claims=not opts.wide))
+        ):
+            notes[index] = lines
     return notes
 
 

@@ -289,6 +289,6 @@ def test_empty_cluster_is_an_empty_tree_and_a_passing_check(empty_cluster: Path)
     assert (doc["node_count"], doc["pod_count"], doc["nodes"], doc["unscheduled"]) == (0, 0, [], [])
     check = run("check", kubeconfig=empty_cluster)
     assert check.returncode == 0, check.stdout + check.stderr
-    assert check.stdout.count("nothing to check") == 6  # a fresh kwok cluster runs nothing
-    assert check.stdout.endswith("all 6 rules passed (0 checks)\n")
+    assert check.stdout.count("nothing to check") == 7  # a fresh kwok cluster runs nothing
+    assert check.stdout.endswith("all 7 rules passed (0 checks)\n")
     assert check.stderr == ""

@@ -174,19 +174,80 @@ def test_each_cause_and_its_node_count_match_the_schedulers_message(
         total = re.search(r"0/(\d+) nodes are available", message)
         assert total is not None and shown["nodes"] == int(total.group(1)), message
         # every counted fragment of the message, and only those, with the same numbers
+        # (the untolerated taints, which the scheduler does not name, summed over their names)
         counted = re.findall(r"(?:: |, )(\d+) ", message.split(". ")[0])
-        assert sorted(c["nodes"] for c in shown["causes"] if c["nodes"] is not None) == sorted(
-            int(n) for n in counted
-        ), (name, message, shown)
+        assert sorted(_counts_by_kind(shown["causes"])) == sorted(int(n) for n in counted), (
+            name,
+            message,
+            shown,
+        )
         found = [c for c in shown["causes"] if c["cause"].startswith(cause)]
         assert found, (name, message, shown)
         if fragment is not None:
             expected = re.search(fragment, message)
             assert expected is not None, message
-            assert found[0]["nodes"] == int(expected.group(1)), (name, message, shown)
+            assert sum(c["nodes"] for c in found) == int(expected.group(1)), (name, shown)
         if counted:  # causes not about nodes (an unbound claim) are said without them
             assert shown["summary"].startswith(f"{total.group(1)} nodes: ")
     assert pods["runs"]["pending"] is None
+
+
+def _counts_by_kind(causes: list[dict[str, Any]]) -> list[int]:
+    """Return the node counts of the causes, the named untolerated taints' summed up."""
+    counts = [c["nodes"] for c in causes if c["nodes"] is not None and c["kind"] != "taint"]
+    taints = [c["nodes"] for c in causes if c["nodes"] is not None and c["kind"] == "taint"]
+    return counts + ([sum(taints)] if taints else [])
+
+
+def _untolerated(cluster: TestCluster) -> dict[str, int]:
+    """Return each node taint a pod without tolerations cannot pass, with its node count.
+
+    As kubectl reads the nodes: the first NoSchedule or NoExecute taint of each node that
+    is not cordoned (a cordoned node is ruled out before its taints are read).
+    """
+    nodes = json.loads(cluster.kubectl("get", "nodes", "-o", "json"))["items"]
+    counts: dict[str, int] = {}
+    for node in nodes:
+        if node["spec"].get("unschedulable"):
+            continue
+        for taint in node["spec"].get("taints", []):
+            if taint["effect"] in ("NoSchedule", "NoExecute"):
+                value = f"={taint['value']}" if taint.get("value") else ""
+                text = f"untolerated taint {taint['key']}{value}:{taint['effect']}"
+                counts[text] = counts.get(text, 0) + 1
+                break
+    return counts
+
+
+def test_the_taints_the_scheduler_leaves_unnamed_are_named(
+    cluster: TestCluster, pending: tuple[str, dict[str, dict[str, Any]]]
+) -> None:
+    namespace, conditions = pending
+    message = conditions["on-tainted-node"]["message"]
+    unnamed = re.search(r"(\d+) node\(s\) had untolerated taint", message)
+    assert unnamed is not None, message
+    causes = _tree_json(cluster, namespace)["on-tainted-node"]["pending"]["causes"]
+    named = {c["cause"]: c["nodes"] for c in causes if c["kind"] == "taint"}
+    assert named == _untolerated(cluster), message  # kubectl's nodes, the scheduler's sum
+    assert sum(named.values()) == int(unnamed.group(1))
+    assert named["untolerated taint dedicated=gpu:NoSchedule"] == 1
+    tree = run("tree", "-n", namespace, "--problems", kubeconfig=cluster.kubeconfig)
+    assert "1 untolerated taint dedicated=gpu:NoSchedule" in tree.stdout
+
+
+def test_the_unbound_claim_a_pod_waits_on_is_named(
+    cluster: TestCluster, pending: tuple[str, dict[str, dict[str, Any]]]
+) -> None:
+    namespace, conditions = pending
+    assert "unbound immediate PersistentVolumeClaims" in conditions["with-claim"]["message"]
+    phase = cluster.kubectl("get", "pvc", CLAIM, "-n", namespace, "-o", "jsonpath={.status.phase}")
+    named = f"unbound PersistentVolumeClaim {CLAIM} ({phase})"
+    # the views that read the claims name it; the plain tree, which does not, keeps the words
+    assert _tree_json(cluster, namespace)["with-claim"]["pending"]["summary"] == named
+    problems = run("tree", "-n", namespace, "--problems", kubeconfig=cluster.kubeconfig)
+    assert f"↳ pending: {named}" in problems.stdout
+    plain = run("tree", "-n", namespace, kubeconfig=cluster.kubeconfig)
+    assert "↳ pending: unbound PersistentVolumeClaim\n" in plain.stdout
 
 
 def test_a_gated_pod_says_which_gate_holds_it(

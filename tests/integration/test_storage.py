@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from kube_inspect.model.quantity import whole
-from kube_inspect.schema import load_schema
+from kube_inspect.schema import load_check_schema, load_schema
 from tests.integration.cli_runner import run
 from tests.integration.conftest import TestCluster, holds_within
 from tests.integration.test_rbac import issue_user
@@ -211,3 +211,159 @@ def test_a_user_who_may_not_list_claims_gets_a_partial_result(
     assert volumes["data"]["target"] == "data" and volumes["data"]["claim"] is None
     wide = run("tree", "-n", claims, "-o", "wide", kubeconfig=kubeconfig)
     assert wide.returncode == 4 and "claim data (claims not read)" in wide.stdout
+
+
+def _scheduler_message(cluster: TestCluster, namespace: str, pod: str) -> str:
+    return cluster.kubectl(
+        "get", "pod", pod, "-n", namespace, "-o",
+        'jsonpath={.status.conditions[?(@.type=="PodScheduled")].message}',
+    )  # fmt: skip
+
+
+def _served_claims(cluster: TestCluster, namespace: str) -> dict[str, str]:
+    """Return each claim's phase as kubectl reads it."""
+    items = json.loads(cluster.kubectl("get", "pvc", "-n", namespace, "-o", "json"))["items"]
+    return {c["metadata"]["name"]: c["status"].get("phase", "Pending") for c in items}
+
+
+def test_check_fails_a_pod_on_a_missing_or_long_pending_claim(
+    cluster: TestCluster, claims: str
+) -> None:
+    assert _served_claims(cluster, claims) == {"data": "Bound", "waiting": "Pending"}
+    args = ("check", "-n", claims, "--rule", "pod-claims", "-o", "json")
+    now = run(*args, kubeconfig=cluster.kubeconfig)
+    assert now.returncode == 1, now.stdout + now.stderr
+    doc = json.loads(now.stdout)
+    jsonschema.validate(doc, load_check_schema())
+    (finding,) = doc["findings"]
+    assert finding["object"] == f"pod/{claims}/app" and finding["rule"] == "pod-claims"
+    # a missing claim fails at once; the Pending one only after --max-pending (5m)
+    assert finding["message"] == "claim no-such-claim does not exist in the pod's namespace"
+    late = run(*args, "--max-pending", "0s", kubeconfig=cluster.kubeconfig)
+    assert late.returncode == 1, late.stderr
+    (finding,) = json.loads(late.stdout)["findings"]
+    assert finding["message"].startswith("claim waiting Pending for ")
+    assert finding["message"].endswith(
+        "(more than 0s): not bound to a volume; "
+        "claim no-such-claim does not exist in the pod's namespace"
+    )
+
+
+def test_tree_problems_shows_the_pod_on_claims_with_why(cluster: TestCluster, claims: str) -> None:
+    result = run("tree", "-n", claims, "--problems", "--ascii", kubeconfig=cluster.kubeconfig)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    row = next(i for i, line in enumerate(lines) if f"pod/{claims}/app " in line)
+    notes = [line.split("-> ", 1)[1] for line in lines[row + 1 :] if "-> " in line]
+    assert (
+        "claim waiting: Pending: the claim is not bound to a volume yet (none matches, or one "
+        "is being made): a pod using it cannot start until it is"
+    ) in notes
+    message = _scheduler_message(cluster, claims, "app")
+    if 'persistentvolumeclaim "no-such-claim" not found' in message:  # the scheduler's words
+        assert "pending: missing PersistentVolumeClaim no-such-claim" in notes, message
+    else:
+        assert any(n.startswith("claim no-such-claim: (not found)") for n in notes), notes
+
+
+def _lost_manifests(namespace: str, volume: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "apiVersion": "v1",
+            "kind": "PersistentVolume",
+            "metadata": {"name": volume},
+            "spec": {
+                "capacity": {"storage": "1Gi"},
+                "accessModes": ["ReadWriteOnce"],
+                "storageClassName": CLASS,
+                # created if missing: a kind node's kubelet mounts it for the running pod
+                "hostPath": {"path": f"/tmp/{volume}", "type": "DirectoryOrCreate"},
+                "claimRef": {"namespace": namespace, "name": "kept"},
+            },
+        },
+        {
+            "apiVersion": "v1",
+            "kind": "PersistentVolumeClaim",
+            "metadata": {"name": "kept", "namespace": namespace},
+            "spec": {
+                "accessModes": ["ReadWriteOnce"],
+                "storageClassName": CLASS,
+                "volumeName": volume,
+                "resources": {"requests": {"storage": "1Gi"}},
+            },
+        },
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "holder", "namespace": namespace},
+            "spec": {
+                "containers": [
+                    {
+                        "name": "main",
+                        "image": "localhost/busybox:1.35",
+                        "command": ["sleep", "3600"],
+                    }
+                ],
+                "volumes": [{"name": "kept", "persistentVolumeClaim": {"claimName": "kept"}}],
+                "terminationGracePeriodSeconds": 0,
+            },
+        },
+    ]
+
+
+@pytest.fixture
+def lost(cluster: TestCluster, scratch_namespace: str, tmp_path: Path) -> Iterator[str]:
+    """Yield a namespace whose pod ``holder`` runs on claim ``kept``, Lost: its volume is gone."""
+    volume = f"{scratch_namespace}-lost"
+    manifest = tmp_path / "lost.yaml"
+    manifest.write_text(yaml.safe_dump_all(_lost_manifests(scratch_namespace, volume)))
+    cluster.kubectl("apply", "-f", str(manifest))
+    try:
+
+        def placed() -> None:
+            node = cluster.kubectl(
+                "get", "pod", "holder", "-n", scratch_namespace, "-o", "jsonpath={.spec.nodeName}"
+            )
+            assert node, "holder is not placed yet"
+
+        holds_within(placed)
+        # the volume goes from under its claim (the test writes; kube-inspect only reads)
+        cluster.kubectl("delete", "pv", volume, "--wait=false")
+        cluster.kubectl(
+            "patch", "pv", volume, "--type=merge", "-p", '{"metadata":{"finalizers":null}}'
+        )
+
+        def claim_lost() -> None:
+            assert _served_claims(cluster, scratch_namespace) == {"kept": "Lost"}
+
+        holds_within(claim_lost)
+        yield scratch_namespace
+    finally:
+        cluster.kubectl("delete", "pod", "holder", "-n", scratch_namespace, "--force")
+        cluster.kubectl("delete", "pvc", "--all", "-n", scratch_namespace, "--wait=false")
+        cluster.kubectl("delete", "pv", volume, "--ignore-not-found", "--wait=false")
+
+
+def test_a_running_pod_on_a_lost_claim_fails_check_and_is_a_problem(
+    cluster: TestCluster, lost: str
+) -> None:
+    check = run("check", "-n", lost, "-o", "json", kubeconfig=cluster.kubeconfig)
+    assert check.returncode == 1, check.stdout + check.stderr
+    failed = [f for f in json.loads(check.stdout)["findings"] if not f["passed"]]
+    assert [(f["rule"], f["object"]) for f in failed] == [("pod-claims", f"pod/{lost}/holder")]
+    assert failed[0]["message"] == (
+        "claim kept is Lost: the volume the claim was bound to is gone: its data cannot be "
+        "reached and the pod cannot mount it"
+    )
+    text = run("check", "-n", lost, kubeconfig=cluster.kubeconfig)
+    assert f"FAIL  pod-claims          pod/{lost}/holder: claim kept is Lost" in text.stdout
+    problems = run("tree", "-n", lost, "--problems", "--ascii", kubeconfig=cluster.kubeconfig)
+    assert problems.returncode == 0, problems.stderr
+    lines = problems.stdout.splitlines()
+    row = next(i for i, line in enumerate(lines) if f"pod/{lost}/holder " in line)
+    assert lines[row + 1].endswith(
+        "-> claim kept: Lost: the volume the claim was bound to is gone: its data cannot be "
+        "reached and the pod cannot mount it"
+    )
+    plain = run("tree", "-n", lost, kubeconfig=cluster.kubeconfig)
+    assert f"pod/{lost}/holder" in plain.stdout and "claim kept" not in plain.stdout

@@ -44,14 +44,14 @@ def test_check_fails_with_exit_1_on_the_crash_looping_sample(config: str) -> Non
     result = invoke(config)
     assert result.exit_code == 1, result.stderr
     assert "FAIL  container-state     container/batch/crasher/worker" in result.stdout
-    assert result.stdout.rstrip().endswith("in 1 of 6 rules")
+    assert result.stdout.rstrip().endswith("in 1 of 7 rules")
     assert result.stderr == ""
 
 
 def test_check_passes_with_exit_0_on_a_healthy_namespace(config: str) -> None:
     result = invoke(config, "-n", "monitoring")
     assert result.exit_code == 0, result.output
-    assert "all 6 rules passed" in result.stdout
+    assert "all 7 rules passed" in result.stdout
 
 
 def test_skipping_the_failing_rule_passes(config: str) -> None:

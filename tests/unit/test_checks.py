@@ -65,6 +65,7 @@ def test_every_rule_checks_every_object_it_concerns(
         "node-ready": len(nodes),
         "node-pressure": len(nodes),
         "pod-pending": len(pods),
+        "pod-claims": 0,  # the sample's pods have no claims: tests/unit/test_storage.py has
         "container-state": containers,
         "container-restarts": containers,
         "workload-ready": len(workloads()),

@@ -86,7 +86,10 @@ def test_problems_name_each_unhealthy_object_with_a_kubectl_command(sample: Clus
     what, cmd = found["container/batch/crasher/worker"]
     assert what.startswith("CrashLoopBackOff: it keeps crashing")
     assert cmd == "kubectl logs -n batch crasher -c worker --previous"
-    assert "carry a taint the pod does not tolerate" in found["pod/shop/stuck"][0]
+    assert (
+        "carries a taint the pod does not tolerate (dedicated=gpu:NoSchedule)"
+        in (found["pod/shop/stuck"][0])
+    )
 
 
 def test_tour_walks_from_nodes_to_containers_to_problems(sample: Cluster) -> None:
@@ -118,7 +121,13 @@ def test_explain_pod_says_where_who_and_why(sample: Cluster) -> None:
     assert "It is on no node yet." in text
     assert "Nobody owns it" in text
     assert "Unschedulable: no node can take it" in text
-    assert "2 nodes carry a taint the pod does not tolerate" in text
+    # the scheduler's "2 node(s) had untolerated taint(s)", named from the nodes' taints
+    words = " ".join(text.split())  # lines are wrapped
+    assert "1 node carries a taint the pod does not tolerate (dedicated=gpu:NoSchedule)" in words
+    assert (
+        "1 node carries a taint the pod does not tolerate "
+        "(node-role.kubernetes.io/control-plane:NoSchedule)"
+    ) in words
     assert text.endswith("Next: kubectl describe pod -n shop stuck")
 
 

@@ -282,11 +282,12 @@ def test_tree_problems_ends_with_a_line_per_cause() -> None:
     result, _paths = _run("tree", "--problems")
     assert result.exit_code == 0, result.output
     tail = result.stdout.split("\npending pods by cause:\n")[1].splitlines()
-    assert [line.split()[-2:] for line in tail] == [["1", "pod"]] * 3
+    assert [line.split()[-2:] for line in tail] == [["1", "pod"]] * 4
     assert [line.strip().rsplit("  ", 1)[0].strip() for line in tail] == [
         "cordoned",
         "node selector/affinity mismatch",
-        "untolerated taint",
+        "untolerated taint dedicated=gpu:NoSchedule",
+        "untolerated taint node-role.kubernetes.io/control-plane:NoSchedule",
     ]
 
 
@@ -322,8 +323,9 @@ def test_check_pending_failure_says_why() -> None:
     stuck = next(f for f in doc["findings"] if f["object"] == "pod/shop/stuck")
     assert stuck["rule"] == "pod-pending" and stuck["passed"] is False
     assert (
-        ": 5 nodes: 1 cordoned, 2 node selector/affinity mismatch, 2 untolerated taint"
-        in (stuck["message"])
+        ": 5 nodes: 1 cordoned, 2 node selector/affinity mismatch, 1 untolerated taint "
+        "dedicated=gpu:NoSchedule, 1 untolerated taint node-role.kubernetes.io/control-plane:"
+        "NoSchedule" in (stuck["message"])
     )
 
 

@@ -326,3 +326,18 @@ def test_usage_comes_back_from_the_snapshot(tmp_path: Path) -> None:
         live, offline = run(*args), run(*args, "--from", str(path))
         assert "123m" in live.stdout
         assert (offline.exit_code, offline.stdout) == (live.exit_code, live.stdout)
+
+
+def test_a_kubectl_list_without_claims_leaves_them_unknown_not_missing(tmp_path: Path) -> None:
+    path = tmp_path / "all.json"
+    path.write_text(json.dumps(_kubectl_list("nodes", "pods")))
+    check = invoke("check", "--rule", "pod-claims", "--from", str(path))
+    assert check.exit_code == 4, check.output  # not checked, never passed
+    assert "skip  pod-claims          not checked" in check.stdout
+    assert check.stderr == (
+        "warning: persistentvolumeclaims are not in the file: pods' claims are not judged "
+        "(Pending, Lost or missing)\n"
+    )
+    problems = invoke("tree", "--problems", "--from", str(path))
+    assert problems.exit_code == 0, problems.output
+    assert problems.stdout.splitlines()[1:] == invoke("tree", "--problems").stdout.splitlines()[1:]
