@@ -1,8 +1,8 @@
-"""The kubernetes package's ApiClient, made read-only: imported only when a request is made.
+"""The kubernetes package's ApiClient, made read-only: for the contexts it alone can read.
 
-Importing ``kubernetes`` costs about 0.2 s (its package imports every model class), so
-kube/client.py imports this module when it first builds a client, never at start-up:
-`--help`, `--version` and completion of fixed words do not pay for it.
+Importing ``kubernetes`` costs about 0.2 to 0.4 s (its package imports every model class,
+pydantic, requests, oauthlib), so kube/client.py imports this module only for a context
+kube-inspect's own reader leaves to the package (kube/connection.py: auth-provider users).
 """
 
 from __future__ import annotations
@@ -11,9 +11,7 @@ from typing import Any
 
 from kubernetes import client as k8s
 
-from kube_inspect.errors import ReadOnlyViolation
-
-ALLOWED_METHODS = frozenset({"GET"})  # get, list and watch are all HTTP GET
+from kube_inspect.kube.transport import refuse_writes
 
 
 class ReadOnlyApiClient(k8s.ApiClient):
@@ -24,6 +22,5 @@ class ReadOnlyApiClient(k8s.ApiClient):
 
         Every request of the generated client, typed or raw, passes through here.
         """
-        if method.upper() not in ALLOWED_METHODS:
-            raise ReadOnlyViolation(f"refused to send {method} {url}: kube-inspect only reads")
+        refuse_writes(method, url)  # the one read-only check, shared with kube/transport.py
         return super().call_api(method, url, *args, **kwargs)
