@@ -228,7 +228,7 @@ def _data(fields: dict[str, Any], key: str) -> bytes | None:
     if value is None:
         return None
     try:
-        return base64.b64decode(value, validate=False)
+        return base64.b64decode("".join(value.split()), validate=True)
     except binascii.Error as e:
         raise ValueError(f"{key} is not base64 ({e})") from e
 

@@ -25,9 +25,10 @@ from urllib.parse import urlencode
 
 import urllib3
 
-from kube_inspect.errors import ReadOnlyViolation
+from kube_inspect.errors import ConfigError, ReadOnlyViolation
 from kube_inspect.kube.connection import Connection
 from kube_inspect.kube.credentials import ClientCertificate, Credentials
+from kube_inspect.kube.kubeconfig import first_line
 
 ALLOWED_METHODS = frozenset({"GET"})  # get, list and watch are all HTTP GET
 # connections kept per API server: the reader threads of a tree (nodes, pods, extras)
@@ -97,7 +98,7 @@ class HttpTransport(Transport):
         self._user_agent = user_agent
         self._lock = threading.Lock()
         self._certificate = credentials.client_certificate()
-        self._pool = pool_manager(connection, self._certificate)
+        self._pool = self._pool_for(self._certificate)
 
     def _send(
         self, method: str, path: str, query: list[tuple[str, Any]], headers: dict[str, str],
@@ -125,8 +126,19 @@ class HttpTransport(Transport):
             if certificate != self._certificate:
                 self._pool.clear()
                 self._certificate = certificate
-                self._pool = pool_manager(self._connection, certificate)
+                self._pool = self._pool_for(certificate)
             return self._pool
+
+    def _pool_for(self, certificate: ClientCertificate | None) -> urllib3.PoolManager:
+        """Return pool_manager's pool; ConfigError when a certificate or key cannot be used."""
+        try:
+            return pool_manager(self._connection, certificate)
+        except (OSError, ValueError) as e:  # ssl.SSLError is an OSError
+            raise ConfigError(
+                f"cannot use the certificates of context {self._connection.context!r} "
+                f"({first_line(e)}): fix certificate-authority, client-certificate or "
+                "client-key in the kubeconfig"
+            ) from e
 
     def close(self) -> None:
         """Release the connection pool."""
