@@ -31,8 +31,9 @@ from kube_inspect.kube.credentials import ClientCertificate, Credentials
 from kube_inspect.kube.kubeconfig import first_line
 
 ALLOWED_METHODS = frozenset({"GET"})  # get, list and watch are all HTTP GET
-# connections kept per API server: the reader threads of a tree (nodes, pods, extras)
-POOL_SIZE = 8
+# connections kept per API server: more than the reader threads of a tree ever use, so
+# urllib3 never discards one (and logs a warning); the kubernetes package kept 10 on 2 cores
+POOL_SIZE = 10
 
 Query = list[tuple[str, Any]] | None
 Timeout = float | tuple[float | None, float | None] | None
