@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from click.shell_completion import CompletionItem
 
+from kube_inspect.render.table import TABLE_FORMATS  # a tuple: tabulate is not imported
+
 WIRES = ("auto", "json", "protobuf")
 SORT_KEYS = ("name", "cpu", "memory", "restarts", "age")
 COLORS = ("auto", "always", "never")
@@ -22,15 +24,6 @@ RULES = (
     "node-ready",
     "pod-pending",
     "workload-ready",
-)
-# tabulate's formats (tabulate 0.9 and later), for --fmt
-TABLE_FORMATS = (
-    *("asciidoc", "colon_grid", "double_grid", "double_outline", "fancy_grid"),
-    *("fancy_outline", "github", "grid", "heavy_grid", "heavy_outline", "html", "jira"),
-    *("latex", "latex_booktabs", "latex_longtable", "latex_raw", "mediawiki", "mixed_grid"),
-    *("mixed_outline", "moinmoin", "orgtbl", "outline", "pipe", "plain", "presto", "pretty"),
-    *("psql", "rounded_grid", "rounded_outline", "rst", "simple", "simple_grid"),
-    *("simple_outline", "textile", "tsv", "unsafehtml", "youtrack"),
 )
 LIST_OUTPUTS = ("table", "wide", "json", "yaml", "csv")
 TREE_OUTPUTS = ("tree", "wide", "json", "yaml", "table", "csv", "html", "dot", "mermaid")

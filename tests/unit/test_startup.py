@@ -22,6 +22,7 @@ from kube_inspect.cli import cli
 from kube_inspect.cli.commands import LAZY_COMMANDS, load_command
 from kube_inspect.cli.fixed_words import FIXED_WORDS
 from kube_inspect.cli.options import SortKeyType
+from kube_inspect.render.table import TABLE_FORMATS
 from tests.unit.test_cli import kubeconfig
 
 RUN_ENTRY = "import sys; from kube_inspect.launch import main; sys.argv[0] = 'kube-inspect'; main()"
@@ -113,6 +114,12 @@ def fixed_words_of(command: click.Command) -> dict[str, tuple[str, ...]]:
                 items = completer.get_completions([command.name or "", opt], "")
                 words[opt] = tuple(i.value for i in items)
     return words
+
+
+def test_the_table_formats_offered_are_the_installed_tabulates() -> None:
+    from tabulate import tabulate_formats
+
+    assert tuple(sorted(tabulate_formats)) == TABLE_FORMATS
 
 
 @pytest.mark.parametrize("name", sorted(LAZY_COMMANDS))
