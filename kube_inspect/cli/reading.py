@@ -13,8 +13,6 @@ from kube_inspect.errors import EXIT_PARTIAL, UsageError
 from kube_inspect.kube.client import KubeClient
 from kube_inspect.kube.progress import Progress
 from kube_inspect.model.cluster import Cluster
-from kube_inspect.offline.document import load_source
-from kube_inspect.offline.playback import SnapshotClient
 from kube_inspect.read.cluster import read_cluster
 from kube_inspect.read.partial import ForbiddenReads
 from kube_inspect.read.selection import Selection
@@ -31,6 +29,9 @@ def kubeconfig_client(flags: ClusterFlags) -> KubeClient:
 
 def snapshot_client(flags: ClusterFlags) -> KubeClient:
     """Return a client that answers from the --from file (read now, whole)."""
+    from kube_inspect.offline.document import load_source  # only --from reads a file
+    from kube_inspect.offline.playback import SnapshotClient
+
     assert flags.from_file is not None
     return SnapshotClient(load_source(flags.from_file))
 
