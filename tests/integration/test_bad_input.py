@@ -134,6 +134,10 @@ def test_ctrl_c_while_starting_prints_no_traceback(cluster: TestCluster) -> None
             # has run yet, nothing of ours can catch it (see the report to the lead)
             continue
         assert "Traceback" not in err, (delay, err)
+        if code == -signal.SIGINT and not err:
+            # killed by the signal itself, silently: it landed before CPython installs its
+            # handler, or while the interpreter finalizes (it restores the default then)
+            continue
         assert code in (130, 0), (delay, code, err)  # 0: the tree was drawn first
         codes.append(code)
         if code == 130:
