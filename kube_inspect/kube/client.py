@@ -30,7 +30,6 @@ from kube_inspect.kube.kubeconfig import (
 )
 from kube_inspect.kube.kubeconfig import fleet_contexts as fleet_contexts  # for the CLI
 from kube_inspect.kube.kubeconfig import kubeconfig_paths as kubeconfig_paths
-from kube_inspect.kube.kubeconfig import load_configuration
 from kube_inspect.kube.prefetch import PageStream, Prefetched
 from kube_inspect.kube.progress import Progress
 from kube_inspect.kube.protobuf import is_protobuf
@@ -106,7 +105,7 @@ class KubeClient:
         cls, kubeconfig: str | None, context: str | None, timeout: float | None
     ) -> KubeClient:
         """Return a client whose kubeconfig and requests go through the kubernetes package."""
-        from kube_inspect.kube.apiclient import ReadOnlyApiClient  # kubernetes: see there
+        from kube_inspect.kube.apiclient import ReadOnlyApiClient, load_configuration
         from kube_inspect.kube.transport import KubernetesTransport
 
         configuration, name = load_configuration(kubeconfig, context, timeout)

@@ -8,14 +8,13 @@ result is a ``Connection``, all kube-inspect's own transport needs (kube/transpo
 What this reader does not know (a user's ``auth-provider``: oidc, gcp, azure; any other
 user field it does not recognise; a SOCKS proxy without PySocks) makes ``read_connection``
 return None: the caller then loads the context through the kubernetes package, as
-kube-inspect always did (kube/kubeconfig.py load_configuration).
+kube-inspect always did (kube/apiclient.py load_configuration).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import importlib.util
 import json
 import os
 from dataclasses import dataclass, field
@@ -177,6 +176,8 @@ def _proxy_is_supported(cluster: dict[str, Any]) -> bool:
     proxy = str(cluster.get("proxy-url") or "")
     if proxy.split("://", 1)[0].lower() not in SOCKS_SCHEMES:
         return True
+    import importlib.util  # only for a SOCKS proxy
+
     return importlib.util.find_spec("socks") is not None
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import ssl
-import tempfile
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
@@ -218,6 +217,8 @@ def _pem_files(certificate: ClientCertificate) -> Iterator[tuple[str, str | None
         assert certificate.cert_file is not None
         yield certificate.cert_file, certificate.key_file
         return
+    import tempfile  # only for certificates given as data
+
     with tempfile.TemporaryDirectory(prefix="kube-inspect-") as directory:  # mode 0700
         cert_file = certificate.cert_file
         key_file = certificate.key_file
