@@ -164,7 +164,18 @@ def pool_manager(
         from urllib3.contrib.socks import SOCKSProxyManager  # needs PySocks: see connection.py
 
         return SOCKSProxyManager(proxy, **options)
-    return urllib3.ProxyManager(proxy, **options)
+    return urllib3.ProxyManager(proxy, proxy_headers=proxy_authorization(proxy), **options)
+
+
+def proxy_authorization(proxy: str) -> dict[str, str] | None:
+    """Return the Proxy-Authorization header of a proxy URL's user (as kubectl sends it)."""
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(proxy)
+    if parts.username is None:
+        return None
+    user = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
+    return urllib3.make_headers(proxy_basic_auth=user)
 
 
 def environment_proxy(server: str) -> str | None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import urllib3
 import yaml
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -27,7 +28,12 @@ from kube_inspect.kube import credentials as credentials_module
 from kube_inspect.kube.client import KubeClient
 from kube_inspect.kube.connection import Connection, read_connection
 from kube_inspect.kube.credentials import TOKEN_FILE_PERIOD, Credentials
-from kube_inspect.kube.transport import HttpTransport, KubernetesTransport, tls_context
+from kube_inspect.kube.transport import (
+    HttpTransport,
+    KubernetesTransport,
+    pool_manager,
+    tls_context,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -435,3 +441,19 @@ def test_an_always_interactive_plugin_without_a_terminal_fails_before_running(
     with pytest.raises(Unauthorized, match="standard input is not a terminal"):
         Credentials(connection_of(tmp_path, user), 1.0)
     assert not (tmp_path / "runs").exists()
+
+
+def test_a_proxy_url_with_a_user_sends_proxy_authorization(tmp_path: Path) -> None:
+    doc = config(
+        {"c": {"server": "https://c:6443", "proxy-url": "http://me:s%40cret@127.0.0.1:3128"}},
+        {"u": {}},
+        {"x": ("c", "u")},
+        "x",
+    )
+    connection = read_connection(str(write(tmp_path / "config", doc)), None)
+    assert connection is not None
+    pool = pool_manager(connection, None)
+    assert isinstance(pool, urllib3.ProxyManager)
+    assert pool.proxy_headers == {
+        "proxy-authorization": "Basic " + base64.b64encode(b"me:s@cret").decode()
+    }
