@@ -256,6 +256,11 @@ def connection_of(tmp_path: Path, user: dict[str, Any], **cluster: Any) -> Conne
 def test_an_auth_provider_user_goes_through_the_kubernetes_package(tmp_path: Path) -> None:
     user = {"auth-provider": {"name": "oidc", "config": {"id-token": "t", "client-id": "c"}}}
     assert read_connection(one_context(tmp_path, user), None) is None
+    # a user field this reader does not know: the package, which read every context before
+    assert (
+        read_connection(one_context(tmp_path / "new", {"token": "t", "newer-field": 1}), None)
+        is None
+    )
     client = KubeClient.from_kubeconfig(one_context(tmp_path, user), None, 1.0)
     try:
         assert isinstance(client._transport, KubernetesTransport)
