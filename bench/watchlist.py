@@ -36,7 +36,7 @@ def watch_list(client: KubeClient) -> int:
         ("timeoutSeconds", 120),
     ]
     response = client._send("/api/v1/pods", query, timeout=(30.0, 150.0), stream=True)
-    raw, count, pending = response.response, 0, b""
+    raw, count, pending = response, 0, b""
     try:
         for chunk in raw.stream(64 * 1024):
             pending += chunk

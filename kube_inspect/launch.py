@@ -1,7 +1,7 @@
 """The console scripts' entry point: Ctrl-C while the CLI is still loading exits quietly.
 
-Importing the CLI (click, the kubernetes client) takes about half a second; a Ctrl-C in
-that time would otherwise print a KeyboardInterrupt traceback. This module imports
+Importing the CLI (click, then the command's modules) takes a tenth of a second or more;
+a Ctrl-C in that time would otherwise print a KeyboardInterrupt traceback. This module imports
 nothing heavy so that the import itself can be interrupted cleanly. It is the one
 sys.exit outside cli/: there is no CLI yet to hand the exit to.
 """

@@ -14,10 +14,19 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 import click
-from click.shell_completion import CompletionItem, get_completion_class
+from click.shell_completion import (
+    BashComplete,
+    CompletionItem,
+    FishComplete,
+    ShellComplete,
+    ZshComplete,
+    add_completion_class,
+    get_completion_class,
+)
 
 from kube_inspect import __version__
 from kube_inspect.cli.commands import LAZY_COMMANDS, load_command
+from kube_inspect.cli.fixed_words import fixed_completion
 from kube_inspect.cli.streams import finish_output, guard_standard_streams
 from kube_inspect.errors import (
     EXIT_CODES_HELP,
@@ -94,6 +103,34 @@ class KubeInspectGroup(click.Group):
             ctx.exit(EXIT_INTERRUPTED)
         # A stdout that fails (closed, full, its reader gone) never raises here: main's
         # guarded stream records it, and the command's own outcome still decides the code.
+
+
+class FixedWordsFirst(ShellComplete):
+    """Completion that answers an option's fixed words without loading its command.
+
+    See kube_inspect.cli.fixed_words; anything else is completed by click, as before.
+    """
+
+    def get_completions(self, args: list[str], incomplete: str) -> list[CompletionItem]:
+        """Return the fixed words of the option being completed, else click's completions."""
+        fixed = fixed_completion(args, incomplete)
+        return fixed if fixed is not None else super().get_completions(args, incomplete)
+
+
+class _Bash(FixedWordsFirst, BashComplete):
+    pass
+
+
+class _Zsh(FixedWordsFirst, ZshComplete):
+    pass
+
+
+class _Fish(FixedWordsFirst, FishComplete):
+    pass
+
+
+for _completion in (_Bash, _Zsh, _Fish):  # registered under "bash", "zsh", "fish"
+    add_completion_class(_completion)
 
 
 def selector_usage_error(
@@ -208,13 +245,11 @@ def kubectl_complete_main() -> None:
     programs take it, is accepted too. Completion never fails loudly: on any error it
     offers nothing, and the exit status is 0.
     """
-    from click.shell_completion import ShellComplete
-
     args = sys.argv[1:]
     if args[:1] == ["__complete"]:
         args = args[1:]
     *before, word = args or [""]
-    completer = ShellComplete(cli, {}, "kubectl inspect", "_KUBECTL_INSPECT_COMPLETE")
+    completer = FixedWordsFirst(cli, {}, "kubectl inspect", "_KUBECTL_INSPECT_COMPLETE")
     try:
         items = completer.get_completions(before, word)
     except Exception:  # a half-typed command line must never print a traceback

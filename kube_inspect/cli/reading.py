@@ -13,13 +13,6 @@ from kube_inspect.errors import EXIT_PARTIAL, SnapshotError, UsageError
 from kube_inspect.kube.client import KubeClient
 from kube_inspect.kube.progress import Progress
 from kube_inspect.model.cluster import Cluster
-from kube_inspect.offline.document import (
-    ONE_CLUSTER_ONLY,
-    FleetSnapshot,
-    fleet_refused,
-    load_source,
-)
-from kube_inspect.offline.playback import SnapshotClient
 from kube_inspect.read.cluster import read_cluster
 from kube_inspect.read.partial import ForbiddenReads
 from kube_inspect.read.selection import Selection
@@ -39,6 +32,14 @@ def snapshot_client(flags: ClusterFlags) -> KubeClient:
 
     A file named some other way (diff's BEFORE, check's --baseline) is read now, whole.
     """
+    from kube_inspect.offline.document import (  # only --from reads a file
+        ONE_CLUSTER_ONLY,
+        FleetSnapshot,
+        fleet_refused,
+        load_source,
+    )
+    from kube_inspect.offline.playback import SnapshotClient
+
     assert flags.from_file is not None
     if flags.loaded is not None and flags.loaded[0] == flags.from_file:
         source = flags.loaded[1]

@@ -6,7 +6,7 @@ import io
 import sys
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import TextIO, cast
+from typing import TYPE_CHECKING, TextIO, cast
 
 import click
 
@@ -30,13 +30,7 @@ from kube_inspect.cli.views import write_fleet_rows, write_rows
 from kube_inspect.errors import EXIT_CODES_HELP, UsageError
 from kube_inspect.model.cluster import Cluster
 from kube_inspect.read.partial import ForbiddenReads
-from kube_inspect.read.watch import follow_cluster
-from kube_inspect.render.dot import render_dot, render_fleet_dot
-from kube_inspect.render.explained import render_explained_tree
-from kube_inspect.render.fleet import render_fleet_tree
-from kube_inspect.render.html import render_fleet_html, render_html
 from kube_inspect.render.json import cluster_dict, fleet_dict, write_json
-from kube_inspect.render.mermaid import render_fleet_mermaid, render_mermaid
 from kube_inspect.render.tree import (
     DEPTHS,
     Depth,
@@ -44,8 +38,13 @@ from kube_inspect.render.tree import (
     render_pending_summary,
     render_tree,
 )
-from kube_inspect.render.watching import Changes, compare, render_frame, signatures
 from kube_inspect.render.yaml import write_yaml
+
+if TYPE_CHECKING:
+    from kube_inspect.render.watching import Changes
+
+# The pictures, the explained tree, the fleet's tree and --watch import their renderers
+# where they are drawn: the plain tree, the common case, does not load them at start-up.
 
 PICTURES = ("html", "dot", "mermaid")
 WHOLE = ("json", "yaml", "html")  # hold every level (the page folds levels on click)
@@ -200,14 +199,21 @@ def fleet_tree(
         elif output.format in ("table", "csv"):
             write_fleet_rows(members, depth, output, out, wide=True, sort=read.sort)
         elif output.format == "html":
+            from kube_inspect.render.html import render_fleet_html
+
             if isinstance(out, io.TextIOWrapper) and not can_draw(out):
                 out.reconfigure(errors="xmlcharrefreplace")
             render_fleet_html(members, out)
         elif output.format in ("dot", "mermaid"):
+            from kube_inspect.render.dot import render_fleet_dot
+            from kube_inspect.render.mermaid import render_fleet_mermaid
+
             (render_fleet_dot if output.format == "dot" else render_fleet_mermaid)(
                 members, out, depth
             )
         else:
+            from kube_inspect.render.fleet import render_fleet_tree
+
             options = TreeOptions(
                 now=datetime.now(UTC),
                 ascii_only=ascii_only or not can_draw(out),
@@ -243,12 +249,20 @@ def draw_tree(
     elif output.format in ("table", "csv"):
         write_rows(model, depth, output, out, wide=True, sort=sort)
     elif output.format == "html":
+        from kube_inspect.render.html import render_html
+
         render_html(model, out)
     elif output.format == "dot":
+        from kube_inspect.render.dot import render_dot
+
         render_dot(model, out, depth)
     elif output.format == "mermaid":
+        from kube_inspect.render.mermaid import render_mermaid
+
         render_mermaid(model, out, depth)
     elif explain:
+        from kube_inspect.render.explained import render_explained_tree
+
         render_explained_tree(model, out, now=now, ascii_only=ascii_only, depth=depth)
     else:
         options = TreeOptions(
@@ -267,6 +281,9 @@ def watch_tree(
     flags: ClusterFlags, selection: SelectionFlags, *, ascii_only: bool, depth: Depth
 ) -> None:
     """Draw the selection, then redraw it on every change, until Ctrl-C (then exit 0)."""
+    from kube_inspect.read.watch import follow_cluster
+    from kube_inspect.render.watching import Changes, compare, signatures
+
     out = sys.stdout
     in_place = out.isatty()
     forbidden = ForbiddenReads()
@@ -303,6 +320,8 @@ def _draw(
     depth: Depth,
     first: bool = False,
 ) -> None:
+    from kube_inspect.render.watching import render_frame
+
     out.write(CLEAR_SCREEN if in_place else "" if first else "\n")
     now = datetime.now(UTC)
     render_frame(

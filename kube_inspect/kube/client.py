@@ -1,4 +1,4 @@
-"""The only module that talks to the API server, through the official ``kubernetes`` package.
+"""The only module that talks to the API server, through one transport (kube/transport.py).
 
 It reads the kubeconfig, sends GET requests only (get, list and watch), pages every LIST,
 puts a timeout on every request, and returns plain dicts parsed from the raw response body
@@ -30,7 +30,6 @@ from kube_inspect.kube.kubeconfig import (
 )
 from kube_inspect.kube.kubeconfig import fleet_contexts as fleet_contexts  # for the CLI
 from kube_inspect.kube.kubeconfig import kubeconfig_paths as kubeconfig_paths
-from kube_inspect.kube.kubeconfig import load_configuration
 from kube_inspect.kube.prefetch import PageStream, Prefetched
 from kube_inspect.kube.progress import Progress
 from kube_inspect.kube.protobuf import is_protobuf
@@ -41,12 +40,14 @@ from kube_inspect.kube.retry import (
     retry_delay,
 )
 from kube_inspect.kube.retry import again_if_gone as again_if_gone  # re-exported for read/
+from kube_inspect.kube.translate import HttpStatusError, api_error, error_text, transport_error
 from kube_inspect.kube.translate import Target as Target  # re-exported for the CLI
-from kube_inspect.kube.translate import api_error, error_text, transport_error
 from kube_inspect.kube.wires import ACCEPT, JSON
 
-if TYPE_CHECKING:  # the kubernetes package is imported when a client is made, not before
-    from kubernetes import client as k8s
+if TYPE_CHECKING:  # urllib3 is imported when a client is made, not at start-up
+    import urllib3
+
+    from kube_inspect.kube.transport import Transport
 
 T = TypeVar("T")
 
@@ -64,9 +65,9 @@ WORKLOAD_RESOURCES = ("deployments", "statefulsets", "daemonsets")  # all in app
 class KubeClient:
     """Reads what kube-inspect shows, from the cluster a kubeconfig context names."""
 
-    def __init__(self, api: k8s.ApiClient, target: Target, timeout: float | None) -> None:
-        """Wrap an ApiClient already configured for ``target``."""
-        self._api = api
+    def __init__(self, transport: Transport, target: Target, timeout: float | None) -> None:
+        """Wrap a transport already configured for ``target``."""
+        self._transport = transport
         self.target = target
         self._timeout = timeout
         self.retry_policy: RetryPolicy = DEFAULT_POLICY
@@ -84,19 +85,38 @@ class KubeClient:
         """Return a client for ``context`` (or the current one) of the kubeconfig.
 
         Raises ConfigError when no kubeconfig is found, it is malformed, or it has no such
-        context.
+        context; Unauthorized when its credential plugin fails. A context that
+        kube-inspect's own reader leaves to the kubernetes package (an auth-provider:
+        kube/connection.py) is read through it.
         """
-        from kube_inspect.kube.apiclient import ReadOnlyApiClient  # kubernetes: see there
+        from kube_inspect.kube.connection import read_connection
+        from kube_inspect.kube.credentials import Credentials
+        from kube_inspect.kube.transport import HttpTransport
+
+        connection = read_connection(kubeconfig, context)
+        if connection is None:
+            return cls.through_kubernetes(kubeconfig, context, timeout)
+        credentials = Credentials(connection, plugin_timeout=timeout)
+        transport = HttpTransport(connection, credentials, USER_AGENT)
+        return cls(transport, Target(connection.context, connection.server), timeout)
+
+    @classmethod
+    def through_kubernetes(
+        cls, kubeconfig: str | None, context: str | None, timeout: float | None
+    ) -> KubeClient:
+        """Return a client whose kubeconfig and requests go through the kubernetes package."""
+        from kube_inspect.kube.apiclient import ReadOnlyApiClient, load_configuration
+        from kube_inspect.kube.transport import KubernetesTransport
 
         configuration, name = load_configuration(kubeconfig, context, timeout)
         configuration.retries = 0  # retries are ours to decide, within the request timeout
         api = ReadOnlyApiClient(configuration)
         api.user_agent = USER_AGENT
-        return cls(api, Target(name, configuration.host), timeout)
+        return cls(KubernetesTransport(api), Target(name, configuration.host), timeout)
 
     def close(self) -> None:
         """Release the connection pool."""
-        self._api.close()  # type: ignore[no-untyped-call]
+        self._transport.close()
 
     def now(self) -> datetime:
         """Return the time of what this client reads: now, for a live cluster."""
@@ -282,8 +302,7 @@ class KubeClient:
         if version:
             query.append(("resourceVersion", version))
         connect = self._timeout or 30.0
-        response = self._send(path, query, timeout=(connect, seconds + connect), stream=True)
-        raw = response.response  # the urllib3 response, not read yet: stream it
+        raw = self._send(path, query, timeout=(connect, seconds + connect), stream=True)
         try:
             with self._translated():
                 return any(chunk.strip() for chunk in raw.stream(4096))
@@ -401,40 +420,32 @@ class KubeClient:
         timeout: Any,
         headers: dict[str, str] | None = None,
         stream: bool = False,
-    ) -> Any:
+    ) -> urllib3.BaseHTTPResponse:
         """Send one GET: the ONE place a request leaves kube-inspect.
 
         Returns the response with a 2xx status (its body read, unless ``stream``);
         anything else, and every transport failure, is raised as a KubeInspectError.
         """
         with self._translated():
-            request = self._api.param_serialize(
-                "GET",
-                path,
-                query_params=query,
-                header_params=headers,
-                auth_settings=["BearerToken"],
-            )
-            response = self._api.call_api(*request, _request_timeout=timeout)
-            if not stream or not 200 <= response.status <= 299:
-                response.read()  # type: ignore[no-untyped-call]
-            if not 200 <= response.status <= 299:
-                from kubernetes.client.exceptions import ApiException
-
-                raise ApiException.from_response(
-                    http_resp=response, body=error_text(response.data), data=None
+            response = self._transport.request("GET", path, query, headers, timeout)
+            ok = 200 <= response.status <= 299
+            if not stream or not ok:
+                response.read(cache_content=True)  # then response.data holds it
+                response.release_conn()
+            if not ok:
+                raise HttpStatusError(
+                    response.status, response.reason, error_text(response.data), response.headers
                 )
             return response
 
     @contextlib.contextmanager
     def _translated(self) -> Iterator[None]:
-        """Turn the kubernetes package's and urllib3's errors into KubeInspectErrors."""
-        import urllib3  # loaded with the kubernetes package by then: no cost here
-        from kubernetes.client.exceptions import ApiException
+        """Turn HTTP error statuses and urllib3's failures into KubeInspectErrors."""
+        import urllib3  # loaded with the transport by then: no cost here
 
         try:
             yield
-        except ApiException as e:
+        except HttpStatusError as e:
             raise api_error(e, self.target) from e
         except urllib3.exceptions.HTTPError as e:
             raise transport_error(e, self.target, self._timeout) from e
@@ -464,7 +475,7 @@ class KubeClient:
         response = self._send(path, query, timeout=timeouts, stream=True)
         with self._translated():
             try:
-                yield from json_lines(response.response)
+                yield from json_lines(response)
             except ValueError as e:
                 raise ApiError(f"the API server at {self.target.server} sent malformed JSON") from e
 

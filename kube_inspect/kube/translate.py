@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -18,9 +19,8 @@ from kube_inspect.kube import protobuf
 from kube_inspect.kube.kubeconfig import first_line
 from kube_inspect.kube.retry import parse_retry_after
 
-if TYPE_CHECKING:  # imported with the client, not at start-up (kube/apiclient.py)
+if TYPE_CHECKING:  # imported with the transport, not at start-up (kube/transport.py)
     import urllib3  # imported again in transport_error, for isinstance
-    from kubernetes.client.exceptions import ApiException
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +31,24 @@ class Target:
     server: str
 
 
-def api_error(e: ApiException, target: Target) -> KubeInspectError:
+class HttpStatusError(Exception):
+    """An answer of the API server with a status other than 2xx, as either transport got it.
+
+    ``body`` is the answer as text (error_text: a protobuf Status as its JSON).
+    """
+
+    def __init__(
+        self, status: int, reason: str | None, body: str | None, headers: Mapping[str, str]
+    ) -> None:
+        """Keep what api_error reads of the answer."""
+        super().__init__(f"{status} {reason or ''}".strip())
+        self.status = status
+        self.reason = reason
+        self.body = body
+        self.headers = headers
+
+
+def api_error(e: HttpStatusError, target: Target) -> KubeInspectError:
     """Return the KubeInspectError an API server's error answer means, in words."""
     status, server = e.status, target.server
     reason = status_message(e.body) or e.reason or "no reason given"

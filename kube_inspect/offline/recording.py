@@ -29,7 +29,7 @@ class RecordingClient(KubeClient):
 
     def __init__(self, inner: KubeClient) -> None:
         """Record what ``inner`` reads."""
-        super().__init__(inner._api, inner.target, inner._timeout)
+        super().__init__(inner._transport, inner.target, inner._timeout)
         self._inner = inner
         self.retry_policy = inner.retry_policy
         self.sleep = inner.sleep

@@ -125,7 +125,8 @@ def test_ctrl_c_while_starting_prints_no_traceback(cluster: TestCluster) -> None
     codes = []
     # how long CPython and the CLI take to load depends on the machine's load: step the
     # delay up until one Ctrl-C lands while kube-inspect loads, checking every outcome
-    delays = [round(0.1 * step, 1) for step in range(2, 40)]
+    # (in steps of 20 ms: on a quiet machine a tree of the sample takes under 0.2 s)
+    delays = [round(0.02 * step, 2) for step in range(1, 200)]
     for delay in delays:
         code, err = interrupted_after(cluster.kubeconfig, delay)
         if "init_import_site" in err:
@@ -133,6 +134,10 @@ def test_ctrl_c_while_starting_prints_no_traceback(cluster: TestCluster) -> None
             # has run yet, nothing of ours can catch it (see the report to the lead)
             continue
         assert "Traceback" not in err, (delay, err)
+        if code == -signal.SIGINT and not err:
+            # killed by the signal itself, silently: it landed before CPython installs its
+            # handler, or while the interpreter finalizes (it restores the default then)
+            continue
         assert code in (130, 0), (delay, code, err)  # 0: the tree was drawn first
         codes.append(code)
         if code == 130:

@@ -21,7 +21,7 @@ from kube_inspect.cli import cli
 from kube_inspect.cli.options import ClusterFlags
 from kube_inspect.errors import Forbidden, NotFound
 from kube_inspect.kube.client import KubeClient, Target
-from kube_inspect.kube.kubeconfig import load_configuration
+from kube_inspect.kube.connection import read_connection
 from tests.unit.conftest import load
 
 RECORDED_PATHS = {
@@ -130,8 +130,9 @@ def factory(forbidden: Collection[str] = ()) -> Callable[[ClusterFlags], KubeCli
     def make(flags: ClusterFlags) -> KubeClient:
         if flags.kubeconfig is None:
             return RecordedClient(forbidden)
-        configuration, name = load_configuration(flags.kubeconfig, flags.context)
-        return RecordedClient(forbidden, Target(name, configuration.host))
+        connection = read_connection(flags.kubeconfig, flags.context)
+        assert connection is not None, "the recorded tests' kubeconfigs need no kubernetes package"
+        return RecordedClient(forbidden, Target(connection.context, connection.server))
 
     return make
 

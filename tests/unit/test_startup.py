@@ -1,4 +1,5 @@
-"""Start-up: `--help`, `--version` and completion of fixed words load no client library.
+"""Start-up: `--help`, `--version` and completion of fixed words load no client library,
+and the request path loads no ``kubernetes`` package.
 
 Each case runs the console entry point in a fresh interpreter under ``-X importtime``
 and reads the modules it imported from stderr: importing the ``kubernetes`` package
@@ -10,19 +11,31 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 import pytest
+import yaml
+from click.shell_completion import ShellComplete
 
 from kube_inspect.cli import cli
 from kube_inspect.cli.commands import LAZY_COMMANDS, load_command
+from kube_inspect.cli.fixed_words import FIXED_WORDS
+from kube_inspect.cli.options import SortKeyType
+from kube_inspect.render.table import TABLE_FORMATS
+from tests.unit.test_cli import kubeconfig
 
 RUN_ENTRY = "import sys; from kube_inspect.launch import main; sys.argv[0] = 'kube-inspect'; main()"
 NOT_AT_START = ("kubernetes", "urllib3", "yaml", "tabulate", "msgspec")
 
 
-def imported(*args: str, env: dict[str, str] | None = None) -> tuple[set[str], str]:
-    """Return the top-level packages `kube-inspect ARGS` imports, and what it printed."""
+def run_entry(
+    *args: str, env: dict[str, str] | None = None, code: int = 0
+) -> tuple[set[str], str, str]:
+    """Return the top-level packages `kube-inspect ARGS` imports, its stdout and its stderr.
+
+    Asserts it exits with ``code``.
+    """
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", RUN_ENTRY, *args],
         capture_output=True,
@@ -30,13 +43,21 @@ def imported(*args: str, env: dict[str, str] | None = None) -> tuple[set[str], s
         env={**os.environ, **(env or {})},
         check=False,
     )
-    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.returncode == code, done.stderr[-2000:]
+    lines = done.stderr.splitlines()
     names = {
         line.rsplit("|", 1)[1].strip().split(".")[0]
-        for line in done.stderr.splitlines()
+        for line in lines
         if line.startswith("import time:") and "|" in line
     }
-    return names, done.stdout
+    said = "".join(f"{line}\n" for line in lines if not line.startswith("import time:"))
+    return names, done.stdout, said
+
+
+def imported(*args: str, env: dict[str, str] | None = None) -> tuple[set[str], str]:
+    """Return the top-level packages `kube-inspect ARGS` imports, and what it printed."""
+    names, out, _ = run_entry(*args, env=env)
+    return names, out
 
 
 @pytest.mark.parametrize("args", [("--help",), ("--version",)])
@@ -62,13 +83,74 @@ def test_completing_a_command_name_loads_no_command() -> None:
     assert names.isdisjoint(NOT_AT_START), sorted(names & set(NOT_AT_START))
 
 
-def test_completing_a_fixed_choice_does_not_load_kubernetes() -> None:
-    # the command's module is loaded (its options are completed), the client library not
-    names, out = imported(env=completion_env("kube-inspect tree -o js", 3))
-    assert out.split() == ["plain,json"]
+@pytest.mark.parametrize(
+    ("words", "offered"),
+    [
+        ("kube-inspect tree -o js", ["plain,json"]),
+        ("kube-inspect --debug pods --sort r", ["plain,restarts"]),
+        ("kube-inspect check --rule node-", ["plain,node-pressure", "plain,node-ready"]),
+        ("kube-inspect nodes --fmt rounded_", ["plain,rounded_grid", "plain,rounded_outline"]),
+    ],
+)
+def test_completing_a_fixed_choice_loads_no_command(words: str, offered: list[str]) -> None:
+    names, out = imported(env=completion_env(words, len(words.split()) - 1))
+    assert out.split() == offered
     assert "kube_inspect" in names
-    assert "kubernetes" not in names
-    assert "urllib3" not in names
+    assert names.isdisjoint(NOT_AT_START), sorted(names & set(NOT_AT_START))
+
+
+def fixed_words_of(command: click.Command) -> dict[str, tuple[str, ...]]:
+    """Return the words click offers for each option of ``command`` with a fixed list."""
+    words: dict[str, tuple[str, ...]] = {}
+    for param in command.params:
+        custom = param._custom_shell_complete
+        if isinstance(param, click.Option) and (
+            isinstance(param.type, (click.Choice, SortKeyType))
+            or (custom is not None and custom.__qualname__.startswith("complete_from_list"))
+        ):
+            for opt in param.opts:
+                # click's own completion class: it loads the command, never reads the table
+                completer = ShellComplete(cli, {}, "kube-inspect", "_KUBE_INSPECT_COMPLETE")
+                items = completer.get_completions([command.name or "", opt], "")
+                words[opt] = tuple(i.value for i in items)
+    return words
+
+
+def test_the_table_formats_offered_are_the_installed_tabulates() -> None:
+    from tabulate import tabulate_formats
+
+    assert tuple(sorted(tabulate_formats)) == TABLE_FORMATS
+
+
+@pytest.mark.parametrize("name", sorted(LAZY_COMMANDS))
+def test_the_fixed_words_are_the_loaded_commands_own(name: str) -> None:
+    assert FIXED_WORDS.get(name, {}) == fixed_words_of(load_command(name))
+
+
+def test_the_request_path_does_not_load_kubernetes(tmp_path: Path) -> None:
+    config = kubeconfig(tmp_path / "config", {"a": "https://127.0.0.1:1"}, "a")
+    names, out, said = run_entry("tree", "--kubeconfig", str(config), code=3)
+    assert out == ""
+    assert "urllib3" in names  # the request was sent (nothing listens there)
+    assert "kubernetes" not in names, "the request path imported the kubernetes package"
+    assert (
+        said
+        == "error: cannot connect to https://127.0.0.1:1 (context 'a'): is the cluster running?\n"
+    )
+
+
+def test_an_auth_provider_context_still_goes_through_kubernetes(tmp_path: Path) -> None:
+    config = kubeconfig(tmp_path / "config", {"a": "https://127.0.0.1:1"}, "a")
+    doc = yaml.safe_load(config.read_text())
+    doc["users"][0]["user"] = {"auth-provider": {"name": "oidc", "config": {"id-token": "x"}}}
+    config.write_text(yaml.safe_dump(doc))
+    names, out, said = run_entry("tree", "--kubeconfig", str(config), code=3)
+    assert out == ""
+    assert "kubernetes" in names
+    assert (
+        said
+        == "error: cannot connect to https://127.0.0.1:1 (context 'a'): is the cluster running?\n"
+    )
 
 
 @pytest.mark.parametrize("name", sorted(LAZY_COMMANDS))

@@ -1,0 +1,287 @@
+"""What a kubeconfig context says about reaching its API server, read as kubectl reads it.
+
+The files of ``--kubeconfig`` or ``$KUBECONFIG`` are merged as kubectl merges them: the
+first file to define a cluster, user or context (by name) or the current-context wins,
+and a relative path is resolved against the directory of the file that names it. The
+result is a ``Connection``, all kube-inspect's own transport needs (kube/transport.py).
+
+What this reader does not know (a user's ``auth-provider``: oidc, gcp, azure; any other
+user field it does not recognise; a SOCKS proxy without PySocks) makes ``read_connection``
+return None: the caller then loads the context through the kubernetes package, as
+kube-inspect always did (kube/apiclient.py load_configuration).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from kube_inspect.errors import ConfigError
+from kube_inspect.kube.kubeconfig import kubeconfig_files, kubeconfig_paths
+
+# The user fields read here; another one (auth-provider, or one a newer kubectl knows)
+# sends the context to the kubernetes package. Impersonation (as, as-groups...) is read
+# by neither, as before.
+USER_FIELDS = frozenset(
+    {
+        "token",
+        "tokenFile",
+        "client-certificate",
+        "client-certificate-data",
+        "client-key",
+        "client-key-data",
+        "username",
+        "password",
+        "exec",
+        "as",
+        "as-uid",
+        "as-groups",
+        "as-user-extra",
+        "extensions",
+    }
+)
+SOCKS_SCHEMES = ("socks5", "socks5h", "socks4", "socks4a")
+
+
+@dataclass(frozen=True, slots=True)
+class ExecPlugin:
+    """A user's exec credential plugin (client.authentication.k8s.io v1 or v1beta1)."""
+
+    api_version: str
+    command: str
+    args: tuple[str, ...] = ()
+    env: tuple[tuple[str, str], ...] = ()
+    interactive_mode: str = "IfAvailable"  # Never, IfAvailable or Always
+    install_hint: str = ""
+    directory: str = ""  # of the kubeconfig file that names it: the plugin runs there
+    cluster: str | None = None  # JSON of ExecCredential spec.cluster (provideClusterInfo)
+
+
+@dataclass(frozen=True, slots=True)
+class Connection:
+    """How to reach and authenticate to the API server of one kubeconfig context.
+
+    ``*_data`` hold the bytes of a ``*-data`` field (base64-decoded); ``*_file`` a path,
+    absolute. A field that is data wins over its file, as in kubectl.
+    """
+
+    context: str
+    server: str
+    ca_file: str | None = None
+    ca_data: bytes | None = field(default=None, repr=False)
+    insecure: bool = False
+    tls_server_name: str | None = None
+    proxy_url: str | None = None
+    cert_file: str | None = None
+    cert_data: bytes | None = field(default=None, repr=False)
+    key_file: str | None = None
+    key_data: bytes | None = field(default=None, repr=False)
+    token: str | None = field(default=None, repr=False)
+    token_file: str | None = None
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    exec_plugin: ExecPlugin | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Named:
+    """A cluster, user or context entry, with the directory of the file that defines it."""
+
+    value: dict[str, Any]
+    directory: str
+
+
+@dataclass
+class _Merged:
+    clusters: dict[str, _Named] = field(default_factory=dict)
+    users: dict[str, _Named] = field(default_factory=dict)
+    contexts: dict[str, _Named] = field(default_factory=dict)
+    current: str | None = None
+
+
+def merged_kubeconfig(paths: str) -> _Merged:
+    """Return the kubeconfig files of ``paths`` merged: the first to set a name or key wins."""
+    merged = _Merged()
+    for path, doc in kubeconfig_files(paths):
+        if doc is None:  # an empty file: kubectl reads it as an empty config
+            continue
+        if not isinstance(doc, dict):
+            raise ConfigError(f"malformed kubeconfig {path}: not a mapping of fields")
+        directory = os.path.dirname(os.path.abspath(path))
+        for key, into, inner in (
+            ("clusters", merged.clusters, "cluster"),
+            ("users", merged.users, "user"),
+            ("contexts", merged.contexts, "context"),
+        ):
+            entries = doc.get(key) or []
+            if not isinstance(entries, list):
+                raise ConfigError(f"malformed kubeconfig {path}: {key} is not a list")
+            for entry in entries:
+                if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+                    raise ConfigError(f"malformed kubeconfig {path}: an entry of {key} has no name")
+                value = entry.get(inner) or {}
+                if not isinstance(value, dict):
+                    raise ConfigError(
+                        f"malformed kubeconfig {path}: {key}[{entry['name']}].{inner} "
+                        "is not a mapping"
+                    )
+                into.setdefault(entry["name"], _Named(value, directory))
+        if merged.current is None and doc.get("current-context"):
+            merged.current = str(doc["current-context"])
+    return merged
+
+
+def read_connection(kubeconfig: str | None, context: str | None) -> Connection | None:
+    """Return how to reach ``context`` (or the current one); None if this reader cannot tell.
+
+    Raises ConfigError when no kubeconfig is found, it is malformed, or it has no such
+    context. None means the context needs the kubernetes package (see the module's doc).
+    """
+    paths = kubeconfig_paths(kubeconfig)
+    if not any(os.path.exists(os.path.expanduser(p)) for p in paths.split(os.pathsep) if p):
+        raise ConfigError(f"no kubeconfig found at {paths}: pass --kubeconfig or set KUBECONFIG")
+    merged = merged_kubeconfig(paths)
+    name = context or merged.current
+    if not name:
+        raise ConfigError(f"no current context in {paths}: pass --context NAME")
+    if name not in merged.contexts:
+        raise ConfigError(f"context {name!r} not found in {paths}: see kubectl config get-contexts")
+    entry = merged.contexts[name].value
+    cluster_name = entry.get("cluster")
+    if cluster_name not in merged.clusters:
+        raise ConfigError(
+            f"invalid kubeconfig {paths}: context {name!r} names cluster {cluster_name!r}, "
+            "which no file of it defines"
+        )
+    cluster = merged.clusters[str(cluster_name)]
+    user = merged.users.get(str(entry.get("user"))) if entry.get("user") else None
+    # a user the files do not define is anonymous, as the kubernetes package reads it
+    user_fields = user.value if user is not None else {}
+    if not set(user_fields) <= USER_FIELDS or not _proxy_is_supported(cluster.value):
+        return None
+    try:
+        return _connection(name, cluster, user, paths)
+    except (TypeError, ValueError, KeyError, binascii.Error) as e:
+        raise ConfigError(f"malformed kubeconfig {paths}: {e}") from e
+    except OSError as e:
+        raise ConfigError(f"cannot read a file that kubeconfig {paths} names: {e}") from e
+
+
+def _proxy_is_supported(cluster: dict[str, Any]) -> bool:
+    """Return False for a SOCKS proxy that urllib3 cannot use here (PySocks missing)."""
+    proxy = str(cluster.get("proxy-url") or "")
+    if proxy.split("://", 1)[0].lower() not in SOCKS_SCHEMES:
+        return True
+    import importlib.util  # only for a SOCKS proxy
+
+    return importlib.util.find_spec("socks") is not None
+
+
+def _connection(name: str, cluster: _Named, user: _Named | None, paths: str) -> Connection:
+    """Return the Connection of a context's cluster and user entries."""
+    values = cluster.value
+    server = values.get("server")
+    if not isinstance(server, str) or not server:
+        raise ConfigError(
+            f"invalid kubeconfig {paths}: the cluster of context {name!r} has no server"
+        )
+    u = user.value if user is not None else {}
+    udir = user.directory if user is not None else cluster.directory
+    tls = server.lower().startswith("https")
+    exec_plugin = _exec_plugin(u["exec"], udir, values) if u.get("exec") else None
+    return Connection(
+        context=name,
+        server=server.rstrip("/"),
+        ca_file=_path(values, "certificate-authority", cluster.directory) if tls else None,
+        ca_data=_data(values, "certificate-authority-data") if tls else None,
+        insecure=bool(values.get("insecure-skip-tls-verify", False)),
+        tls_server_name=_text(values, "tls-server-name"),
+        proxy_url=_text(values, "proxy-url"),
+        cert_file=_path(u, "client-certificate", udir),
+        cert_data=_data(u, "client-certificate-data"),
+        key_file=_path(u, "client-key", udir),
+        key_data=_data(u, "client-key-data"),
+        token=_text(u, "token"),
+        token_file=_path(u, "tokenFile", udir),
+        username=_text(u, "username"),
+        password=_text(u, "password"),
+        exec_plugin=exec_plugin,
+    )
+
+
+def _text(fields: dict[str, Any], key: str) -> str | None:
+    value = fields.get(key)
+    return None if value is None or value == "" else str(value)
+
+
+def _path(fields: dict[str, Any], key: str, directory: str) -> str | None:
+    """Return a path field, resolved against the directory of the file that names it."""
+    value = _text(fields, key)
+    return None if value is None else os.path.join(directory, os.path.expanduser(value))
+
+
+def _data(fields: dict[str, Any], key: str) -> bytes | None:
+    value = _text(fields, key)
+    if value is None:
+        return None
+    try:
+        return base64.b64decode("".join(value.split()), validate=True)
+    except binascii.Error as e:
+        raise ValueError(f"{key} is not base64 ({e})") from e
+
+
+def _exec_plugin(spec: Any, directory: str, cluster: dict[str, Any]) -> ExecPlugin:
+    """Return a user's ``exec`` entry, checked; ValueError names what is wrong."""
+    if not isinstance(spec, dict):
+        raise ValueError("users[].user.exec is not a mapping")
+    api_version, command = spec.get("apiVersion"), spec.get("command")
+    if not command:
+        raise ValueError("exec: malformed request. missing key 'command'")
+    if not api_version:
+        raise ValueError("exec: malformed request. missing key 'apiVersion'")
+    mode = spec.get("interactiveMode") or "IfAvailable"
+    if mode not in ("Never", "IfAvailable", "Always"):
+        raise ValueError(f"exec: invalid interactiveMode {mode!r}")
+    env = tuple((str(e["name"]), str(e["value"])) for e in spec.get("env") or [])
+    return ExecPlugin(
+        api_version=str(api_version),
+        command=_command(str(command), directory),
+        args=tuple(str(a) for a in spec.get("args") or []),
+        env=env,
+        interactive_mode=mode,
+        install_hint=str(spec.get("installHint") or ""),
+        directory=directory,
+        cluster=_cluster_info(cluster, directory) if spec.get("provideClusterInfo") else None,
+    )
+
+
+def _command(command: str, directory: str) -> str:
+    """Return a plugin command; a relative path (with a separator) is the kubeconfig's."""
+    if os.sep in command and not os.path.isabs(command):
+        return os.path.join(directory, command)
+    return command
+
+
+def _cluster_info(cluster: dict[str, Any], directory: str) -> str:
+    """Return the JSON of ExecCredential spec.cluster: what the plugin may know of the cluster."""
+    info: dict[str, Any] = {"server": cluster.get("server")}
+    ca = _data(cluster, "certificate-authority-data")
+    ca_file = _path(cluster, "certificate-authority", directory)
+    if ca is None and ca_file is not None:
+        with open(ca_file, "rb") as f:
+            ca = f.read()
+    if ca is not None:
+        info["certificate-authority-data"] = base64.b64encode(ca).decode()
+    for key in ("tls-server-name", "insecure-skip-tls-verify", "proxy-url", "disable-compression"):
+        if cluster.get(key) not in (None, ""):
+            info[key] = cluster[key]
+    for extension in cluster.get("extensions") or []:
+        if isinstance(extension, dict) and extension.get("name") == (
+            "client.authentication.k8s.io/exec"
+        ):
+            info["config"] = extension.get("extension")
+    return json.dumps(info)
