@@ -22,6 +22,7 @@ RULES = (
     "container-state",
     "node-pressure",
     "node-ready",
+    "pod-claims",
     "pod-pending",
     "workload-ready",
 )
