@@ -199,6 +199,10 @@ class LocalCluster:
                 "",
                 "--extra-args",
                 "kube-apiserver=advertise-address=127.0.0.1",
+                # 1.37 refuses a loopback advertise address with the endpoint reconciler
+                # (which keeps default/kubernetes' endpoints: nothing here reads them)
+                "--extra-args",
+                "kube-apiserver=endpoint-reconciler-type=none",
                 *self._scale_args(),
             )
             (self.cluster_dir / "owner.pid").write_text(str(os.getpid()))
