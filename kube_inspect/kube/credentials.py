@@ -223,15 +223,22 @@ def _answered(process: subprocess.Popen[str], timeout: float | None) -> tuple[st
     try:
         return process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        process.kill()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=1)
-        for pipe in (process.stdout, process.stderr):
-            if pipe is not None:
-                pipe.close()
-        raise PluginError(
-            f"exec: the plugin did not answer within {timeout:g}s (--request-timeout)"
-        ) from None
+        raise PluginError(stop_late_plugin(process, timeout)) from None
+
+
+def stop_late_plugin(process: subprocess.Popen[str], seconds: float | None) -> str:
+    """Kill a plugin that did not answer in time, close its pipes; return what to say.
+
+    Both ways of loading a kubeconfig (this module's and the kubernetes package's,
+    through kube/plugins.py) stop a late plugin here.
+    """
+    process.kill()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=1)
+    for pipe in (process.stdout, process.stderr):
+        if pipe is not None:
+            pipe.close()
+    return f"exec: the plugin did not answer within {seconds or 0:g}s (--request-timeout)"
 
 
 def parse_exec_credential(stdout: str, api_version: str) -> PluginAnswer:

@@ -16,6 +16,8 @@ from typing import Any
 from kubernetes.config import exec_provider
 from kubernetes.config.config_exception import ConfigException
 
+from kube_inspect.kube.credentials import stop_late_plugin
+
 
 @contextlib.contextmanager
 def time_boxed_plugins(seconds: float | None) -> Iterator[None]:
@@ -29,15 +31,7 @@ def time_boxed_plugins(seconds: float | None) -> Iterator[None]:
             try:
                 return super().communicate(input, seconds if timeout is None else timeout)
             except subprocess.TimeoutExpired:
-                self.kill()
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    self.wait(timeout=1)
-                for pipe in (self.stdout, self.stderr):
-                    if pipe is not None:
-                        pipe.close()
-                raise ConfigException(
-                    f"exec: the plugin did not answer within {seconds:g}s (--request-timeout)"
-                ) from None
+                raise ConfigException(stop_late_plugin(self, seconds)) from None
 
     # the module's own name for subprocess, swapped for the block and put back after
     original = getattr(exec_provider, "subprocess")  # noqa: B009
