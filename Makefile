@@ -24,7 +24,8 @@ demo: install  ## print the sample from its snapshot at once, then start a throw
 	$(BIN)/python -m tests.clusters.demo
 
 test: install lint system-deps  ## lint, types, unit tests and integration tests on a real cluster
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@# where both backends run, their halves run at once (tests/suite.py); else plain pytest
+	$(BIN)/python -m tests.suite $(PYTEST_ARGS)
 
 unit: install
 	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
