@@ -209,6 +209,8 @@ def main() -> int:
         help="with --fleet: one cluster per pod count (default %(default)s)",
     )
     args, rest = parser.parse_known_args()
+    if args.compare_with:  # checked against its package's absolute path: resolve it now
+        args.compare_with = args.compare_with.resolve()
     signal.signal(signal.SIGTERM, _stop_on_term)
     if args.fleet:
         nodes = ["--nodes", str(args.nodes)] if args.nodes else []
