@@ -3,11 +3,13 @@ and completion lookup, each run against the real test cluster and compared with 
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -49,7 +51,11 @@ class Dist:
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Dist:
     """Build the sdist, and the wheel from it, as `python -m build` does for a release."""
     out = tmp_path_factory.mktemp("dist")
-    run(sys.executable, "-m", "build", "--outdir", out, REPO)
+    # setuptools writes build/ and the egg-info into the checkout: the two halves of
+    # `make test` (tests/suite.py) take turns
+    with open(Path(tempfile.gettempdir()) / "kube-inspect-build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        run(sys.executable, "-m", "build", "--outdir", out, REPO)
     wheels, sdists = list(out.glob("*.whl")), list(out.glob("*.tar.gz"))
     assert len(wheels) == 1 and len(sdists) == 1, list(out.iterdir())
     return Dist(wheels[0], sdists[0])
