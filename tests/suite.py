@@ -10,8 +10,9 @@ started here), this starts two pytest processes: ``kind`` (the integration tests
 and ``local`` (the unit tests, then the integration tests on the local backend), and
 prints every line of each as it comes, prefixed by its half. Each half's cluster is
 started, checked and stopped by its own fixture, as in a one-process run. The exit status
-is the first half's that failed, else 0; Ctrl-C and SIGTERM reach both halves, which
-stop their clusters.
+is the first half's that failed, else 0. Ctrl-C, a CI cancel and `timeout` signal the
+whole process group, so each half gets the signal once, stops its clusters and exits;
+this process waits for them (it does not signal them again).
 
 Otherwise (no engine, or one backend named, or test paths given) it is one plain pytest
 run with the arguments given, as `make test` was before.
@@ -115,13 +116,15 @@ def run_halves(parts: list[Half]) -> int:
         relay.start()
         relays.append(relay)
 
-    def forward(signum: int, _frame: FrameType | None) -> None:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGINT if signum == signal.SIGINT else signal.SIGTERM)
+    def wait_for_halves(signum: int, _frame: FrameType | None) -> None:
+        # Ctrl-C, a CI cancel and `timeout` signal the whole process group: each half has
+        # its own signal already, and a second one could cut its clusters' teardown short
+        with lock:
+            sys.stdout.write(f"{signal.Signals(signum).name}: waiting for both halves to stop\n")
+            sys.stdout.flush()
 
-    signal.signal(signal.SIGINT, forward)
-    signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGINT, wait_for_halves)
+    signal.signal(signal.SIGTERM, wait_for_halves)
     codes = [proc.wait() for proc in procs]
     for relay in relays:
         relay.join()
