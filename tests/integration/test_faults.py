@@ -7,7 +7,6 @@ the client and it: Toxiproxy for TCP (slowness), mitmproxy for HTTP (429, 410, 5
 from __future__ import annotations
 
 import base64
-import datetime
 import json
 import subprocess
 import uuid
@@ -17,11 +16,8 @@ from typing import Any
 
 import pytest
 import yaml
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
+from tests.certs import self_signed
 from tests.clusters.faultproxy import FaultProxy
 from tests.clusters.httpfaults import HttpFaultProxy
 from tests.clusters.local import LocalCluster, build_binaries
@@ -66,21 +62,7 @@ def edited_kubeconfig(
 
 def self_signed_ca() -> bytes:
     """Return a PEM certificate of a CA that signed nothing the cluster uses."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "not-the-cluster-ca")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    return cert.public_bytes(serialization.Encoding.PEM)
+    return self_signed("not-the-cluster-ca", ca=True)[1]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
