@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -37,14 +38,19 @@ def table(point: Mapping[str, Any]) -> str:
             f"| {label} | {s['wall_median']:.2f} | {min(s['walls']):.2f}-{max(s['walls']):.2f} "
             f"| {_cpu(s)} "
             f"| {s['rss_median_mb']:.0f} | {min(s['rss_mb']):.0f}-{max(s['rss_mb']):.0f} "
-            f"| {s['wall_median'] / wide['wall_median']:.2f}x "
+            f"| {_times(s['wall_median'], wide['wall_median'])} "
             f"| {s['wall_median'] / floor:.2f}x "
-            f"| {s['rss_median_mb'] / wide['rss_median_mb']:.2f}x |"
+            f"| {_times(s['rss_median_mb'], wide['rss_median_mb'])} |"
         )
     size = point.get("snapshot_gzip_mb")
     if size is not None:
         lines += ["", f"snapshot file (gzip): {size:.2f} MB ({snapshot_verdict(point)})"]
     return "\n".join(lines)
+
+
+def _times(value: float, reference: float) -> str:
+    """Return value / reference as "1.23x", or "-" when the reference was not measured."""
+    return "-" if math.isnan(reference) else f"{value / reference:.2f}x"
 
 
 # Issue 15's target: the gzipped snapshot file at 30,000 pods, in MB of 10^6 bytes.
