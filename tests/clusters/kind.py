@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -202,7 +203,7 @@ class KindCluster:
         return yaml.safe_dump_all(docs)
 
     def leftovers(self) -> list[str]:
-        """Return what of the cluster is still there: containers, the kind network."""
+        """Return what of the cluster is still there: containers, the kind network, its files."""
         found = docker_lines(
             self.env, "ps", "-a", "--filter", f"label=io.x-k8s.kind.cluster={self.name}",
             "--format", "container {{.Names}}",
@@ -212,6 +213,8 @@ class KindCluster:
             for n in docker_lines(self.env, "network", "ls", "--format", "{{.Name}}")
             if n == "kind"
         ]
+        if (self.workdir / self.name).exists():
+            found.append(f"directory {self.workdir / self.name}")
         return found
 
     def stop(self) -> list[str]:
@@ -228,6 +231,7 @@ class KindCluster:
             created = not self.lib_modules_existed and LIB_MODULES.is_dir()
             if created and not any(LIB_MODULES.iterdir()):
                 LIB_MODULES.rmdir()
+            shutil.rmtree(self.workdir / self.name, ignore_errors=True)  # config, kubeconfig
         return self.leftovers()
 
 
