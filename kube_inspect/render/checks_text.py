@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from kube_inspect.model.checks import CheckReport
+from kube_inspect.render.cells import plural
 
 
 def render_check_text(
@@ -33,18 +34,19 @@ def render_check_text(
         verdict = "fail" if failed else "ok"
         out.write(f"{verdict:<4}  {rule:<18}  {len(found) - failed}/{len(found)} passed\n")
     failed_rules = len({f.rule for f in report.failures})
-    checked = len(report.rules) - len(report.not_checked)
+    unchecked = len(report.not_checked)
+    checked = len(report.rules) - unchecked
     if report.passed and report.complete:
         out.write(f"all {len(report.rules)} rules passed ({len(report.findings)} checks)\n")
     elif report.passed:
         out.write(
-            f"{checked} rules passed ({len(report.findings)} checks), "
+            f"{plural(checked, 'rule')} passed ({len(report.findings)} checks), "
             f"{len(report.not_checked)} not checked\n"
         )
     else:
         out.write(
             f"{len(report.failures)} of {len(report.findings)} checks failed, "
             f"in {failed_rules} of {len(report.rules)} rules"
-            + (f"; {len(report.not_checked)} rules not checked" if report.not_checked else "")
+            + (f"; {plural(unchecked, 'rule')} not checked" if unchecked else "")
             + "\n"
         )
