@@ -53,7 +53,9 @@ def _problem(pod: dict[str, Any]) -> str | None:
         accepted = {wanted, "ErrImagePull"} if wanted == "ImagePullBackOff" else {wanted}
         return None if reasons & accepted else f"not yet waiting in {wanted}"
     if labels.get("pod-container-running-failed.stage.kwok.x-k8s.io") == "true":
-        return None if phase == "Failed" and "OOMKilled" in reasons else "not yet OOMKilled"
+        if phase == "Failed" and "OOMKilled" in reasons:
+            return None
+        return f"not yet OOMKilled ({phase}, {', '.join(sorted(reasons)) or 'no reason'})"
     if phase == "Succeeded":
         return None
     ready = any(
