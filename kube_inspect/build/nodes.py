@@ -9,6 +9,7 @@ from kube_inspect.build import fields
 from kube_inspect.build.fields import ApiObject, labels_of
 from kube_inspect.build.health import NODE_CONDITIONS
 from kube_inspect.build.resources import resources_of
+from kube_inspect.build.taints import taint_text, tainted_node
 from kube_inspect.model.cluster import Node, Pod, Resources
 from kube_inspect.model.quantity import whole
 
@@ -41,14 +42,7 @@ INSTANCE_TYPE_LABEL = "node.kubernetes.io/instance-type"
 
 def node_taints(spec: Mapping[str, Any]) -> tuple[str, ...]:
     """Return the node's taints as kubectl writes them: ``key=value:Effect``."""
-    taints = []
-    for taint in fields.items(spec.get("taints")):
-        taint = fields.mapping(taint)
-        key, value = taint.get("key", ""), taint.get("value")
-        taints.append(
-            f"{key}={value}:{taint.get('effect')}" if value else f"{key}:{taint.get('effect')}"
-        )
-    return tuple(taints)
+    return tuple(taint_text(*taint) for taint in tainted_node(spec).taints)
 
 
 def node_pressures(conditions: Iterable[Any]) -> tuple[str, ...]:
