@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -20,7 +19,7 @@ from kubernetes import config as k8s_config
 from kubernetes.config.config_exception import ConfigException
 
 from kube_inspect.errors import ConfigError, Unauthorized
-from kube_inspect.kube.kubeconfig import current_context, first_line, kubeconfig_paths
+from kube_inspect.kube.kubeconfig import current_context, first_line, found_kubeconfig_paths
 from kube_inspect.kube.plugins import time_boxed_plugins
 from kube_inspect.kube.transport import refuse_writes
 
@@ -71,10 +70,7 @@ def load_configuration(
     context; Unauthorized when its credential plugin fails or does not answer within
     ``plugin_timeout`` seconds (None: no limit).
     """
-    paths = kubeconfig_paths(kubeconfig)
-    existing = [p for p in paths.split(os.pathsep) if p and os.path.exists(os.path.expanduser(p))]
-    if not existing:
-        raise ConfigError(f"no kubeconfig found at {paths}: pass --kubeconfig or set KUBECONFIG")
+    paths = found_kubeconfig_paths(kubeconfig)
     name = context or current_context(paths)
     if not name:
         raise ConfigError(f"no current context in {paths}: pass --context NAME")

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kube_inspect.errors import ConfigError
-from kube_inspect.kube.kubeconfig import kubeconfig_files, kubeconfig_paths
+from kube_inspect.kube.kubeconfig import found_kubeconfig_paths, kubeconfig_files
 
 # The user fields read here; another one (auth-provider, or one a newer kubectl knows)
 # sends the context to the kubernetes package. Impersonation (as, as-groups...) is read
@@ -141,9 +141,7 @@ def read_connection(kubeconfig: str | None, context: str | None) -> Connection |
     Raises ConfigError when no kubeconfig is found, it is malformed, or it has no such
     context. None means the context needs the kubernetes package (see the module's doc).
     """
-    paths = kubeconfig_paths(kubeconfig)
-    if not any(os.path.exists(os.path.expanduser(p)) for p in paths.split(os.pathsep) if p):
-        raise ConfigError(f"no kubeconfig found at {paths}: pass --kubeconfig or set KUBECONFIG")
+    paths = found_kubeconfig_paths(kubeconfig)
     merged = merged_kubeconfig(paths)
     name = context or merged.current
     if not name:

@@ -30,6 +30,14 @@ def _kubeconfig_documents(paths: str) -> Iterator[Any]:
         yield doc
 
 
+def found_kubeconfig_paths(kubeconfig: str | None) -> str:
+    """Return the kubeconfig path list to read; ConfigError when none of its files exists."""
+    paths = kubeconfig_paths(kubeconfig)
+    if not any(os.path.exists(os.path.expanduser(p)) for p in paths.split(os.pathsep) if p):
+        raise ConfigError(f"no kubeconfig found at {paths}: pass --kubeconfig or set KUBECONFIG")
+    return paths
+
+
 def kubeconfig_files(paths: str) -> Iterator[tuple[str, Any]]:
     """Yield the path and the parsed document of each kubeconfig file of ``paths`` that exists.
 
@@ -73,9 +81,7 @@ def fleet_contexts(kubeconfig: str | None, named: tuple[str, ...]) -> tuple[str,
     Raises ConfigError, before anything is sent, when there is no kubeconfig, a named
     context is not in it, or it has no context at all.
     """
-    paths = kubeconfig_paths(kubeconfig)
-    if not any(os.path.exists(os.path.expanduser(p)) for p in paths.split(os.pathsep) if p):
-        raise ConfigError(f"no kubeconfig found at {paths}: pass --kubeconfig or set KUBECONFIG")
+    paths = found_kubeconfig_paths(kubeconfig)
     known = context_names(paths)
     for name in named:
         if name not in known:
