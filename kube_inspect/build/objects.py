@@ -316,9 +316,10 @@ def build_cluster(
         if pod.node_name is None and has_unnamed_taint(pod.pending):
             tolerations[key] = fields.items(fields.mapping(obj.get("spec")).get("tolerations"))
     models = {}
-    tainted: list[TaintedNode] = []
+    tainted: list[TaintedNode] = []  # read only when some pod's taints are to be named
     for obj in nodes:
-        tainted.append(tainted_node(fields.mapping(obj.get("spec"))))
+        if tolerations:
+            tainted.append(tainted_node(fields.mapping(obj.get("spec"))))
         node_name = str(fields.mapping(obj.get("metadata")).get("name"))
         usage = node_usage.get(node_name) if node_metrics is not None else None
         model = build_node(obj, by_node.pop(node_name, []), usage)
