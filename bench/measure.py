@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 import shlex
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +19,11 @@ from typing import Any
 import yaml
 
 from bench.seed import MIN_AVAILABLE_GIB, available_gib
+
+# A command that leaves the machine less memory than this is stopped (its run is lost,
+# the bench goes on): at 150,000 pods kubectl -o wide once took the machine's last
+# gigabytes while the cluster held 19 GB, and the kernel's OOM killer would have chosen.
+KILL_BELOW_GIB = 1.0
 
 BENCH = Path(__file__).resolve().parent
 TIME = "/usr/bin/time"
@@ -55,6 +63,9 @@ class Sample:
     walls: tuple[float, ...]
     rss_mb: tuple[float, ...]
     cpus: tuple[float, ...] = ()  # user + system seconds of the command's processes
+    # user + system seconds the cluster's API server and etcd spent meanwhile: on a machine
+    # of N cores no run can take less than (cpu + server_cpu) / N
+    server_cpus: tuple[float, ...] = ()
 
     @property
     def wall(self) -> float:
@@ -69,8 +80,10 @@ class Sample:
     def to_json(self) -> dict[str, Any]:
         """Return the runs and their medians as JSON-ready data."""
         cpu = statistics.median(self.cpus) if self.cpus else None
+        server = statistics.median(self.server_cpus) if self.server_cpus else None
         return {
             **asdict(self),
+            "server_cpu_median": server,
             "wall_median": self.wall,
             "rss_median_mb": self.rss,
             "cpu_median": cpu,
@@ -188,23 +201,63 @@ def commands(kubeconfig: Path, snapshot_file: Path | None = None) -> list[Comman
     ]
 
 
-def run_once(command: Command) -> tuple[float, float, float]:
-    """Run the command once, stdout to /dev/null; return (seconds, peak RSS MB, CPU s)."""
+class OutOfMemory(RuntimeError):
+    """A command was stopped because the machine was running out of memory."""
+
+
+def run_once(command: Command, kill_below: float = KILL_BELOW_GIB) -> tuple[float, float, float]:
+    """Run the command once, stdout to /dev/null; return (seconds, peak RSS MB, CPU s).
+
+    Raises OutOfMemory, having killed the command's process group, when the memory the
+    kernel says is available falls below ``kill_below`` GiB while it runs.
+    """
     with tempfile.NamedTemporaryFile("r", suffix=".time") as out:
+        argv = [TIME, "-f", "%M %U %S", "-o", out.name, "bash", "-c", command.shell]
         began = time.perf_counter()
-        subprocess.run(
-            [TIME, "-f", "%M %U %S", "-o", out.name, "bash", "-c", command.shell],
-            check=True,
+        process = subprocess.Popen(
+            argv,
             stdout=subprocess.DEVNULL,
             cwd=BENCH.parent,
             env={**os.environ, "PYTHONPATH": str(BENCH.parent)},
+            start_new_session=True,  # its own process group: killed whole if need be
         )
+        stopped: list[float] = []  # the memory left when the watchdog stopped it
+        done = threading.Event()
+
+        def watch() -> None:  # in a thread: the wait below returns the moment it ends
+            while not done.wait(0.1):
+                left = available_gib()
+                if left < kill_below:
+                    stopped.append(left)
+                    os.killpg(process.pid, signal.SIGKILL)
+                    return
+
+        watchdog = threading.Thread(target=watch, name="bench-memory", daemon=True)
+        watchdog.start()
+        try:
+            process.wait()
+        except BaseException:  # Ctrl-C or SIGTERM of the bench: its own session gets neither
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            raise
+        finally:
+            done.set()
         wall = time.perf_counter() - began
+        watchdog.join()
+        if stopped:
+            raise OutOfMemory(f"stopped with {stopped[0]:.1f} GiB available")
+        if process.returncode:
+            raise subprocess.CalledProcessError(process.returncode, argv)
         rss_kb, user, system = map(float, out.read().strip().splitlines()[-1].split())
     return wall, rss_kb / 1024, user + system
 
 
-def measure(cmds: list[Command], runs: int, log: Any = print) -> list[Sample]:
+def measure(
+    cmds: list[Command],
+    runs: int,
+    log: Any = print,
+    server_cpu: Callable[[], float] | None = None,
+) -> list[Sample]:
     """Run every command ``runs`` times, interleaved so load drift hits all alike.
 
     Each round starts one command further on: in a fixed order a command always follows
@@ -214,22 +267,40 @@ def measure(cmds: list[Command], runs: int, log: Any = print) -> list[Sample]:
     walls: dict[str, list[float]] = {c.label: [] for c in cmds}
     rss: dict[str, list[float]] = {c.label: [] for c in cmds}
     cpu: dict[str, list[float]] = {c.label: [] for c in cmds}
+    server: dict[str, list[float]] = {c.label: [] for c in cmds}
+    given_up: set[str] = set()  # stopped once for memory: the next run would be too
     for run in range(runs):
         turn = run % len(cmds)
         for command in cmds[turn:] + cmds[:turn]:
+            if command.label in given_up:
+                continue
             if available_gib() < MIN_AVAILABLE_GIB:
                 log(f"    run {run + 1}/{runs} {command.label}: skipped, memory low")
                 continue
-            wall, peak, seconds = run_once(command)
+            server_before = server_cpu() if server_cpu else 0.0
+            try:
+                wall, peak, seconds = run_once(command)
+            except OutOfMemory as e:
+                log(f"    run {run + 1}/{runs} {command.label}: {e}; not run again")
+                given_up.add(command.label)
+                continue
             walls[command.label].append(wall)
             rss[command.label].append(peak)
             cpu[command.label].append(seconds)
+            if server_cpu:
+                server[command.label].append(server_cpu() - server_before)
             log(
                 f"    run {run + 1}/{runs} {command.label}: {wall:.2f}s "
                 f"{peak:.0f} MB cpu {seconds:.2f}s"
             )
     return [
-        Sample(c.label, tuple(walls[c.label]), tuple(rss[c.label]), tuple(cpu[c.label]))
+        Sample(
+            c.label,
+            tuple(walls[c.label]),
+            tuple(rss[c.label]),
+            tuple(cpu[c.label]),
+            tuple(server[c.label]),
+        )
         for c in cmds
         if walls[c.label]
     ]

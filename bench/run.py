@@ -1,7 +1,7 @@
 """`make bench`: grow a local kwok cluster and time kube-inspect against kubectl and curl.
 
     python -m bench.run                                  # 3,000, 10,000, 30,000 pods
-    python -m bench.run --points 150000 --runs 3         # the stretch run
+    python -m bench.run --points 3000,150000             # a stretch run
     python -m bench.run --kubeconfig KC --runs 5         # measure a cluster you have
     python -m bench.run --points 30000 --compare-with ../old   # before/after, same rounds
     python -m bench.run --fleet                          # 6 clusters at once (bench/fleet.py)
@@ -30,9 +30,9 @@ from types import FrameType
 from typing import Any
 
 from bench import fleet, report
-from bench.measure import TYPED, before_commands, commands, measure, package_dir
-from bench.seed import MemoryLow, Seeder, heartbeat, seed
-from tests.clusters.local import LocalCluster, build_binaries
+from bench.measure import KUBECTL_JSON, TYPED, before_commands, commands, measure, package_dir
+from bench.seed import MemoryLow, Seeder, available_gib, heartbeat, seed
+from tests.clusters.local import LocalCluster, build_binaries, stop_pids
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -86,6 +86,50 @@ def checkout_of(directory: Path) -> dict[str, str]:
     return {"dir": str(directory), "commit": commit, "package": package_dir(directory)}
 
 
+def cluster_rss(cluster: LocalCluster | None) -> dict[str, int]:
+    """Return each running component's resident memory in MB."""
+    found = {}
+    for name, pid in (cluster.pids() if cluster else {}).items():
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    found[name] = int(line.split()[1]) // 1024
+    return found
+
+
+SERVER = ("kube-apiserver", "etcd")  # whose CPU each run is charged with (Sample.server_cpus)
+
+
+def cluster_cpu(cluster: LocalCluster, components: tuple[str, ...] = SERVER) -> float:
+    """Return the user + system CPU seconds these components have used so far."""
+    ticks = 0
+    for name, pid in cluster.pids().items():
+        if name in components:
+            with contextlib.suppress(OSError):
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+# Stopped for a stretch point (quiet_cluster): they hold every pod in their informers and
+# work on every pod change, and none is needed once the pods are created bound (the
+# scheduler), the namespaces have their service accounts (the controller manager) and
+# every pod is Running (kwok).
+CONTROLLERS = ("kube-scheduler", "kube-controller-manager")
+KWOK = "kwok-controller"
+
+
+def quiet_cluster(cluster: LocalCluster, components: tuple[str, ...]) -> None:
+    """Stop these components of the cluster by their PIDs, leaving etcd and the API server."""
+    pids = {name: pid for name, pid in cluster.pids().items() if name in components}
+    before = available_gib()
+    stop_pids(pids)
+    log(
+        f"stopped {', '.join(sorted(pids)) or 'nothing'} for the stretch: "
+        f"{before:.1f} -> {available_gib():.1f} GiB available"
+    )
+
+
 def measure_point(
     kubeconfig: Path,
     runs: int,
@@ -94,6 +138,7 @@ def measure_point(
     skip: tuple[str, ...] = (),
     live: bool = True,
     compare_with: Path | None = None,
+    cluster: LocalCluster | None = None,
 ) -> dict[str, Any]:
     """Measure every command at the cluster's current size.
 
@@ -103,6 +148,7 @@ def measure_point(
     """
     nodes, pods, running = count_objects(kubeconfig)
     log(f"measuring at {pods:,} pods ({running:,} Running) on {nodes:,} nodes, {runs} runs each")
+    log(f"memory available: {available_gib():.1f} GiB; cluster: {cluster_rss(cluster) or '-'}")
     scratch = Path(tempfile.mkdtemp(prefix="ki-bench-snapshot-"))
     snapshot_file = scratch / "snapshot.json.gz"  # each run writes it again
     all_cmds = commands(kubeconfig, snapshot_file)
@@ -117,14 +163,16 @@ def measure_point(
     if not variants:
         # The stretch: kubectl -o json would need about 20 GB at 150,000 pods, and the
         # typed client minutes a run; the variants were measured at the smaller points.
-        # kubectl -o wide too: at 150,000 pods it grew past 4 GB while the cluster held
-        # 19 GB, and left the machine no memory at all (stopped by hand, 2026-11-25).
-        skip = ("variant", "kubectl", TYPED)
+        # kubectl -o wide stays: at 150,000 pods it once grew past 4 GB while the cluster
+        # held 19 GB (2026-11-25); the cluster is quieter now (quiet_cluster) and a run
+        # that would leave the machine without memory is stopped (measure.KILL_BELOW_GIB).
+        skip = ("variant", KUBECTL_JSON, TYPED)
         cmds = [c for c in cmds if not c.label.startswith(skip)]
     began = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     try:
         with heartbeat(kubeconfig) if live else contextlib.nullcontext(), load_sampled() as loads:
-            samples = measure(cmds, runs, log=log)
+            server_cpu = (lambda: cluster_cpu(cluster)) if cluster else None
+            samples = measure(cmds, runs, log=log, server_cpu=server_cpu)
         snapshot_mb = snapshot_file.stat().st_size / 1e6 if snapshot_file.exists() else None
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -140,6 +188,7 @@ def measure_point(
         "began": began,
         "ended": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "cores": os.cpu_count(),
+        "cluster_rss_mb": cluster_rss(cluster),
         "load_1min": {
             "min": min(loads),
             "median": statistics.median(loads),
@@ -177,8 +226,10 @@ def main() -> int:
         default=30000,
         help="points above this: --stretch-runs runs, no variants, bounded wait for Running",
     )
-    parser.add_argument("--stretch-runs", type=int, default=3)
-    parser.add_argument("--stretch-wait", type=float, default=900, help="seconds")
+    parser.add_argument("--stretch-runs", type=int, default=5)
+    parser.add_argument(
+        "--stretch-wait", type=float, default=2400, help="seconds to wait for Running pods"
+    )
     parser.add_argument("--kubeconfig", type=Path, help="measure this cluster as it is")
     parser.add_argument("--name", default="bench", help="results file stem")
     parser.add_argument(
@@ -249,22 +300,40 @@ def main() -> int:
             began = time.monotonic()
             try:
                 wait = args.stretch_wait if stretch else 3600
-                seed(kubeconfig, args.nodes, target, start=start, log=log, wait=wait)
+                quiet = (lambda: quiet_cluster(cluster, CONTROLLERS)) if stretch else None
+                seed(
+                    kubeconfig,
+                    args.nodes,
+                    target,
+                    start=start,
+                    log=log,
+                    wait=wait,
+                    before_pods=quiet,
+                    poll=30 if stretch else 10,  # each count is a LIST of every pod
+                )
             except MemoryLow as e:
                 log(f"seeding stopped, memory low: {e}; measuring what there is")
                 stretch = True
                 target = 0  # no further points
             seconds = time.monotonic() - began
             log(f"seeded in {seconds:.0f}s")
+            if stretch:
+                quiet_cluster(cluster, (*CONTROLLERS, KWOK))  # a last point: never restarted
             runs = args.stretch_runs if stretch else args.runs
             skip = tuple(filter(None, args.skip.split(",")))
             points.append(
                 measure_point(
-                    kubeconfig, runs, seconds, not stretch, skip, compare_with=args.compare_with
+                    kubeconfig,
+                    runs,
+                    seconds,
+                    not stretch,
+                    skip,
+                    compare_with=args.compare_with,
+                    cluster=cluster,
                 )
             )
             finish(points, args.name)  # after every point: a long run keeps what it has
-            if not target:
+            if not target or stretch:  # the cluster is quiet now: nothing marks pods Running
                 break
             start = target
     finally:

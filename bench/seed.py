@@ -216,11 +216,15 @@ def seed(
     start: int = 0,
     log: Any = print,
     wait: float = 3600,
+    before_pods: Callable[[], None] | None = None,
+    poll: float = 10,
 ) -> float:
     """Grow the cluster to ``nodes`` nodes and pods ``start``..``pods``; wait until Running.
 
-    Waits at most ``wait`` seconds for kwok to report them Running. Returns the seconds
-    it took. Raises MemoryLow, leaving the pods created so far, when memory runs short.
+    Waits at most ``wait`` seconds for kwok to report them Running, counting them every
+    ``poll`` seconds. ``before_pods`` runs once the namespaces' service accounts exist,
+    before the pods are created. Returns the seconds it took. Raises MemoryLow, leaving
+    the pods created so far, when memory runs short.
     """
     began = time.monotonic()
     seeder = Seeder(kubeconfig)
@@ -232,12 +236,14 @@ def seed(
         ]
         seeder.create_all(lambda _: "/api/v1/namespaces", namespaces)
         _wait_service_accounts(seeder)
+        if before_pods is not None:
+            before_pods()
         seeder.create_all(
             lambda o: f"/api/v1/namespaces/{o['metadata']['namespace']}/pods",
             (pod_object(i, nodes) for i in range(start, pods)),
         )
         log(f"  created pods up to {pods} in {time.monotonic() - began:.0f}s")
-        _wait_running(seeder, pods, log, wait)
+        _wait_running(seeder, pods, log, wait, poll)
     finally:
         seeder.close()
     return time.monotonic() - began
@@ -257,14 +263,14 @@ def _wait_service_accounts(seeder: Seeder, timeout: float = 120) -> None:
     raise RuntimeError("default service accounts never appeared")
 
 
-def _wait_running(seeder: Seeder, pods: int, log: Any, timeout: float) -> None:
+def _wait_running(seeder: Seeder, pods: int, log: Any, timeout: float, poll: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         pending = seeder.count("/api/v1/pods", "status.phase!=Running")
         if pending == 0 and seeder.count("/api/v1/pods") >= pods:
             return
         log(f"  {pending} pods not yet Running")
-        time.sleep(10)
+        time.sleep(poll)
     log(f"  gave up waiting after {timeout:.0f}s: measuring with pods still Pending")
 
 

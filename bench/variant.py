@@ -36,9 +36,17 @@ def _gc_on() -> None:
 
 
 def _parse_with(loads: Callable[[bytes], Any]) -> None:
-    # stream_* look these names up at each call: replacing them changes how pages are parsed.
-    setattr(client, "decode_object_list", loads)  # noqa: B010
-    setattr(client, "decode_pod_list", loads)  # noqa: B010
+    """Parse the pages of nodes and pods with ``loads``."""
+
+    def pods(body: bytes, **_: Any) -> Any:
+        return loads(body)
+
+    def nodes(self: client.KubeClient, label_selector: str | None = None) -> Any:
+        return self.stream("/api/v1/nodes", "nodes", client.selectors(label_selector, None), loads)
+
+    # stream_pods looks this name up at each call: replacing it changes how pages are parsed
+    setattr(client, "decode_pod_list", pods)  # noqa: B010
+    client.KubeClient.stream_nodes = nodes  # type: ignore[method-assign]
 
 
 def _stdlib_json() -> None:
@@ -56,7 +64,11 @@ def _full_objects() -> None:
 
 def _whole_pods() -> None:
     """Keep every field of a pod but managedFields, not only those the aggregator reads."""
-    setattr(client, "decode_pod_list", decode_object_list)  # noqa: B010
+
+    def whole(body: bytes, **_: Any) -> Any:
+        return decode_object_list(body)
+
+    setattr(client, "decode_pod_list", whole)  # noqa: B010
 
 
 class _Closing(list[Any]):
@@ -67,12 +79,20 @@ class _Closing(list[Any]):
 def _sequential(loads: Callable[[bytes], Any] | None = None) -> None:
     """Read version, nodes, then pods, each a full list, then build (no read-ahead)."""
 
-    def pods(self: client.KubeClient, namespace: str | None = None, *selectors: Any) -> _Closing:
+    def pods(
+        self: client.KubeClient,
+        namespace: str | None = None,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        with_volumes: bool = True,
+    ) -> _Closing:
         path = "/api/v1/pods" if namespace is None else f"/api/v1/namespaces/{namespace}/pods"
-        return _Closing(self.paged(path, None, loads or decode_object_list))
+        query = client.selectors(label_selector, field_selector)
+        return _Closing(self.paged(path, query, loads or decode_object_list))
 
-    def nodes(self: client.KubeClient, *selectors: Any) -> _Closing:
-        return _Closing(self.paged("/api/v1/nodes", None, loads or decode_object_list))
+    def nodes(self: client.KubeClient, label_selector: str | None = None) -> _Closing:
+        query = client.selectors(label_selector, None)
+        return _Closing(self.paged("/api/v1/nodes", query, loads or decode_object_list))
 
     client.KubeClient.stream_pods = pods  # type: ignore[assignment,method-assign]
     client.KubeClient.stream_nodes = nodes  # type: ignore[assignment,method-assign]
