@@ -230,6 +230,12 @@ def main() -> int:
     parser.add_argument(
         "--stretch-wait", type=float, default=2400, help="seconds to wait for Running pods"
     )
+    parser.add_argument(
+        "--measure-when",
+        type=Path,
+        metavar="FILE",
+        help="seed each point, then wait until FILE exists before measuring (a quiet machine)",
+    )
     parser.add_argument("--kubeconfig", type=Path, help="measure this cluster as it is")
     parser.add_argument("--name", default="bench", help="results file stem")
     parser.add_argument(
@@ -319,6 +325,10 @@ def main() -> int:
             log(f"seeded in {seconds:.0f}s")
             if stretch:
                 quiet_cluster(cluster, (*CONTROLLERS, KWOK))  # a last point: never restarted
+            if args.measure_when and not args.measure_when.exists():
+                log(f"waiting for {args.measure_when} to exist before measuring")
+                while not args.measure_when.exists():
+                    time.sleep(5)
             runs = args.stretch_runs if stretch else args.runs
             skip = tuple(filter(None, args.skip.split(",")))
             points.append(
