@@ -97,6 +97,8 @@ class LocalCluster:
     audit: bool = True
     extra_args: tuple[str, ...] = ()  # kwokctl --extra-args, e.g. "etcd=quota-backend-bytes=..."
     metrics_server: bool = False
+    # environment of every component, e.g. (("GOMEMLIMIT", "9GiB"),): Go's soft memory limit
+    component_env: tuple[tuple[str, str], ...] = ()
 
     @property
     def components(self) -> tuple[str, ...]:
@@ -116,6 +118,7 @@ class LocalCluster:
     def _env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("KWOK_")}
         env["KWOK_WORKDIR"] = str(self.workdir)
+        env.update(self.component_env)  # kwokctl's binary runtime passes its own on
         kubectl_dir = str(Path(kubectl_path()).parent)
         env["PATH"] = kubectl_dir + os.pathsep + env.get("PATH", "")
         return env
