@@ -189,6 +189,7 @@ def measure_point(
         "ended": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "cores": os.cpu_count(),
         "cluster_rss_mb": cluster_rss(cluster),
+        "cluster_env": dict(cluster.component_env) if cluster else {},
         "load_1min": {
             "min": min(loads),
             "median": statistics.median(loads),
