@@ -3,11 +3,14 @@
 Importing the CLI (click, then the command's modules) takes a tenth of a second or more;
 a Ctrl-C in that time would otherwise print a KeyboardInterrupt traceback. This module imports
 nothing heavy so that the import itself can be interrupted cleanly. It is the one
-sys.exit outside cli/: there is no CLI yet to hand the exit to.
+sys.exit outside cli/: there is no CLI yet to hand the exit to. For the same reason it
+pauses the cyclic garbage collector while the CLI loads (cli/process.py pauses it while a
+command loads and while it reads).
 """
 
 from __future__ import annotations
 
+import gc
 import sys
 
 EXIT_INTERRUPTED = 130  # kube_inspect.errors.EXIT_INTERRUPTED, kept light here on purpose
@@ -15,9 +18,17 @@ EXIT_INTERRUPTED = 130  # kube_inspect.errors.EXIT_INTERRUPTED, kept light here 
 
 def main() -> None:
     """Load the CLI and run it; exit 130 without a traceback when interrupted while loading."""
+    # Importing creates tens of thousands of objects (functions, classes, the methods
+    # dataclasses generate), none of them garbage; every collection the allocations set
+    # off walks them all again. Paused, the imports take about 5% less time.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         from kube_inspect.cli import main as cli_main
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         sys.exit(EXIT_INTERRUPTED)
+    finally:
+        if collecting:
+            gc.enable()
     cli_main()

@@ -60,7 +60,10 @@ class KubeInspectGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         """Return the command ``cmd_name``, importing its module the first time."""
         if cmd_name in LAZY_COMMANDS and cmd_name not in self.commands:
-            self.add_command(load_command(cmd_name), cmd_name)
+            from kube_inspect.cli.process import paused_gc  # not for --help or completion
+
+            with paused_gc():  # its modules load faster without the collector (launch.py)
+                self.add_command(load_command(cmd_name), cmd_name)
         return super().get_command(ctx, cmd_name)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:

@@ -12,7 +12,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, TextIO, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar, cast
 
 import click
 from click.shell_completion import CompletionItem
@@ -29,10 +29,12 @@ from kube_inspect.cli.completion import (
 )
 from kube_inspect.errors import SnapshotError, UsageError
 from kube_inspect.kube.wires import WIRES
-from kube_inspect.offline.document import FleetSnapshot, Snapshot, load_any
 from kube_inspect.read.selection import Selection
 from kube_inspect.render.age import human_duration
 from kube_inspect.render.table import TABLE_FORMATS
+
+if TYPE_CHECKING:  # the snapshot reader (and msgspec's schemas) is loaded by --from only
+    from kube_inspect.offline.document import FleetSnapshot, Snapshot
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -102,6 +104,8 @@ class ClusterFlags:
         """Return the fleet snapshot that --from names, if it names one."""
         if self.loaded is None or self.loaded[0] != self.from_file:
             return None
+        from kube_inspect.offline.document import FleetSnapshot  # loaded already, by --from
+
         source = self.loaded[1]
         return source if isinstance(source, FleetSnapshot) else None
 
@@ -113,6 +117,8 @@ class ClusterFlags:
         flags = replace(self, context=context, contexts=(context,), all_contexts=False)
         recorded = self.fleet_snapshot
         if recorded is not None and self.from_file is not None:
+            from kube_inspect.offline.document import Snapshot  # loaded already, by --from
+
             for member in recorded.clusters:
                 if member.context == context and isinstance(member, Snapshot):
                     return replace(
@@ -127,6 +133,8 @@ def _load(path: str) -> tuple[str, Snapshot | FleetSnapshot] | None:
     A file that cannot be read is said so when a client is made for it, after the
     command has checked its flags (--from with a flag it refuses is that flag's error).
     """
+    from kube_inspect.offline.document import load_any
+
     try:
         return path, load_any(path)
     except SnapshotError:

@@ -6,12 +6,11 @@ import io
 import sys
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, TextIO, cast
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 import click
 
 from kube_inspect.build.arrange import SortKey
-from kube_inspect.cli.fleet import exit_fleet, load_fleet
 from kube_inspect.cli.options import (
     ClusterFlags,
     OutputFlags,
@@ -26,11 +25,9 @@ from kube_inspect.cli.options import (
 from kube_inspect.cli.process import one_shot
 from kube_inspect.cli.reading import connected, exit_if_partial, load_cluster, report_read
 from kube_inspect.cli.streams import can_draw, output_gone
-from kube_inspect.cli.views import write_fleet_rows, write_rows
 from kube_inspect.errors import EXIT_CODES_HELP, UsageError
 from kube_inspect.model.cluster import Cluster
 from kube_inspect.read.partial import ForbiddenReads
-from kube_inspect.render.json import cluster_dict, fleet_dict, write_json
 from kube_inspect.render.tree import (
     DEPTHS,
     Depth,
@@ -38,13 +35,13 @@ from kube_inspect.render.tree import (
     render_pending_summary,
     render_tree,
 )
-from kube_inspect.render.yaml import write_yaml
 
 if TYPE_CHECKING:
     from kube_inspect.render.watching import Changes
 
-# The pictures, the explained tree, the fleet's tree and --watch import their renderers
-# where they are drawn: the plain tree, the common case, does not load them at start-up.
+# The pictures, json/yaml, the flat rows, the explained tree, the fleet (its reading and its
+# tree) and --watch import their modules where they are used: the plain tree of one
+# context, the common case, does not load them at start-up.
 
 PICTURES = ("html", "dot", "mermaid")
 WHOLE = ("json", "yaml", "html")  # hold every level (the page folds levels on click)
@@ -184,6 +181,8 @@ def fleet_tree(
     ascii_only: bool,
 ) -> None:
     """Draw every cluster the flags name, read at once; exit 4 if some failed, 3 if all did."""
+    from kube_inspect.cli.fleet import exit_fleet, load_fleet
+
     out = sys.stdout
     read = selection.selection
     with one_shot():
@@ -195,8 +194,12 @@ def fleet_tree(
             errors_on_stderr=output.format in ("table", "csv"),  # rows have no place for it
         )
         if output.format in ("json", "yaml"):
-            (write_json if output.format == "json" else write_yaml)(fleet_dict(members), out)
+            from kube_inspect.render.json import fleet_dict
+
+            _write_document(fleet_dict(members), output.format, out)
         elif output.format in ("table", "csv"):
+            from kube_inspect.cli.views import write_fleet_rows
+
             write_fleet_rows(members, depth, output, out, wide=True, sort=read.sort)
         elif output.format == "html":
             from kube_inspect.render.html import render_fleet_html
@@ -245,8 +248,12 @@ def draw_tree(
     if output.format == "html" and isinstance(out, io.TextIOWrapper) and not can_draw(out):
         out.reconfigure(errors="xmlcharrefreplace")  # the page stays exact, in ASCII
     if output.format in ("json", "yaml"):
-        (write_json if output.format == "json" else write_yaml)(cluster_dict(model), out)
+        from kube_inspect.render.json import cluster_dict
+
+        _write_document(cluster_dict(model), output.format, out)
     elif output.format in ("table", "csv"):
+        from kube_inspect.cli.views import write_rows
+
         write_rows(model, depth, output, out, wide=True, sort=sort)
     elif output.format == "html":
         from kube_inspect.render.html import render_html
@@ -275,6 +282,18 @@ def draw_tree(
         render_tree(model, out, options=options)
     if problems and output.format in ("tree", "wide"):
         render_pending_summary(model, out)
+
+
+def _write_document(document: dict[str, Any], output_format: str, out: TextIO) -> None:
+    """Write ``document`` as json or yaml (``output_format``), importing only that renderer."""
+    if output_format == "json":
+        from kube_inspect.render.json import write_json
+
+        write_json(document, out)
+    else:
+        from kube_inspect.render.yaml import write_yaml
+
+        write_yaml(document, out)
 
 
 def watch_tree(

@@ -15,17 +15,20 @@ import base64
 import contextlib
 import json
 import os
-import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from kube_inspect.errors import ConfigError, Unauthorized
 from kube_inspect.kube.connection import Connection, ExecPlugin
 from kube_inspect.kube.kubeconfig import first_line
+
+if TYPE_CHECKING:  # subprocess is imported when a plugin runs: most contexts have none
+    import subprocess
 
 TOKEN_FILE_PERIOD = 60.0  # seconds a token file's content is trusted, as in client-go
 
@@ -193,6 +196,8 @@ def run_plugin(plugin: ExecPlugin, timeout: float | None) -> PluginAnswer:
             {"apiVersion": plugin.api_version, "kind": "ExecCredential", "spec": info}
         ),
     }
+    import subprocess
+
     try:
         process = subprocess.Popen(
             [plugin.command, *plugin.args],
@@ -220,6 +225,8 @@ def run_plugin(plugin: ExecPlugin, timeout: float | None) -> PluginAnswer:
 
 def _answered(process: subprocess.Popen[str], timeout: float | None) -> tuple[str, str | None]:
     """Return the plugin's stdout and stderr; kill it and raise if it takes over ``timeout``."""
+    import subprocess
+
     try:
         return process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -232,6 +239,8 @@ def stop_late_plugin(process: subprocess.Popen[str], seconds: float | None) -> s
     Both ways of loading a kubeconfig (this module's and the kubernetes package's,
     through kube/plugins.py) stop a late plugin here.
     """
+    import subprocess
+
     process.kill()
     with contextlib.suppress(subprocess.TimeoutExpired):
         process.wait(timeout=1)

@@ -29,6 +29,15 @@ RUN_ENTRY = "import sys; from kube_inspect.launch import main; sys.argv[0] = 'ku
 NOT_AT_START = ("kubernetes", "urllib3", "yaml", "tabulate", "msgspec")
 
 
+def modules_of(importtime_lines: list[str]) -> set[str]:
+    """Return the full names of the modules ``-X importtime`` says were imported."""
+    return {
+        line.rsplit("|", 1)[1].strip()
+        for line in importtime_lines
+        if line.startswith("import time:") and "|" in line
+    }
+
+
 def run_entry(
     *args: str, env: dict[str, str] | None = None, code: int = 0
 ) -> tuple[set[str], str, str]:
@@ -45,11 +54,7 @@ def run_entry(
     )
     assert done.returncode == code, done.stderr[-2000:]
     lines = done.stderr.splitlines()
-    names = {
-        line.rsplit("|", 1)[1].strip().split(".")[0]
-        for line in lines
-        if line.startswith("import time:") and "|" in line
-    }
+    names = {name.split(".")[0] for name in modules_of(lines)}
     said = "".join(f"{line}\n" for line in lines if not line.startswith("import time:"))
     return names, done.stdout, said
 
@@ -137,6 +142,36 @@ def test_the_request_path_does_not_load_kubernetes(tmp_path: Path) -> None:
         said
         == "error: cannot connect to https://127.0.0.1:1 (context 'a'): is the cluster running?\n"
     )
+
+
+# modules the plain tree of one context never uses: each is imported where it is needed
+NOT_FOR_THE_PLAIN_TREE = (
+    "kube_inspect.cli.fleet",  # several contexts
+    "kube_inspect.cli.views",  # -o table|csv
+    "kube_inspect.offline.document",  # --from (and its msgspec schemas)
+    "kube_inspect.render.json",  # -o json
+    "kube_inspect.render.yaml",  # -o yaml
+    "kube_inspect.render.csv",
+    "kube_inspect.render.html",
+    "kube_inspect.render.watching",  # --watch
+    "kube_inspect.render.explained",  # --explain
+    "subprocess",  # exec credential plugins
+)
+
+
+def test_the_plain_tree_loads_no_other_outputs_code(tmp_path: Path) -> None:
+    config = kubeconfig(tmp_path / "config", {"a": "https://127.0.0.1:1"}, "a")
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", RUN_ENTRY, "tree", "--kubeconfig", str(config)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 3, done.stderr[-2000:]  # nothing listens there
+    modules = modules_of(done.stderr.splitlines())
+    # (importlib.import_module, how commands are loaded, is not timed: cli.tree is not listed)
+    assert {"kube_inspect.cli.reading", "kube_inspect.render.tree", "urllib3"} <= modules
+    assert modules.isdisjoint(NOT_FOR_THE_PLAIN_TREE), sorted(modules & set(NOT_FOR_THE_PLAIN_TREE))
 
 
 def test_an_auth_provider_context_still_goes_through_kubernetes(tmp_path: Path) -> None:
