@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import compileall
 import os
 import shlex
 import signal
@@ -122,6 +123,15 @@ def before_commands(kubeconfig: Path, checkout: Path) -> list[Command]:
         Command(f"{BEFORE}kube-inspect tree", f"{run} tree -q --kubeconfig {kc}"),
         Command(f"{BEFORE}kube-inspect tree -o json", f"{run} tree -q -o json --kubeconfig {kc}"),
     ]
+
+
+def compile_package(checkout: Path | None = None) -> None:
+    """Write the ``.pyc`` files of a checkout's ``kube_inspect``, as pip does at install.
+
+    An editable install has none, and with PYTHONDONTWRITEBYTECODE set (as in this
+    machine's shells) every run would compile every module again: about 50 ms a run.
+    """
+    compileall.compile_dir(str((checkout or BENCH.parent) / "kube_inspect"), quiet=1)
 
 
 def package_dir(checkout: Path | None) -> str:

@@ -30,7 +30,15 @@ from types import FrameType
 from typing import Any
 
 from bench import fleet, report
-from bench.measure import KUBECTL_JSON, TYPED, before_commands, commands, measure, package_dir
+from bench.measure import (
+    KUBECTL_JSON,
+    TYPED,
+    before_commands,
+    commands,
+    compile_package,
+    measure,
+    package_dir,
+)
 from bench.seed import MemoryLow, Seeder, available_gib, heartbeat, seed
 from tests.clusters.local import LocalCluster, build_binaries, stop_pids
 
@@ -159,6 +167,8 @@ def measure_point(
             raise SystemExit(f"--compare-with: kube_inspect comes from {code['before']}")
         all_cmds[2:2] = before_commands(kubeconfig, compare_with)
     log(f"code: {json.dumps(code)}")
+    for checkout in code.values():
+        compile_package(Path(checkout["dir"]))
     cmds = [c for c in all_cmds if not c.label.startswith(skip)]
     if not variants:
         # The stretch: kubectl -o json would need about 20 GB at 150,000 pods, and the

@@ -128,6 +128,7 @@ def main() -> int:
         "--interleaved", action="store_true", help="interleaved rounds, wall and CPU time"
     )
     args = parser.parse_args()
+    from bench.measure import compile_package
     from tests.clusters.local import LocalCluster, build_binaries, kubectl_path
     from tests.clusters.sample import apply_sample, wait_settled
 
@@ -141,6 +142,8 @@ def main() -> int:
     try:
         RESULTS.mkdir(exist_ok=True)
         timed = commands(kubeconfig, kubectl_path(), args.compare_with)
+        for checkout in (None, args.compare_with):
+            compile_package(checkout)
         cpus = None
         if args.interleaved:
             medians, cpus = interleaved(timed, args.runs)
