@@ -15,7 +15,7 @@ from kube_inspect.model.quantity import format_amount, percent
 from kube_inspect.render import cells
 from kube_inspect.render.age import age
 from kube_inspect.render.colours import paint
-from kube_inspect.render.columns import align_columns
+from kube_inspect.render.columns import align_columns, aligned_lines, measure
 
 T = TypeVar("T")
 Depth = Literal["node", "pod", "container"]
@@ -24,6 +24,7 @@ HEADERS = ("NAME", "STATUS", "READY", "RESTARTS", "AGE")
 RESOURCE_HEADERS = ("CPU-REQ", "CPU-LIM", "MEM-REQ", "MEM-LIM", "CPU-USE", "MEM-USE")
 UNICODE = ("├── ", "│   ", "└── ", "    ")
 ASCII = ("|-- ", "|   ", "`-- ", "    ")
+WRITE_BATCH = 1000  # lines per write
 _CONTINUE = {"├── ": "│   ", "└── ": "    ", "|-- ": "|   ", "`-- ": "    "}
 
 
@@ -248,12 +249,31 @@ def write_noted_table(
     """
     rows = [row for row, _ in tagged]
     notes = _row_notes(tagged, options, nows) if options.notes else {}
-    if not notes:  # the common case: one write
-        out.write(table(rows, headers) + "\n")
-        return
+    layout = measure(rows, headers)
     arrow = "-> " if options.ascii_only else "↳ "
+    if notes and layout.broken:  # a cell holds a line break: do lines and rows part ways?
+        _write_broken(rows, headers, notes, arrow, out)
+        return
+    # written a batch of lines at a time: the whole table as one string (and its lines,
+    # and its encoded bytes) was most of the tree's peak memory at 30,000 pods
+    batch: list[str] = []
+    for i, line in enumerate(aligned_lines(rows, headers, layout)):
+        batch.append(line)
+        for note in notes.get(i - 1, ()):  # line 0 is the header
+            batch.append(note_prefix(rows[i - 1][0]) + arrow + note)
+        if len(batch) >= WRITE_BATCH:
+            out.write("\n".join(batch) + "\n")
+            batch.clear()
+    if batch:
+        out.write("\n".join(batch) + "\n")
+
+
+def _write_broken(
+    rows: list[Row], headers: list[str], notes: dict[int, list[str]], arrow: str, out: TextIO
+) -> None:
+    """Write a table some cell of which holds a line break, notes only if lines match rows."""
     lines = table(rows, headers).split("\n")
-    if len(lines) != len(rows) + 1:  # a cell held a line break: rows and lines part ways
+    if len(lines) != len(rows) + 1:  # they do: the notes would land under the wrong lines
         out.write("\n".join(lines) + "\n")
         return
     for i, line in enumerate(lines):
