@@ -185,7 +185,7 @@ def tagged_rows(cluster: Cluster, opts: TreeOptions) -> Iterator[tuple[Row, Node
     glyphs = ASCII if opts.ascii_only else UNICODE
     tee, bar, corner, blank = glyphs
     width = len(HEADERS) + (len(RESOURCE_HEADERS) + 1 if opts.wide else 0) + 1
-    labels: dict[str, str] = {}
+    name_cells: dict[str, str] = {}
     groups: list[tuple[Row, Node | None, tuple[Pod, ...]]] = [
         (_node_row(n, opts), n, n.pods) for n in cluster.nodes
     ]
@@ -214,7 +214,7 @@ def tagged_rows(cluster: Cluster, opts: TreeOptions) -> Iterator[tuple[Row, Node
                     else:
                         row = _container_row(child, opts)
                     # most containers' cells repeat (the same bars, the same name): kept once
-                    row[0] = labels.setdefault(label := inner + row[0], label)
+                    row[0] = name_cells.setdefault(cell := inner + row[0], cell)
                     yield row, None
 
 
