@@ -6,12 +6,13 @@
 Pods are bench/seed.py's, with the status kwok writes when it marks them Running; they
 are cut into LIST pages of 1,000 as the API server sends them, written once to a cache
 directory and read back one page at a time, as the network would hand them over. The
-same path as the command runs on them: each page decoded (kube/decode.py), the pods
-streamed into build_cluster, arranged, and the tree (or ``-o json``) written to
-/dev/null, with the cyclic collector paused. Prints the peak RSS above what the imports
-took, and the CPU seconds. With ``--trace``, tracemalloc's largest lines at the peak of
-the build (the model held) and of the drawing. ``--code`` runs another checkout's
-kube_inspect (to compare before and after in one run). No cluster, no network.
+same path as the command runs on them: pages read ahead by a thread (kube/prefetch.py),
+each decoded (kube/decode.py) as reached, the pods streamed into build_cluster,
+arranged, and the tree (or ``-o json``) written to /dev/null, with the cyclic collector
+paused. Prints the peak RSS above what the imports took, and the CPU seconds. With
+``--trace``, tracemalloc's largest lines at the peak of the build (the model held) and
+of the drawing. ``--code`` runs another checkout's kube_inspect (to compare before and
+after in one run). No cluster, no network.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ import os
 import resource
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -138,6 +138,7 @@ def measure(where: Path, output: str, trace: bool) -> None:
     from kube_inspect.build.arrange import arrange
     from kube_inspect.build.objects import build_cluster
     from kube_inspect.kube.decode import decode_object_list, decode_pod_list
+    from kube_inspect.kube.prefetch import PageStream, Prefetched
     from kube_inspect.render.json import cluster_dict, write_json
     from kube_inspect.render.tree import TreeOptions, render_tree
 
@@ -149,16 +150,19 @@ def measure(where: Path, output: str, trace: bool) -> None:
         tracemalloc.start(1)
     start = time.process_time()
 
-    def pods() -> Iterator[dict[str, Any]]:
-        for path in pages:
-            body = path.read_bytes()
-            items = decode_pod_list(body, with_volumes=False)["items"]
-            del body
-            yield from items
+    def items_of(body: bytes) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = decode_pod_list(body, with_volumes=False)["items"]
+        return items
 
+    # read ahead in a thread, two pages at most, and decoded as reached, as KubeClient.stream
+    bodies = Prefetched((path.read_bytes() for path in pages), batch=1, depth=2)
     nodes = decode_object_list((where / "nodes.json").read_bytes())["items"]
     cluster = build_cluster(
-        context="bench", server="https://bench", version="v1.36", nodes=nodes, pods=pods()
+        context="bench",
+        server="https://bench",
+        version="v1.36",
+        nodes=nodes,
+        pods=PageStream(bodies, items_of),
     )
     del nodes
     cluster = arrange(cluster, False, "name")
