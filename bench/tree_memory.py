@@ -156,13 +156,14 @@ def measure(where: Path, output: str, trace: bool) -> None:
 
     # read ahead in a thread, two pages at most, and decoded as reached, as KubeClient.stream
     bodies = Prefetched((path.read_bytes() for path in pages), batch=1, depth=2)
+    streamed: PageStream[dict[str, Any]] = PageStream(bodies, items_of)
     nodes = decode_object_list((where / "nodes.json").read_bytes())["items"]
     cluster = build_cluster(
         context="bench",
         server="https://bench",
         version="v1.36",
         nodes=nodes,
-        pods=PageStream(bodies, items_of),
+        pods=streamed,
     )
     del nodes
     cluster = arrange(cluster, False, "name")
