@@ -9,7 +9,7 @@ from tabulate import tabulate
 
 from kube_inspect.model.cluster import Cluster, Pending, PendingCause, Pod
 from kube_inspect.render import tree
-from kube_inspect.render.columns import align_columns
+from kube_inspect.render.columns import Layout, align_columns, measure
 
 
 def tabulated(rows: Sequence[Sequence[str]], headers: tuple[str, ...]) -> str:
@@ -90,3 +90,10 @@ def test_a_line_break_inside_a_row_drops_the_notes_that_would_land_under_it() ->
 def test_a_line_break_stripped_off_a_line_keeps_the_notes() -> None:
     drawn, _table = _drawn(_pending_cluster(owner="ReplicaSet/web\n"))
     assert "↳ pending: 3 nodes: 2 insufficient cpu" in drawn
+
+
+def test_colour_and_line_breaks_are_found_in_any_row_of_a_long_column() -> None:
+    rows = [(f"pod-{i}", "Running") for i in range(10_000)]
+    assert measure(rows, ("NAME", "STATUS")) == Layout((8, 8))
+    rows[-1] = ("pod-last\nmore", "\x1b[31mFailed\x1b[0m")
+    assert measure(rows, ("NAME", "STATUS")) == Layout((13, 8), coloured=True, broken=True)
