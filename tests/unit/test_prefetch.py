@@ -91,3 +91,22 @@ def test_a_page_lets_go_of_each_item_once_handed_out() -> None:
     assert alive[0]() is None  # handed out, then dropped by the consumer
     assert alive[1]() is second and alive[2]() is not None
     assert list(stream) == [alive[2]()] and page == []
+
+
+def test_the_reader_lets_go_of_an_item_once_queued() -> None:
+    # the reader holds no page the consumer has done with while it reads the next (issue 13)
+    held, asked, release = [_Pod()], threading.Event(), threading.Event()
+    alive = weakref.ref(held[0])
+
+    def source() -> Iterator[_Pod]:
+        yield held.pop()
+        asked.set()
+        release.wait(5)
+        yield _Pod()
+
+    items = iter(Prefetched(source(), batch=1))
+    next(items)
+    assert asked.wait(5)
+    assert alive() is None
+    release.set()
+    assert len(list(items)) == 1
