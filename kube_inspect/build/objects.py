@@ -17,6 +17,7 @@ from kube_inspect.build.nodes import build_node, pod_sort_key
 from kube_inspect.build.nodes import node_ready as node_ready  # re-exported for the tests
 from kube_inspect.build.resources import container_resources, containers_effective, resources_of
 from kube_inspect.build.scheduling import name_claims, pending_of
+from kube_inspect.build.shared import Shared
 from kube_inspect.build.storage import Claims, claims_by_name, pod_volumes
 from kube_inspect.build.taints import TaintedNode, has_unnamed_taint, name_taints, tainted_node
 from kube_inspect.model.cluster import (
@@ -32,12 +33,15 @@ from kube_inspect.model.cluster import (
     total_resources,
 )
 
+RUNNING = ContainerState("running")
+UNKNOWN = ContainerState("unknown")
+
 
 def container_state(status: Mapping[str, Any]) -> ContainerState:
     """Return the current state of a container from its containerStatus entry."""
     state = fields.mapping(status.get("state"))
     if "running" in state:
-        return ContainerState("running")
+        return RUNNING  # most containers: one model for them all
     if "waiting" in state:
         waiting = fields.mapping(state["waiting"])
         return ContainerState(
@@ -55,7 +59,7 @@ def container_state(status: Mapping[str, Any]) -> ContainerState:
             exit_code if isinstance(exit_code, int) else None,
             fields.text(done.get("message")),
         )
-    return ContainerState("unknown")
+    return UNKNOWN
 
 
 def last_termination(status: Mapping[str, Any]) -> LastTermination | None:
@@ -85,28 +89,34 @@ def container_ports(spec: Mapping[str, Any]) -> tuple[str, ...]:
 
 
 def _container(
-    spec: Any, kind: ContainerType, statuses: Mapping[str, Any], usage: Mapping[str, Resources]
+    spec: Any,
+    kind: ContainerType,
+    statuses: Mapping[str, Any],
+    usage: Mapping[str, Resources],
+    shared: Shared,
 ) -> Container:
     spec = fields.mapping(spec)
-    name = str(spec.get("name", ""))
+    one = shared.one
+    name = one(str(spec.get("name", "")))
     status = fields.mapping(statuses.get(name))
     if kind == "init" and spec.get("restartPolicy") == "Always":
         kind = "sidecar"
     requests, limits = container_resources(spec)
     started = status.get("started")
+    image_id, ended = fields.text(status.get("imageID")), last_termination(status)
     return Container(
         name=name,
         type=kind,
-        image=str(spec.get("image") or status.get("image") or ""),
-        state=container_state(status),
+        image=one(str(spec.get("image") or status.get("image") or "")),
+        state=one(container_state(status)),
         ready=status.get("ready") is True,
         restarts=fields.count(status.get("restartCount")),
         started=started if isinstance(started, bool) else None,
-        image_id=fields.text(status.get("imageID")),
-        last_termination=last_termination(status),
+        image_id=one(image_id),
+        last_termination=one(ended),
         requests=requests,
         limits=limits,
-        ports=container_ports(spec),
+        ports=one(container_ports(spec)),
         usage=usage.get(name),
     )
 
@@ -127,17 +137,21 @@ _CONTAINER_GROUPS: tuple[tuple[str, str, ContainerType], ...] = (
 
 
 def build_containers(
-    pod: ApiObject, usage: Mapping[str, Resources] | None = None
+    pod: ApiObject, usage: Mapping[str, Resources] | None = None, shared: Shared | None = None
 ) -> tuple[Container, ...]:
-    """Return the pod's containers in spec order: init and sidecars, app, ephemeral."""
+    """Return the pod's containers in spec order: init and sidecars, app, ephemeral.
+
+    ``shared`` holds the values already met in this build (a fresh one when None).
+    """
     spec, status = fields.mapping(pod.get("spec")), fields.mapping(pod.get("status"))
     usage = usage or {}
+    shared = Shared() if shared is None else shared
     containers: list[Container] = []
     for spec_key, status_key, kind in _CONTAINER_GROUPS:
         specs = fields.items(spec.get(spec_key))
         if specs:  # most pods have neither init nor ephemeral containers
             statuses = _statuses_by_name(status, status_key)
-            containers += [_container(c, kind, statuses, usage) for c in specs]
+            containers += [_container(c, kind, statuses, usage, shared) for c in specs]
     return tuple(containers)
 
 
@@ -212,18 +226,23 @@ def build_pod(
     usage: Mapping[str, Resources] | None = None,
     with_volumes: bool = True,
     claims: Claims | None = None,
+    shared: Shared | None = None,
 ) -> Pod:
     """Return the model of one pod object; ``usage`` maps container names to live usage.
 
     Without ``with_volumes`` the pod's volumes are not built (None): views that do not show
     them (the tree at 30,000 pods) do not pay for them. ``claims`` are the
-    PersistentVolumeClaims read (None: not read), which claim volumes carry.
+    PersistentVolumeClaims read (None: not read), which claim volumes carry. ``shared``
+    holds the values already met in this build (a fresh one when None).
     """
     meta, spec, status = (fields.mapping(pod.get(k)) for k in ("metadata", "spec", "status"))
-    namespace = str(meta.get("namespace", ""))
+    shared = Shared() if shared is None else shared
+    one = shared.one
+    namespace = one(str(meta.get("namespace", "")))
     reason, message = failing_condition(status)
-    containers = build_containers(pod, usage)
+    containers = build_containers(pod, usage, shared)
     controller = controller_ref(meta)
+    controller_text = one(_ref(controller))
     requests, limits = containers_effective(
         containers, resources_of(fields.mapping(spec.get("overhead")))
     )
@@ -232,21 +251,21 @@ def build_pod(
     return Pod(
         namespace=namespace,
         name=str(meta.get("name", "")),
-        node_name=fields.text(spec.get("nodeName")),
-        phase=fields.text(status.get("phase")) or "Unknown",
-        created=fields.text(meta.get("creationTimestamp")),
+        node_name=one(fields.text(spec.get("nodeName"))),
+        phase=one(fields.text(status.get("phase")) or "Unknown"),
+        created=one(fields.text(meta.get("creationTimestamp"))),
         containers=containers,
-        owner=top_owner(namespace, controller, owners) if owners else _ref(controller),
-        reason=reason,
-        message=message,
-        qos_class=fields.text(status.get("qosClass")),
+        owner=one(top_owner(namespace, controller, owners)) if owners else controller_text,
+        reason=one(reason),
+        message=one(message),
+        qos_class=one(fields.text(status.get("qosClass"))),
         ip=fields.text(status.get("podIP")),
-        priority_class=fields.text(spec.get("priorityClassName")),
+        priority_class=one(fields.text(spec.get("priorityClassName"))),
         requests=requests,
         limits=limits,
         usage=total_resources(c.usage for c in containers if c.usage) if usage else None,
-        controller=_ref(controller),
-        labels=fields.mapping(meta.get("labels")),
+        controller=controller_text,
+        labels=shared.label_set(fields.mapping(meta.get("labels"))),
         volumes=volumes,
         pending=pending if claims is None else name_claims(pending, volumes or ()),
     )
@@ -306,12 +325,13 @@ def build_cluster(
     node_usage = _node_usage(node_metrics)
     pod_usage = _pod_usage(pod_metrics)
     by_node: defaultdict[str | None, list[Pod]] = defaultdict(list)
+    shared = Shared()  # one copy of each value the pods repeat, for this build
     tolerations: dict[tuple[str, str], list[Any]] = {}  # of pods whose taints are unnamed
     for obj in pods:
         meta = fields.mapping(obj.get("metadata"))
         key = (str(meta.get("namespace", "")), str(meta.get("name", "")))
         containers_usage = pod_usage.get(key, {}) if pod_metrics is not None else None
-        pod = build_pod(obj, index, containers_usage, with_volumes, claim_index)
+        pod = build_pod(obj, index, containers_usage, with_volumes, claim_index, shared)
         by_node[pod.node_name].append(pod)
         if pod.node_name is None and has_unnamed_taint(pod.pending):
             tolerations[key] = fields.items(fields.mapping(obj.get("spec")).get("tolerations"))

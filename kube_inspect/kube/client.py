@@ -235,7 +235,8 @@ class KubeClient:
 
         # the reader decodes only each page's metadata, for its continue token
         pages = self.pages(path, query, _body_and_metadata, limit=STREAM_PAGE_SIZE, accept=accept)
-        bodies = Prefetched((page["body"] for page in pages), batch=1, depth=2)
+        # popped: the pages' generator holds each page while it reads the next one
+        bodies = Prefetched((page.pop("body") for page in pages), batch=1, depth=2)
         return PageStream(bodies, items_of, count)
 
     def _malformed(self, body: bytes) -> ApiError:

@@ -13,7 +13,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
 T = TypeVar("T")
 
@@ -35,6 +35,17 @@ def quick_handoffs(seconds: float = HANDOFF_SECONDS) -> Iterator[None]:
         yield
     finally:
         sys.setswitchinterval(previous)
+
+
+def _handed_out(items: list[T]) -> Iterator[T]:
+    """Yield the items in order, each let go by the list as it is yielded (emptied at the end).
+
+    A page's thousand decoded pods, or a raw page, then live only as long as the consumer
+    keeps them, not until the next page arrives (issue 13: peak memory).
+    """
+    items.reverse()
+    while items:
+        yield items.pop()
 
 
 class Prefetched(Generic[T]):
@@ -90,7 +101,8 @@ class Prefetched(Generic[T]):
                     return
                 if isinstance(got, BaseException):
                     raise got
-                yield from got  # type: ignore[misc]
+                yield from _handed_out(cast(list[T], got))
+                del got
         finally:
             self.close()
 
@@ -121,9 +133,11 @@ class PageStream(Generic[T]):
         """Yield every item of every page in order; raise what reading or decoding raised."""
         for page in self._pages:
             items = self._items_of(page)
+            del page  # its bytes are not needed once decoded
             if self._on_page is not None:
                 self._on_page(len(items))
-            yield from items
+            yield from _handed_out(items)
+            del items
 
     def close(self) -> None:
         """Stop reading ahead."""

@@ -75,6 +75,10 @@ def add_resources(a: Resources, b: Resources) -> Resources:
 
 def largest_resources(a: Resources, b: Resources) -> Resources:
     """Return the larger of two amounts, resource by resource."""
+    if b is NO_RESOURCES:  # most pods have no init container: their own amount serves
+        return a
+    if a is NO_RESOURCES:
+        return b
     if not a.other and not b.other:
         return Resources(_max(a.cpu_m, b.cpu_m), _max(a.memory_bytes, b.memory_bytes))
     return Resources(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -47,7 +48,21 @@ def pod_status(pod: Pod) -> str:
 
 def pod_ready(pod: Pod) -> str:
     """Return ``ready/total`` of the pod's app containers and sidecars."""
-    return f"{pod.ready_count}/{len(pod.counted_containers)}"
+    return _ready_of(pod.ready_count, len(pod.counted_containers))
+
+
+@functools.lru_cache(maxsize=1024)
+def _ready_of(ready: int, total: int) -> str:
+    # one string for every pod of the same count: a table of 30,000 pods holds them all
+    return f"{ready}/{total}"
+
+
+_COUNTS = tuple(str(n) for n in range(256))
+
+
+def count(number: int) -> str:
+    """Return a count in digits (a small one, as on most rows, as one shared string)."""
+    return _COUNTS[number] if 0 <= number < len(_COUNTS) else str(number)
 
 
 def container_label(container: Container) -> str:
@@ -210,7 +225,7 @@ def pod_row(
         "NODE": pod.node_name or "<none>",
         "STATUS": paint(status, judge_pod(pod).verdict) if color else status,
         "READY": pod_ready(pod),
-        "RESTARTS": str(pod.restarts),
+        "RESTARTS": count(pod.restarts),
         "AGE": age(pod.created, now),
         "OWNER": pod.owner or "<none>",
         **pod_resources(pod),
@@ -248,7 +263,7 @@ def container_row(
         "NODE": pod.node_name or "<none>",
         "STATE": paint(state, judge_container(container).verdict) if color else state,
         "READY": str(container.ready).lower(),
-        "RESTARTS": str(container.restarts),
+        "RESTARTS": count(container.restarts),
         "IMAGE": container.image,
         **pod_resources(container),
         **other_resources(container, resources),

@@ -306,14 +306,17 @@ def write_json(document: dict[str, Any], out: TextIO) -> None:
     msgspec encodes and indents in C: the standard library's indenting encoder is pure
     Python and took most of `tree -o json`'s time at 30,000 pods.
     """
-    data = msgspec.json.format(msgspec.json.encode(document), indent=2) + b"\n"
+    # the line end written apart: ``data + b"\n"`` was one more copy of the whole document
+    data = msgspec.json.format(msgspec.json.encode(document), indent=2)
     if data.isascii() and b"\x7f" not in data and hasattr(out, "buffer"):
         out.flush()
         out.buffer.write(data)  # ASCII is the same bytes in any encoding: no copy as text
+        out.buffer.write(b"\n")
         out.buffer.flush()
         return
     # escaped as json.dump's ensure_ascii does, so any terminal can print it
     out.write(_NON_ASCII.sub(_escape, data.decode()))
+    out.write("\n")
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7e]")  # json.dump's ensure_ascii also escapes DEL

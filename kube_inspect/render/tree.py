@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, TextIO, TypeVar
@@ -15,7 +15,7 @@ from kube_inspect.model.quantity import format_amount, percent
 from kube_inspect.render import cells
 from kube_inspect.render.age import age
 from kube_inspect.render.colours import paint
-from kube_inspect.render.columns import align_columns
+from kube_inspect.render.columns import align_columns, aligned_lines, measure
 
 T = TypeVar("T")
 Depth = Literal["node", "pod", "container"]
@@ -24,6 +24,7 @@ HEADERS = ("NAME", "STATUS", "READY", "RESTARTS", "AGE")
 RESOURCE_HEADERS = ("CPU-REQ", "CPU-LIM", "MEM-REQ", "MEM-LIM", "CPU-USE", "MEM-USE")
 UNICODE = ("├── ", "│   ", "└── ", "    ")
 ASCII = ("|-- ", "|   ", "`-- ", "    ")
+WRITE_BATCH = 1000  # lines per write
 _CONTINUE = {"├── ": "│   ", "└── ": "    ", "|-- ": "|   ", "`-- ": "    "}
 
 
@@ -114,7 +115,7 @@ def _pod_row(pod: Pod, opts: TreeOptions) -> Row:
         name,
         paint(status, judge_pod(pod).verdict) if opts.color else status,
         cells.pod_ready(pod),
-        str(pod.restarts),
+        cells.count(pod.restarts),
         age(pod.created, opts.now),
     ]
     if opts.wide:
@@ -135,7 +136,7 @@ def _container_row(container: Container, opts: TreeOptions) -> Row:
         f"container/{cells.container_label(container)}",
         paint(state, judge_container(container).verdict) if opts.color else state,
         ready,
-        str(container.restarts),
+        cells.count(container.restarts),
         "",
     ]
     info = [container.image]
@@ -184,6 +185,7 @@ def tagged_rows(cluster: Cluster, opts: TreeOptions) -> Iterator[tuple[Row, Node
     glyphs = ASCII if opts.ascii_only else UNICODE
     tee, bar, corner, blank = glyphs
     width = len(HEADERS) + (len(RESOURCE_HEADERS) + 1 if opts.wide else 0) + 1
+    name_cells: dict[str, str] = {}
     groups: list[tuple[Row, Node | None, tuple[Pod, ...]]] = [
         (_node_row(n, opts), n, n.pods) for n in cluster.nodes
     ]
@@ -211,7 +213,8 @@ def tagged_rows(cluster: Cluster, opts: TreeOptions) -> Iterator[tuple[Row, Node
                         row = _volume_row(child, opts)
                     else:
                         row = _container_row(child, opts)
-                    row[0] = inner + row[0]
+                    # most containers' cells repeat (the same bars, the same name): kept once
+                    row[0] = name_cells.setdefault(cell := inner + row[0], cell)
                     yield row, None
 
 
@@ -229,13 +232,11 @@ def render_tree(
         options = TreeOptions(now=now, ascii_only=ascii_only)
     out.write(cluster_line(cluster) + "\n")
     headers = [*HEADERS, *((*RESOURCE_HEADERS, "IP") if options.wide else ()), "INFO"]
-    tagged = list(tagged_rows(cluster, options))
-    if tagged:
-        write_noted_table(tagged, headers, options, out)
+    write_noted_table(tagged_rows(cluster, options), headers, options, out)
 
 
 def write_noted_table(
-    tagged: list[tuple[Row, Node | Pod | None]],
+    tagged: Iterable[tuple[Row, Node | Pod | None]],
     headers: list[str],
     options: TreeOptions,
     out: TextIO,
@@ -243,17 +244,38 @@ def write_noted_table(
 ) -> None:
     """Write the rows as one table, each node's and pod's notes under its row (if shown).
 
-    ``nows`` is, row by row, the time the notes' ages count to (a fleet's clusters were
-    each read at their own time); None: ``options.now`` for every row.
+    Nothing when there is no row. ``nows`` is, row by row, the time the notes' ages count
+    to (a fleet's clusters were each read at their own time); None: ``options.now`` for
+    every row.
     """
-    rows = [row for row, _ in tagged]
-    notes = _row_notes(tagged, options, nows) if options.notes else {}
-    if not notes:  # the common case: one write
-        out.write(table(rows, headers) + "\n")
+    rows, notes = _noted_rows(tagged, options, nows)
+    if not rows:
         return
+    layout = measure(rows, headers)
     arrow = "-> " if options.ascii_only else "↳ "
+    if notes and layout.broken:  # a cell holds a line break: do lines and rows part ways?
+        _write_broken(rows, headers, notes, arrow, out)
+        return
+    # written a batch of lines at a time: the whole table as one string (and its lines,
+    # and its encoded bytes) was most of the tree's peak memory at 30,000 pods
+    batch: list[str] = []
+    for i, line in enumerate(aligned_lines(rows, headers, layout)):
+        batch.append(line)
+        for note in notes.get(i - 1, ()):  # line 0 is the header
+            batch.append(note_prefix(rows[i - 1][0]) + arrow + note)
+        if len(batch) >= WRITE_BATCH:
+            out.write("\n".join(batch) + "\n")
+            batch.clear()
+    if batch:
+        out.write("\n".join(batch) + "\n")
+
+
+def _write_broken(
+    rows: list[Row], headers: list[str], notes: dict[int, list[str]], arrow: str, out: TextIO
+) -> None:
+    """Write a table some cell of which holds a line break, notes only if lines match rows."""
     lines = table(rows, headers).split("\n")
-    if len(lines) != len(rows) + 1:  # a cell held a line break: rows and lines part ways
+    if len(lines) != len(rows) + 1:  # they do: the notes would land under the wrong lines
         out.write("\n".join(lines) + "\n")
         return
     for i, line in enumerate(lines):
@@ -285,14 +307,21 @@ def event_lines(events: tuple[Event, ...] | None, now: datetime) -> list[str]:
     return [f"warning {cells.event_text(e, now)}" for e in events or ()]
 
 
-def _row_notes(
-    tagged: list[tuple[Row, Node | Pod | None]],
+def _noted_rows(
+    tagged: Iterable[tuple[Row, Node | Pod | None]],
     opts: TreeOptions,
     nows: Sequence[datetime] | None,
-) -> dict[int, list[str]]:
-    """Return the note lines of each row index, for the node and pod rows that have some."""
+) -> tuple[list[Row], dict[int, list[str]]]:
+    """Return the rows, and the note lines of each row index that has some (when shown).
+
+    The node or pod each row draws is let go as soon as its notes are known.
+    """
+    rows: list[Row] = []
     notes: dict[int, list[str]] = {}
-    for index, (_row, drawn) in enumerate(tagged):
+    for index, (row, drawn) in enumerate(tagged):
+        rows.append(row)
+        if not opts.notes or drawn is None:
+            continue
         now = opts.now if nows is None else nows[index]
         if isinstance(drawn, Node) and drawn.events:
             notes[index] = event_lines(drawn.events, now)
@@ -302,7 +331,7 @@ def _row_notes(
             and (lines := pod_note_lines(drawn, now, claims=not opts.wide))
         ):
             notes[index] = lines
-    return notes
+    return rows, notes
 
 
 def render_pending_summary(cluster: Cluster, out: TextIO) -> None:

@@ -126,3 +126,17 @@ def test_objects_missing_every_field_do_not_crash() -> None:
         pods=[{}, {"spec": {"containers": [None, {"name": 3}]}, "status": {"phase": 7}}],
     )
     assert len(cluster.pods) == 2
+
+
+def test_pods_of_one_build_share_the_values_they_repeat(pods: list[dict[str, Any]]) -> None:
+    # each decoded pod has its own copies; the model keeps one (issue 13: memory per pod)
+    first, second = copy.deepcopy(pods[0]), copy.deepcopy(pods[0])
+    second["metadata"]["name"] += "-twin"
+    cluster = build_cluster(context="c", server="s", version="v", nodes=[], pods=[first, second])
+    a, b = cluster.pods
+    assert (a.name, b.name) == (pods[0]["metadata"]["name"], second["metadata"]["name"])
+    assert a.namespace is b.namespace and a.phase is b.phase and a.created is b.created
+    assert a.node_name is b.node_name and a.labels is b.labels and a.labels
+    for mine, twin in zip(a.containers, b.containers, strict=True):
+        assert mine.image is twin.image and mine.state is twin.state and mine.ports is twin.ports
+    assert a == build_pod(copy.deepcopy(pods[0]))  # the same model as built alone

@@ -146,3 +146,21 @@ def test_the_streamed_hierarchy_is_the_listed_one(
     )
     assert streamed == listed
     assert len(streamed.pods) == len(load("pods.json")["items"])
+
+
+def test_a_streamed_page_lets_go_of_its_body_once_handed_on(
+    monkeypatch: pytest.MonkeyPatch, offline_client: KubeClient
+) -> None:
+    # the pages' generator holds each page while it reads the next: without its raw body
+    recorded_pages(monkeypatch, page_size=4)
+    pages, read = offline_client.pages, []
+
+    def recorded(*args: Any, **kwargs: Any) -> Iterator[dict[str, Any]]:
+        for page in pages(*args, **kwargs):
+            read.append(page)
+            yield page
+
+    monkeypatch.setattr(offline_client, "pages", recorded)
+    streamed = list(offline_client.stream_pods())
+    assert len(read) == -(-len(streamed) // 4) > 1
+    assert all("body" not in page and "metadata" in page for page in read)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import weakref
 from collections.abc import Iterator
 
 import pytest
@@ -74,3 +75,38 @@ def test_a_page_stream_decodes_each_page_where_it_is_consumed() -> None:
     assert list(stream) == [1, 2, 3]
     assert counted == [2, 0, 1]
     assert set(decoded_in) == {threading.current_thread().name}  # not in the reader thread
+
+
+class _Pod:
+    """An item a weak reference can follow (a dict cannot)."""
+
+
+def test_a_page_lets_go_of_each_item_once_handed_out() -> None:
+    # a page's thousand decoded pods live as long as the consumer keeps them (issue 13)
+    page = [_Pod() for _ in range(3)]
+    alive = [weakref.ref(p) for p in page]
+    stream = iter(PageStream(Prefetched(iter([b"page"]), batch=1), lambda _body: page))
+    next(stream)
+    second = next(stream)
+    assert alive[0]() is None  # handed out, then dropped by the consumer
+    assert alive[1]() is second and alive[2]() is not None
+    assert list(stream) == [alive[2]()] and page == []
+
+
+def test_the_reader_lets_go_of_an_item_once_queued() -> None:
+    # the reader holds no page the consumer has done with while it reads the next (issue 13)
+    held, asked, release = [_Pod()], threading.Event(), threading.Event()
+    alive = weakref.ref(held[0])
+
+    def source() -> Iterator[_Pod]:
+        yield held.pop()
+        asked.set()
+        release.wait(5)
+        yield _Pod()
+
+    items = iter(Prefetched(source(), batch=1))
+    next(items)
+    assert asked.wait(5)
+    assert alive() is None
+    release.set()
+    assert len(list(items)) == 1
