@@ -150,7 +150,9 @@ def pending(
             time.sleep(1)
         yield namespace, conditions
     finally:
-        cluster.kubectl("delete", "namespace", namespace, "--wait=false")
+        # waited for: a view that a later module compares with kubectl must not meet these
+        # pods half deleted (test_selection, run right after this module, once did)
+        cluster.kubectl("delete", "namespace", namespace, "--timeout=120s", timeout=150)
 
 
 def _tree_json(cluster: TestCluster, namespace: str, *more: str) -> dict[str, Any]:
