@@ -74,7 +74,7 @@ bench: install  ## seed a local cluster to 3,000/10,000/30,000 pods; time kube-i
 	$(BIN)/python -m bench.run --points 3000,10000,30000 --nodes 1000 --runs 5
 
 bench-stretch: install  ## the same, then on to 150,000 pods (long: about an hour)
-	$(BIN)/python -m bench.run --points 3000,10000,30000,150000 --nodes 1000 --runs 5 --name stretch
+	$(BIN)/python -m bench.run --points 3000,10000,30000,150000 --nodes 1000 --runs 5 --name stretch --server-memory-limit 10GiB
 
 bench-startup: install  ## hyperfine: --help, completion, tree on the sample cluster, against kubectl
 	$(BIN)/python -m bench.startup --runs 10
