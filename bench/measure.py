@@ -36,6 +36,7 @@ USER_AGENT = "kube-inspect-bench"
 PROTOBUF = "application/vnd.kubernetes.protobuf"
 PROTOBUF_FLOOR = "curl protobuf unpaged (nodes + pods)"
 TREE_OTHER_WIRE = "kube-inspect tree --wire protobuf"
+TREE_JSON_WIRE = "kube-inspect tree --wire json"
 SNAPSHOT = "kube-inspect snapshot -o FILE.json.gz"  # issue 15: its time, RSS and file size
 # kube-inspect tree with one part of the fast path undone (bench/variant.py)
 # (bench/variant.py has more: sequential, stdlib-json, orjson, full-objects)
@@ -169,10 +170,11 @@ def commands(kubeconfig: Path, snapshot_file: Path | None = None) -> list[Comman
     )
     return [
         Command("kube-inspect tree", f"{bindir}/kube-inspect tree -q --kubeconfig {kc}"),
-        # the same on the protobuf wire: what it would change (the default is JSON)
+        # the same on either wire throughout (the default, auto, switches to protobuf for big lists)
         Command(
             TREE_OTHER_WIRE, f"{bindir}/kube-inspect tree -q --wire protobuf --kubeconfig {kc}"
         ),
+        Command(TREE_JSON_WIRE, f"{bindir}/kube-inspect tree -q --wire json --kubeconfig {kc}"),
         Command(
             "kube-inspect tree -o json", f"{bindir}/kube-inspect tree -q -o json --kubeconfig {kc}"
         ),

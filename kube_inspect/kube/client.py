@@ -42,7 +42,7 @@ from kube_inspect.kube.retry import (
 from kube_inspect.kube.retry import again_if_gone as again_if_gone  # re-exported for read/
 from kube_inspect.kube.translate import HttpStatusError, api_error, error_text, transport_error
 from kube_inspect.kube.translate import Target as Target  # re-exported for the CLI
-from kube_inspect.kube.wires import ACCEPT, JSON
+from kube_inspect.kube.wires import ACCEPT, AUTO_PROTOBUF_ABOVE, JSON
 
 if TYPE_CHECKING:  # urllib3 is imported when a client is made, not at start-up
     import urllib3
@@ -76,7 +76,7 @@ class KubeClient:
         self.progress: Progress | None = None  # counts the pages of stream_* lists
         self.compress = False  # ask for gzip: see docs/performance.md before turning it on
         # --wire: the encoding asked for pods (kube/wires.py); the rest is read as JSON
-        self.wire = "json"
+        self.wire = "auto"
 
     @classmethod
     def from_kubeconfig(
@@ -204,6 +204,9 @@ class KubeClient:
         path = _namespaced("/api/v1", "pods", namespace)
         decode = decode_pod_list if with_volumes else decode_lean_pod_list
         # decode_pod_list reads protobuf pages too: pods are asked for in --wire's encoding
+        if self.wire == "auto":  # JSON, unless the list is big (kube/wires.py)
+            big = (AUTO_PROTOBUF_ABOVE, ACCEPT["auto"])
+            return self.stream(path, "pods", query, decode, JSON, big)
         return self.stream(path, "pods", query, decode, ACCEPT[self.wire])
 
     def stream(
@@ -213,6 +216,7 @@ class KubeClient:
         query: list[tuple[str, Any]] | None = None,
         decode: Callable[[bytes], Any] = decode_object_list,
         accept: str = JSON,
+        big: tuple[int, str] | None = None,
     ) -> PageStream[dict[str, Any]]:
         """Return the items of a LIST at ``path``, paged, the next page read while this one is used.
 
@@ -234,7 +238,9 @@ class KubeClient:
                 progress.page(kind, objects)
 
         # the reader decodes only each page's metadata, for its continue token
-        pages = self.pages(path, query, _body_and_metadata, limit=STREAM_PAGE_SIZE, accept=accept)
+        pages = self.pages(
+            path, query, _body_and_metadata, limit=STREAM_PAGE_SIZE, accept=accept, big=big
+        )
         # popped: the pages' generator holds each page while it reads the next one
         bodies = Prefetched((page.pop("body") for page in pages), batch=1, depth=2)
         return PageStream(bodies, items_of, count)
@@ -333,10 +339,14 @@ class KubeClient:
         policy: RetryPolicy | None = None,
         limit: int = PAGE_SIZE,
         accept: str = JSON,
+        big: tuple[int, str] | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Yield each page of a LIST at ``path`` as ``decode`` returns it, following continues.
 
         ``accept`` is the Accept header: ``decode`` must read every encoding it names.
+        With ``big``, (count, header): once a page says more than count items remain, the
+        following pages are asked for with that header instead (the continue token does
+        not depend on the encoding).
         """
         token: str | None = None
         while True:
@@ -345,9 +355,12 @@ class KubeClient:
                 page_query.append(("continue", token))
             page = self.get(path, page_query, decode, policy, accept)
             yield page
-            token = (page.get("metadata") or {}).get("continue")
+            metadata = page.get("metadata") or {}
+            token = metadata.get("continue")
             if not token:
                 return
+            if big is not None and (metadata.get("remainingItemCount") or 0) > big[0]:
+                accept, big = big[1], None
 
     def get(
         self,

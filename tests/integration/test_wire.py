@@ -1,8 +1,9 @@
 """Pods on the protobuf wire, against a real API server: it is used, and reads as JSON does.
 
-kube-inspect asks for pods as ``application/vnd.kubernetes.protobuf`` with JSON as the
-fallback (``--wire auto``; the default is JSON); the cluster it builds must not depend on the
-encoding, paging (limit/continue) included.
+kube-inspect asks for pods as JSON, and once a LIST's first page says it is big, for the
+rest as ``application/vnd.kubernetes.protobuf`` with JSON as the fallback (``--wire auto``,
+the default); ``--wire protobuf`` and ``--wire json`` ask for one encoding throughout. The
+cluster it builds must not depend on the encoding, paging (limit/continue) included.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pytest
 
 from kube_inspect.kube import client as client_module
 from kube_inspect.kube.client import KubeClient
+from kube_inspect.kube.decode import decode_pod_list
 from kube_inspect.kube.progress import Progress
 from kube_inspect.kube.wires import ACCEPT, PROTOBUF
 from kube_inspect.model.cluster import Cluster
@@ -62,6 +64,34 @@ def test_protobuf_and_json_read_the_same_cluster_page_by_page(
     holds_within(same)  # the sample's crash-looping pod may change between the two reads
     pages, pods = progress.counts["pods"]
     assert pods > 3 * 2 and pages >= pods // 3, progress.counts
+
+
+def test_auto_switches_to_protobuf_after_a_first_page_that_says_the_list_is_big(
+    kube_env: TestCluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(client_module, "STREAM_PAGE_SIZE", 3)
+    seen: list[bool] = []  # each page of pods: protobuf?
+    decode = decode_pod_list
+
+    def spying(body: bytes, **options: Any) -> dict[str, Any]:
+        seen.append(body.startswith(b"k8s\x00"))
+        return decode(body, **options)
+
+    monkeypatch.setattr(client_module, "decode_pod_list", spying)
+
+    def same() -> None:
+        seen.clear()
+        monkeypatch.setattr(client_module, "AUTO_PROTOBUF_ABOVE", 10_000)
+        small = read("auto", Progress(None))
+        assert seen and not any(seen), seen  # the sample is small: JSON throughout
+        seen.clear()
+        monkeypatch.setattr(client_module, "AUTO_PROTOBUF_ABOVE", 3)
+        big = read("auto", Progress(None))
+        # the first page is JSON and says more than 3 remain: the rest come as protobuf
+        assert seen[0] is False and seen[1] is True, seen
+        assert big == small == read("json", Progress(None))
+
+    holds_within(same)  # the sample's crash-looping pod may change between the reads
 
 
 def without_usage(value: Any) -> Any:
