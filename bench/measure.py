@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import compileall
 import os
+import random
 import shlex
 import signal
 import statistics
@@ -272,9 +273,9 @@ def measure(
 ) -> list[Sample]:
     """Run every command ``runs`` times, interleaved so load drift hits all alike.
 
-    Each round starts one command further on: in a fixed order a command always follows
-    the same one, and the API server's collection of a big list's garbage always lands on
-    the same next command.
+    Each round runs them in another order (shuffled, seeded by the round): in a fixed
+    order, or one only rotated, a command always follows the same one, and the API
+    server's collection of a big list's garbage always lands on the same next command.
     """
     walls: dict[str, list[float]] = {c.label: [] for c in cmds}
     rss: dict[str, list[float]] = {c.label: [] for c in cmds}
@@ -282,8 +283,9 @@ def measure(
     server: dict[str, list[float]] = {c.label: [] for c in cmds}
     given_up: set[str] = set()  # stopped once for memory: the next run would be too
     for run in range(runs):
-        turn = run % len(cmds)
-        for command in cmds[turn:] + cmds[:turn]:
+        order = list(cmds)
+        random.Random(run).shuffle(order)  # the same orders in every bench run
+        for command in order:
             if command.label in given_up:
                 continue
             if available_gib() < MIN_AVAILABLE_GIB:

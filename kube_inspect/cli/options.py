@@ -85,7 +85,7 @@ class ClusterFlags:
     contexts: tuple[str, ...] = ()
     all_contexts: bool = False
     from_file: str | None = None  # --from: a snapshot or kubectl List instead of a cluster
-    wire: str = "auto"  # --wire: auto, json or protobuf (kube_inspect.kube.wires.WIRES)
+    wire: str = "json"  # --wire: json, auto or protobuf (kube_inspect.kube.wires.WIRES)
     # what --from's file held, read once when the flags were parsed: (path, what it held)
     loaded: tuple[str, Snapshot | FleetSnapshot] | None = field(
         default=None, compare=False, repr=False
@@ -228,10 +228,10 @@ def cluster_options(func: F) -> F:
         click.option(
             "--wire",
             type=click.Choice(WIRES),
-            default="auto",
+            default="json",
             hidden=True,  # a debugging switch: the answers' encoding (docs/performance.md)
-            help="Ask for pods as JSON, as protobuf, or (auto, the default) as JSON and, once "
-            "a list holds more than 10,000 pods, as protobuf with JSON as the fallback.",
+            help="Ask for pods as JSON (the default), as protobuf, or (auto) as JSON and, "
+            "once a list holds more than 10,000 pods, as protobuf with JSON as the fallback.",
         ),
     ]
 

@@ -76,7 +76,7 @@ class KubeClient:
         self.progress: Progress | None = None  # counts the pages of stream_* lists
         self.compress = False  # ask for gzip: see docs/performance.md before turning it on
         # --wire: the encoding asked for pods (kube/wires.py); the rest is read as JSON
-        self.wire = "auto"
+        self.wire = "json"
 
     @classmethod
     def from_kubeconfig(
