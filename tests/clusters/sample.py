@@ -120,11 +120,18 @@ WORKLOADS = (
 MAX_RECREATIONS = 5
 
 
-def wait_settled(kubectl: Kubectl, timeout: float = 240) -> None:
+def _to_stderr(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def wait_settled(
+    kubectl: Kubectl, timeout: float = 240, say: Callable[[str], None] = _to_stderr
+) -> None:
     """Wait until the workloads rolled out, the job completed and every pod settled.
 
     A pod meant to be OOMKilled that the runtime reported as a plain exit 137 (see
-    ``missed_oom_kill``) is deleted and created again, at most ``MAX_RECREATIONS`` times.
+    ``missed_oom_kill``) is deleted and created again, at most ``MAX_RECREATIONS`` times;
+    ``say`` tells of each time.
     """
     deadline = time.monotonic() + timeout
     for namespace, workload in WORKLOADS:
@@ -153,10 +160,9 @@ def wait_settled(kubectl: Kubectl, timeout: float = 240) -> None:
             recreated = _recreate_missed_oom_kills(kubectl, pods)
             if recreated:
                 recreations += 1
-                print(
+                say(
                     f"sample: {', '.join(recreated)} exited 137 without OOMKilled (the runtime "
-                    f"missed the OOM event); created again ({recreations} of {MAX_RECREATIONS})",
-                    file=sys.stderr,
+                    f"missed the OOM event); created again ({recreations} of {MAX_RECREATIONS})"
                 )
                 kubectl("apply", "-f", str(SAMPLE))
                 continue

@@ -14,6 +14,7 @@ import signal
 import subprocess
 import time
 import uuid
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -181,7 +182,8 @@ def _kind_cluster() -> Iterator[TestCluster]:
         try:
             found = TestCluster("kind", kind.start(), kubectl_path(), kind=kind)
             apply_sample(found.kubectl, simulated_nodes=False)
-            wait_settled(found.kubectl, timeout=600)
+            # a recreated hog is a warning: the summary of every run shows how often
+            wait_settled(found.kubectl, timeout=600, say=warnings.warn)
             yield found
         finally:
             left = kind.stop()

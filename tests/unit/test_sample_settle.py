@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.clusters.sample import missed_oom_kill, unsettled
+from tests.clusters.sample import missed_oom_kill, unsettled, wait_settled
 
 RECORDED = Path(__file__).resolve().parents[1] / "fixtures" / "kind-hog"
 
@@ -46,3 +46,26 @@ def test_a_plain_exit_1_is_not_a_missed_oom_kill() -> None:
     pod = recorded("exit-137-reason-error.json")
     pod["status"]["containerStatuses"][0]["state"]["terminated"]["exitCode"] = 1
     assert not missed_oom_kill(pod["status"])
+
+
+def test_wait_settled_creates_a_missed_hog_again_and_says_so() -> None:
+    """The fixture's own loop, with kubectl answering from the recorded pods: the first
+    read shows the missed kill, the read after the hog was created again its OOMKill."""
+    answers = [recorded("exit-137-reason-error.json"), recorded("oomkilled.json")]
+    calls: list[tuple[str, ...]] = []
+    said: list[str] = []
+
+    def kubectl(*args: str, timeout: float = 0) -> str:
+        calls.append(args)
+        if args[:2] == ("get", "pods"):
+            return json.dumps({"items": [answers[0]]})
+        if args[0] == "apply":
+            answers.pop(0)
+        return ""
+
+    wait_settled(kubectl, timeout=30, say=said.append)
+    assert ("delete", "pod", "-n", "hogs", "hog-12", "--wait=true") in calls
+    assert said == [
+        "sample: hogs/hog-12 exited 137 without OOMKilled (the runtime missed the OOM event); "
+        "created again (1 of 5)"
+    ]
