@@ -94,6 +94,30 @@ def test_auto_switches_to_protobuf_after_a_first_page_that_says_the_list_is_big(
     holds_within(same)  # the sample's crash-looping pod may change between the reads
 
 
+def test_a_big_list_is_read_in_bigger_pages_once_its_first_page_says_so(
+    kube_env: TestCluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(client_module, "STREAM_PAGE_SIZE", 3)
+    monkeypatch.setattr(client_module, "BIG_LIST_PAGE_SIZE", 5)
+
+    def pages_and_model(big_above: int) -> tuple[int, int, Cluster]:
+        monkeypatch.setattr(client_module, "BIG_LIST_ABOVE", big_above)
+        progress = Progress(None)
+        model = read("json", progress)
+        pages, pods = progress.counts["pods"]
+        return pages, pods, model
+
+    def same() -> None:
+        small_pages, pods, small = pages_and_model(10_000)  # the sample is small: pages of 3
+        assert pods > 3 + 5 and small_pages == -(-pods // 3)
+        # the first page of 3 says more than 3 remain: the rest come in pages of 5
+        big_pages, big_pods, big = pages_and_model(3)
+        assert big_pods == pods and big_pages == 1 + -(-(pods - 3) // 5)
+        assert big == small
+
+    holds_within(same)  # the sample's crash-looping pod may change between the reads
+
+
 def without_usage(value: Any) -> Any:
     """Return a JSON document without its live usage figures (metrics-server's, changing)."""
     if isinstance(value, dict):
