@@ -94,8 +94,9 @@ def test_auto_switches_to_protobuf_after_a_first_page_that_says_the_list_is_big(
     holds_within(same)  # the sample's crash-looping pod may change between the reads
 
 
+@pytest.mark.parametrize("wire", ["json", "protobuf"])
 def test_a_big_list_is_read_in_bigger_pages_once_its_first_page_says_so(
-    kube_env: TestCluster, monkeypatch: pytest.MonkeyPatch
+    kube_env: TestCluster, monkeypatch: pytest.MonkeyPatch, wire: str
 ) -> None:
     monkeypatch.setattr(client_module, "STREAM_PAGE_SIZE", 3)
     monkeypatch.setattr(client_module, "BIG_LIST_PAGE_SIZE", 5)
@@ -103,7 +104,7 @@ def test_a_big_list_is_read_in_bigger_pages_once_its_first_page_says_so(
     def pages_and_model(big_above: int) -> tuple[int, int, Cluster]:
         monkeypatch.setattr(client_module, "BIG_LIST_ABOVE", big_above)
         progress = Progress(None)
-        model = read("json", progress)
+        model = read(wire, progress)
         pages, pods = progress.counts["pods"]
         return pages, pods, model
 
