@@ -1,4 +1,4 @@
-"""The console scripts' entry point: Ctrl-C while the CLI is still loading exits quietly.
+"""The console scripts' entry point: Ctrl-C while the CLI loads, or around its run, exits quietly.
 
 Importing the CLI (click, then the command's modules) takes a tenth of a second or more;
 a Ctrl-C in that time would otherwise print a KeyboardInterrupt traceback. This module imports
@@ -26,9 +26,18 @@ def main() -> None:
     try:
         from kube_inspect.cli import main as cli_main
     except KeyboardInterrupt:
-        sys.stderr.write("interrupted\n")
-        sys.exit(EXIT_INTERRUPTED)
+        _interrupted()
     finally:
         if collecting:
             gc.enable()
-    cli_main()
+    try:
+        cli_main()
+    except KeyboardInterrupt:
+        # the CLI's main catches a Ctrl-C while a command runs; this one landed around it
+        # (checking the standard streams first, flushing the output last)
+        _interrupted()
+
+
+def _interrupted() -> None:  # never returns; typing.NoReturn would import typing here
+    sys.stderr.write("interrupted\n")
+    sys.exit(EXIT_INTERRUPTED)
