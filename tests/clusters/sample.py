@@ -11,6 +11,8 @@ from typing import Any
 
 SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "sample-cluster"
 Kubectl = Callable[..., str]
+# the label of a pod the sample means to be OOMKilled (kwok's chaos stage on the local backend)
+OOM_LABEL = "pod-container-running-failed.stage.kwok.x-k8s.io"
 
 
 def apply_sample(kubectl: Kubectl, *, simulated_nodes: bool) -> None:
@@ -53,7 +55,7 @@ def _problem(pod: dict[str, Any]) -> str | None:
         wanted = pod["metadata"]["annotations"]["kube-inspect.test/waiting-reason"]
         accepted = {wanted, "ErrImagePull"} if wanted == "ImagePullBackOff" else {wanted}
         return None if reasons & accepted else f"not yet waiting in {wanted}"
-    if labels.get("pod-container-running-failed.stage.kwok.x-k8s.io") == "true":
+    if labels.get(OOM_LABEL) == "true":
         if phase == "Failed" and "OOMKilled" in reasons:
             return None
         return f"not yet OOMKilled ({phase}, {', '.join(sorted(reasons)) or 'no reason'})"
@@ -90,7 +92,7 @@ def _recreate_missed_oom_kills(kubectl: Kubectl, pods: list[dict[str, Any]]) -> 
     recreated = []
     for pod in pods:
         labels = pod["metadata"].get("labels", {})
-        if labels.get("pod-container-running-failed.stage.kwok.x-k8s.io") != "true":
+        if labels.get(OOM_LABEL) != "true":
             continue
         if not missed_oom_kill(pod.get("status", {})):
             continue

@@ -1,8 +1,8 @@
 """Pods on the protobuf wire, against a real API server: it is used, and reads as JSON does.
 
 kube-inspect asks for pods as JSON, and once a LIST's first page says it is big, for the
-rest as ``application/vnd.kubernetes.protobuf`` with JSON as the fallback (``--wire auto``,
-the default); ``--wire protobuf`` and ``--wire json`` ask for one encoding throughout. The
+rest as ``application/vnd.kubernetes.protobuf`` with JSON as the fallback (``--wire auto``);
+``--wire json`` (the default) and ``--wire protobuf`` ask for one encoding throughout. The
 cluster it builds must not depend on the encoding, paging (limit/continue) included.
 """
 

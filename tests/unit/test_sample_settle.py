@@ -11,16 +11,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.clusters.sample import missed_oom_kill, unsettled, wait_settled
+from tests.clusters.sample import OOM_LABEL, missed_oom_kill, unsettled, wait_settled
 
 RECORDED = Path(__file__).resolve().parents[1] / "fixtures" / "kind-hog"
 
 
 def recorded(name: str) -> dict[str, Any]:
     pod: dict[str, Any] = json.loads((RECORDED / name).read_text())
-    pod["metadata"].setdefault("labels", {})["pod-container-running-failed.stage.kwok.x-k8s.io"] = (
-        "true"
-    )
+    pod["metadata"].setdefault("labels", {})[OOM_LABEL] = "true"
     return pod
 
 
