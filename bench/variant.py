@@ -15,7 +15,7 @@ import orjson
 
 from kube_inspect.cli import main as kube_inspect_main
 from kube_inspect.cli import process
-from kube_inspect.kube import client
+from kube_inspect.kube import client, paging
 from kube_inspect.kube.decode import decode_json, decode_object_list
 
 
@@ -106,7 +106,7 @@ def _baseline() -> None:
 
 def _pages_of_500() -> None:
     """Stream in pages of 500, as kubectl does, instead of STREAM_PAGE_SIZE."""
-    setattr(client, "STREAM_PAGE_SIZE", 500)  # noqa: B010
+    setattr(paging, "STREAM_PAGE_SIZE", 500)  # noqa: B010
 
 
 VARIANTS: dict[str, Callable[[], None]] = {

@@ -15,12 +15,17 @@ from concurrent.futures import Future
 from typing import Any, TypeVar
 
 from kube_inspect.kube.client import NO_RETRIES, KubeClient
+from kube_inspect.kube.decode import decode_json, decode_object_list
+from kube_inspect.kube.paging import STREAM_PAGE_SIZE
 from kube_inspect.read.plan import Read
 
 T = TypeVar("T")
 # requests in flight at once, beside the pods' streams: under the transport's pool of 10
 # connections, so none is opened only to be thrown away
 MAX_IN_FLIGHT = 6
+WHOLE = frozenset({"events", "metrics/nodes", "metrics/pods"})  # not spec and status
+# as the streamed pods: a thousand nodes in one page (kubectl's 500 would be two)
+LIST_PAGE_SIZE = STREAM_PAGE_SIZE
 
 
 def fetch(client: KubeClient, read: Read) -> Any:
@@ -31,7 +36,10 @@ def fetch(client: KubeClient, read: Read) -> Any:
     if read.name is not None:
         return client.get(read.path)
     policy = None if read.retried else NO_RETRIES
-    items = client.list_all(read.path, list(read.query), policy=policy)
+    # objects of spec and status lose their managedFields; events and usage keep their
+    # own top-level fields (reason, usage), so they are decoded whole
+    decode = decode_json if read.resource in WHOLE else decode_object_list
+    items = client.list_all(read.path, list(read.query), policy, decode, LIST_PAGE_SIZE)
     if read.kind:
         return [{**item, "kind": read.kind} for item in items]
     return items

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from kube_inspect.kube import client as client_module
+from kube_inspect.kube import paging
 from kube_inspect.kube.client import KubeClient
 from kube_inspect.kube.decode import decode_pod_list
 from kube_inspect.kube.progress import Progress
@@ -55,7 +56,7 @@ def read(wire: str, progress: Progress) -> Cluster:
 def test_protobuf_and_json_read_the_same_cluster_page_by_page(
     kube_env: TestCluster, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(client_module, "STREAM_PAGE_SIZE", 3)  # many pages: continue tokens
+    monkeypatch.setattr(paging, "STREAM_PAGE_SIZE", 3)  # many pages: continue tokens
     progress = Progress(None)
 
     def same() -> None:
@@ -69,7 +70,7 @@ def test_protobuf_and_json_read_the_same_cluster_page_by_page(
 def test_auto_switches_to_protobuf_after_a_first_page_that_says_the_list_is_big(
     kube_env: TestCluster, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(client_module, "STREAM_PAGE_SIZE", 3)
+    monkeypatch.setattr(paging, "STREAM_PAGE_SIZE", 3)
     seen: list[bool] = []  # each page of pods: protobuf?
     decode = decode_pod_list
 
@@ -98,11 +99,11 @@ def test_auto_switches_to_protobuf_after_a_first_page_that_says_the_list_is_big(
 def test_a_big_list_is_read_in_bigger_pages_once_its_first_page_says_so(
     kube_env: TestCluster, monkeypatch: pytest.MonkeyPatch, wire: str
 ) -> None:
-    monkeypatch.setattr(client_module, "STREAM_PAGE_SIZE", 3)
-    monkeypatch.setattr(client_module, "BIG_LIST_PAGE_SIZE", 5)
+    monkeypatch.setattr(paging, "STREAM_PAGE_SIZE", 3)
+    monkeypatch.setattr(paging, "BIG_LIST_PAGE_SIZE", 5)
 
     def pages_and_model(big_above: int) -> tuple[int, int, Cluster]:
-        monkeypatch.setattr(client_module, "BIG_LIST_ABOVE", big_above)
+        monkeypatch.setattr(paging, "BIG_LIST_ABOVE", big_above)
         progress = Progress(None)
         model = read(wire, progress)
         pages, pods = progress.counts["pods"]

@@ -63,8 +63,8 @@ def recorded_pages(monkeypatch: pytest.MonkeyPatch, page_size: int) -> list[str]
         return decode(json.dumps(body).encode())  # through the decoder the client chose
 
     monkeypatch.setattr(KubeClient, "get", get)
-    monkeypatch.setattr("kube_inspect.kube.client.PAGE_SIZE", page_size)
-    monkeypatch.setattr("kube_inspect.kube.client.STREAM_PAGE_SIZE", page_size)
+    monkeypatch.setattr("kube_inspect.kube.paging.PAGE_SIZE", page_size)
+    monkeypatch.setattr("kube_inspect.kube.paging.STREAM_PAGE_SIZE", page_size)
     return requests
 
 
