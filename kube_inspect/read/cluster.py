@@ -143,7 +143,7 @@ def _read(client: KubeClient, selection: Selection, forbidden: ForbiddenReads | 
             cluster = replace(cluster, notices=(*cluster.notices, *claim_notices))
         cluster = read_events(sender, answers, plan, selection, cluster, forbidden)
         workloads = read_workloads(answers, plan, forbidden)
-        unread = tuple(dict.fromkeys(w for w in forbidden.what if w in READS)) if forbidden else ()
+        unread = _unread(forbidden, pods_read)
         if claim_notices:
             unread += ("persistentvolumeclaims",)  # unknown, not missing
         return replace(cluster, unread=unread, workloads=workloads, missing_nodes=tuple(missing))
@@ -151,6 +151,16 @@ def _read(client: KubeClient, selection: Selection, forbidden: ForbiddenReads | 
         sender.close()
         for stream in streams.values():
             stream.close()
+
+
+def _unread(forbidden: ForbiddenReads | None, pods_read: bool) -> tuple[str, ...]:
+    """Return what could not be read at all; pods read in some namespaces (-n a,b) were read."""
+    if forbidden is None:
+        return ()
+    unread = dict.fromkeys(w for w in forbidden.what if w in READS)
+    if pods_read:
+        unread.pop("pods", None)  # the namespaces refused are warned about, not left empty
+    return tuple(unread)
 
 
 def _read_nodes(answers: Answers, reads: tuple[Read, ...], missing: list[str]) -> list[Any]:
