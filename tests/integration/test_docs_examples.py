@@ -79,7 +79,8 @@ def watch_until_first_frame(args: list[str], kubeconfig: Path, where: Path) -> t
     threading.Thread(target=read, daemon=True).start()
     seen: list[str] = []
     try:
-        while not any(line.startswith("cluster ") for line in seen):
+        # each frame's rows stand behind a gutter of change marks: "  cluster ..."
+        while not any(line.lstrip("+~ ").startswith("cluster ") for line in seen):
             line = lines.get(timeout=FIRST_FRAME)
             assert line is not None, "the watch ended before its first frame:\n" + "".join(seen)
             seen.append(line)
