@@ -70,7 +70,7 @@ def objects_of(items: Any, path: str, resource: str) -> list[dict[str, Any]]:
 
 
 def unnamed(item: dict[str, Any], resource: str) -> str | None:
-    """Return why ``item`` cannot be drawn (no name, no namespace), or None if it can."""
+    """Return why ``item`` cannot be drawn (no name, namespace, labels), or None if it can."""
     metadata = item.get("metadata")
     if not isinstance(metadata, dict):
         return "an object without metadata"
@@ -80,4 +80,9 @@ def unnamed(item: dict[str, Any], resource: str) -> str | None:
     namespace = metadata.get("namespace")
     if resource in NAMESPACED and (not isinstance(namespace, str) or not namespace):
         return f"{name} has no namespace"
+    labels = metadata.get("labels")
+    if labels is not None and not (
+        isinstance(labels, dict) and all(isinstance(v, str) for v in labels.values())
+    ):
+        return f"{name}'s labels are not text"  # selectors and views read them as text
     return None
