@@ -141,3 +141,10 @@ def test_check_renderers_escape_a_hostile_message(render: Callable[..., None]) -
     out = io.StringIO()
     render(REPORT, out)
     assert_escaped(out.getvalue())
+
+
+def test_an_error_quoting_a_line_break_stays_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "a\nerror: forged"
+    result = run("tree", "--from", str(path))
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {printable(str(path))}: no such file\n"
