@@ -82,6 +82,7 @@ VIEWS = [
     ["tree", "--explain"],
     ["tree", "--problems", "--ascii"],
     ["tree", "-o", "table"],
+    ["tree", "-o", "mermaid"],
     ["containers"],
     ["containers", "-o", "wide", "--color", "always"],
     ["pods", "-o", "wide", "--events"],
