@@ -22,9 +22,7 @@ import msgspec
 
 from kube_inspect.errors import SnapshotError
 from kube_inspect.offline.checked import (
-    Failure as Failure,  # offline.document.Failure, as before
-)
-from kube_inspect.offline.checked import (
+    Failure,
     damaged,
     failure_of,
     field_of,

@@ -10,7 +10,8 @@ from kube_inspect.errors import ApiError, Forbidden, KubeInspectError, NotFound
 from kube_inspect.kube.client import KubeClient
 from kube_inspect.kube.decode import decode_json, decode_object_list, decode_pod_list
 from kube_inspect.kube.wires import JSON
-from kube_inspect.offline.document import Failure, Snapshot
+from kube_inspect.offline.checked import Failure
+from kube_inspect.offline.document import Snapshot
 from kube_inspect.offline.kept import kept
 from kube_inspect.offline.routes import UNSHAPED, Route, route
 
