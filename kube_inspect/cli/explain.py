@@ -121,10 +121,14 @@ def explain_command(
         )
         read = replace(read, with_events=True)  # an object's explanation ends with its events
         if what == "node":
-            read = replace(read, namespace=None, nodes=(parts[0],))
+            # every pod on the node, whatever the context's namespace
+            read = replace(read, namespace=None, nodes=(parts[0],), context_namespace=False)
         else:
             read = replace(read, namespace=parts[0], field_selector=f"metadata.name={parts[1]}")
         model = load_cluster(cluster, read, forbidden, quiet=True, say_no_pods=False)
+        if what != "node" and "pods" in model.unread:
+            # refused, not absent: kubectl says Forbidden, not NotFound
+            raise forbidden.nothing_readable([f"pods in namespace {parts[0]}"])
         if what == "node":
             lines = explain_node(model, parts[0])
         elif what == "pod":

@@ -60,4 +60,6 @@ def in_context_namespace(selection: Selection, namespace: str | None) -> Selecti
     """
     if not selection.context_namespace:
         return selection
-    return replace(selection, namespace=namespace or selection.namespace, context_namespace=False)
+    if selection.namespace is not None:  # a command chose one since (explain pod NS/NAME)
+        return replace(selection, context_namespace=False)
+    return replace(selection, namespace=namespace, context_namespace=False)

@@ -315,3 +315,12 @@ def test_nodes_are_not_filtered_by_the_contexts_namespace(tmp_path: Path) -> Non
     without = recorded(sample_config(tmp_path / "b", None), "nodes", "-o", "json")
     assert with_namespace.exit_code == 0, with_namespace.output
     assert json.loads(with_namespace.stdout) == json.loads(without.stdout)
+
+
+def test_a_namespace_named_with_the_object_wins_over_the_contexts(tmp_path: Path) -> None:
+    path = sample_config(tmp_path, "batch")
+    explained = recorded(path, "explain", "pod", "shop/multi")
+    assert explained.stdout.startswith("Pod shop/multi is"), explained.output
+    node = recorded(path, "explain", "node", "kwok-gpu-1")
+    plain = recorded(sample_config(tmp_path / "none", None), "explain", "node", "kwok-gpu-1")
+    assert node.stdout == plain.stdout  # a node's pods, whatever the context's namespace
