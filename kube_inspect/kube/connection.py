@@ -174,7 +174,7 @@ def context_entries(
         raise ConfigError(f"context {name!r} not found in {paths}: see kubectl config get-contexts")
     entry = merged.contexts[name].value
     cluster_name = overrides.cluster or entry.get("cluster")
-    if cluster_name not in merged.clusters:
+    if not isinstance(cluster_name, str) or cluster_name not in merged.clusters:
         if overrides.cluster:
             raise ConfigError(f"cluster {cluster_name!r} not found in {paths} (--cluster)")
         raise ConfigError(
@@ -188,6 +188,10 @@ def context_entries(
     # a user the files do not define is anonymous, as the kubernetes package reads it
     cluster = merged.clusters[str(cluster_name)]
     namespace = entry.get("namespace")
+    if namespace is not None and not isinstance(namespace, str):
+        raise ConfigError(
+            f"malformed kubeconfig {paths}: context {name!r}: namespace is not a string"
+        )
     user_fields = overridden_user(user.value if user else {}, overrides)
     try:
         impersonation = read_impersonation(user_fields)
