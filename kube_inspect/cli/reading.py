@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -16,16 +17,37 @@ from kube_inspect.kube.progress import Progress
 from kube_inspect.model.cluster import Cluster
 from kube_inspect.read.cluster import read_cluster
 from kube_inspect.read.partial import ForbiddenReads
-from kube_inspect.read.selection import Selection
+from kube_inspect.read.selection import Selection, in_context_namespace
 
 ClientFactory = Callable[[ClusterFlags], KubeClient]
 
 
 def kubeconfig_client(flags: ClusterFlags) -> KubeClient:
-    """Return a client for the cluster the flags name (the factory used outside tests)."""
-    client = KubeClient.from_kubeconfig(flags.kubeconfig, flags.context, flags.request_timeout)
+    """Return a client for the cluster the flags name (the factory used outside tests).
+
+    A context with ``insecure-skip-tls-verify`` (or the flag) asked for unverified TLS:
+    urllib3 would warn of it on every request, with a site-packages path; kubectl says
+    nothing, and neither does kube-inspect.
+    """
+    warnings.filterwarnings("ignore", message="Unverified HTTPS request", module="urllib3")
+    client = KubeClient.from_kubeconfig(
+        flags.kubeconfig, flags.context, flags.request_timeout, flags.overrides
+    )
     client.wire = flags.wire
     return client
+
+
+def default_namespace(flags: ClusterFlags) -> str | None:
+    """Return where kubectl looks for a named pod without -n: the context's namespace.
+
+    "default" when the context names none, as kubectl; None for --from (no context).
+    """
+    if flags.from_file is not None:
+        return None
+    from kube_inspect.kube.connection import context_entries
+
+    entries = context_entries(flags.kubeconfig, flags.context, flags.overrides)
+    return entries.namespace or "default"
 
 
 def snapshot_client(flags: ClusterFlags) -> KubeClient:
@@ -90,6 +112,7 @@ def load_cluster(
     """
     with connected(flags) as client:
         progress = Progress.for_stream(sys.stderr, quiet)
+        selection = in_context_namespace(selection, client.target.namespace)
         cluster = read_cluster(client, selection, forbidden, progress)
     report_read(cluster, selection, notices_on_stderr=notices_on_stderr, say_no_pods=say_no_pods)
     return cluster

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from kube_inspect.build.arrange import SortKey
 
@@ -33,6 +33,9 @@ class Selection:
     with_events: bool = False  # --events and explain show Warning events; pending pods read them
     # pods' claims judged though volumes are not shown (check's pod-claims rule): one LIST
     with_claims: bool = False
+    # neither -n nor -A: read the kubeconfig context's namespace, if it names one, as
+    # kubectl does (``in_context_namespace``); else every namespace
+    context_namespace: bool = False
 
     @property
     def reads_claims(self) -> bool:
@@ -47,3 +50,16 @@ class Selection:
     def filters_pods(self) -> bool:
         """Return True when only some pods are wanted (then empty nodes are left out)."""
         return bool(self.namespace or self.label_selector or self.field_selector)
+
+
+def in_context_namespace(selection: Selection, namespace: str | None) -> Selection:
+    """Return the selection as read in a context whose namespace is ``namespace``.
+
+    Without -n or -A, kubectl reads the context's namespace; kube-inspect does too, and
+    reads every namespace when the context names none (kubectl would read "default").
+    """
+    if not selection.context_namespace:
+        return selection
+    if selection.namespace is not None:  # a command chose one since (explain pod NS/NAME)
+        return replace(selection, context_namespace=False)
+    return replace(selection, namespace=namespace, context_namespace=False)
