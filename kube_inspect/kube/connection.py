@@ -21,7 +21,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kube_inspect.errors import ConfigError
-from kube_inspect.kube.kubeconfig import found_kubeconfig_paths, kubeconfig_files
+from kube_inspect.kube.kubeconfig import (
+    found_kubeconfig_paths,
+    kubeconfig_exists,
+    kubeconfig_files,
+)
 
 # The user fields read here; another one (auth-provider, or one a newer kubectl knows)
 # sends the context to the kubernetes package. Impersonation (as, as-groups...) is read
@@ -141,6 +145,13 @@ def read_connection(kubeconfig: str | None, context: str | None) -> Connection |
     Raises ConfigError when no kubeconfig is found, it is malformed, or it has no such
     context. None means the context needs the kubernetes package (see the module's doc).
     """
+    if context is None and not kubeconfig_exists(kubeconfig):
+        # in a pod with no kubeconfig: its service account, as kubectl does
+        from kube_inspect.kube.incluster import in_cluster_connection
+
+        in_cluster = in_cluster_connection(os.environ)
+        if in_cluster is not None:
+            return in_cluster
     paths = found_kubeconfig_paths(kubeconfig)
     merged = merged_kubeconfig(paths)
     name = context or merged.current
