@@ -22,7 +22,7 @@ from typing import Any
 
 from kube_inspect.errors import ConfigError
 from kube_inspect.kube.identity import Impersonation, read_impersonation
-from kube_inspect.kube.kubeconfig import found_kubeconfig_paths, kubeconfig_files
+from kube_inspect.kube.kubeconfig import found_kubeconfig_paths, kubeconfig_exists, kubeconfig_files
 from kube_inspect.kube.overrides import (
     NO_OVERRIDES,
     ConnectionOverrides,
@@ -165,6 +165,13 @@ def context_entries(
     Raises ConfigError, in kubectl's words, when no kubeconfig is found, it is malformed,
     or it has no such context, cluster (``--cluster``) or user (``--user``).
     """
+    if context is None and not kubeconfig_exists(kubeconfig):
+        # in a pod with no kubeconfig: its service account, as kubectl does
+        from kube_inspect.kube.incluster import in_cluster_connection
+
+        in_cluster = in_cluster_connection(os.environ)
+        if in_cluster is not None:
+            return in_cluster
     paths = found_kubeconfig_paths(kubeconfig)
     merged = merged_kubeconfig(paths)
     name = context or merged.current
@@ -219,6 +226,13 @@ def read_connection(
     ConfigError when no kubeconfig is found, it is malformed, or it has no such context;
     None means the context needs the kubernetes package (see the module's doc).
     """
+    if context is None and not overrides.user and not kubeconfig_exists(kubeconfig):
+        # in a pod with no kubeconfig: its service account, as kubectl does
+        from kube_inspect.kube.incluster import in_cluster_connection
+
+        in_cluster = in_cluster_connection(os.environ, overrides=overrides)
+        if in_cluster is not None:
+            return in_cluster
     entries = context_entries(kubeconfig, context, overrides)
     user = entries.user
     user_fields = user.value if user is not None else {}
