@@ -165,13 +165,6 @@ def context_entries(
     Raises ConfigError, in kubectl's words, when no kubeconfig is found, it is malformed,
     or it has no such context, cluster (``--cluster``) or user (``--user``).
     """
-    if context is None and not kubeconfig_exists(kubeconfig):
-        # in a pod with no kubeconfig: its service account, as kubectl does
-        from kube_inspect.kube.incluster import in_cluster_connection
-
-        in_cluster = in_cluster_connection(os.environ)
-        if in_cluster is not None:
-            return in_cluster
     paths = found_kubeconfig_paths(kubeconfig)
     merged = merged_kubeconfig(paths)
     name = context or merged.current
