@@ -172,6 +172,10 @@ def _meta(meta: Any) -> dict[str, Any]:
         out["namespace"] = meta.namespace
     if meta.HasField("creationTimestamp"):
         out["creationTimestamp"] = _rfc3339(meta.creationTimestamp.seconds)
+    if meta.HasField("deletionTimestamp"):  # being deleted: kubectl shows Terminating
+        out["deletionTimestamp"] = _rfc3339(meta.deletionTimestamp.seconds)
+    if meta.HasField("deletionGracePeriodSeconds"):
+        out["deletionGracePeriodSeconds"] = meta.deletionGracePeriodSeconds
     if meta.labels:
         out["labels"] = {key: value for key, value in meta.labels.items()}  # dict() is slower
     if meta.ownerReferences:
