@@ -4,7 +4,8 @@ build/objects.py builds a Pod from an ``ApiPod``; every decoder derives from the
 types: kube/decode.py hands them to msgspec (the JSON wire and the snapshot's pods),
 and tests/unit/test_pod_schema.py holds the protobuf schema (kube/wire/k8s_narrow.proto)
 and its converters to them, and fails when the builder reads a field not declared here.
-A field the builder starts reading is added here, and nowhere else on the JSON path.
+A field the builder starts reading is added here, and nowhere else on the JSON path;
+so is a field a snapshot's pods are selected on (offline/playback.py's POD_FIELDS).
 
 Keys are spelt as the API's JSON spells them. Leaves are ``Any``: objects may be
 malformed, and the builder checks every type it reads (build/fields.py). Fields marked
@@ -170,6 +171,10 @@ class PodSpec(TypedDict, total=False):
     """The pod's spec: its node, containers, volumes and what its scheduling reads."""
 
     nodeName: Any
+    # kept for --field-selector on a snapshot (offline/playback.py selects on them)
+    restartPolicy: Any
+    schedulerName: Any
+    serviceAccountName: Any
     priorityClassName: Any
     overhead: Any
     schedulingGates: list[SchedulingGate] | None
@@ -210,6 +215,7 @@ class PodStatus(TypedDict, total=False):
     message: Any
     qosClass: Any
     podIP: Any
+    nominatedNodeName: Any  # for --field-selector on a snapshot, as spec's above
     conditions: list[Condition] | None
     initContainerStatuses: list[ContainerStatus] | None
     containerStatuses: list[ContainerStatus] | None

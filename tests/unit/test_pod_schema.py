@@ -4,6 +4,8 @@
   declaration leaves out (so the JSON decoders, derived from it, keep all it reads).
 - The protobuf schema (kube/wire/k8s_narrow.proto) names exactly the declared fields, in
   both its full and lean pods, and its hand-written converters keep every field it names.
+- A snapshot's pods (decoded as the read path decodes them) keep every field the API
+  server selects pods on.
 - A pod being deleted keeps its deletionTimestamp through every decoder, and is built as
   Terminating from each.
 """
@@ -22,6 +24,7 @@ from kube_inspect.build.objects import build_cluster
 from kube_inspect.kube import protobuf
 from kube_inspect.kube.decode import LEAN_POD_PAGE, POD_PAGE, decode_pod_list
 from kube_inspect.model.api_pod import ApiPod
+from kube_inspect.offline.playback import POD_FIELDS, select
 from tests.unit.conftest import RECORDED
 
 Path = tuple[str, ...]
@@ -222,3 +225,15 @@ def test_a_deleted_pod_keeps_its_deletion_through_every_decoder(with_volumes: bo
     assert cluster == built([whole["items"][1], held])  # as from the whole objects
     (pod,) = [p for n in cluster.nodes for p in n.pods if p.deletion is not None]
     assert pod.shown_phase == "Terminating" and pod.deletion.grace_seconds == 30
+
+
+@pytest.mark.parametrize("field", sorted(POD_FIELDS))
+def test_a_snapshot_s_pods_select_on_each_field_as_the_whole_pods_do(field: str) -> None:
+    body = (RECORDED / "pods.json").read_bytes()
+    whole, narrow = json.loads(body)["items"], decode_pod_list(body)["items"]
+    assert tuple(field.split(".")) in dict(declared(ApiPod))
+    values = {str(POD_FIELDS[field](pod)) for pod in whole} - {"None"}
+    for value in sorted(values)[:3]:
+        query = [("fieldSelector", f"{field}={value}")]
+        expected = [p["metadata"]["name"] for p in select(whole, "pods", query)]
+        assert [p["metadata"]["name"] for p in select(narrow, "pods", query)] == expected
