@@ -18,15 +18,17 @@ from kube_inspect.build.arrange import arrange
 from kube_inspect.build.health import judge_pod, pod_health, pod_problem
 from kube_inspect.build.objects import build_cluster, build_pod
 from kube_inspect.model.cluster import Cluster, Pod
+from kube_inspect.read.watch import Message, apply_event, object_key
 from kube_inspect.render.cells import pod_status
 from kube_inspect.render.dot import render_dot
 from kube_inspect.render.json import cluster_dict
 from kube_inspect.render.tree import render_tree
+from kube_inspect.render.watching import compare, render_frame, signatures
 from kube_inspect.schema import load_schema
 from tests.unit.conftest import RECORDED
 from tests.unit.test_pod_schema import terminating
 
-ENDS = datetime(2026, 1, 1, 0, 0, 30, tzinfo=UTC)  # the deletionTimestamp terminating() sets
+# before and after the end of the grace period terminating() sets (2026-01-01T00:00:30Z)
 BEFORE, AFTER = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, 0, 5, tzinfo=UTC)
 
 
@@ -115,3 +117,27 @@ def test_every_view_shows_a_deleted_pod_as_terminating() -> None:
     picture = io.StringIO()
     render_dot(cluster, picture)
     assert f"{name}  Terminating" in picture.getvalue()
+
+
+def test_the_watch_marks_a_pod_that_starts_terminating_and_one_that_gets_stuck() -> None:
+    pods = json.loads((RECORDED / "pods.json").read_bytes())["items"]
+    objects: dict[str, Any] = {object_key(p): p for p in pods}
+    web = _recorded("web-")
+    deleted = terminating(web)
+    deleted["metadata"]["name"] = web["metadata"]["name"]  # the same pod, now deleted
+    apply_event(objects, Message("pods", "MODIFIED", deleted))
+
+    def built(now: datetime) -> Cluster:
+        return build_cluster(
+            context="c", server="s", version="v", nodes=[], pods=objects.values(), now=now
+        )
+
+    before = build_cluster(context="c", server="s", version="v", nodes=[], pods=pods, now=BEFORE)
+    key = f"pod/{web['metadata']['namespace']}/{web['metadata']['name']}"
+    assert compare(signatures(before), signatures(built(BEFORE))).changed == {key}
+    assert compare(signatures(built(BEFORE)), signatures(built(AFTER))).changed == {key}
+    changes = compare(signatures(before), signatures(built(BEFORE)))
+    out = io.StringIO()
+    render_frame(built(BEFORE), changes, out, now=BEFORE)
+    (line,) = [row for row in out.getvalue().splitlines() if key in row]
+    assert "Terminating" in line
