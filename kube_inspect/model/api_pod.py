@@ -1,11 +1,14 @@
 """The pod fields kube-inspect reads, declared once: the typed input of the builder.
 
-build/objects.py builds a Pod from an ``ApiPod``; every decoder derives from these
-types: kube/decode.py hands them to msgspec (the JSON wire and the snapshot's pods),
-and tests/unit/test_pod_schema.py holds the protobuf schema (kube/wire/k8s_narrow.proto)
-and its converters to them, and fails when the builder reads a field not declared here.
-A field the builder starts reading is added here, and nowhere else on the JSON path;
-so is a field a snapshot's pods are selected on (offline/playback.py's POD_FIELDS).
+build/objects.py builds a Pod from an ``ApiPod``. The JSON decoders derive from these
+types: kube/decode.py hands them to msgspec (the JSON wire, and the snapshot's pods,
+which are recorded through it), and derives the tree's lean schema from them. The
+protobuf wire's schema (kube/wire/k8s_narrow.proto) needs field numbers, so it is
+written by hand, and tests/unit/test_pod_schema.py holds it to these types: it names
+exactly these fields, its converters keep all it names, and the builder reads no field
+that is not declared here. A field the builder starts reading is added here (and to the
+.proto, which that test then asks for); so is a field a snapshot's pods are selected on
+(offline/playback.py's POD_FIELDS).
 
 Keys are spelt as the API's JSON spells them. Leaves are ``Any``: objects may be
 malformed, and the builder checks every type it reads (build/fields.py). Fields marked
