@@ -173,8 +173,9 @@ def failing_condition(status: Mapping[str, Any]) -> tuple[str | None, str | None
     """
     if fields.text(status.get("reason")):
         return fields.text(status.get("reason")), fields.text(status.get("message"))
-    conditions = {
-        c.get("type"): c for c in map(fields.mapping, fields.items(status.get("conditions")))
+    conditions = {  # fields.text: a type of the wrong kind (from a file) is no type
+        fields.text(c.get("type")): c
+        for c in map(fields.mapping, fields.items(status.get("conditions")))
     }
     for kind in CONDITION_ORDER:
         condition = conditions.get(kind)

@@ -7,6 +7,7 @@ from dataclasses import replace
 import click
 
 from kube_inspect.build.names import check_name
+from kube_inspect.build.words import printable
 from kube_inspect.cli.completion import complete_from_list
 from kube_inspect.cli.options import (
     ClusterFlags,
@@ -120,5 +121,5 @@ def explain_command(
             lines = explain_pod(model, parts[0], parts[1])
         else:
             lines = explain_container(model, parts[0], parts[1], parts[2])
-    click.echo("\n".join(lines))
+    click.echo("\n".join(map(printable, lines)))  # no cluster text begins a line of its own
     exit_if_partial(forbidden)

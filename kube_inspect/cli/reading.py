@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 import click
 
+from kube_inspect.build.words import printable
 from kube_inspect.cli.options import ClusterFlags
 from kube_inspect.errors import EXIT_PARTIAL, SnapshotError, UsageError
 from kube_inspect.kube.client import KubeClient
@@ -103,7 +104,7 @@ def report_read(
         raise UsageError(f'node "{name}" not found: see kubectl get nodes')
     if notices_on_stderr:
         for notice in cluster.notices:
-            click.echo(f"notice: {notice}", err=True)
+            click.echo(f"notice: {printable(notice)}", err=True)
     if say_no_pods and selection.namespace and not cluster.pods and "pods" not in cluster.unread:
         click.echo(f"No pods found in {selection.namespace} namespace.", err=True)
 
@@ -113,5 +114,5 @@ def exit_if_partial(forbidden: ForbiddenReads) -> None:
     if not forbidden:
         return
     for line in forbidden.warnings():
-        click.echo(f"warning: {line}", err=True)
+        click.echo(f"warning: {printable(line)}", err=True)
     click.get_current_context().exit(EXIT_PARTIAL)

@@ -40,7 +40,7 @@ from kube_inspect.read.selection import Selection
     "--output",
     "path",
     metavar="FILE",
-    help="Write the snapshot to FILE (gzipped when it ends in .gz) instead of stdout.",
+    help="Write the snapshot to FILE (gzipped when it ends in .gz) instead of stdout (-: stdout).",
 )
 def snapshot(cluster: ClusterFlags, selection: SelectionFlags, path: str | None) -> None:
     """Save the selected part of the cluster to one file, to view or diff later offline.
@@ -157,7 +157,7 @@ def failed_member(member: Member[Any]) -> FailedMember:
 
 
 def _write(taken: Snapshot | FleetSnapshot, path: str | None) -> None:
-    if path is None:
+    if path is None or path == "-":  # kubectl's -f - habit: "-" is stdout, not a file
         sys.stdout.flush()
         write_snapshot(taken, sys.stdout.buffer, compress=False)
         sys.stdout.flush()

@@ -150,7 +150,7 @@ def read_connection(kubeconfig: str | None, context: str | None) -> Connection |
         raise ConfigError(f"context {name!r} not found in {paths}: see kubectl config get-contexts")
     entry = merged.contexts[name].value
     cluster_name = entry.get("cluster")
-    if cluster_name not in merged.clusters:
+    if not isinstance(cluster_name, str) or cluster_name not in merged.clusters:
         raise ConfigError(
             f"invalid kubeconfig {paths}: context {name!r} names cluster {cluster_name!r}, "
             "which no file of it defines"
