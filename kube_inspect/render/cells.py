@@ -41,10 +41,14 @@ def node_status(node: Node) -> str:
 
 
 def pod_status(pod: Pod) -> str:
-    """Return the pod's phase with the reason of a failing condition (``Pending: X``)."""
-    if pod.reason and pod.phase != "Succeeded":
+    """Return the pod's phase with the reason of a failing condition (``Pending: X``).
+
+    A pod being deleted is ``Terminating``, as kubectl shows it.
+    """
+    shown = pod.shown_phase
+    if pod.reason and pod.phase != "Succeeded" and shown == pod.phase:
         return f"{pod.phase}: {pod.reason}"
-    return pod.phase
+    return shown
 
 
 def pod_ready(pod: Pod) -> str:

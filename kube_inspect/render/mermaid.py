@@ -39,7 +39,7 @@ def label(text: str) -> str:
 
 def _pod_lines(pod: Pod, pod_id: str, depth: Depth) -> Iterator[str]:
     ready = cells.pod_ready(pod)
-    text = label(f"pod {pod.namespace}/{pod.name} {pod.phase} {ready}")
+    text = label(f"pod {pod.namespace}/{pod.name} {pod.shown_phase} {ready}")
     if depth == "pod":  # a box, without its containers
         yield f"    {pod_id}[{text}]:::{pod_health(pod)}"
         return
