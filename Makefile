@@ -9,13 +9,18 @@ ACTIONLINT := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 KREW_VALIDATE := sigs.k8s.io/krew/cmd/validate-krew-manifest@v0.4.3
 
 .PHONY: install demo test unit integration lint fmt record cluster-binaries kind-images clean \
-	system-deps screenshot proto bench bench-stretch bench-startup test-matrix dist
+	system-deps screenshot proto bench bench-stretch bench-startup test-matrix dist \
+	docs docs-reference docs-examples
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	# pip 25.1 is the first to install PEP 735 dependency groups (--group)
 	$(BIN)/python -m pip install --quiet --upgrade 'pip>=25.1'
 	$(BIN)/python -m pip install --quiet -e . --group dev
+	@# the HTTP fault proxy in a venv of its own: its h11 pin clashes with the mcp SDK's
+	$(PYTHON) -m venv $(VENV)/mitmproxy
+	$(VENV)/mitmproxy/bin/python -m pip install --quiet --upgrade 'pip>=25.1'
+	$(VENV)/mitmproxy/bin/python -m pip install --quiet --group faultproxy
 	touch $(STAMP)
 
 install: $(STAMP)  ## create .venv and install kube-inspect with its dev tools
@@ -41,11 +46,23 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports  # the rooms of kube_inspect/ and what each may import (pyproject.toml)
+	@# the manual (mkdocs.yml, docs/): a broken link, a page left out of nav... fails
+	@site=$$(mktemp -d) && $(BIN)/mkdocs build --strict --quiet --site-dir "$$site"; \
+		rc=$$?; rm -rf "$$site"; exit $$rc
 	"$$(bash .ci/go-tool.sh actionlint $(ACTIONLINT))" .github/workflows/*.yml
 	@# krew's validator logs every step to stderr: show it only when it fails
 	@out=$$("$$(bash .ci/go-tool.sh validate-krew-manifest $(KREW_VALIDATE))" \
 		-manifest plugins/inspect.yaml -skip-install 2>&1) || { echo "$$out"; exit 1; }; \
 		echo "plugins/inspect.yaml: krew's validate-krew-manifest accepts it"
+
+docs: install  ## build the manual (docs/, mkdocs.yml) into site/ and serve nothing: open site/index.html
+	$(BIN)/mkdocs build --strict --site-dir site
+
+docs-reference: install  ## rewrite docs/reference.md from each command's --help (a unit test fails when stale)
+	$(BIN)/python -m tests.docs.reference
+
+docs-examples: install  ## rewrite the docs' `<!-- examples: output -->` transcripts with what they print
+	$(BIN)/python -m tests.docs.examples
 
 fmt: install
 	$(BIN)/ruff check --fix .
@@ -86,4 +103,4 @@ kind-images: install system-deps  ## build (or find cached) kind, its node image
 	$(BIN)/python -m tests.clusters.kind build
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache dist
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache dist site

@@ -71,7 +71,8 @@ def _pod_diff(before: Pod | None, after: Pod | None) -> PodDiff | None:
         assert pod is not None
         return PodDiff(pod.namespace, pod.name, "added" if before is None else "removed")
     changes = _changes(
-        ("node", before.node_name, after.node_name), ("phase", before.phase, after.phase)
+        ("node", before.node_name, after.node_name),
+        ("phase", before.shown_phase, after.shown_phase),
     )
     old = {c.name: c for c in before.containers}
     new = {c.name: c for c in after.containers}

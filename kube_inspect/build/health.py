@@ -116,6 +116,14 @@ POD_STATES: dict[str, StateHealth] = {
         "the pod's state could not be read from its node, usually because the node "
         "stopped reporting"
     ),
+    "Terminating": _warning(
+        "being deleted: its containers were asked to stop, and it goes away once they "
+        "have, within its grace period"
+    ),
+    "Terminating/Stuck": _failing(
+        "being deleted, and still there after its grace period ended: a finalizer holds "
+        "it, or its node does not report its containers stopped"
+    ),
 }
 
 CONTAINER_STATES: dict[str, StateHealth] = {
@@ -237,7 +245,14 @@ def node_state(node: Node) -> list[tuple[str, StateHealth]]:
 
 
 def pod_state_key(pod: Pod, unschedulable: bool = False) -> str:
-    """Return the key of the pod's state in POD_STATES (``Running/NotReady``, ...)."""
+    """Return the key of the pod's state in POD_STATES (``Running/NotReady``, ...).
+
+    A pod being deleted is Terminating as kubectl shows it (stuck once its grace period
+    is over), whatever its phase, until it has finished.
+    """
+    if pod.deletion is not None and not pod.terminated:
+        shown = pod.shown_phase  # Terminating, or Unknown when its node was lost
+        return "Terminating/Stuck" if shown == "Terminating" and pod.deletion.overdue else shown
     if pod.phase == "Pending" and unschedulable:
         return "Pending/Unschedulable"
     if pod.phase == "Pending" and pod.reason == "SchedulingGated":
@@ -333,6 +348,9 @@ def pod_problem(pod: Pod) -> str | None:
     """
     if POD_STATES.get(pod.phase, _FALLBACK_POD).finished:
         return None
+    if pod.deletion is not None and not pod.terminated:  # kubectl shows it as Terminating
+        key = pod_state_key(pod)
+        return "Terminating, past its grace period" if key == "Terminating/Stuck" else key
     warning: Judgement | None = None
     for container in pod.containers:
         key, state = container_state(container)

@@ -48,7 +48,7 @@ def node_taints(spec: Mapping[str, Any]) -> tuple[str, ...]:
 def node_pressures(conditions: Iterable[Any]) -> tuple[str, ...]:
     """Return the pressure conditions that are True on the node."""
     true = {
-        fields.mapping(c).get("type")
+        fields.text(fields.mapping(c).get("type"))  # a list, from a damaged file: no type
         for c in conditions
         if fields.mapping(c).get("status") == "True"
     }

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 from kube_inspect.build import fields
@@ -20,11 +21,13 @@ from kube_inspect.build.scheduling import name_claims, pending_of
 from kube_inspect.build.shared import Shared
 from kube_inspect.build.storage import Claims, claims_by_name, pod_volumes
 from kube_inspect.build.taints import TaintedNode, has_unnamed_taint, name_taints, tainted_node
+from kube_inspect.model.api_pod import ApiPod
 from kube_inspect.model.cluster import (
     Cluster,
     Container,
     ContainerState,
     ContainerType,
+    Deletion,
     LastTermination,
     Node,
     Pod,
@@ -32,6 +35,7 @@ from kube_inspect.model.cluster import (
     Workload,
     total_resources,
 )
+from kube_inspect.model.timestamps import parse_time
 
 RUNNING = ContainerState("running")
 UNKNOWN = ContainerState("unknown")
@@ -137,7 +141,9 @@ _CONTAINER_GROUPS: tuple[tuple[str, str, ContainerType], ...] = (
 
 
 def build_containers(
-    pod: ApiObject, usage: Mapping[str, Resources] | None = None, shared: Shared | None = None
+    pod: ApiPod | ApiObject,
+    usage: Mapping[str, Resources] | None = None,
+    shared: Shared | None = None,
 ) -> tuple[Container, ...]:
     """Return the pod's containers in spec order: init and sidecars, app, ephemeral.
 
@@ -167,8 +173,9 @@ def failing_condition(status: Mapping[str, Any]) -> tuple[str | None, str | None
     """
     if fields.text(status.get("reason")):
         return fields.text(status.get("reason")), fields.text(status.get("message"))
-    conditions = {
-        c.get("type"): c for c in map(fields.mapping, fields.items(status.get("conditions")))
+    conditions = {  # fields.text: a type of the wrong kind (from a file) is no type
+        fields.text(c.get("type")): c
+        for c in map(fields.mapping, fields.items(status.get("conditions")))
     }
     for kind in CONDITION_ORDER:
         condition = conditions.get(kind)
@@ -220,20 +227,40 @@ def _ref(ref: tuple[str, str] | None) -> str | None:
     return None if ref is None else f"{ref[0]}/{ref[1]}"
 
 
+def deletion_of(meta: Mapping[str, Any], now: datetime | None) -> Deletion | None:
+    """Return the pod's deletion when it is being deleted (deletionTimestamp set), else None.
+
+    It is overdue when ``now`` (the time of the read) is past its deletionTimestamp, the
+    end of its grace period; None: the clock now.
+    """
+    at = fields.text(meta.get("deletionTimestamp"))
+    if at is None:
+        return None
+    grace = meta.get("deletionGracePeriodSeconds")
+    ends = parse_time(at)
+    overdue = ends is not None and (now or datetime.now(UTC)) > ends
+    return Deletion(at, grace if isinstance(grace, int) else None, overdue)
+
+
 def build_pod(
-    pod: ApiObject,
+    pod: ApiPod | ApiObject,
     owners: OwnerIndex | None = None,
     usage: Mapping[str, Resources] | None = None,
     with_volumes: bool = True,
     claims: Claims | None = None,
     shared: Shared | None = None,
+    now: datetime | None = None,
 ) -> Pod:
     """Return the model of one pod object; ``usage`` maps container names to live usage.
+
+    ``pod`` is read as an ``ApiPod`` (model/api_pod.py declares every field read here; a
+    whole object, or a test's dict, is read the same way).
 
     Without ``with_volumes`` the pod's volumes are not built (None): views that do not show
     them (the tree at 30,000 pods) do not pay for them. ``claims`` are the
     PersistentVolumeClaims read (None: not read), which claim volumes carry. ``shared``
-    holds the values already met in this build (a fresh one when None).
+    holds the values already met in this build (a fresh one when None). ``now`` is the
+    time of the read, against which a deletion is overdue (None: the clock now).
     """
     meta, spec, status = (fields.mapping(pod.get(k)) for k in ("metadata", "spec", "status"))
     shared = Shared() if shared is None else shared
@@ -268,6 +295,7 @@ def build_pod(
         labels=shared.label_set(fields.mapping(meta.get("labels"))),
         volumes=volumes,
         pending=pending if claims is None else name_claims(pending, volumes or ()),
+        deletion=deletion_of(meta, now) if "deletionTimestamp" in meta else None,
     )
 
 
@@ -310,6 +338,7 @@ def build_cluster(
     notices: Iterable[str] = (),
     with_volumes: bool = True,
     claims: Iterable[ApiObject] | None = None,
+    now: datetime | None = None,
 ) -> Cluster:
     """Return the hierarchy: nodes by name holding their pods, then unscheduled pods.
 
@@ -318,7 +347,9 @@ def build_cluster(
     out, for views filtered to some pods (such as one namespace). ``owners`` are the
     ReplicaSets and Jobs that lead a pod to its top workload; metrics, when given, are
     metrics.k8s.io NodeMetrics and PodMetrics objects; ``claims`` PersistentVolumeClaim
-    objects (None: not read).
+    objects (None: not read). ``now`` is the time of the read, against which a pod's
+    deletion is overdue (None: the clock now). Each pod is an ``ApiPod``
+    (model/api_pod.py): the fields declared there are all the builder reads.
     """
     index = owner_index(owners or {})
     claim_index = None if claims is None else claims_by_name(claims)
@@ -331,7 +362,7 @@ def build_cluster(
         meta = fields.mapping(obj.get("metadata"))
         key = (str(meta.get("namespace", "")), str(meta.get("name", "")))
         containers_usage = pod_usage.get(key, {}) if pod_metrics is not None else None
-        pod = build_pod(obj, index, containers_usage, with_volumes, claim_index, shared)
+        pod = build_pod(obj, index, containers_usage, with_volumes, claim_index, shared, now)
         by_node[pod.node_name].append(pod)
         if pod.node_name is None and has_unnamed_taint(pod.pending):
             tolerations[key] = fields.items(fields.mapping(obj.get("spec")).get("tolerations"))

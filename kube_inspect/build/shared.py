@@ -34,4 +34,8 @@ class Shared:
         """Return the first label mapping met equal to ``labels``, in the same order."""
         if not labels:
             return labels
-        return self.labels.setdefault(tuple(labels.items()), labels)
+        key = tuple(labels.items())
+        try:
+            return self.labels.setdefault(key, labels)
+        except TypeError:  # a value that is no text (a damaged object): kept as it is
+            return labels

@@ -122,9 +122,12 @@ def pod_volumes(
                 name = str(container.get("name", ""))
                 for m in fields.items(container.get("volumeMounts")):
                     if isinstance(m, dict):
-                        mounts[m.get("name")].append((name, str(m.get("mountPath", ""))))
+                        mounts[fields.text(m.get("name"))].append(
+                            (name, str(m.get("mountPath", "")))
+                        )
     return tuple(
-        _volume(v, tuple(mounts.get(v.get("name"), ())), namespace, claims) for v in wanted
+        _volume(v, tuple(mounts.get(fields.text(v.get("name")), ())), namespace, claims)
+        for v in wanted
     )
 
 

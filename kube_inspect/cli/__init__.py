@@ -25,6 +25,7 @@ from click.shell_completion import (
 )
 
 from kube_inspect import __version__
+from kube_inspect.build.words import printable
 from kube_inspect.cli.commands import LAZY_COMMANDS, load_command
 from kube_inspect.cli.fixed_words import fixed_completion
 from kube_inspect.cli.streams import finish_output, guard_standard_streams
@@ -99,7 +100,7 @@ class KubeInspectGroup(click.Group):
             if ctx.params.get("debug"):
                 raise
             e = selector_usage_error(e, ctx.meta.get(SELECTION_META)) or e
-            click.echo(f"error: {e}", err=True)
+            click.echo(f"error: {printable(str(e))}", err=True)  # one line, whatever it quotes
             ctx.exit(e.exit_code)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
@@ -221,7 +222,7 @@ def _run() -> int:
     except SystemExit as e:
         return e.code if isinstance(e.code, int) else (0 if e.code is None else EXIT_USAGE)
     except KubeInspectError as e:  # raised before a command runs, e.g. with --debug off
-        click.echo(f"error: {e}", err=True)
+        click.echo(f"error: {printable(str(e))}", err=True)  # one line, whatever it quotes
         return e.exit_code
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)

@@ -42,6 +42,7 @@ from kube_inspect.model.fleet import Member
 from kube_inspect.offline.document import FleetSnapshot, Snapshot, load_any
 from kube_inspect.offline.playback import SnapshotClient
 from kube_inspect.read.partial import ForbiddenReads
+from kube_inspect.read.selection import in_context_namespace
 from kube_inspect.render.checks_fleet import (
     fleet_check_dict,
     render_fleet_check_text,
@@ -142,6 +143,11 @@ def _known_in(snapshot: Snapshot, plan: CheckPlan) -> Known:
         client.close()
 
 
+def in_context(plan: CheckPlan, client: KubeClient) -> CheckPlan:
+    """Return the plan as read through ``client``: in its context's namespace, without -n/-A."""
+    return replace(plan, selection=in_context_namespace(plan.selection, client.target.namespace))
+
+
 def check_fleet(
     flags: ClusterFlags,
     plan: CheckPlan,
@@ -168,7 +174,7 @@ def check_fleet(
 
     def check_one(client: KubeClient, forbidden: ForbiddenReads, progress: Progress) -> CheckReport:
         context = client.target.context
-        mine = plan
+        mine = in_context(plan, client)
         if known is not None:
             if context not in known:
                 click.echo(
@@ -335,6 +341,7 @@ def check(
         check_fleet(cluster, plan, wait_seconds if wait else None, output, junit, baseline)
         return
     client = client_factory()(cluster)
+    plan = in_context(plan, client)
     try:
         if baseline is not None:
             plan = replace(plan, known=baseline_of(baseline, plan, client.target.context))

@@ -31,6 +31,10 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
         "kube_inspect.cli.explain:explain_command",
         "Explain the cluster, or one node, pod or container, in plain words.",
     ),
+    "mcp": (
+        "kube_inspect.cli.mcp:mcp",
+        "Serve the views to an AI assistant as Model Context Protocol tools, over stdio.",
+    ),
     "nodes": (
         "kube_inspect.cli.views:nodes",
         "List nodes, one per line, with the same filters and outputs as tree.",

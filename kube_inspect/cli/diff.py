@@ -80,7 +80,13 @@ def diff(
     refuse_fleet(cluster, "diff")
     if cluster.from_file is not None:
         raise UsageError("diff reads files as arguments: give BEFORE [AFTER], not --from")
-    read = replace(selection.selection, with_usage=False, with_owners=False, every_node=True)
+    read = replace(
+        selection.selection,
+        with_usage=False,
+        with_owners=False,
+        every_node=True,
+        context_namespace=False,  # every namespace, as a snapshot is taken by default
+    )
     forbidden = ForbiddenReads()
     make = client_factory()
     with one_shot():

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import click
 
 from kube_inspect.build.names import check_name
+from kube_inspect.build.words import printable
 from kube_inspect.cli.completion import complete_from_list
 from kube_inspect.cli.options import (
     ClusterFlags,
@@ -17,7 +19,7 @@ from kube_inspect.cli.options import (
     selection_options,
 )
 from kube_inspect.cli.process import one_shot
-from kube_inspect.cli.reading import exit_if_partial, load_cluster
+from kube_inspect.cli.reading import default_namespace, exit_if_partial, load_cluster
 from kube_inspect.errors import EXIT_CODES_HELP, UsageError
 from kube_inspect.explain.objects import explain_container, explain_node, explain_pod
 from kube_inspect.explain.tour import tour
@@ -40,10 +42,16 @@ EXPLAIN_EXAMPLES = {
 }
 
 
-def object_ref(kind: str, name: str | None, namespace: str | None) -> tuple[str, list[str]]:
+def object_ref(
+    kind: str,
+    name: str | None,
+    namespace: str | None,
+    default: Callable[[], str | None] = lambda: None,
+) -> tuple[str, list[str]]:
     """Return (node|pod|container, name parts) of what `explain KIND NAME` names.
 
-    Takes kubectl's spellings: ``pod NS/NAME``, ``pod -n NS NAME``, ``pod/NS/NAME``.
+    Takes kubectl's spellings: ``pod NS/NAME``, ``pod -n NS NAME``, ``pod/NS/NAME``, and
+    ``pod NAME`` in the namespace ``default()`` gives (the context's), when it gives one.
     """
     if name is None and "/" in kind:
         kind, name = kind.split("/", 1)
@@ -55,8 +63,9 @@ def object_ref(kind: str, name: str | None, namespace: str | None) -> tuple[str,
     if not name:
         raise UsageError(f"explain {kind} needs a name, e.g. {EXPLAIN_EXAMPLES[resolved]}")
     parts = name.split("/")
-    if resolved != "node" and namespace and len(parts) == (1 if resolved == "pod" else 2):
-        parts = [namespace, *parts]
+    if resolved != "node" and len(parts) == (1 if resolved == "pod" else 2):
+        namespace = namespace or default()
+        parts = [namespace, *parts] if namespace else parts
     wanted = {"node": 1, "pod": 2, "container": 3}[resolved]
     if len(parts) != wanted or not all(parts):
         raise UsageError(f"explain {kind} wants a name like {EXPLAIN_EXAMPLES[resolved]}")
@@ -95,6 +104,7 @@ def explain_command(
       kube-inspect explain node kwok-worker-1
       kube-inspect explain pod shop/web-8bd6f4977-4mnfw
       kube-inspect explain pod -n shop multi           # kubectl's -n works too
+      kube-inspect explain pod multi                   # in the context's namespace
       kube-inspect explain pod/shop/multi              # and kubectl's KIND/NAME
       kube-inspect explain container batch/crasher/worker
     """
@@ -107,18 +117,24 @@ def explain_command(
             lines = tour(model)
     else:
         refuse_flags(selection, {"namespace"}, "explain KIND NAME: it names one object")
-        what, parts = object_ref(kind, name, selection.selection.namespace)
+        what, parts = object_ref(
+            kind, name, selection.selection.namespace, lambda: default_namespace(cluster)
+        )
         read = replace(read, with_events=True)  # an object's explanation ends with its events
         if what == "node":
-            read = replace(read, namespace=None, nodes=(parts[0],))
+            # every pod on the node, whatever the context's namespace
+            read = replace(read, namespace=None, nodes=(parts[0],), context_namespace=False)
         else:
             read = replace(read, namespace=parts[0], field_selector=f"metadata.name={parts[1]}")
         model = load_cluster(cluster, read, forbidden, quiet=True, say_no_pods=False)
+        if what != "node" and "pods" in model.unread:
+            # refused, not absent: kubectl says Forbidden, not NotFound
+            raise forbidden.nothing_readable([f"pods in namespace {parts[0]}"])
         if what == "node":
             lines = explain_node(model, parts[0])
         elif what == "pod":
             lines = explain_pod(model, parts[0], parts[1])
         else:
             lines = explain_container(model, parts[0], parts[1], parts[2])
-    click.echo("\n".join(lines))
+    click.echo("\n".join(map(printable, lines)))  # no cluster text begins a line of its own
     exit_if_partial(forbidden)

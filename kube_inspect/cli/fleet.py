@@ -23,7 +23,7 @@ from kube_inspect.offline.document import FailedMember
 from kube_inspect.read.cluster import read_cluster
 from kube_inspect.read.fleet import fleet_exit_code, read_fleet
 from kube_inspect.read.partial import ForbiddenReads
-from kube_inspect.read.selection import Selection
+from kube_inspect.read.selection import Selection, in_context_namespace
 
 T = TypeVar("T")
 Fleet = tuple[Member[Cluster], ...]
@@ -97,7 +97,8 @@ def load_fleet(
     """
 
     def read(client: KubeClient, forbidden: ForbiddenReads, progress: Progress) -> Cluster:
-        cluster = read_cluster(client, selection, forbidden, progress)
+        mine = in_context_namespace(selection, client.target.namespace)  # each its own
+        cluster = read_cluster(client, mine, forbidden, progress)
         missing = tuple(f'node "{name}" not found' for name in cluster.missing_nodes)
         return replace(cluster, notices=(*cluster.notices, *missing), missing_nodes=())
 

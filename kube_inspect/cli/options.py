@@ -27,7 +27,14 @@ from kube_inspect.cli.completion import (
     complete_namespace,
     complete_node,
 )
+from kube_inspect.cli.connection_flags import (
+    CONNECTION_FLAGS,
+    CONNECTION_OPTIONS,
+    connection_overrides,
+    given_connection_flags,
+)
 from kube_inspect.errors import SnapshotError, UsageError
+from kube_inspect.kube.overrides import NO_OVERRIDES, ConnectionOverrides
 from kube_inspect.kube.wires import WIRES
 from kube_inspect.read.selection import Selection
 from kube_inspect.render.age import human_duration
@@ -90,6 +97,8 @@ class ClusterFlags:
     loaded: tuple[str, Snapshot | FleetSnapshot] | None = field(
         default=None, compare=False, repr=False
     )
+    # kubectl's connection flags (--as, --server, --token...): they win over the context's
+    overrides: ConnectionOverrides = NO_OVERRIDES
 
     @property
     def fleet(self) -> bool:
@@ -184,7 +193,10 @@ def _grouped(
 
 
 def cluster_options(func: F) -> F:
-    """Add --kubeconfig, --context, --all-contexts, --request-timeout, --from; pass ``cluster``.
+    """Add the flags that say which cluster to read, and how; pass ``cluster``.
+
+    --kubeconfig, --context, --all-contexts, --request-timeout and --from here;
+    kubectl's connection flags (--as, --server...) in cli/connection_flags.py.
 
     ``cluster`` is a ClusterFlags; commands that read one cluster only refuse a fleet
     (``refuse_fleet``).
@@ -233,6 +245,7 @@ def cluster_options(func: F) -> F:
             help="Ask for pods as JSON (the default), as protobuf, or (auto) as JSON and, "
             "once a list holds more than 10,000 pods, as protobuf with JSON as the fallback.",
         ),
+        *CONNECTION_OPTIONS,
     ]
 
     def build(p: dict[str, Any]) -> ClusterFlags:
@@ -246,6 +259,9 @@ def cluster_options(func: F) -> F:
             for flag, there in given.items():
                 if there:
                     raise UsageError(f"--from reads a file, not a cluster: drop --{flag}")
+            for flag in given_connection_flags(p):
+                raise UsageError(f"--from reads a file, not a cluster: drop {flag}")
+        overrides = connection_overrides(p, fleet=p["all_contexts"] or len(contexts) > 1)
         loaded = None if p["from_file"] is None else _load(p["from_file"])
         return ClusterFlags(
             p["kubeconfig"],
@@ -256,9 +272,18 @@ def cluster_options(func: F) -> F:
             p["from_file"],
             p["wire"],
             loaded,
+            overrides,
         )
 
-    names = ("kubeconfig", "contexts", "all_contexts", "request_timeout", "from_file", "wire")
+    names = (
+        "kubeconfig",
+        "contexts",
+        "all_contexts",
+        "request_timeout",
+        "from_file",
+        "wire",
+        *CONNECTION_FLAGS,
+    )
     grouped = _grouped(names, build, "cluster")
     return _apply(options, grouped(func))
 
@@ -335,14 +360,16 @@ _SELECTION_OPTIONS: list[Callable[[Any], Any]] = [
         "-n",
         "--namespace",
         metavar="NAME",
-        help="Show only the pods of this namespace, or of several: -n shop,web.",
+        help="Show only the pods of this namespace, or of several: -n shop,web (default: "
+        "the kubeconfig context's namespace, as in kubectl; all namespaces when it names none).",
         shell_complete=complete_namespace,
     ),
     click.option(
         "-A",
         "--all-namespaces",
         is_flag=True,
-        help="Show pods of all namespaces (the default; overrides -n, as in kubectl).",
+        help="Show pods of all namespaces, whatever the context's namespace (overrides -n, "
+        "as in kubectl).",
     ),
     click.option(
         "-l",
@@ -409,8 +436,9 @@ def selection_options(func: F) -> F:
             check_name(node, "node name")
         sort: SortKey = p["sort"]
         selection = Selection(
-            namespace=namespaces[0] if len(namespaces) == 1 else None,
-            namespaces=namespaces if len(namespaces) > 1 else (),
+            namespace=None if p["all_namespaces"] or len(namespaces) != 1 else namespaces[0],
+            namespaces=() if p["all_namespaces"] or len(namespaces) < 2 else namespaces,
+            context_namespace=not p["all_namespaces"] and not namespaces,
             label_selector=p["selector"],
             field_selector=p["field_selector"],
             nodes=tuple(dict.fromkeys(p["node_names"])),

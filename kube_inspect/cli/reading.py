@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import click
 
+from kube_inspect.build.words import printable
 from kube_inspect.cli.options import ClusterFlags
 from kube_inspect.errors import EXIT_PARTIAL, SnapshotError, UsageError
 from kube_inspect.kube.client import KubeClient
@@ -15,16 +17,37 @@ from kube_inspect.kube.progress import Progress
 from kube_inspect.model.cluster import Cluster
 from kube_inspect.read.cluster import read_cluster
 from kube_inspect.read.partial import ForbiddenReads
-from kube_inspect.read.selection import Selection
+from kube_inspect.read.selection import Selection, in_context_namespace
 
 ClientFactory = Callable[[ClusterFlags], KubeClient]
 
 
 def kubeconfig_client(flags: ClusterFlags) -> KubeClient:
-    """Return a client for the cluster the flags name (the factory used outside tests)."""
-    client = KubeClient.from_kubeconfig(flags.kubeconfig, flags.context, flags.request_timeout)
+    """Return a client for the cluster the flags name (the factory used outside tests).
+
+    A context with ``insecure-skip-tls-verify`` (or the flag) asked for unverified TLS:
+    urllib3 would warn of it on every request, with a site-packages path; kubectl says
+    nothing, and neither does kube-inspect.
+    """
+    warnings.filterwarnings("ignore", message="Unverified HTTPS request", module="urllib3")
+    client = KubeClient.from_kubeconfig(
+        flags.kubeconfig, flags.context, flags.request_timeout, flags.overrides
+    )
     client.wire = flags.wire
     return client
+
+
+def default_namespace(flags: ClusterFlags) -> str | None:
+    """Return where kubectl looks for a named pod without -n: the context's namespace.
+
+    "default" when the context names none, as kubectl; None for --from (no context).
+    """
+    if flags.from_file is not None:
+        return None
+    from kube_inspect.kube.connection import context_entries
+
+    entries = context_entries(flags.kubeconfig, flags.context, flags.overrides)
+    return entries.namespace or "default"
 
 
 def snapshot_client(flags: ClusterFlags) -> KubeClient:
@@ -89,6 +112,7 @@ def load_cluster(
     """
     with connected(flags) as client:
         progress = Progress.for_stream(sys.stderr, quiet)
+        selection = in_context_namespace(selection, client.target.namespace)
         cluster = read_cluster(client, selection, forbidden, progress)
     report_read(cluster, selection, notices_on_stderr=notices_on_stderr, say_no_pods=say_no_pods)
     return cluster
@@ -103,7 +127,7 @@ def report_read(
         raise UsageError(f'node "{name}" not found: see kubectl get nodes')
     if notices_on_stderr:
         for notice in cluster.notices:
-            click.echo(f"notice: {notice}", err=True)
+            click.echo(f"notice: {printable(notice)}", err=True)
     if say_no_pods and selection.namespace and not cluster.pods and "pods" not in cluster.unread:
         click.echo(f"No pods found in {selection.namespace} namespace.", err=True)
 
@@ -113,5 +137,5 @@ def exit_if_partial(forbidden: ForbiddenReads) -> None:
     if not forbidden:
         return
     for line in forbidden.warnings():
-        click.echo(f"warning: {line}", err=True)
+        click.echo(f"warning: {printable(line)}", err=True)
     click.get_current_context().exit(EXIT_PARTIAL)

@@ -29,7 +29,7 @@ from kube_inspect.offline.document import FailedMember, FleetSnapshot, Snapshot,
 from kube_inspect.offline.recording import RecordingClient
 from kube_inspect.read.cluster import read_cluster
 from kube_inspect.read.partial import ForbiddenReads
-from kube_inspect.read.selection import Selection
+from kube_inspect.read.selection import Selection, in_context_namespace
 
 
 @click.command(epilog=EXIT_CODES_HELP)
@@ -40,7 +40,7 @@ from kube_inspect.read.selection import Selection
     "--output",
     "path",
     metavar="FILE",
-    help="Write the snapshot to FILE (gzipped when it ends in .gz) instead of stdout.",
+    help="Write the snapshot to FILE (gzipped when it ends in .gz) instead of stdout (-: stdout).",
 )
 def snapshot(cluster: ClusterFlags, selection: SelectionFlags, path: str | None) -> None:
     """Save the selected part of the cluster to one file, to view or diff later offline.
@@ -79,18 +79,19 @@ def snapshot(cluster: ClusterFlags, selection: SelectionFlags, path: str | None)
     forbidden = ForbiddenReads()
     with one_shot():
         live = client_factory()(cluster)
+        read = in_context_namespace(read, live.target.namespace)
         recorder = RecordingClient(live)
         try:
             progress = Progress.for_stream(sys.stderr, selection.quiet)
             model = read_cluster(recorder, read, forbidden, progress)
         finally:
             recorder.close()
-        report_read(model, selection.selection, notices_on_stderr=True)
+        report_read(model, read, notices_on_stderr=True)
         taken = recorder.snapshot(
             model.read_at or recorder.now(),
             notices=model.notices,
             warnings=tuple(forbidden.warnings()),
-            selection=selection_record(selection.selection),
+            selection=selection_record(read),
         )
         _write(taken, path)
     exit_if_partial(forbidden)
@@ -119,12 +120,13 @@ def snapshot_fleet(cluster: ClusterFlags, selection: SelectionFlags, path: str |
         client: KubeClient, forbidden: ForbiddenReads, progress: Progress
     ) -> tuple[Snapshot, tuple[str, ...]]:
         recorder = RecordingClient(client)  # closed with ``client``, by read_each
-        model = read_cluster(recorder, read, forbidden, progress)
+        mine = in_context_namespace(read, client.target.namespace)
+        model = read_cluster(recorder, mine, forbidden, progress)
         taken = recorder.snapshot(
             model.read_at or recorder.now(),
             notices=model.notices,
             warnings=tuple(forbidden.warnings()),
-            selection=selection_record(read),
+            selection=selection_record(mine),
         )
         missing = tuple(f'node "{name}" not found' for name in model.missing_nodes)
         return taken, (*model.notices, *missing)
@@ -157,7 +159,7 @@ def failed_member(member: Member[Any]) -> FailedMember:
 
 
 def _write(taken: Snapshot | FleetSnapshot, path: str | None) -> None:
-    if path is None:
+    if path is None or path == "-":  # kubectl's -f - habit: "-" is stdout, not a file
         sys.stdout.flush()
         write_snapshot(taken, sys.stdout.buffer, compress=False)
         sys.stdout.flush()

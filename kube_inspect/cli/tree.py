@@ -28,6 +28,7 @@ from kube_inspect.cli.streams import can_draw, output_gone
 from kube_inspect.errors import EXIT_CODES_HELP, UsageError
 from kube_inspect.model.cluster import Cluster
 from kube_inspect.read.partial import ForbiddenReads
+from kube_inspect.read.selection import in_context_namespace
 from kube_inspect.render.tree import (
     DEPTHS,
     Depth,
@@ -308,12 +309,11 @@ def watch_tree(
     forbidden = ForbiddenReads()
     try:
         with connected(flags) as client:
-            frames = follow_cluster(client, selection.selection, forbidden)
+            read = in_context_namespace(selection.selection, client.target.namespace)
+            frames = follow_cluster(client, read, forbidden)
             first = next(frames)
             # an empty namespace is an empty first frame, not a message: pods may come
-            report_read(
-                first.cluster, selection.selection, notices_on_stderr=True, say_no_pods=False
-            )
+            report_read(first.cluster, read, notices_on_stderr=True, say_no_pods=False)
             for line in forbidden.warnings():
                 click.echo(f"warning: {line}", err=True)
             shown = first.cluster

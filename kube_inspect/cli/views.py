@@ -134,6 +134,8 @@ def flat_command(level: str, plural: str, example: str) -> click.Command:
         cluster: ClusterFlags, selection: SelectionFlags, output: OutputFlags, events: bool = False
     ) -> None:
         read = with_events(selection.selection, events, output.format, EVENTS_SHOWN_IN)
+        if level == "node":  # nodes are cluster-wide: the context's namespace is no filter
+            read = replace(read, context_namespace=False)
         if level == "pod" and output.format in ("wide", "csv", "json", "yaml"):
             read = replace(read, with_volumes=True)  # their VOLUMES column / key
         if cluster.fleet:

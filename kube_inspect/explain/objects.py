@@ -72,7 +72,7 @@ def explain_node(cluster: Cluster, name: str) -> list[str]:
         lines += paragraph("- It runs no pods.", "  ")
     else:
         lines += paragraph(f"- It runs {plural(len(node.pods), 'pod')}:", "  ")
-        lines += [f"    {p.namespace}/{p.name} ({p.phase})" for p in node.pods]
+        lines += [f"    {p.namespace}/{p.name} ({p.shown_phase})" for p in node.pods]
     return [*lines, "", f"Next: {node_next_step(node)}"]
 
 

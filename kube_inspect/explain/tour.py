@@ -17,6 +17,7 @@ from kube_inspect.build.health import (
 )
 from kube_inspect.build.scheduling import pending_phrases
 from kube_inspect.build.words import plural as plural  # explain.objects reads it here
+from kube_inspect.build.words import printable
 from kube_inspect.errors import UsageError
 from kube_inspect.model.cluster import Cluster, Container, Node, Pod
 
@@ -34,6 +35,7 @@ def paragraph(text: str, indent: str = "") -> list[str]:
     """Return ``text`` wrapped to WIDTH columns, each line starting with ``indent``."""
     hang = indent + ("  " if text.startswith("- ") else "")
     # names (taints, images, hosts) hold hyphens: they are not broken there
+    text = printable(text)  # cluster text escaped first: wrap makes a line break a space
     return wrap(
         text, WIDTH, initial_indent=indent, subsequent_indent=hang, break_on_hyphens=False
     ) or [""]

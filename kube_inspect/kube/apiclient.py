@@ -15,11 +15,13 @@ from typing import Any
 
 import yaml
 from kubernetes import client as k8s
-from kubernetes import config as k8s_config
 from kubernetes.config.config_exception import ConfigException
+from kubernetes.config.kube_config import KubeConfigLoader, KubeConfigMerger
 
 from kube_inspect.errors import ConfigError, Unauthorized
-from kube_inspect.kube.kubeconfig import current_context, first_line, found_kubeconfig_paths
+from kube_inspect.kube.connection import ContextEntries, context_entries
+from kube_inspect.kube.kubeconfig import first_line
+from kube_inspect.kube.overrides import NO_OVERRIDES, ConnectionOverrides
 from kube_inspect.kube.plugins import time_boxed_plugins
 from kube_inspect.kube.transport import refuse_writes
 
@@ -62,27 +64,31 @@ def _logged_errors() -> Iterator[list[str]]:
 
 
 def load_configuration(
-    kubeconfig: str | None, context: str | None, plugin_timeout: float | None = None
-) -> tuple[k8s.Configuration, str]:
-    """Return the client configuration of ``context`` (or the current one), and its name.
+    kubeconfig: str | None,
+    context: str | None,
+    plugin_timeout: float | None = None,
+    overrides: ConnectionOverrides = NO_OVERRIDES,
+) -> tuple[k8s.Configuration, ContextEntries]:
+    """Return the client configuration of ``context`` (or the current one), and its entries.
 
-    Raises ConfigError when no kubeconfig is found, it is malformed, or it has no such
+    kubectl's connection flags (``overrides``) win over the context's values; the
+    entries carry what the package does not read (impersonation, the namespace). Raises
+    ConfigError when no kubeconfig is found, it is malformed, or it has no such
     context; Unauthorized when its credential plugin fails or does not answer within
     ``plugin_timeout`` seconds (None: no limit).
     """
-    paths = found_kubeconfig_paths(kubeconfig)
-    name = context or current_context(paths)
-    if not name:
-        raise ConfigError(f"no current context in {paths}: pass --context NAME")
+    entries = context_entries(kubeconfig, context, overrides)
+    name, paths = entries.name, entries.paths
     configuration = k8s.Configuration()
     try:
         with _LOADING, _logged_errors() as plugin_errors, time_boxed_plugins(plugin_timeout):
-            k8s_config.load_kube_config(  # type: ignore[no-untyped-call]
-                config_file=paths,
-                context=name,
-                client_configuration=configuration,
-                persist_config=False,  # never write to the user's kubeconfig
+            merger = KubeConfigMerger(paths)  # type: ignore[no-untyped-call]
+            active = _active_context(merger, entries, overrides)
+            # as load_kube_config loads, without a persister: never write to the kubeconfig
+            loader = KubeConfigLoader(  # type: ignore[no-untyped-call]
+                config_dict=merger.config, active_context=active, config_base_path=None
             )
+            loader.load_and_set(configuration)  # type: ignore[no-untyped-call]
     except ConfigException as e:
         raise ConfigError(_config_message(str(e), name, paths)) from e
     except (KeyError, TypeError, AttributeError, ValueError, yaml.YAMLError) as e:
@@ -94,7 +100,40 @@ def load_configuration(
             f"the credential plugin of context {name!r} failed ({plugin_errors[0]}): "
             "log in again, or fix users[].user.exec in the kubeconfig"
         )
-    return configuration, name
+    _override(configuration, overrides)
+    return configuration, entries
+
+
+# The context the package loads when --user or --cluster replace a context's own entries.
+_AMENDED_CONTEXT = "kube-inspect: the context as --user and --cluster amend it"
+
+
+def _active_context(
+    merger: KubeConfigMerger, entries: ContextEntries, overrides: ConnectionOverrides
+) -> str:
+    """Return the context for the package to load: the named one, or one the flags amend."""
+    if not overrides.user and not overrides.cluster:
+        return entries.name
+    contexts = merger.config.value["contexts"]
+    original = next(c for c in contexts if c["name"] == entries.name)["context"].value
+    amended = {**original, "user": entries.user_name}
+    amended["cluster"] = overrides.cluster or original["cluster"]
+    contexts.append({"name": _AMENDED_CONTEXT, "context": amended})
+    return _AMENDED_CONTEXT
+
+
+def _override(configuration: k8s.Configuration, overrides: ConnectionOverrides) -> None:
+    """Lay kubectl's server, TLS and token flags over what the package loaded."""
+    if overrides.server:
+        configuration.host = overrides.server.rstrip("/")
+    if overrides.insecure_skip_tls_verify or overrides.certificate_authority:
+        configuration.verify_ssl = not overrides.insecure_skip_tls_verify
+        configuration.ssl_ca_cert = overrides.certificate_authority
+    if overrides.tls_server_name or overrides.server:
+        configuration.tls_server_name = overrides.tls_server_name
+    if overrides.token:
+        configuration.api_key["BearerToken"] = f"Bearer {overrides.token}"
+        configuration.refresh_api_key_hook = None  # the provider's token must not come back
 
 
 def _config_message(text: str, context: str, paths: str) -> str:

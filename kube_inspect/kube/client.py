@@ -33,6 +33,7 @@ from kube_inspect.kube.watching import Watching
 from kube_inspect.kube.wires import ACCEPT, AUTO_PROTOBUF_ABOVE, JSON
 
 if TYPE_CHECKING:
+    from kube_inspect.kube.overrides import ConnectionOverrides
     from kube_inspect.kube.transport import Transport
 
 USER_AGENT = f"kube-inspect/{__version__}"
@@ -52,41 +53,58 @@ class KubeClient(Paging, Watching):
 
     @classmethod
     def from_kubeconfig(
-        cls, kubeconfig: str | None, context: str | None, timeout: float | None
+        cls,
+        kubeconfig: str | None,
+        context: str | None,
+        timeout: float | None,
+        overrides: ConnectionOverrides | None = None,
     ) -> KubeClient:
         """Return a client for ``context`` (or the current one) of the kubeconfig.
 
-        Raises ConfigError when no kubeconfig is found, it is malformed, or it has no such
-        context; Unauthorized when its credential plugin fails. A context that
-        kube-inspect's own reader leaves to the kubernetes package (an auth-provider:
-        kube/connection.py) is read through it.
+        kubectl's connection flags (``overrides``: --server, --as...) win over the
+        context's values. Raises ConfigError when no kubeconfig is found, it is
+        malformed, or it has no such context; Unauthorized when its credential plugin
+        fails. A context that kube-inspect's own reader leaves to the kubernetes package
+        (an auth-provider: kube/connection.py) is read through it.
         """
         from kube_inspect.kube.connection import read_connection
         from kube_inspect.kube.credentials import Credentials
+        from kube_inspect.kube.overrides import NO_OVERRIDES
         from kube_inspect.kube.transport import HttpTransport
 
-        connection = read_connection(kubeconfig, context)
+        connection = read_connection(kubeconfig, context, overrides or NO_OVERRIDES)
         if connection is None:
-            return cls.through_kubernetes(kubeconfig, context, timeout)
+            return cls.through_kubernetes(kubeconfig, context, timeout, overrides)
         credentials = Credentials(connection, plugin_timeout=timeout)
         transport = HttpTransport(connection, credentials, USER_AGENT)
-        client = cls(transport, Target(connection.context, connection.server), timeout)
+        target = Target(connection.context, connection.server, connection.namespace)
+        client = cls(transport, target, timeout)
         client.compress = asks_gzip(connection.server, connection.disable_compression, os.environ)
         return client
 
     @classmethod
     def through_kubernetes(
-        cls, kubeconfig: str | None, context: str | None, timeout: float | None
+        cls,
+        kubeconfig: str | None,
+        context: str | None,
+        timeout: float | None,
+        overrides: ConnectionOverrides | None = None,
     ) -> KubeClient:
         """Return a client whose kubeconfig and requests go through the kubernetes package."""
         from kube_inspect.kube.apiclient import ReadOnlyApiClient, load_configuration
+        from kube_inspect.kube.identity import impersonation_headers
+        from kube_inspect.kube.overrides import NO_OVERRIDES
         from kube_inspect.kube.transport import KubernetesTransport
 
-        configuration, name = load_configuration(kubeconfig, context, timeout)
+        configuration, entries = load_configuration(
+            kubeconfig, context, timeout, overrides or NO_OVERRIDES
+        )
         configuration.retries = 0  # retries are ours to decide, within the request timeout
         api = ReadOnlyApiClient(configuration)
         api.user_agent = USER_AGENT
-        return cls(KubernetesTransport(api), Target(name, configuration.host), timeout)
+        transport = KubernetesTransport(api, impersonation_headers(entries.impersonation))
+        target = Target(entries.name, configuration.host, entries.namespace)
+        return cls(transport, target, timeout)
 
     def warm_up(self) -> None:
         """Start asking for the version now, in a thread: the connection opens meanwhile.

@@ -17,15 +17,22 @@ import base64
 import binascii
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kube_inspect.errors import ConfigError
-from kube_inspect.kube.kubeconfig import found_kubeconfig_paths, kubeconfig_files
+from kube_inspect.kube.identity import Impersonation, read_impersonation
+from kube_inspect.kube.kubeconfig import found_kubeconfig_paths, kubeconfig_exists, kubeconfig_files
+from kube_inspect.kube.overrides import (
+    NO_OVERRIDES,
+    ConnectionOverrides,
+    overridden_cluster,
+    overridden_user,
+)
 
 # The user fields read here; another one (auth-provider, or one a newer kubectl knows)
 # sends the context to the kubernetes package. Impersonation (as, as-groups...) is read
-# by neither, as before.
+# here for both (kube/identity.py): the package itself ignores it.
 USER_FIELDS = frozenset(
     {
         "token",
@@ -86,6 +93,8 @@ class Connection:
     password: str | None = field(default=None, repr=False)
     exec_plugin: ExecPlugin | None = None
     disable_compression: bool = False  # the cluster's disable-compression: no gzip asked
+    impersonation: Impersonation | None = None  # as, as-uid, as-groups, as-user-extra
+    namespace: str | None = None  # the context's namespace: where kubectl reads by default
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,11 +145,26 @@ def merged_kubeconfig(paths: str) -> _Merged:
     return merged
 
 
-def read_connection(kubeconfig: str | None, context: str | None) -> Connection | None:
-    """Return how to reach ``context`` (or the current one); None if this reader cannot tell.
+@dataclass(frozen=True, slots=True)
+class ContextEntries:
+    """A context's cluster and user entries, with kubectl's connection flags laid over them."""
 
-    Raises ConfigError when no kubeconfig is found, it is malformed, or it has no such
-    context. None means the context needs the kubernetes package (see the module's doc).
+    name: str
+    cluster: _Named
+    user: _Named | None  # None: no user fields at all (anonymous)
+    user_name: str | None
+    namespace: str | None
+    paths: str
+    impersonation: Impersonation | None  # what the user entry and --as... ask for
+
+
+def context_entries(
+    kubeconfig: str | None, context: str | None, overrides: ConnectionOverrides = NO_OVERRIDES
+) -> ContextEntries:
+    """Return the entries ``context`` (or the current one) names, as the flags amend them.
+
+    Raises ConfigError, in kubectl's words, when no kubeconfig is found, it is malformed,
+    or it has no such context, cluster (``--cluster``) or user (``--user``).
     """
     paths = found_kubeconfig_paths(kubeconfig)
     merged = merged_kubeconfig(paths)
@@ -150,24 +174,72 @@ def read_connection(kubeconfig: str | None, context: str | None) -> Connection |
     if name not in merged.contexts:
         raise ConfigError(f"context {name!r} not found in {paths}: see kubectl config get-contexts")
     entry = merged.contexts[name].value
-    cluster_name = entry.get("cluster")
-    if cluster_name not in merged.clusters:
+    cluster_name = overrides.cluster or entry.get("cluster")
+    if not isinstance(cluster_name, str) or cluster_name not in merged.clusters:
+        if overrides.cluster:
+            raise ConfigError(f"cluster {cluster_name!r} not found in {paths} (--cluster)")
         raise ConfigError(
             f"invalid kubeconfig {paths}: context {name!r} names cluster {cluster_name!r}, "
             "which no file of it defines"
         )
-    cluster = merged.clusters[str(cluster_name)]
-    user = merged.users.get(str(entry.get("user"))) if entry.get("user") else None
+    if overrides.user and overrides.user not in merged.users:
+        raise ConfigError(f"user {overrides.user!r} not found in {paths} (--user)")
+    user_name = overrides.user or (str(entry["user"]) if entry.get("user") else None)
+    user = merged.users.get(user_name) if user_name else None
     # a user the files do not define is anonymous, as the kubernetes package reads it
-    user_fields = user.value if user is not None else {}
-    if not set(user_fields) <= USER_FIELDS or not _proxy_is_supported(cluster.value):
-        return None
+    cluster = merged.clusters[str(cluster_name)]
+    namespace = entry.get("namespace")
+    if namespace is not None and not isinstance(namespace, str):
+        raise ConfigError(
+            f"malformed kubeconfig {paths}: context {name!r}: namespace is not a string"
+        )
+    user_fields = overridden_user(user.value if user else {}, overrides)
     try:
-        return _connection(name, cluster, user, paths)
+        impersonation = read_impersonation(user_fields)
+    except ValueError as e:
+        raise ConfigError(
+            f"invalid kubeconfig {paths}: {e} (context {name!r}): set as: in its user, or pass --as"
+        ) from e
+    return ContextEntries(
+        name,
+        _Named(overridden_cluster(cluster.value, overrides), cluster.directory),
+        _Named(user_fields, user.directory if user else cluster.directory) if user_fields else None,
+        user_name,
+        str(namespace) if namespace else None,
+        paths,
+        impersonation,
+    )
+
+
+def read_connection(
+    kubeconfig: str | None, context: str | None, overrides: ConnectionOverrides = NO_OVERRIDES
+) -> Connection | None:
+    """Return how to reach ``context`` (or the current one); None if this reader cannot tell.
+
+    kubectl's connection flags (``overrides``) win over the context's values. Raises
+    ConfigError when no kubeconfig is found, it is malformed, or it has no such context;
+    None means the context needs the kubernetes package (see the module's doc).
+    """
+    if context is None and not overrides.user and not kubeconfig_exists(kubeconfig):
+        # in a pod with no kubeconfig: its service account, as kubectl does
+        from kube_inspect.kube.incluster import in_cluster_connection
+
+        in_cluster = in_cluster_connection(os.environ, overrides=overrides)
+        if in_cluster is not None:
+            return in_cluster
+    entries = context_entries(kubeconfig, context, overrides)
+    user = entries.user
+    user_fields = user.value if user is not None else {}
+    if not set(user_fields) <= USER_FIELDS or not _proxy_is_supported(entries.cluster.value):
+        return None
+    paths = entries.paths
+    try:
+        connection = _connection(entries.name, entries.cluster, user, paths)
     except (TypeError, ValueError, KeyError, binascii.Error) as e:
         raise ConfigError(f"malformed kubeconfig {paths}: {e}") from e
     except OSError as e:
         raise ConfigError(f"cannot read a file that kubeconfig {paths} names: {e}") from e
+    return replace(connection, impersonation=entries.impersonation, namespace=entries.namespace)
 
 
 def _proxy_is_supported(cluster: dict[str, Any]) -> bool:

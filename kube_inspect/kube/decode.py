@@ -6,20 +6,35 @@ without building it. Everything else an object carries is kept, as plain dicts a
 lists, so the aggregator reads the same shapes as from ``orjson.loads``.
 
 Pods, by far the most numerous, go further: ``decode_pod_list`` keeps only the fields
-the aggregator reads (about a fifth of a pod's JSON), still as plain dicts.
+the builder reads (about a fifth of a pod's JSON), still as plain dicts: those that
+model/api_pod.py declares.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
+import operator
+import types
 from collections.abc import Iterator
-from typing import Any, TypedDict, cast
+from typing import (
+    Annotated,
+    Any,
+    TypedDict,
+    Union,
+    cast,
+    get_args,
+    get_origin,
+    get_type_hints,
+    is_typeddict,
+)
 
 import msgspec
 from msgspec import UNSET, UnsetType
 
 from kube_inspect.kube import protobuf
+from kube_inspect.model import api_pod
 
 Field = Any | UnsetType
 
@@ -130,203 +145,44 @@ def _item(item: _Object) -> dict[str, Any]:
     return plain
 
 
-# The pod fields kube_inspect.build.objects reads, and nothing else. A field the aggregator
-# starts reading must be added here: tests/unit/test_decode.py compares the clusters
-# built from this and from the whole objects. Leaves are Any: the aggregator checks types.
+# The pod fields the builder reads, and nothing else: model/api_pod.py declares them once.
+# The lean schema (the tree's) is derived from it, without the fields marked VOLUMES.
 
 
-class _OwnerReference(TypedDict, total=False):
-    kind: Any
-    name: Any
-    controller: Any
+def _lean(tp: Any) -> Any:
+    """Return ``tp`` with every TypedDict in it rebuilt without its VOLUMES fields."""
+    origin = get_origin(tp)
+    if origin is Annotated:
+        return _lean(get_args(tp)[0])
+    if origin in (Union, types.UnionType):
+        return functools.reduce(operator.or_, map(_lean, get_args(tp)))
+    if origin is list:
+        return list[_lean(get_args(tp)[0])]  # type: ignore[misc]
+    if is_typeddict(tp):
+        return _lean_typeddict(tp)
+    return tp
 
 
-class _PodMeta(TypedDict, total=False):
-    name: Any
-    namespace: Any
-    creationTimestamp: Any
-    labels: Any
-    ownerReferences: list[_OwnerReference] | None
-
-
-class _Port(TypedDict, total=False):
-    name: Any
-    containerPort: Any
-    protocol: Any
-
-
-class _Mount(TypedDict, total=False):
-    name: Any
-    mountPath: Any
-
-
-class _LeanContainerSpec(TypedDict, total=False):
-    name: Any
-    image: Any
-    restartPolicy: Any
-    resources: Any
-    ports: list[_Port] | None
-
-
-class _ContainerSpec(_LeanContainerSpec, total=False):
-    volumeMounts: list[_Mount] | None
-
-
-class _Skipped(msgspec.Struct):
-    """A value whose presence is read, never its content (msgspec skips what it holds)."""
-
-
-class _Named(TypedDict, total=False):
-    name: Any
-
-
-class _ClaimSource(TypedDict, total=False):
-    claimName: Any
-
-
-class _SecretSource(TypedDict, total=False):
-    secretName: Any  # the Secret's name, never its content: kube-inspect reads no Secret
-
-
-class _EmptyDir(TypedDict, total=False):
-    medium: Any
-    sizeLimit: Any
-
-
-class _Projection(TypedDict, total=False):
-    configMap: _Named
-    secret: _Named
-    serviceAccountToken: _Skipped
-    downwardAPI: _Skipped
-    clusterTrustBundle: _Skipped
-
-
-class _Projected(TypedDict, total=False):
-    sources: list[_Projection] | None
-
-
-class _Volume(TypedDict, total=False):
-    """A pod volume: its name, which source it has, and what the shown sources name."""
-
-    name: Any
-    awsElasticBlockStore: _Skipped
-    azureDisk: _Skipped
-    azureFile: _Skipped
-    cephfs: _Skipped
-    cinder: _Skipped
-    configMap: _Named
-    csi: _Skipped
-    downwardAPI: _Skipped
-    emptyDir: _EmptyDir
-    ephemeral: _Skipped
-    fc: _Skipped
-    flexVolume: _Skipped
-    flocker: _Skipped
-    gcePersistentDisk: _Skipped
-    gitRepo: _Skipped
-    glusterfs: _Skipped
-    hostPath: _Skipped
-    image: _Skipped
-    iscsi: _Skipped
-    nfs: _Skipped
-    persistentVolumeClaim: _ClaimSource
-    photonPersistentDisk: _Skipped
-    portworxVolume: _Skipped
-    projected: _Projected
-    quobyte: _Skipped
-    rbd: _Skipped
-    scaleIO: _Skipped
-    secret: _SecretSource
-    storageos: _Skipped
-    vsphereVolume: _Skipped
-
-
-class _Toleration(TypedDict, total=False):
-    key: Any
-    operator: Any
-    value: Any
-    effect: Any
-
-
-class _LeanPodSpec(TypedDict, total=False):
-    """A pod's spec without its volumes and mounts, for views that do not show them."""
-
-    nodeName: Any
-    priorityClassName: Any
-    overhead: Any
-    schedulingGates: Any
-    tolerations: list[_Toleration] | None  # which taints a pending pod does not tolerate
-    initContainers: list[_LeanContainerSpec] | None
-    containers: list[_LeanContainerSpec] | None
-    ephemeralContainers: list[_LeanContainerSpec] | None
-
-
-class _PodSpec(TypedDict, total=False):
-    nodeName: Any
-    priorityClassName: Any
-    overhead: Any
-    schedulingGates: Any
-    tolerations: list[_Toleration] | None  # which taints a pending pod does not tolerate
-    initContainers: list[_ContainerSpec] | None
-    containers: list[_ContainerSpec] | None
-    ephemeralContainers: list[_ContainerSpec] | None
-    volumes: list[_Volume] | None
-
-
-class _Condition(TypedDict, total=False):
-    type: Any
-    status: Any
-    reason: Any
-    message: Any
-
-
-class _ContainerStatus(TypedDict, total=False):
-    name: Any
-    image: Any
-    imageID: Any
-    state: Any
-    lastState: Any
-    ready: Any
-    restartCount: Any
-    started: Any
-
-
-class _PodStatus(TypedDict, total=False):
-    phase: Any
-    reason: Any
-    message: Any
-    qosClass: Any
-    podIP: Any
-    conditions: list[_Condition] | None
-    initContainerStatuses: list[_ContainerStatus] | None
-    containerStatuses: list[_ContainerStatus] | None
-    ephemeralContainerStatuses: list[_ContainerStatus] | None
-
-
-class _Pod(TypedDict, total=False):
-    metadata: _PodMeta | None
-    spec: _PodSpec | None
-    status: _PodStatus | None
-
-
-class _LeanPod(TypedDict, total=False):
-    metadata: _PodMeta | None
-    spec: _LeanPodSpec | None
-    status: _PodStatus | None
+@functools.cache
+def _lean_typeddict(tp: Any) -> Any:
+    hints = get_type_hints(tp, include_extras=True)
+    kept = {
+        name: _lean(hint)
+        for name, hint in hints.items()
+        if not (get_origin(hint) is Annotated and api_pod.VOLUMES in get_args(hint)[1:])
+    }
+    return TypedDict(f"Lean{tp.__name__}", kept, total=False)  # type: ignore[operator]
 
 
 class _PodPage(TypedDict, total=False):
     metadata: Any
-    items: list[_Pod] | None
+    items: list[api_pod.ApiPod] | None
 
 
-class _LeanPodPage(TypedDict, total=False):
-    metadata: Any
-    items: list[_LeanPod] | None
-
-
-_POD_PAGE = msgspec.json.Decoder(_PodPage)
-_LEAN_POD_PAGE = msgspec.json.Decoder(_LeanPodPage)
+POD_PAGE: Any = _PodPage  # the schema of a page of pods, volumes included
+LEAN_POD_PAGE: Any = _lean(_PodPage)  # without volumes and mounts (the tree's)
+_POD_PAGE = msgspec.json.Decoder(POD_PAGE)
+_LEAN_POD_PAGE = msgspec.json.Decoder(LEAN_POD_PAGE)
 
 
 def decode_pod_list(body: bytes, *, with_volumes: bool = True) -> dict[str, Any]:

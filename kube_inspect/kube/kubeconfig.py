@@ -30,10 +30,16 @@ def _kubeconfig_documents(paths: str) -> Iterator[Any]:
         yield doc
 
 
+def kubeconfig_exists(kubeconfig: str | None) -> bool:
+    """Return True when a file of the kubeconfig path list to read exists."""
+    paths = kubeconfig_paths(kubeconfig)
+    return any(os.path.exists(os.path.expanduser(p)) for p in paths.split(os.pathsep) if p)
+
+
 def found_kubeconfig_paths(kubeconfig: str | None) -> str:
     """Return the kubeconfig path list to read; ConfigError when none of its files exists."""
     paths = kubeconfig_paths(kubeconfig)
-    if not any(os.path.exists(os.path.expanduser(p)) for p in paths.split(os.pathsep) if p):
+    if not kubeconfig_exists(kubeconfig):
         raise ConfigError(f"no kubeconfig found at {paths}: pass --kubeconfig or set KUBECONFIG")
     return paths
 

@@ -172,6 +172,10 @@ def _meta(meta: Any) -> dict[str, Any]:
         out["namespace"] = meta.namespace
     if meta.HasField("creationTimestamp"):
         out["creationTimestamp"] = _rfc3339(meta.creationTimestamp.seconds)
+    if meta.HasField("deletionTimestamp"):  # being deleted: kubectl shows Terminating
+        out["deletionTimestamp"] = _rfc3339(meta.deletionTimestamp.seconds)
+    if meta.HasField("deletionGracePeriodSeconds"):
+        out["deletionGracePeriodSeconds"] = meta.deletionGracePeriodSeconds
     if meta.labels:
         out["labels"] = {key: value for key, value in meta.labels.items()}  # dict() is slower
     if meta.ownerReferences:
@@ -186,10 +190,16 @@ def _owner(owner: Any) -> dict[str, Any]:
     return out
 
 
+_SELECTABLE_SPEC = ("restartPolicy", "schedulerName", "serviceAccountName")
+
+
 def _spec(spec: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if spec.nodeName:
         out["nodeName"] = spec.nodeName
+    for name in _SELECTABLE_SPEC:  # read by a snapshot's --field-selector only
+        if value := getattr(spec, name):
+            out[name] = value
     if spec.priorityClassName:
         out["priorityClassName"] = spec.priorityClassName
     if spec.overhead:
@@ -273,6 +283,8 @@ def _status(status: Any) -> dict[str, Any]:
         out["qosClass"] = status.qosClass
     if status.podIP:
         out["podIP"] = status.podIP
+    if status.nominatedNodeName:
+        out["nominatedNodeName"] = status.nominatedNodeName
     if status.conditions:
         out["conditions"] = [_condition(condition) for condition in status.conditions]
     for name in ("initContainerStatuses", "containerStatuses", "ephemeralContainerStatuses"):

@@ -25,10 +25,14 @@ if TYPE_CHECKING:  # imported with the transport, not at start-up (kube/transpor
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """Where the client points: the kubeconfig context and the API server URL."""
+    """Where the client points: the kubeconfig context and the API server URL.
+
+    ``namespace`` is the context's namespace: where kubectl reads when no -n is given.
+    """
 
     context: str
     server: str
+    namespace: str | None = None
 
 
 class HttpStatusError(Exception):

@@ -27,6 +27,7 @@ import urllib3
 from kube_inspect.errors import ConfigError, ReadOnlyViolation
 from kube_inspect.kube.connection import Connection
 from kube_inspect.kube.credentials import ClientCertificate, Credentials
+from kube_inspect.kube.identity import impersonation_headers
 from kube_inspect.kube.kubeconfig import first_line
 
 ALLOWED_METHODS = frozenset({"GET"})  # get, list and watch are all HTTP GET
@@ -36,6 +37,7 @@ POOL_SIZE = 10
 
 Query = list[tuple[str, Any]] | None
 Timeout = float | tuple[float | None, float | None] | None
+Headers = tuple[tuple[str, str], ...]  # a name may come more than once (Impersonate-Group)
 
 
 def refuse_writes(method: str, url: str) -> None:
@@ -79,6 +81,16 @@ class Transport(ABC):
         """Release the connections."""
 
 
+def with_headers(headers: Mapping[str, str], more: Headers) -> Mapping[str, str]:
+    """Return ``headers`` and ``more``; each of ``more`` sent as a line of its own."""
+    if not more:
+        return headers
+    merged = urllib3.HTTPHeaderDict(headers)
+    for name, value in more:
+        merged.add(name, value)
+    return merged
+
+
 def urllib3_timeout(timeout: Timeout) -> urllib3.Timeout:
     """Return a request timeout as urllib3 takes it: a total, or (connect, read)."""
     if isinstance(timeout, tuple):
@@ -99,6 +111,7 @@ class HttpTransport(Transport):
         self._lock = threading.Lock()
         self._certificate = credentials.client_certificate()
         self._pool = self._pool_for(self._certificate)
+        self._identity = impersonation_headers(connection.impersonation)
 
     def _send(
         self, method: str, path: str, query: list[tuple[str, Any]], headers: dict[str, str],
@@ -112,7 +125,7 @@ class HttpTransport(Transport):
         return self._current_pool().request(
             method,
             url,
-            headers=headers,
+            headers=with_headers(headers, self._identity),
             timeout=urllib3_timeout(timeout),
             retries=0,  # retries are the client's to decide (kube/retry.py)
             redirect=False,
@@ -252,9 +265,13 @@ def _private_file(directory: str, name: str, data: bytes) -> str:
 class KubernetesTransport(Transport):
     """The kubernetes package's ApiClient, for contexts kube-inspect's reader leaves to it."""
 
-    def __init__(self, api: Any) -> None:
-        """Wrap a (read-only) ApiClient already configured for the context."""
+    def __init__(self, api: Any, identity: Headers = ()) -> None:
+        """Wrap a (read-only) ApiClient already configured for the context.
+
+        ``identity`` are the impersonation headers (the package itself sends none).
+        """
         self._api = api
+        self._identity = identity
 
     def _send(
         self, method: str, path: str, query: list[tuple[str, Any]], headers: dict[str, str],
@@ -264,11 +281,12 @@ class KubernetesTransport(Transport):
 
         from kube_inspect.kube.translate import HttpStatusError
 
-        request = self._api.param_serialize(
+        method, url, sent, body, post = self._api.param_serialize(
             method, path, query_params=query, header_params=headers, auth_settings=["BearerToken"]
         )
+        sent = with_headers(sent, self._identity)
         try:
-            response = self._api.call_api(*request, _request_timeout=timeout)
+            response = self._api.call_api(method, url, sent, body, post, _request_timeout=timeout)
         except ApiException as e:  # the package raises some answers itself
             raise HttpStatusError(e.status or 0, e.reason, e.body, e.headers or {}) from e
         raw: urllib3.BaseHTTPResponse = response.response

@@ -233,6 +233,19 @@ class Container:
 
 
 @dataclass(frozen=True, slots=True)
+class Deletion:
+    """A pod being deleted: its deletionTimestamp, grace period, and whether it is overdue.
+
+    ``at`` is when the grace period ends (the API server sets it to the delete's time plus
+    the grace period); ``overdue`` is True when the pod was read after that time.
+    """
+
+    at: str | None
+    grace_seconds: int | None
+    overdue: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Pod:
     """A pod with its containers, in spec order (init, then app, then ephemeral)."""
 
@@ -256,6 +269,18 @@ class Pod:
     volumes: tuple[Volume, ...] | None = None  # None: not built (only views showing them do)
     pending: Pending | None = None  # why it has not started, when that is known
     events: tuple[Event, ...] | None = None  # latest Warning events first; None: not read
+    deletion: Deletion | None = None  # None: not being deleted
+
+    @property
+    def shown_phase(self) -> str:
+        """Return the phase as kubectl's STATUS shows it: Terminating while being deleted.
+
+        As kubectl: a pod being deleted that has not finished is Terminating, or Unknown
+        when its node was lost (status reason NodeLost).
+        """
+        if self.deletion is None or self.terminated:
+            return self.phase
+        return "Unknown" if self.reason == "NodeLost" else "Terminating"
 
     @property
     def unschedulable_message(self) -> str | None:

@@ -21,6 +21,15 @@ from typing import Any, BinaryIO
 import msgspec
 
 from kube_inspect.errors import SnapshotError
+from kube_inspect.offline.checked import (
+    Failure,
+    damaged,
+    failure_of,
+    field_of,
+    objects_of,
+    texts_of,
+    unnamed,
+)
 from kube_inspect.offline.routes import KINDS, RESOURCES
 
 SNAPSHOT_KIND = "KubeInspectSnapshot"
@@ -30,14 +39,6 @@ SNAPSHOT_SCHEMA_VERSION = 1
 ONE_CLUSTER_ONLY = "diff and explain read one cluster's snapshot"
 _GZIP_MAGIC = b"\x1f\x8b"
 _KIND_RESOURCE = {kind: resource for resource, kind in KINDS.items()}
-
-
-@dataclass(frozen=True, slots=True)
-class Failure:
-    """An answer that was an error: replayed as the same error."""
-
-    status: int | None
-    message: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,11 +213,27 @@ def _read_document(path: Path) -> Any:
     try:
         return msgspec.json.decode(body)
     except msgspec.DecodeError as e:
+        if _looks_like_yaml(body):
+            raise SnapshotError(
+                f"{path} is YAML, not JSON: --from reads a kube-inspect snapshot or "
+                "`kubectl get nodes,pods -A -o json` (-o json, not -o yaml)"
+            ) from e
         what = "is cut short" if "truncated" in str(e) else "is not JSON"
+        why = str(e).removeprefix("JSON is malformed: ")
         raise SnapshotError(
-            f"{path} {what} ({e}): --from reads a kube-inspect snapshot or "
+            f"{path} {what} ({why}): --from reads a kube-inspect snapshot or "
             "`kubectl get nodes,pods -A -o json`"
         ) from e
+
+
+_YAML_STARTS = (b"---", b"apiVersion:", b"kind:", b"items:", b"metadata:", b"- ")
+
+
+def _looks_like_yaml(body: bytes) -> bool:
+    """Return True when ``body`` starts as a kubectl YAML document does."""
+    lines = (line.strip() for line in body[:4096].splitlines())
+    first = next((line for line in lines if line and not line.startswith(b"#")), b"")
+    return first.startswith(_YAML_STARTS)
 
 
 def _is_snapshot(document: Any) -> bool:
@@ -277,44 +294,49 @@ def _check_version(document: dict[str, Any], path: str) -> None:
 
 
 def _snapshot_of(document: dict[str, Any], path: str) -> Snapshot:
+    """Return the snapshot a document holds; SnapshotError, in one line, if it is damaged.
+
+    Every value a view would draw is checked for its type: a damaged file is refused,
+    never drawn as empty names (``pod//``) or made-up text.
+    """
     _check_version(document, path)
-    try:
-        cluster = document["cluster"]
-        resources = document["resources"]
-        items: dict[str, list[dict[str, Any]]] = {}
-        failures: dict[str, Failure] = {}
-        for resource, answer in resources.items():
-            if resource not in KINDS:
-                continue  # a resource a later version records: not read here
-            if "error" in answer:
-                error = answer["error"]
-                failures[resource] = Failure(error.get("status"), str(error["message"]))
-            else:
-                items[resource] = _objects(answer["items"], path)
-        return Snapshot(
-            taken_at=_time(document["taken_at"], path),
-            context=str(cluster["context"]),
-            server=str(cluster["server"]),
-            version=str(cluster["version"]),
-            items=items,
-            failures=failures,
-            notices=tuple(str(n) for n in document.get("notices") or ()),
-            warnings=tuple(str(w) for w in document.get("warnings") or ()),
-            selection=document.get("selection") or {},
-        )
-    except (KeyError, TypeError, AttributeError) as e:
-        raise SnapshotError(f"{path}: a damaged snapshot (at {e})") from e
-
-
-def _objects(items: Any, path: str) -> list[dict[str, Any]]:
-    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        raise SnapshotError(f"{path}: a damaged snapshot (items that are not objects)")
-    return items
+    cluster = field_of(document, "cluster", dict, path)
+    resources = field_of(document, "resources", dict, path)
+    items: dict[str, list[dict[str, Any]]] = {}
+    failures: dict[str, Failure] = {}
+    for resource, answer in resources.items():
+        if resource not in KINDS:
+            continue  # a resource a later version records: not read here
+        where = f"resources.{resource}"
+        if not isinstance(answer, dict) or not ("error" in answer or "items" in answer):
+            raise damaged(path, f"{where} is neither items nor an error")
+        if "error" in answer:
+            failures[resource] = failure_of(answer["error"], where, path)
+        else:
+            items[resource] = objects_of(answer["items"], path, resource)
+    if not {"nodes", "pods"} & (set(items) | set(failures)):
+        raise damaged(path, "no nodes and no pods")
+    selection = document.get("selection") or {}
+    if not isinstance(selection, dict):
+        raise damaged(path, "selection is not an object")
+    return Snapshot(
+        taken_at=_time(document.get("taken_at"), path),
+        context=field_of(cluster, "context", str, path, "cluster."),
+        server=field_of(cluster, "server", str, path, "cluster."),
+        version=field_of(cluster, "version", str, path, "cluster."),
+        items=items,
+        failures=failures,
+        notices=texts_of(document, "notices", path),
+        warnings=texts_of(document, "warnings", path),
+        selection=selection,
+    )
 
 
 def _time(text: Any, path: str) -> datetime:
+    if not isinstance(text, str):
+        raise damaged(path, "no taken_at" if text is None else "taken_at is not a string")
     try:
-        when = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError as e:
         raise SnapshotError(f"{path}: a damaged snapshot (taken_at {text!r})") from e
     return when if when.tzinfo else when.replace(tzinfo=UTC)
@@ -327,6 +349,8 @@ def _list_items(document: Any, path: str) -> Iterable[tuple[str, dict[str, Any]]
     kind = str(document.get("kind") or "")
     if "items" not in document:
         if kind in _KIND_RESOURCE:  # one object, as `kubectl get node NAME -o json` writes it
+            if (why := unnamed(document, _KIND_RESOURCE[kind])) is not None:
+                raise SnapshotError(f"{path}: a damaged {kind} ({why})")
             yield _KIND_RESOURCE[kind], document
             return
         raise SnapshotError(_not_a_list(path, f"kind {kind or 'missing'}"))
@@ -337,8 +361,11 @@ def _list_items(document: Any, path: str) -> Iterable[tuple[str, dict[str, Any]]
         if not isinstance(item, dict):
             raise SnapshotError(f"{path}: a List whose items are not all objects")
         resource = _KIND_RESOURCE.get(str(item.get("kind") or default))
-        if resource is not None:
-            yield resource, item
+        if resource is None:
+            continue
+        if (why := unnamed(item, resource)) is not None:
+            raise SnapshotError(f"{path}: a damaged List ({resource}: {why})")
+        yield resource, item
 
 
 def _not_a_list(path: str, why: str) -> str:

@@ -23,6 +23,11 @@ from kube_inspect.kube.wires import JSON
 from kube_inspect.offline.document import Snapshot
 from kube_inspect.offline.routes import NAMESPACED, Route, route
 
+# What a file lacking them leaves unknown (replayed as a read refused), where an empty
+# list would say there are none: every node "not listed", every pod without events.
+UNKNOWN_WHEN_ABSENT = frozenset(
+    {"nodes", "pods", "events", "deployments", "statefulsets", "daemonsets"}
+)
 _FIELD_TERM = re.compile(r"([\w.]+)\s*(!=|==|=)\s*(.*)")
 
 
@@ -133,6 +138,9 @@ class SnapshotClient(KubeClient):
             if failure.status == 404:
                 raise NotFound(failure.message, 404)
             raise ApiError(failure.message, failure.status)
+        if where.resource not in self.snapshot.items and where.resource in UNKNOWN_WHEN_ABSENT:
+            # a file without them (a List of pods alone, a cut snapshot): unknown, not none
+            raise Forbidden(f"forbidden: {where.resource} are not in the file")
         if where.resource not in self.snapshot.items and where.resource.endswith("metrics"):
             raise NotFound("not found: metrics.k8s.io is not in the file", 404)
         if where.resource == "persistentvolumeclaims" and where.resource not in self.snapshot.items:

@@ -10,7 +10,9 @@ from kube_inspect.errors import ApiError, Forbidden, KubeInspectError, NotFound
 from kube_inspect.kube.client import KubeClient
 from kube_inspect.kube.decode import decode_json, decode_object_list, decode_pod_list
 from kube_inspect.kube.wires import JSON
-from kube_inspect.offline.document import Failure, Snapshot
+from kube_inspect.offline.checked import Failure
+from kube_inspect.offline.document import Snapshot
+from kube_inspect.offline.kept import kept
 from kube_inspect.offline.routes import UNSHAPED, Route, route
 
 
@@ -23,8 +25,9 @@ class RecordingClient(KubeClient):
 
     Each answer is decoded a second time for the record, narrowed as the read path
     narrows it (pods keep only what the builder reads, volumes included, so every view
-    can be drawn from the snapshot; other objects lose their managedFields). Objects
-    read twice (a list restarted after 410 Gone) are kept once.
+    can be drawn from the snapshot), then to what offline/kept.py allows: no env value,
+    no annotation beyond a short list, no managedFields, for every kind. Objects read
+    twice (a list restarted after 410 Gone) are kept once.
     """
 
     def __init__(self, inner: KubeClient) -> None:
@@ -75,24 +78,23 @@ class RecordingClient(KubeClient):
             if resource == "namespaces":
                 return  # asked about by check only; not kept
             if name is not None:  # one object by name, e.g. --node NAME
-                one = decode_json(body)
-                (one.get("metadata") or {}).pop("managedFields", None)
-                objects = [one]
+                objects = [decode_json(body)]
             elif resource == "pods":
                 objects = decode_pod_list(body).get("items") or []
             elif resource in UNSHAPED:  # usage, an event's reason: top level, no spec/status
                 objects = decode_json(body).get("items") or []
-                for item in objects:
-                    (item.get("metadata") or {}).pop("managedFields", None)
             else:
                 objects = decode_object_list(body).get("items") or []
         except (ValueError, AttributeError) as e:
             raise KubeInspectError(f"cannot record the answer to {resource}: {e}") from e
         self._failures.pop(resource, None)
-        kept = self._items.setdefault(resource, {})
+        found = self._items.setdefault(resource, {})
         for item in objects:
+            if not isinstance(item, dict):
+                continue
+            item = kept(resource, item)  # what the views read, and nothing that holds a secret
             metadata = item.get("metadata") or {}
-            kept[(str(metadata.get("namespace") or ""), str(metadata.get("name") or ""))] = item
+            found[(str(metadata.get("namespace") or ""), str(metadata.get("name") or ""))] = item
 
     def close(self) -> None:
         """Close the client it reads through."""

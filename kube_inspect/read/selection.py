@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from kube_inspect.build.arrange import SortKey
 
@@ -46,6 +46,10 @@ class Selection:
         """Return the namespaces each namespaced LIST is sent to (None: all namespaces)."""
         return self.namespaces or (self.namespace,)
 
+    # neither -n nor -A: read the kubeconfig context's namespace, if it names one, as
+    # kubectl does (``in_context_namespace``); else every namespace
+    context_namespace: bool = False
+
     @property
     def reads_claims(self) -> bool:
         """Return True when pods' volumes and the claims they name are read (one more LIST).
@@ -59,3 +63,16 @@ class Selection:
     def filters_pods(self) -> bool:
         """Return True when only some pods are wanted (then empty nodes are left out)."""
         return bool(self.namespace or self.namespaces or self.label_selector or self.field_selector)
+
+
+def in_context_namespace(selection: Selection, namespace: str | None) -> Selection:
+    """Return the selection as read in a context whose namespace is ``namespace``.
+
+    Without -n or -A, kubectl reads the context's namespace; kube-inspect does too, and
+    reads every namespace when the context names none (kubectl would read "default").
+    """
+    if not selection.context_namespace:
+        return selection
+    if selection.namespace is not None:  # a command chose one since (explain pod NS/NAME)
+        return replace(selection, context_namespace=False)
+    return replace(selection, namespace=namespace, context_namespace=False)

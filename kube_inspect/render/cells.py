@@ -8,6 +8,7 @@ from datetime import datetime
 
 from kube_inspect.build.health import judge_container, judge_node, judge_pod
 from kube_inspect.build.words import plural as plural  # cells.plural, for the renderers
+from kube_inspect.build.words import printable
 from kube_inspect.model.cluster import Container, Event, Node, Pod, Resources
 from kube_inspect.model.quantity import format_amount, format_bytes, format_cpu, percent
 from kube_inspect.render.age import age
@@ -40,10 +41,14 @@ def node_status(node: Node) -> str:
 
 
 def pod_status(pod: Pod) -> str:
-    """Return the pod's phase with the reason of a failing condition (``Pending: X``)."""
-    if pod.reason and pod.phase != "Succeeded":
+    """Return the pod's phase with the reason of a failing condition (``Pending: X``).
+
+    A pod being deleted is ``Terminating``, as kubectl shows it.
+    """
+    shown = pod.shown_phase
+    if pod.reason and pod.phase != "Succeeded" and shown == pod.phase:
         return f"{pod.phase}: {pod.reason}"
-    return pod.phase
+    return shown
 
 
 def pod_ready(pod: Pod) -> str:
@@ -188,7 +193,7 @@ def node_row(
     )
     row = {
         "NAME": node.name,
-        "STATUS": paint(status, judge_node(node).verdict) if color else status,
+        "STATUS": status,
         "ROLES": ",".join(node.roles) or none,
         "AGE": age(node.created, now) if node.listed else "",
         "VERSION": node.kubelet_version or "",
@@ -206,6 +211,9 @@ def node_row(
         }
         if node.events is not None:
             row["EVENTS"] = latest_event(node.events, now)
+    row = printable_cells(row)
+    if color:
+        row["STATUS"] = paint(row["STATUS"], judge_node(node).verdict)
     return row
 
 
@@ -223,7 +231,7 @@ def pod_row(
         "NAMESPACE": pod.namespace,
         "NAME": pod.name,
         "NODE": pod.node_name or "<none>",
-        "STATUS": paint(status, judge_pod(pod).verdict) if color else status,
+        "STATUS": status,
         "READY": pod_ready(pod),
         "RESTARTS": count(pod.restarts),
         "AGE": age(pod.created, now),
@@ -242,6 +250,9 @@ def pod_row(
         }
         if pod.events is not None:
             row["EVENTS"] = latest_event(pod.events, now)
+    row = printable_cells(row)
+    if color:
+        row["STATUS"] = paint(row["STATUS"], judge_pod(pod).verdict)
     return row
 
 
@@ -261,7 +272,7 @@ def container_row(
         "NAME": container.name,
         "TYPE": container.type,
         "NODE": pod.node_name or "<none>",
-        "STATE": paint(state, judge_container(container).verdict) if color else state,
+        "STATE": state,
         "READY": str(container.ready).lower(),
         "RESTARTS": count(container.restarts),
         "IMAGE": container.image,
@@ -276,4 +287,17 @@ def container_row(
             "IMAGE-ID": container.image_id or "<none>",
             "MESSAGE": container.state.message or "",
         }
+    row = printable_cells(row)
+    if color:
+        row["STATE"] = paint(row["STATE"], judge_container(container).verdict)
     return row
+
+
+def printable_cells(row: dict[str, str]) -> dict[str, str]:
+    """Return the row with the control characters of its cells escaped (``printable``).
+
+    Called before a status is painted: the colour codes are the only ones left raw.
+    """
+    if "".join(row.values()).isprintable():
+        return row
+    return {column: printable(cell) for column, cell in row.items()}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+from kube_inspect.build.words import printable
 from kube_inspect.model.checks import CheckReport
 from kube_inspect.model.fleet import Member
 from kube_inspect.render.checks_json import SCHEMA_VERSION, check_report_dict
@@ -34,7 +35,7 @@ def render_fleet_check_text(members: Sequence[Member[CheckReport]], out: TextIO)
     """Write each cluster's report under its header (or why it was not read), then the verdict."""
     for member in members:
         if member.value is None:
-            out.write(f"{_header(member)}\nerror: {member.error}\n\n")
+            out.write(f"{printable(_header(member))}\nerror: {printable(member.error or '')}\n\n")
             continue
         render_check_text(member.value, out, _header(member), member.context)
         out.write("\n")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from kube_inspect.build.words import printable
 from kube_inspect.model.checks import CheckReport
 from kube_inspect.render.cells import plural
 
@@ -16,10 +17,11 @@ def render_check_text(
     With ``context`` (several clusters), each failing object is prefixed with it.
     """
     if header:
-        out.write(f"{header}\n")
+        out.write(f"{printable(header)}\n")
     lead = f"{context}: " if context else ""
     for f in report.failures:
-        out.write(f"FAIL  {f.rule:<18}  {lead}{f.object}: {f.message}\n")
+        # cluster text (a reason, a message) escaped: nothing of it may begin a line
+        out.write(printable(f"FAIL  {f.rule:<18}  {lead}{f.object}: {f.message}") + "\n")
     if report.failures:
         out.write("\n")
     for rule in report.rules:

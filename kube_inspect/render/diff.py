@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TextIO
 
+from kube_inspect.build.words import printable
 from kube_inspect.model.diff import Change, ClusterDiff, ContainerDiff, NodeDiff, PodDiff, Side
 
 DIFF_SCHEMA_VERSION = 1
@@ -60,14 +61,14 @@ def render_diff_text(diff: ClusterDiff, out: TextIO, *, ascii_only: bool = False
     """Write the diff as a tree of what changed, one line per changed object."""
     header = f"diff {_side_text(diff.before)} -> {_side_text(diff.after)}"
     if not diff.changed:
-        out.write(f"{header}: no changes\n")
+        out.write(f"{printable(header)}: no changes\n")
         return
     pods = sum(len(n.pods) for n in diff.nodes)
     nodes = sum(
         1 for n in diff.nodes if n.name is not None and (n.changes or n.presence != "changed")
     )
-    out.write(f"{header}: {nodes} node(s) and {pods} pod(s) changed\n")
-    rows = _lines(diff, ascii_only)
+    out.write(f"{printable(header)}: {nodes} node(s) and {pods} pod(s) changed\n")
+    rows = [(printable(label), printable(what)) for label, what in _lines(diff, ascii_only)]
     width = max(len(label) for label, _ in rows)
     for label, what in rows:
         out.write(f"{label.ljust(width)}  {what}".rstrip() + "\n")

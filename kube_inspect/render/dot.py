@@ -32,12 +32,12 @@ def quote(text: str) -> str:
 def _pod_lines(pod: Pod, pod_id: str, indent: str, depth: Depth) -> Iterator[str]:
     ready = cells.pod_ready(pod)
     if depth == "pod":  # a box, without its containers
-        text = quote(f"pod {pod.namespace}/{pod.name}  {pod.phase} {ready}")
+        text = quote(f"pod {pod.namespace}/{pod.name}  {pod.shown_phase} {ready}")
         fill = quote(HEALTH_COLOURS[pod_health(pod)])
         yield f"{indent}{pod_id} [label={text}, fillcolor={fill}];"
         return
     yield f"{indent}subgraph cluster_{pod_id} {{"
-    yield f"{indent}  label={quote(f'pod {pod.namespace}/{pod.name}  {pod.phase} {ready}')};"
+    yield f"{indent}  label={quote(f'pod {pod.namespace}/{pod.name}  {pod.shown_phase} {ready}')};"
     yield f'{indent}  style="filled,rounded"; fillcolor={quote(HEALTH_COLOURS[pod_health(pod)])};'
     for k, container in enumerate(pod.containers):
         kind = "" if container.type == "app" else f" ({container.type})"

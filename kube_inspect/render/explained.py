@@ -21,6 +21,7 @@ from kube_inspect.build.health import (
     shown_state,
 )
 from kube_inspect.build.scheduling import cause_phrase
+from kube_inspect.build.words import printable
 from kube_inspect.explain.tour import last_exit
 from kube_inspect.model.cluster import Cluster, Container, Node, Pod
 from kube_inspect.render.tree import Depth, TreeOptions, event_lines, render_tree
@@ -118,4 +119,4 @@ def render_explained_tree(
             continue
         prefix = _note_prefix(line, ascii_only)
         for note in notes[i]:
-            out.write(prefix + note + "\n")
+            out.write(prefix + printable(note) + "\n")

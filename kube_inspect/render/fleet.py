@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import TextIO
 
 from kube_inspect.build.health import Health, Verdict
+from kube_inspect.build.words import printable
 from kube_inspect.model.cluster import Cluster, Node, Pod
 from kube_inspect.model.fleet import Member, fleet_counts
 from kube_inspect.render import cells
@@ -81,8 +82,8 @@ def render_fleet_tree(
         last = i == len(members) - 1
         status, verdict = member_status(member)
         shown = paint(status, verdict) if options.color else status
-        row = [(corner if last else tee) + f"cluster/{member.context}", shown]
-        rows.append((row + [""] * (width - 3) + [member_info(member)], None))
+        row = [(corner if last else tee) + printable(f"cluster/{member.context}"), shown]
+        rows.append((row + [""] * (width - 3) + [printable(member_info(member))], None))
         nows.append(options.now)
         if member.value is None:
             continue

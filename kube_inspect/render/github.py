@@ -5,13 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TextIO
 
+from kube_inspect.build.words import printable
 from kube_inspect.model.checks import CheckReport
 from kube_inspect.model.fleet import Member
 
 
 def _escape(text: str, property_value: bool = False) -> str:
-    """Escape a workflow command's data (or property value) as the Actions runner expects."""
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Escape a workflow command's data (or property value) as the Actions runner expects.
+
+    Control characters are escaped first (``printable``): a line break of cluster text
+    shows as ``\\n``, as in every other output.
+    """
+    text = printable(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     if property_value:
         text = text.replace(":", "%3A").replace(",", "%2C")
     return text
@@ -38,7 +43,7 @@ def render_fleet_annotations(members: Sequence[Member[CheckReport]], out: TextIO
 
 def markdown_cell(text: str) -> str:
     """Return ``text`` fit for one cell of a Markdown table (no pipe, no newline)."""
-    return text.replace("|", "\\|").replace("\n", " ")
+    return printable(text.replace("\n", " ")).replace("|", "\\|")
 
 
 def render_github_summary(report: CheckReport, out: TextIO, header: str | None = None) -> None:

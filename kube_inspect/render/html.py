@@ -70,7 +70,7 @@ def pod_data(pod: Pod) -> dict[str, Any]:
         "namespace": pod.namespace,
         "name": pod.name,
         "node": pod.node_name,
-        "phase": pod.phase,
+        "phase": pod.shown_phase,
         "ready": cells.pod_ready(pod),
         "restarts": pod.restarts,
         "created": pod.created,

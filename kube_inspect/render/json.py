@@ -12,6 +12,7 @@ from kube_inspect.model.cluster import (
     Claim,
     Cluster,
     Container,
+    Deletion,
     Event,
     Node,
     Pending,
@@ -118,6 +119,17 @@ def volume_dict(volume: Volume) -> dict[str, Any]:
     }
 
 
+def deletion_dict(deletion: Deletion | None) -> dict[str, Any] | None:
+    """Return a pod's deletion (None: not being deleted) as the JSON shape holds it."""
+    if deletion is None:
+        return None
+    return {
+        "at": deletion.at,
+        "grace_period_seconds": deletion.grace_seconds,
+        "overdue": deletion.overdue,
+    }
+
+
 def pod_dict(pod: Pod) -> dict[str, Any]:
     """Return one pod, with its containers, as the JSON shape holds it."""
     return {
@@ -125,6 +137,8 @@ def pod_dict(pod: Pod) -> dict[str, Any]:
         "name": pod.name,
         "node": pod.node_name,
         "phase": pod.phase,
+        "status": pod.shown_phase,
+        "deletion": deletion_dict(pod.deletion),
         "ready": pod.ready_count,
         "total": len(pod.counted_containers),
         "restarts": pod.restarts,

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TextIO
 from xml.etree import ElementTree as ET
 
+from kube_inspect.build.words import printable
 from kube_inspect.model.checks import CheckReport
 from kube_inspect.model.fleet import Member
 
@@ -73,10 +74,12 @@ def _rule_suites(root: ET.Element, report: CheckReport, prefix: str = "") -> Non
             case = ET.SubElement(suite, "testcase", classname=prefix + rule, name=rule)
             ET.SubElement(case, "skipped", message="not checked: what it needs could not be read")
         for f in found:
-            case = ET.SubElement(suite, "testcase", classname=prefix + rule, name=f.object)
+            # cluster text escaped: XML 1.0 cannot hold control characters at all
+            name, message = printable(f.object), printable(f.message)
+            case = ET.SubElement(suite, "testcase", classname=prefix + rule, name=name)
             if not f.passed:
-                failure = ET.SubElement(case, "failure", message=f.message, type=rule)
-                failure.text = f"{prefix}{f.object}: {f.message}"
+                failure = ET.SubElement(case, "failure", message=message, type=rule)
+                failure.text = f"{prefix}{name}: {message}"
 
 
 def _write(root: ET.Element, out: TextIO) -> None:

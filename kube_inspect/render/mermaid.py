@@ -18,6 +18,7 @@ from kube_inspect.build.health import (
     node_health,
     pod_health,
 )
+from kube_inspect.build.words import printable
 from kube_inspect.model.cluster import Cluster, Pod
 from kube_inspect.model.fleet import Member
 from kube_inspect.render import cells
@@ -28,14 +29,17 @@ _ESCAPES = {'"': "#quot;", "<": "#lt;", ">": "#gt;", "#": "#35;"}
 
 
 def label(text: str) -> str:
-    """Return ``text`` as a quoted Mermaid label, with Mermaid's entity codes."""
-    escaped = "".join(_ESCAPES.get(ch, ch) for ch in text)
+    """Return ``text`` as a quoted Mermaid label, with Mermaid's entity codes.
+
+    Control characters are escaped first (``printable``): a line break would end the label.
+    """
+    escaped = "".join(_ESCAPES.get(ch, ch) for ch in printable(text))
     return f'"{escaped}"'
 
 
 def _pod_lines(pod: Pod, pod_id: str, depth: Depth) -> Iterator[str]:
     ready = cells.pod_ready(pod)
-    text = label(f"pod {pod.namespace}/{pod.name} {pod.phase} {ready}")
+    text = label(f"pod {pod.namespace}/{pod.name} {pod.shown_phase} {ready}")
     if depth == "pod":  # a box, without its containers
         yield f"    {pod_id}[{text}]:::{pod_health(pod)}"
         return

@@ -10,6 +10,7 @@ from typing import Literal, TextIO, TypeVar
 from kube_inspect.build.health import judge_claim, judge_container, judge_node, judge_pod
 from kube_inspect.build.scheduling import pending_summary
 from kube_inspect.build.storage import claim_notes, volume_words
+from kube_inspect.build.words import printable
 from kube_inspect.model.cluster import Cluster, Container, Event, Node, Pod, Volume
 from kube_inspect.model.quantity import format_amount, percent
 from kube_inspect.render import cells
@@ -49,10 +50,20 @@ def cluster_line(cluster: Cluster) -> str:
             cells.plural(cluster.container_count, "container"),
         )
     )
-    return f"cluster {cluster.context} at {cluster.server}, Kubernetes {cluster.version}: {counts}"
+    return printable(
+        f"cluster {cluster.context} at {cluster.server}, Kubernetes {cluster.version}: {counts}"
+    )
 
 
 Row = list[str]
+
+
+def printable_row(row: Row) -> Row:
+    """Return the row with the control characters of its cells escaped (``printable``).
+
+    Called before a status is painted: the colour codes are the only ones left raw.
+    """
+    return row if "".join(row).isprintable() else [printable(cell) for cell in row]
 
 
 def _node_row(node: Node, opts: TreeOptions) -> Row:
@@ -85,14 +96,17 @@ def _node_row(node: Node, opts: TreeOptions) -> Row:
     status = cells.node_status(node)
     row = [
         f"node/{node.name}",
-        paint(status, judge_node(node).verdict) if opts.color else status,
+        status,
         "",
         "",
         age(node.created, opts.now) if node.listed else "",
     ]
     if opts.wide:
         row += [*cells.node_resources(node).values(), node.internal_ip or ""]
-    return [*row, " ".join(info)]
+    row = printable_row([*row, " ".join(info)])
+    if opts.color:
+        row[1] = paint(row[1], judge_node(node).verdict)
+    return row
 
 
 def _other_requests(pod: Pod | Container) -> list[str]:
@@ -113,7 +127,7 @@ def _pod_row(pod: Pod, opts: TreeOptions) -> Row:
     status = cells.pod_status(pod)
     row = [
         name,
-        paint(status, judge_pod(pod).verdict) if opts.color else status,
+        status,
         cells.pod_ready(pod),
         cells.count(pod.restarts),
         age(pod.created, opts.now),
@@ -126,7 +140,10 @@ def _pod_row(pod: Pod, opts: TreeOptions) -> Row:
         if pod.message:
             info.append(f"message={pod.message!r}")
         row += [*cells.pod_resources(pod).values(), pod.ip or ""]
-    return [*row, " ".join(info)]
+    row = printable_row([*row, " ".join(info)])
+    if opts.color:
+        row[1] = paint(row[1], judge_pod(pod).verdict)
+    return row
 
 
 def _container_row(container: Container, opts: TreeOptions) -> Row:
@@ -134,7 +151,7 @@ def _container_row(container: Container, opts: TreeOptions) -> Row:
     state = container.state.describe()
     row = [
         f"container/{cells.container_label(container)}",
-        paint(state, judge_container(container).verdict) if opts.color else state,
+        state,
         ready,
         cells.count(container.restarts),
         "",
@@ -151,19 +168,22 @@ def _container_row(container: Container, opts: TreeOptions) -> Row:
         if container.state.message:
             info.append(f"message={container.state.message!r}")
         row += [*cells.pod_resources(container).values(), ""]
-    return [*row, " ".join(info)]
+    row = printable_row([*row, " ".join(info)])
+    if opts.color:
+        row[1] = paint(row[1], judge_container(container).verdict)
+    return row
 
 
 def _volume_row(volume: Volume, opts: TreeOptions) -> Row:
     """Return a volume's row (wide only): its claim's phase as status, what it is as info."""
-    status = ""
-    if volume.claim is not None:
-        status = volume.claim.status
-        if opts.color:
-            status = paint(status, judge_claim(volume.claim).verdict)
+    status = "" if volume.claim is None else volume.claim.status
     mounts = ",".join(f"{c}:{path}" for c, path in volume.mounts)
     info = volume_words(volume) + (f" mounts={mounts}" if mounts else "")
-    return [f"volume/{volume.name}", status, "", "", "", *[""] * len(RESOURCE_HEADERS), "", info]
+    row = [f"volume/{volume.name}", status, "", "", "", *[""] * len(RESOURCE_HEADERS), "", info]
+    row = printable_row(row)
+    if opts.color and volume.claim is not None:
+        row[1] = paint(row[1], judge_claim(volume.claim).verdict)
+    return row
 
 
 def _children(
@@ -299,12 +319,12 @@ def pod_note_lines(pod: Pod, now: datetime, claims: bool = True) -> list[str]:
     lines = [f"pending: {pod.pending.describe()}"] if pod.pending is not None else []
     if claims and pod.volumes:
         lines += claim_notes(pod)
-    return lines + event_lines(pod.events, now)
+    return [printable(line) for line in lines + event_lines(pod.events, now)]
 
 
 def event_lines(events: tuple[Event, ...] | None, now: datetime) -> list[str]:
     """Return one line per Warning event, latest first."""
-    return [f"warning {cells.event_text(e, now)}" for e in events or ()]
+    return [printable(f"warning {cells.event_text(e, now)}") for e in events or ()]
 
 
 def _noted_rows(
@@ -336,7 +356,7 @@ def _noted_rows(
 
 def render_pending_summary(cluster: Cluster, out: TextIO) -> None:
     """Write one line per cause that holds pods back, across the cluster (if any)."""
-    summary = pending_summary(cluster.pods)
+    summary = [(printable(cause), count) for cause, count in pending_summary(cluster.pods)]
     if not summary:
         return
     width = max(len(cause) for cause, _count in summary)

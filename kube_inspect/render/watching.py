@@ -55,7 +55,14 @@ def signatures(cluster: Cluster) -> dict[str, tuple[object, ...]]:
         ref = f"{pod.namespace}/{pod.name}"
         # no verdict here: phase, readiness and the container rows below decide a pod's,
         # and judging every pod would slow each frame of a big cluster by half
-        rows[f"pod/{ref}"] = (pod.phase, pod.node_name, pod.ready_count, pod.restarts)
+        # the deletion too: a pod still there past its grace period turns stuck
+        rows[f"pod/{ref}"] = (
+            pod.shown_phase,
+            pod.deletion,
+            pod.node_name,
+            pod.ready_count,
+            pod.restarts,
+        )
         for c in pod.containers:
             rows[f"container/{ref}/{c.name}"] = (c.state.describe(), c.ready, c.restarts, c.image)
     return rows

@@ -25,7 +25,9 @@ from tests.clusters.faultproxy import free_port
 from tests.clusters.local import stop_pids
 
 ADDON = Path(__file__).with_name("http_fault_addon.py")
-MITMDUMP = Path(sys.executable).parent / "mitmdump"
+# mitmproxy lives in a venv of its own beside the project's (Makefile: install)
+MITMPROXY_BIN = Path(sys.executable).parent.parent / "mitmproxy" / "bin"
+MITMDUMP = MITMPROXY_BIN / "mitmdump"
 
 
 def _file_or_data(entry: dict[str, Any], key: str, into: Path) -> Path:

@@ -79,6 +79,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     backends = run_backends(metafunc.config)
     if metafunc.definition.get_closest_marker("local_backend") and "local" in backends:
         backends = ["local"]
+    if metafunc.definition.get_closest_marker("kind_backend") and "kind" in backends:
+        backends = ["kind"]
     metafunc.parametrize("cluster", backends, indirect=True, scope="session", ids=backends)
 
 
@@ -99,6 +101,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if i.get_closest_marker("local_backend")
         and (_backend_of(i) not in (None, "local") or "local" not in backends)
     ]
+    needs_kind = [
+        i
+        for i in items
+        if i.get_closest_marker("kind_backend")
+        and (_backend_of(i) not in (None, "kind") or "kind" not in backends)
+    ]
+    if needs_kind:
+        config.hook.pytest_deselected(items=needs_kind)
+        items[:] = [i for i in items if i not in needs_kind]
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(
+                f"deselected {len(needs_kind)} test(s) that need real kubelets and a Docker "
+                f"engine (backends here: {', '.join(run_backends(config))})"
+            )
     if needs_local:
         config.hook.pytest_deselected(items=needs_local)
         items[:] = [i for i in items if i not in needs_local]

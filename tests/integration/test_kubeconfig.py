@@ -13,7 +13,6 @@ import json
 import os
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,13 +22,12 @@ import pytest
 import yaml
 
 from tests.clusters.faultproxy import free_port
+from tests.clusters.httpfaults import MITMDUMP
 from tests.clusters.local import stop_pids
 from tests.integration.cli_runner import run
 from tests.integration.conftest import TestCluster
 
 pytestmark = pytest.mark.integration
-
-MITMDUMP = Path(sys.executable).parent / "mitmdump"
 
 
 def admin(cluster: TestCluster) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:

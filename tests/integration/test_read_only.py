@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 import pytest
+import yaml
 
 from kube_inspect.cli import cli
 from tests.integration.cli_runner import run
@@ -60,8 +61,27 @@ INVOCATIONS: dict[str, list[list[str]]] = {
         ["check", "--baseline", "SNAPSHOT"],
     ],
     "snapshot": [["snapshot", "-n", "shop", "-o", "SNAPSHOT"]],
+    # the server's tools run the views as children: test_mcp.py's calls are in the log
+    "mcp": [["mcp", "--help"]],
 }
-EXPECT = "- kind: Deployment\n  namespace: shop\n  name: web\n  minReady: 1\n"
+# the second names a namespace with nothing in it: check asks whether it exists (a GET)
+EXPECT = (
+    "- kind: Deployment\n  namespace: shop\n  name: web\n  minReady: 1\n"
+    "- kind: Deployment\n  namespace: no-such-namespace\n  name: web\n  minReady: 1\n"
+)
+
+
+def rbac_rules() -> tuple[set[tuple[str, str]], set[str], set[str]]:
+    """Return deploy/rbac.yaml's ClusterRole: its (group, resource) pairs, verbs, and URLs."""
+    docs = yaml.safe_load_all((Path(__file__).parents[2] / "deploy" / "rbac.yaml").read_text())
+    (role,) = [d for d in docs if d["kind"] == "ClusterRole"]
+    resources, verbs, urls = set(), set(), set()
+    for rule in role["rules"]:
+        verbs |= set(rule["verbs"])
+        urls |= set(rule.get("nonResourceURLs") or [])
+        for group in rule.get("apiGroups") or []:
+            resources |= {(group, r) for r in rule["resources"]}
+    return resources, verbs, urls
 
 
 def test_kube_inspect_sends_only_get_list_and_watch(cluster: TestCluster, tmp_path: Path) -> None:
@@ -99,3 +119,13 @@ def test_kube_inspect_sends_only_get_list_and_watch(cluster: TestCluster, tmp_pa
         e for e in ours if (e.get("objectRef") or {}).get("resource") == "persistentvolumeclaims"
     ]
     assert claims and {e["verb"] for e in claims} == {"list"}  # one LIST, never a get per pod
+    # the in-cluster ClusterRole (deploy/rbac.yaml) holds exactly what a full run read
+    resources, role_verbs, urls = rbac_rules()
+    refs = [e.get("objectRef") for e in ours]
+    read = {(r.get("apiGroup", ""), r["resource"]) for r in refs if r and r.get("resource")}
+    assert read == resources, (
+        f"deploy/rbac.yaml: missing {read - resources}, unused {resources - read}"
+    )
+    assert verbs <= role_verbs and "secrets" not in {r for _, r in resources}
+    paths = {e["requestURI"].split("?")[0] for e, r in zip(ours, refs, strict=True) if not r}
+    assert paths <= urls, paths

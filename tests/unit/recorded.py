@@ -130,9 +130,10 @@ def factory(forbidden: Collection[str] = ()) -> Callable[[ClusterFlags], KubeCli
     def make(flags: ClusterFlags) -> KubeClient:
         if flags.kubeconfig is None:
             return RecordedClient(forbidden)
-        connection = read_connection(flags.kubeconfig, flags.context)
+        connection = read_connection(flags.kubeconfig, flags.context, flags.overrides)
         assert connection is not None, "the recorded tests' kubeconfigs need no kubernetes package"
-        return RecordedClient(forbidden, Target(connection.context, connection.server))
+        target = Target(connection.context, connection.server, connection.namespace)
+        return RecordedClient(forbidden, target)
 
     return make
 

@@ -59,7 +59,9 @@ def test_explain_one_object(config: Path, args: list[str], first: str) -> None:
     [
         (["deployment", "web"], "error: cannot explain 'deployment': use node NAME"),
         (["pod"], "error: explain pod needs a name, e.g. explain pod shop/web-1"),
-        (["pod", "multi"], "error: explain pod wants a name like explain pod shop/web-1"),
+        # no namespace in the context: kubectl's "default", where there is no such pod
+        (["pod", "multi"], "error: pod default/multi not found: see kube-inspect tree -n default"),
+        (["pod", "a/b/c"], "error: explain pod wants a name like explain pod shop/web-1"),
         (["pod", "shop/nope"], "error: pod shop/nope not found: see kube-inspect tree -n shop"),
         (["container", "shop/multi/x"], "error: container x not found in pod shop/multi"),
     ],

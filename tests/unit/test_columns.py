@@ -81,14 +81,16 @@ def test_the_tree_written_line_by_line_is_the_table_with_notes_under_their_rows(
     assert drawn.split("\n")[1:] == [*lines[:3], note, *lines[3:], ""]
 
 
-def test_a_line_break_inside_a_row_drops_the_notes_that_would_land_under_it() -> None:
-    drawn, table = _drawn(_pending_cluster(reason="Unschedulable\nby the scheduler"))
-    assert drawn == f"{tree.cluster_line(_pending_cluster())}\n{table}\n"
-    assert "↳" not in drawn
+def test_a_line_break_inside_a_row_is_escaped_and_keeps_the_notes() -> None:
+    drawn, _table = _drawn(_pending_cluster(reason="Unschedulable\nby the scheduler"))
+    assert "Pending: Unschedulable\\nby the scheduler" in drawn
+    assert "↳ pending: 3 nodes: 2 insufficient cpu" in drawn
+    assert len(drawn.splitlines()) == 5  # cluster, header, (unscheduled), pod, its note
 
 
-def test_a_line_break_stripped_off_a_line_keeps_the_notes() -> None:
+def test_a_line_break_at_the_end_of_a_cell_is_escaped_and_keeps_the_notes() -> None:
     drawn, _table = _drawn(_pending_cluster(owner="ReplicaSet/web\n"))
+    assert "owner=ReplicaSet/web\\n" in drawn
     assert "↳ pending: 3 nodes: 2 insufficient cpu" in drawn
 
 

@@ -180,7 +180,7 @@ TABLES = {
     "container": CONTAINER_STATES,
     "volume": VOLUME_STATES,
 }
-README = Path(__file__).resolve().parents[2] / "README.md"
+STATES_PAGE = Path(__file__).resolve().parents[2] / "docs" / "tree.md"
 
 
 @pytest.mark.parametrize(
@@ -233,7 +233,7 @@ def test_an_unknown_waiting_reason_is_a_warning_not_a_failure() -> None:
 
 
 def health_table_markdown() -> str:
-    """Return the README's table of states, generated from the health table."""
+    """Return the manual's table of states (docs/tree.md), generated from the health table."""
     lines = ["| Level | State | Verdict | Meaning |", "|---|---|---|---|"]
     for level, table in TABLES.items():
         for key, text in table.items():
@@ -242,9 +242,9 @@ def health_table_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
-def test_the_readme_shows_the_health_table() -> None:
-    assert health_table_markdown() in README.read_text(), (
-        "README.md's table of states is stale: replace it with the output of "
+def test_the_manual_shows_the_health_table() -> None:
+    assert health_table_markdown() in STATES_PAGE.read_text(), (
+        "docs/tree.md's table of states is stale: replace it with the output of "
         "`python -m tests.unit.test_health`"
     )
 

@@ -21,7 +21,7 @@ def test_annotations_escape_what_the_actions_runner_would_misread() -> None:
     out = io.StringIO()
     render_github_annotations(REPORT, out)
     assert out.getvalue() == (
-        "::error title=kube-inspect expect::pod/ns/p: 100%25 broken%0Asecond line | pipe <&>\n"
+        "::error title=kube-inspect expect::pod/ns/p: 100%25 broken\\nsecond line | pipe <&>\n"
     )
 
 
@@ -37,7 +37,7 @@ def test_junit_is_well_formed_whatever_the_message() -> None:
     root = ET.fromstring(out.getvalue().split("\n", 1)[1])
     failure = root.find("./testsuite[@name='expect']/testcase/failure")
     assert failure is not None
-    assert failure.get("message") == "100% broken\nsecond line | pipe <&>"
+    assert failure.get("message") == "100% broken\\nsecond line | pipe <&>"
     assert root.get("tests") == "2" and root.get("failures") == "1"
 
 
