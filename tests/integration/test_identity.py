@@ -375,7 +375,7 @@ def test_an_auth_provider_context_impersonates_as_kubectl_does(
             e
             for e in events
             if e.get("userAgent", "").startswith("kube-inspect")
-            and e["user"]["username"] == f"system:serviceaccount:{namespace}:{account}"
+            and e["user"].get("username") == f"system:serviceaccount:{namespace}:{account}"
             and e["stage"] == "ResponseComplete"  # impersonation is read after RequestReceived
         ]
         assert sent and all(e["impersonatedUser"]["username"] == identity.viewer for e in sent)

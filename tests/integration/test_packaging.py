@@ -130,7 +130,10 @@ def test_wheel_carries_licence_types_schema_and_the_three_commands(dist: Dist) -
     assert {"kube_inspect/py.typed", "kube_inspect/schema/v1.json"} <= names
     assert f"{info}/licenses/LICENSE" in names
     assert "License-Expression: Apache-2.0" in meta
-    assert "Provides-Extra" not in meta  # the test and lint tools are dependency groups
+    # the test and lint tools are dependency groups; the one extra is the MCP server's SDK
+    extras = [line for line in meta.splitlines() if line.startswith("Provides-Extra")]
+    assert extras == ["Provides-Extra: mcp"]
+    assert 'Requires-Dist: mcp>=2.3; extra == "mcp"' in meta
     for script in SCRIPTS:
         # the two commands start at kube_inspect.launch (Ctrl-C while loading is quiet)
         module = "cli" if script.startswith("kubectl_complete") else "launch"
