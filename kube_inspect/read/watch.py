@@ -20,7 +20,7 @@ from urllib.parse import quote
 from kube_inspect.build.arrange import arrange
 from kube_inspect.build.fields import ApiObject
 from kube_inspect.build.objects import build_cluster
-from kube_inspect.errors import ApiError, KubeInspectError
+from kube_inspect.errors import ApiError, Forbidden, KubeInspectError, NotFound
 from kube_inspect.kube.client import KubeClient, selectors
 from kube_inspect.model.cluster import Cluster
 from kube_inspect.read.partial import ForbiddenReads
@@ -34,7 +34,7 @@ MAX_GATHER_SECONDS = 2.0  # but draw at least this often while events keep comin
 class Message:
     """What a watching thread tells the main thread."""
 
-    resource: str  # "nodes" or "pods"
+    resource: str  # "nodes", "pods", or an owner resource ("replicasets", "jobs")
     kind: str  # ADDED, MODIFIED, DELETED, RELISTED or FAILED
     obj: Any = None  # the object; the list for RELISTED; the error for FAILED
 
@@ -133,6 +133,41 @@ def _queries(selection: Selection) -> dict[str, list[tuple[str, Any]]]:
     }
 
 
+# The owners that lead a pod to its top workload, as read_cluster reads them (by kind):
+# followed like pods, so a pod of a new ReplicaSet is named after its Deployment too.
+OWNERS = {"replicasets": ("/apis/apps/v1", "ReplicaSet"), "jobs": ("/apis/batch/v1", "Job")}
+OWNERS_EFFECT = "owners shown one level up only"
+
+
+def owners_path(resource: str, namespace: str | None) -> str:
+    """Return the path of an owner resource (``replicasets``, ``jobs``): one namespace or all."""
+    group = OWNERS[resource][0]
+    if namespace is None:
+        return f"{group}/{resource}"
+    return f"{group}/namespaces/{quote(namespace, safe='')}/{resource}"
+
+
+def _list_owners(
+    client: KubeClient, selection: Selection, notices: list[str]
+) -> dict[str, tuple[list[dict[str, Any]], str]]:
+    """Return each owner resource's LIST and version; one that cannot be read is a notice.
+
+    As in read_cluster, owners are an extra: forbidden or not served, the pods are still
+    shown, named after their controller one level up.
+    """
+    found: dict[str, tuple[list[dict[str, Any]], str]] = {}
+    if not selection.with_owners:
+        return found
+    for resource in OWNERS:
+        try:
+            found[resource] = list_with_version(client, owners_path(resource, selection.namespace))
+        except Forbidden:
+            notices.append(f"reading {resource} is forbidden for this user: {OWNERS_EFFECT}")
+        except NotFound:
+            notices.append(f"{resource} is not served by this cluster: {OWNERS_EFFECT}")
+    return found
+
+
 def _selected(selection: Selection, objects: dict[str, dict[str, ApiObject]]) -> Frame:
     nodes = list(objects["nodes"].values())
     if selection.nodes:
@@ -149,6 +184,7 @@ def _selected(selection: Selection, objects: dict[str, dict[str, ApiObject]]) ->
         nodes=nodes,
         pods=pods,
         only_nodes_with_pods=selection.filters_pods,
+        owners={kind: objects[r].values() for r, (_, kind) in OWNERS.items() if r in objects},
     )
     return Frame(arrange(cluster, selection.problems, selection.sort), names)
 
@@ -187,6 +223,11 @@ def follow_cluster(
     if not objects["read"]:
         raise forbidden.nothing_readable(["nodes", "pods"])
     unread = tuple(r for r in ("nodes", "pods") if r not in objects["read"])
+    notices: list[str] = []
+    for resource, (items, list_version) in _list_owners(client, selection, notices).items():
+        objects[resource] = {object_key(o): o for o in items}
+        path = owners_path(resource, selection.namespace)
+        followers.append(Follower(client, resource, path, list_version, inbox))
 
     def frame() -> Frame:
         found = _selected(selection, objects)
@@ -196,6 +237,8 @@ def follow_cluster(
             server=client.target.server,
             version=version,
             unread=unread,
+            notices=tuple(notices),
+            pod_filter=selection.pod_filter,
         )
         return Frame(cluster, found.present_nodes)
 
