@@ -252,8 +252,8 @@ def draw_tree(
     """
     now = model.read_at or datetime.now(UTC)
     ascii_only = ascii_only or not can_draw(out)  # a non-UTF-8 locale: draw in ASCII
-    if output.format in ("tree", "wide") or (output.format in ("table", "csv") and depth == "node"):
-        say_partial_sums(model)  # the figures marked * in the rows of nodes
+    if output.format in ("table", "csv") and depth == "node":
+        say_partial_sums(model)  # the figures marked * (the tree says it in its cluster line)
     if output.format == "html" and isinstance(out, io.TextIOWrapper) and not can_draw(out):
         out.reconfigure(errors="xmlcharrefreplace")  # the page stays exact, in ASCII
     if output.format in ("json", "yaml"):

@@ -161,7 +161,7 @@ def partial_legend(cluster: Cluster) -> str | None:
     if not cluster.node_sums_partial or "pods" in cluster.unread:
         return None
     return (
-        f"{PARTIAL} marks a node's pod count and sums of only the pods shown "
+        f"{PARTIAL} marks a node's figures that count only the pods shown "
         f"({' '.join(cluster.pod_filter)}), not the node's totals"
     )
 

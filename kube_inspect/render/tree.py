@@ -252,7 +252,8 @@ def render_tree(
     if options is None:
         assert now is not None, "render_tree needs now or options"
         options = TreeOptions(now=now, ascii_only=ascii_only)
-    out.write(cluster_line(cluster) + "\n")
+    legend = cells.partial_legend(cluster)  # what * marks on the nodes' figures below
+    out.write(cluster_line(cluster) + (f"; {legend}" if legend else "") + "\n")
     headers = [*HEADERS, *((*RESOURCE_HEADERS, "IP") if options.wide else ()), "INFO"]
     write_noted_table(tagged_rows(cluster, options), headers, options, out)
 

@@ -140,7 +140,7 @@ def test_node_figures_of_one_namespace_are_marked_as_its_share() -> None:
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()[1:]
     assert lines and all("m* (" in line for line in lines), result.stdout
-    assert "notice: * marks a node's pod count and sums of only the pods shown (-n shop)" in (
+    assert "notice: * marks a node's figures that count only the pods shown (-n shop)" in (
         result.stderr
     )
     assert "*" not in invoke("nodes").stdout
