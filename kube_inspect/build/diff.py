@@ -95,17 +95,42 @@ def _where(before: Pod | None, after: Pod | None) -> str | None:
     return after.node_name if after is not None else before.node_name if before else None
 
 
+def _not_compared(before: Cluster, after: Cluster) -> tuple[str, ...]:
+    """Return the kinds one side could not read, each with the side: not comparable."""
+    found = []
+    for what in ("nodes", "pods"):
+        sides = [name for name, c in (("BEFORE", before), ("AFTER", after)) if what in c.unread]
+        if sides:
+            found.append(f"{what}: {' and '.join(sides)} may not list them")
+    return tuple(found)
+
+
+def _listed_nodes(cluster: Cluster, compared: bool) -> dict[str, Node]:
+    """Return the nodes read as objects, by name (none when nodes are not compared).
+
+    A node known only because a pod names it has no state to compare.
+    """
+    return {n.name: n for n in cluster.nodes if n.listed} if compared else {}
+
+
 def diff_clusters(before: Cluster, after: Cluster) -> ClusterDiff:
-    """Return what changed from ``before`` to ``after``; unchanged parts are left out."""
-    old_pods, new_pods = _pods_by_key(before), _pods_by_key(after)
+    """Return what changed from ``before`` to ``after``; unchanged parts are left out.
+
+    What one side could not read is not compared (``ClusterDiff.not_compared``).
+    """
+    not_compared = _not_compared(before, after)
+    pods_compared = not any(n.startswith("pods:") for n in not_compared)
+    nodes_compared = not any(n.startswith("nodes:") for n in not_compared)
+    old_pods = _pods_by_key(before) if pods_compared else {}
+    new_pods = _pods_by_key(after) if pods_compared else {}
     pods_by_node: dict[str | None, list[PodDiff]] = {}
     for key in sorted(old_pods.keys() | new_pods.keys()):
         old, new = old_pods.get(key), new_pods.get(key)
         found = _pod_diff(old, new)
         if found is not None:
             pods_by_node.setdefault(_where(old, new), []).append(found)
-    old_nodes = {n.name: n for n in before.nodes}
-    new_nodes = {n.name: n for n in after.nodes}
+    old_nodes = _listed_nodes(before, nodes_compared)
+    new_nodes = _listed_nodes(after, nodes_compared)
     nodes: list[NodeDiff] = []
     for name in sorted(old_nodes.keys() | new_nodes.keys() | {n for n in pods_by_node if n}):
         old_node, new_node = old_nodes.get(name), new_nodes.get(name)
@@ -120,7 +145,7 @@ def diff_clusters(before: Cluster, after: Cluster) -> ClusterDiff:
                 nodes.append(NodeDiff(name, "changed", changes, pods))
     if None in pods_by_node:
         nodes.append(NodeDiff(None, "changed", (), tuple(pods_by_node[None])))
-    return ClusterDiff(_side(before), _side(after), tuple(nodes))
+    return ClusterDiff(_side(before), _side(after), tuple(nodes), not_compared)
 
 
 def changed_pods(diff: ClusterDiff) -> Iterable[PodDiff]:

@@ -536,7 +536,7 @@ def output_options(
             default="plain",
             show_default=True,
             metavar="FORMAT",
-            help="Table style for -o table/wide (plain, github, grid, simple, ...).",
+            help=f"Table style for -o {'/'.join(tables)} (plain, github, grid, simple, ...).",
         ),
         click.option(
             "--color",

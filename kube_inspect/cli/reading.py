@@ -132,6 +132,15 @@ def report_read(
         click.echo(f"No pods found in {selection.namespace} namespace.", err=True)
 
 
+def say_partial_sums(cluster: Cluster) -> None:
+    """Say on stderr what ``*`` marks on nodes' figures, when some are sums of some pods."""
+    from kube_inspect.render.cells import partial_legend
+
+    legend = partial_legend(cluster)
+    if legend is not None:
+        click.echo(f"notice: {legend}", err=True)
+
+
 def exit_if_partial(forbidden: ForbiddenReads) -> None:
     """Warn on stderr about each forbidden read and exit with EXIT_PARTIAL, if there was one."""
     if not forbidden:

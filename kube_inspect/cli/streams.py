@@ -14,6 +14,7 @@ import errno
 import io
 import os
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
@@ -135,12 +136,33 @@ def finish_output(failure: WriteFailure) -> str | None:
 
 
 def can_draw(out: object, sample: str = "├─└│✓") -> bool:
-    """Return whether ``out``'s encoding can write ``sample`` (box drawing, by default)."""
+    """Return whether ``out`` can show ``sample`` (box drawing, by default).
+
+    Its encoding must write it, and the user's locale must be a UTF-8 one: under
+    ``LC_ALL=C`` Python writes UTF-8 all the same (its UTF-8 mode, PEP 540), which the
+    terminal of a C locale shows as garbage.
+    """
     encoding = getattr(out, "encoding", None) or "utf-8"
     try:
         sample.encode(encoding)
     except (UnicodeEncodeError, LookupError):
         return False
+    return locale_is_utf8(os.environ)
+
+
+def locale_is_utf8(environ: Mapping[str, str]) -> bool:
+    """Return False when the locale the environment names has no UTF-8 character set.
+
+    The first of LC_ALL, LC_CTYPE and LANG that is set decides, as for setlocale:
+    ``C``, ``POSIX`` and ``en_US.ISO-8859-1`` are not UTF-8; ``C.UTF-8`` and
+    ``en_US.utf8`` are. None set: Python itself chose (it turns the C locale into
+    C.UTF-8, PEP 538), so True.
+    """
+    for name in ("LC_ALL", "LC_CTYPE", "LANG"):
+        value = environ.get(name)
+        if value:
+            codeset = value.partition(".")[2].partition("@")[0]
+            return codeset.lower().replace("-", "") == "utf8"
     return True
 
 

@@ -23,7 +23,13 @@ from kube_inspect.cli.options import (
     with_events,
 )
 from kube_inspect.cli.process import one_shot
-from kube_inspect.cli.reading import connected, exit_if_partial, load_cluster, report_read
+from kube_inspect.cli.reading import (
+    connected,
+    exit_if_partial,
+    load_cluster,
+    report_read,
+    say_partial_sums,
+)
 from kube_inspect.cli.streams import can_draw, output_gone
 from kube_inspect.errors import EXIT_CODES_HELP, UsageError
 from kube_inspect.model.cluster import Cluster
@@ -246,6 +252,8 @@ def draw_tree(
     """
     now = model.read_at or datetime.now(UTC)
     ascii_only = ascii_only or not can_draw(out)  # a non-UTF-8 locale: draw in ASCII
+    if output.format in ("table", "csv") and depth == "node":
+        say_partial_sums(model)  # the figures marked * (the tree says it in its cluster line)
     if output.format == "html" and isinstance(out, io.TextIOWrapper) and not can_draw(out):
         out.reconfigure(errors="xmlcharrefreplace")  # the page stays exact, in ASCII
     if output.format in ("json", "yaml"):

@@ -23,7 +23,7 @@ from kube_inspect.cli.options import (
     with_events,
 )
 from kube_inspect.cli.process import one_shot
-from kube_inspect.cli.reading import exit_if_partial, load_cluster
+from kube_inspect.cli.reading import exit_if_partial, load_cluster, say_partial_sums
 from kube_inspect.errors import EXIT_CODES_HELP
 from kube_inspect.model.cluster import Cluster
 from kube_inspect.read.partial import ForbiddenReads
@@ -60,8 +60,11 @@ def flat_rows(
     more = resource_names(cluster)  # a column (two for pods) per resource the cluster has
     if level == "node":
         pods_read = "pods" not in cluster.unread
+        partial = cluster.node_sums_partial
         return [
-            cells.node_row(n, now, wide=wide, color=color, pods_read=pods_read, resources=more)
+            cells.node_row(
+                n, now, wide=wide, color=color, pods_read=pods_read, resources=more, partial=partial
+            )
             for n in cluster.nodes
         ]
     if level == "pod":
@@ -156,6 +159,8 @@ def flat_command(level: str, plural: str, example: str) -> click.Command:
                 writer(flat_document(model, level, selection.selection.sort), out)
             else:
                 wide = output.format in ("wide", "csv")
+                if level == "node":
+                    say_partial_sums(model)
                 write_rows(model, level, output, out, wide=wide, sort=selection.selection.sort)
         exit_if_partial(forbidden)
 

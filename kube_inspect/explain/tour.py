@@ -48,7 +48,10 @@ def _pod_ref(pod: Pod) -> str:
 def problems(cluster: Cluster) -> list[tuple[str, str, str]]:
     """Return (object, what is wrong in plain words, kubectl to run next), nodes first."""
     found = []
+    nodes_read = "nodes" not in cluster.unread
     for node in cluster.nodes:
+        if not node.listed and not nodes_read:
+            continue  # not a problem of the node: this user may not read it (the tour says so)
         for word, text in node_state(node):
             if text.unusual:
                 found.append((f"node/{node.name}", f"{word}: {text.meaning}", node_next_step(node)))
@@ -83,7 +86,13 @@ def pod_problems(pod: Pod) -> list[tuple[str, str, str]]:
 
 
 def node_next_step(node: Node) -> str:
-    """Return the kubectl command that tells more about a node."""
+    """Return the kubectl command that tells more about a node.
+
+    A node that was not read is not described (the user may not get nodes): kubectl
+    says whether they may.
+    """
+    if not node.listed:
+        return "kubectl auth can-i get nodes"
     return f"kubectl describe node {node.name}"
 
 
@@ -179,18 +188,35 @@ def _bar(count: int, most: int) -> str:
     return "#" * max(1 if count else 0, round(count * BAR_WIDTH / most))
 
 
+def _node_count_words(cluster: Cluster) -> str:
+    """Return how many nodes the cluster has, as far as this read can tell."""
+    names = [n.name for n in cluster.nodes]
+    if "nodes" in cluster.unread:
+        return (
+            "This user may not list nodes, so how many it has and how they are is "
+            f"unknown; the pods shown run on {len(names)} of them"
+            + (f": {_names(names)}" if names else "")
+        )
+    if cluster.pod_filter:  # nodes running none of the pods shown were left out
+        return f"The pods shown ({' '.join(cluster.pod_filter)}) run on {len(names)} of its nodes"
+    return f"This one has {plural(len(names), 'node')}"
+
+
 def node_summary(cluster: Cluster) -> list[str]:
     """Return the tour's paragraph about the nodes: control plane, cordoned, tainted."""
     control = [n.name for n in cluster.nodes if "control-plane" in n.roles or "master" in n.roles]
     lines = paragraph(
-        f"A cluster is {LEVELS['cluster']}. This one has {plural(len(cluster.nodes), 'node')}"
+        f"A cluster is {LEVELS['cluster']}. {_node_count_words(cluster)}"
         + (
             f"; {_names(control)} {'runs' if len(control) == 1 else 'run'} the control plane."
             if control
             else "."
         )
     )
+    nodes_read = "nodes" not in cluster.unread
     for node in cluster.nodes:
+        if not node.listed and not nodes_read:
+            continue  # said once above, not once per node
         for word, text in node_state(node):
             if text.unusual:
                 lines += paragraph(f"- {node.name}, {word}: {text.meaning}.", "  ")
@@ -272,6 +298,8 @@ def containers_summary(cluster: Cluster) -> list[str]:
 def problem_lines(cluster: Cluster) -> list[str]:
     """Return the tour's list of what needs attention, each with the command to run next."""
     found = problems(cluster)
+    if not found and "nodes" in cluster.unread:
+        return ["Nothing needs attention in what was read: every container shown is fine."]
     if not found:
         return ["Nothing needs attention: every node is Ready and every container is fine."]
     grouped: defaultdict[str, list[tuple[str, str]]] = defaultdict(list)

@@ -308,6 +308,9 @@ class Pod:
         return sum(c.restarts for c in self.containers)
 
 
+NOT_LISTED = "(not listed)"  # the status of a node known only because a pod names it
+
+
 @dataclass(frozen=True, slots=True)
 class Node:
     """A node and the pods bound to it, sorted by namespace then name.
@@ -338,6 +341,14 @@ class Node:
     events: tuple[Event, ...] | None = None  # latest Warning events first; None: not read
 
     @property
+    def active_pods(self) -> int:
+        """Return how many of its pods are not terminated, as kubectl describe node counts.
+
+        Those are the pods that hold one of the node's ``pods`` slots.
+        """
+        return sum(1 for p in self.pods if not p.terminated)
+
+    @property
     def requested(self) -> Resources:
         """Return the requests of the pods that hold resources here, as the scheduler sums."""
         return total_resources(p.requests for p in self.pods if not p.terminated)
@@ -349,7 +360,13 @@ class Node:
 
     @property
     def status(self) -> str:
-        """Return the node status as kubectl words it, e.g. ``Ready,SchedulingDisabled``."""
+        """Return the node status as kubectl words it, e.g. ``Ready,SchedulingDisabled``.
+
+        A node that was not read has no status: ``(not listed)``, never kubectl's
+        ``Unknown`` (a node whose kubelet stopped reporting).
+        """
+        if not self.listed:
+            return NOT_LISTED
         words = {True: "Ready", False: "NotReady", None: "Unknown"}[self.ready]
         return f"{words},SchedulingDisabled" if self.unschedulable else words
 
@@ -373,6 +390,8 @@ class Cluster:
     ``unread`` names what the user was not allowed to read (``nodes``, ``pods``...): what
     it would have held is unknown, not empty. ``workloads`` is None when not read.
     ``missing_nodes`` are nodes asked for by name that the API server says do not exist.
+    ``pod_filter`` names the flags that kept only some pods (``-n shop``, ``--problems``):
+    a node's pod count and sums are then the share of those pods, not the node's total.
     ``read_at`` is when the objects were read (a snapshot's time when read from one).
     """
 
@@ -385,6 +404,7 @@ class Cluster:
     unread: tuple[str, ...] = ()
     workloads: tuple[Workload, ...] | None = None
     missing_nodes: tuple[str, ...] = ()
+    pod_filter: tuple[str, ...] = ()
     # when the objects were read, the time ages are counted to (a snapshot's own time);
     # not compared: two reads of the same objects hold the same cluster
     read_at: datetime | None = field(default=None, compare=False)
@@ -393,6 +413,11 @@ class Cluster:
     def pods(self) -> tuple[Pod, ...]:
         """Return every pod, node by node, then the unscheduled ones."""
         return tuple(p for n in self.nodes for p in n.pods) + self.unscheduled
+
+    @property
+    def node_sums_partial(self) -> bool:
+        """Return True when a node's pods here are only some of its pods (see pod_filter)."""
+        return bool(self.pod_filter)
 
     @property
     def container_count(self) -> int:

@@ -66,11 +66,17 @@ class Side:
 
 @dataclass(frozen=True, slots=True)
 class ClusterDiff:
-    """Every change between ``before`` and ``after``, nodes by name, unscheduled pods last."""
+    """Every change between ``before`` and ``after``, nodes by name, unscheduled pods last.
+
+    A kind of object one side could not read (forbidden) is not compared: its absence
+    there is unknown, not a removal; ``not_compared`` says which and why.
+    """
 
     before: Side
     after: Side
     nodes: tuple[NodeDiff, ...]
+    # what could not be compared, and why: ``nodes: AFTER may not list them``
+    not_compared: tuple[str, ...] = ()
 
     @property
     def changed(self) -> bool:

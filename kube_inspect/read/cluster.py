@@ -80,7 +80,7 @@ def read_cluster(
             progress.done()
     if forbidden is not None and attempt is not None:
         forbidden.merge(attempt)  # only the attempt that succeeded counts
-    cluster = replace(cluster, read_at=client.now())
+    cluster = replace(cluster, read_at=client.now(), pod_filter=selection.pod_filter)
     return arrange(cluster, selection.problems, selection.sort)
 
 

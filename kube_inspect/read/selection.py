@@ -64,6 +64,24 @@ class Selection:
         """Return True when only some pods are wanted (then empty nodes are left out)."""
         return bool(self.namespace or self.namespaces or self.label_selector or self.field_selector)
 
+    @property
+    def pod_filter(self) -> tuple[str, ...]:
+        """Return the flags that keep only some of each node's pods, as the user gave them.
+
+        A node's pod count and requested sums are then the share of those pods only.
+        ``--node`` and ``--node-selector`` pick nodes, each with all its pods: not here.
+        """
+        words = []
+        if self.namespace:
+            words.append(f"-n {self.namespace}")
+        if self.label_selector:
+            words.append(f"-l {self.label_selector}")
+        if self.field_selector:
+            words.append(f"--field-selector {self.field_selector}")
+        if self.problems:
+            words.append("--problems")
+        return tuple(words)
+
 
 def in_context_namespace(selection: Selection, namespace: str | None) -> Selection:
     """Return the selection as read in a context whose namespace is ``namespace``.

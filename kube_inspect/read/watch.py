@@ -19,7 +19,7 @@ from typing import Any
 from kube_inspect.build.arrange import arrange
 from kube_inspect.build.fields import ApiObject
 from kube_inspect.build.objects import build_cluster
-from kube_inspect.errors import ApiError, KubeInspectError
+from kube_inspect.errors import ApiError, Forbidden, KubeInspectError, NotFound
 from kube_inspect.kube.client import KubeClient, decode_lean_pod_list
 from kube_inspect.kube.decode import decode_object_list
 from kube_inspect.model.cluster import Cluster
@@ -37,7 +37,7 @@ MAX_GATHER_SECONDS = 2.0  # but draw at least this often while events keep comin
 class Message:
     """What a watching thread tells the main thread."""
 
-    resource: str  # what is followed: "nodes", "pods" or "pods in NAMESPACE"
+    resource: str  # what is followed: "nodes", "pods in NAMESPACE", "replicasets"...
     kind: str  # ADDED, MODIFIED, DELETED, RELISTED or FAILED
     obj: Any = None  # the object; the list for RELISTED; the error for FAILED
 
@@ -161,6 +161,43 @@ def watch_reads(selection: Selection) -> tuple[Read, ...]:
     return (*plan.nodes, *pods)
 
 
+# The owners that lead a pod to its top workload (ReplicaSets, Jobs), as read_cluster
+# reads them: followed like pods, so a pod of a new ReplicaSet is named after its
+# Deployment too. An extra: forbidden or not served, it is a notice.
+OWNER_KINDS = {"replicasets": "ReplicaSet", "jobs": "Job"}
+OWNERS_EFFECT = "owners shown one level up only"
+
+
+def owner_reads(selection: Selection) -> tuple[Read, ...]:
+    """Return the plan's LISTs of owners, when the selection shows them."""
+    return plan_reads(selection).owners if selection.with_owners else ()
+
+
+def _list_owners(
+    client: KubeClient, reads: tuple[Read, ...], notices: list[str]
+) -> dict[Read, tuple[list[dict[str, Any]], str]]:
+    """Return each owner read's items and version; one that cannot be read is a notice."""
+    found: dict[Read, tuple[list[dict[str, Any]], str]] = {}
+    sender = Sender(client)
+    try:
+
+        def listing(read: Read) -> Callable[[], tuple[list[dict[str, Any]], str]]:
+            return lambda: list_with_version(client, read.path, list(read.query), _decoder(read))
+
+        answers = {read: sender.start(listing(read)) for read in reads}
+        for read, answer in answers.items():
+            try:
+                found[read] = answer.result()
+            except Forbidden:
+                notice = f"reading {read.resource} is forbidden for this user: {OWNERS_EFFECT}"
+                notices.append(notice)
+            except NotFound:
+                notices.append(f"{read.resource} is not served by this cluster: {OWNERS_EFFECT}")
+    finally:
+        sender.close()
+    return found
+
+
 def _label(read: Read) -> str:
     """Return what a followed read is called in its messages: ``pods in shop``."""
     return read.resource if read.namespace is None else f"{read.resource} in {read.namespace}"
@@ -180,6 +217,9 @@ def _selected(
     if selection.nodes or selection.node_selector:
         wanted = names if nodes_read else frozenset(selection.nodes)
         pods = [p for p in pods if (p.get("spec") or {}).get("nodeName") in wanted]
+    owners = {
+        kind: of(r) for r, kind in OWNER_KINDS.items() if any(x.resource == r for x in objects)
+    }
     cluster = build_cluster(
         context="",
         server="",
@@ -187,6 +227,7 @@ def _selected(
         nodes=nodes,
         pods=pods,
         only_nodes_with_pods=selection.filters_pods,
+        owners=owners,
     )
     return Frame(arrange(cluster, selection.problems, selection.sort), names)
 
@@ -248,6 +289,23 @@ def follow_cluster(
         raise forbidden.nothing_readable(["nodes", "pods"])
     read_kinds = {read.resource for read in objects}
     unread = tuple(r for r in ("nodes", "pods") if r not in read_kinds)
+    notices: list[str] = []
+    for read, (items, list_version) in _list_owners(
+        client, owner_reads(selection), notices
+    ).items():
+        objects[read] = {object_key(o): o for o in items}
+        labels[_label(read)] = read
+        followers.append(
+            Follower(
+                client,
+                _label(read),
+                read.path,
+                list_version,
+                inbox,
+                list(read.query),
+                _decoder(read),
+            )
+        )
 
     def frame() -> Frame:
         found = _selected(selection, objects, "nodes" in read_kinds)
@@ -257,6 +315,8 @@ def follow_cluster(
             server=client.target.server,
             version=version,
             unread=unread,
+            notices=tuple(dict.fromkeys(notices)),
+            pod_filter=selection.pod_filter,
         )
         return Frame(cluster, found.present_nodes)
 

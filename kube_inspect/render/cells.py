@@ -9,7 +9,7 @@ from datetime import datetime
 from kube_inspect.build.health import judge_container, judge_node, judge_pod
 from kube_inspect.build.words import plural as plural  # cells.plural, for the renderers
 from kube_inspect.build.words import printable
-from kube_inspect.model.cluster import Container, Event, Node, Pod, Resources
+from kube_inspect.model.cluster import Cluster, Container, Event, Node, Pod, Resources
 from kube_inspect.model.quantity import format_amount, format_bytes, format_cpu, percent
 from kube_inspect.render.age import age
 from kube_inspect.render.colours import paint
@@ -36,8 +36,25 @@ def memory_of(amount: Resources | None, of: int | None = None) -> str:
 def node_status(node: Node) -> str:
     """Return the node's status with its true pressure conditions: ``Ready,DiskPressure``."""
     if not node.listed:
-        return "(not listed)"
+        return node.status  # (not listed): no pressures either
     return ",".join((node.status, *node.pressures))
+
+
+NAME_CAP = 63  # the longest name a table shows whole: a DNS label, as most pod names are
+_HEAD = 40  # kept before the ellipsis; the rest of the cap keeps the end (a pod's hash)
+
+
+def short_name(name: str, cap: int = NAME_CAP) -> str:
+    """Return ``name``, or its start and end around ``...`` when longer than ``cap``.
+
+    A pod name may be 253 characters long, and one such name would widen every row of a
+    table. The end is kept: it is what tells apart the pods of one workload. ``-o wide``
+    and csv show whole names.
+    """
+    if len(name) <= cap:
+        return name
+    tail = cap - _HEAD - 3
+    return f"{name[:_HEAD]}...{name[-tail:]}"
 
 
 def pod_status(pod: Pod) -> str:
@@ -86,33 +103,74 @@ def last_run(container: Container) -> str:
     return f"{text} at {last.finished_at}" if last.finished_at else text
 
 
-def node_resources(node: Node) -> dict[str, str]:
-    """Return the node's requests, limits and usage against allocatable."""
+PARTIAL = "*"  # follows a node's figure that sums only the pods shown (Cluster.pod_filter)
+NOT_READ = "?"  # a node's amount that could not be read (the node was not listed)
+
+
+def _share(amount: Resources | None, of: int | None, partial: bool, cpu: bool) -> str:
+    """Return an amount against ``of`` (``250m (12%)``), ``*`` after a partial sum."""
+    text = (cpu_of if cpu else memory_of)(amount) + (PARTIAL if partial else "")
+    value = None if amount is None else amount.cpu_m if cpu else amount.memory_bytes
+    return f"{text} ({percent(value, of)})" if of and value is not None else text
+
+
+def node_resources(node: Node, partial: bool = False) -> dict[str, str]:
+    """Return the node's requests, limits and usage against allocatable.
+
+    With ``partial``, requests and limits sum only the pods shown: marked ``*``. Usage is
+    the node's own (metrics.k8s.io), whatever pods are shown.
+    """
     cpu, memory = node.allocatable.cpu_m, node.allocatable.memory_bytes
     return {
-        "CPU-REQ": cpu_of(node.requested, cpu),
-        "CPU-LIM": cpu_of(node.limited, cpu),
-        "MEM-REQ": memory_of(node.requested, memory),
-        "MEM-LIM": memory_of(node.limited, memory),
+        "CPU-REQ": _share(node.requested, cpu, partial, cpu=True),
+        "CPU-LIM": _share(node.limited, cpu, partial, cpu=True),
+        "MEM-REQ": _share(node.requested, memory, partial, cpu=False),
+        "MEM-LIM": _share(node.limited, memory, partial, cpu=False),
         "CPU-USE": cpu_of(node.usage, cpu),
         "MEM-USE": memory_of(node.usage, memory),
     }
 
 
-def used_of(node: Node, resource: str) -> str:
+def used_of(node: Node, resource: str, partial: bool = False) -> str:
     """Return what the node's pods request of a resource against its allocatable: ``1/4``.
 
-    ``-`` when the node neither has it nor runs a pod asking for it.
+    ``-`` when the node neither has it nor runs a pod asking for it; ``?`` for the
+    allocatable of a node that was not read; ``*`` after a sum of only the pods shown.
     """
     requested, allocatable = node.requested.amount(resource), node.allocatable.amount(resource)
-    if requested is None and not allocatable:
+    if requested is None and not allocatable and node.listed:
         return "-"
-    return f"{format_amount(resource, requested or 0)}/{format_amount(resource, allocatable or 0)}"
+    used = format_amount(resource, requested or 0) + (PARTIAL if partial else "")
+    of = format_amount(resource, allocatable or 0) if node.listed else NOT_READ
+    return f"{used}/{of}"
 
 
-def node_other_resources(node: Node, resources: Sequence[str]) -> dict[str, str]:
+def node_pods(node: Node, partial: bool = False) -> str:
+    """Return the node's pods that hold a slot against its capacity: ``16/110``.
+
+    Finished pods (Succeeded, Failed) hold none, as ``kubectl describe node`` counts.
+    """
+    used = count(node.active_pods) + (PARTIAL if partial else "")
+    if not node.listed:
+        return f"{used}/{NOT_READ}"
+    return f"{used}/{node.allocatable_pods}" if node.allocatable_pods else used
+
+
+def partial_legend(cluster: Cluster) -> str | None:
+    """Return what ``*`` means on a node's figures, or None when every figure is whole."""
+    if not cluster.node_sums_partial or "pods" in cluster.unread:
+        return None
+    return (
+        f"{PARTIAL} marks a node's figures that count only the pods shown "
+        f"({' '.join(cluster.pod_filter)}), not the node's totals"
+    )
+
+
+def node_other_resources(
+    node: Node, resources: Sequence[str], partial: bool = False
+) -> dict[str, str]:
     """Return a column per resource beyond cpu and memory: requested/allocatable."""
-    return {name.upper(): used_of(node, name) for name in resources}
+    return {name.upper(): used_of(node, name, partial) for name in resources}
 
 
 def other_resources(pod: Pod | Container, resources: Sequence[str]) -> dict[str, str]:
@@ -178,19 +236,17 @@ def node_row(
     color: bool = False,
     pods_read: bool = True,
     resources: Sequence[str] = (),
+    partial: bool = False,
 ) -> dict[str, str]:
     """Return the columns of a node in the flat `nodes` view, its status coloured if asked.
 
     A node known only from its pods has unknown roles and taints, not none; when pods
-    could not be read, so is its pod count.
+    could not be read, so is its pod count. With ``partial`` (only some of its pods
+    shown), the pod count and sums are those pods' share, marked ``*``.
     """
     status = node_status(node)
     none = "<none>" if node.listed else UNKNOWN
-    pods = (
-        f"{len(node.pods)}/{node.allocatable_pods}"
-        if node.allocatable_pods
-        else str(len(node.pods))
-    )
+    pods = node_pods(node, partial)
     row = {
         "NAME": node.name,
         "STATUS": status,
@@ -198,8 +254,8 @@ def node_row(
         "AGE": age(node.created, now) if node.listed else "",
         "VERSION": node.kubelet_version or "",
         "PODS": pods if pods_read else UNKNOWN,
-        **node_resources(node),
-        **node_other_resources(node, resources),
+        **node_resources(node, partial),
+        **node_other_resources(node, resources, partial),
     }
     if wide:
         row |= {
@@ -229,7 +285,7 @@ def pod_row(
     status = pod_status(pod)
     row = {
         "NAMESPACE": pod.namespace,
-        "NAME": pod.name,
+        "NAME": pod.name if wide else short_name(pod.name),
         "NODE": pod.node_name or "<none>",
         "STATUS": status,
         "READY": pod_ready(pod),
@@ -268,7 +324,7 @@ def container_row(
     state = container.state.describe()
     row = {
         "NAMESPACE": pod.namespace,
-        "POD": pod.name,
+        "POD": pod.name if wide else short_name(pod.name),
         "NAME": container.name,
         "TYPE": container.type,
         "NODE": pod.node_name or "<none>",

@@ -60,14 +60,17 @@ def _lines(diff: ClusterDiff, ascii_only: bool) -> list[tuple[str, str]]:
 def render_diff_text(diff: ClusterDiff, out: TextIO, *, ascii_only: bool = False) -> None:
     """Write the diff as a tree of what changed, one line per changed object."""
     header = f"diff {_side_text(diff.before)} -> {_side_text(diff.after)}"
+    unknown = [f"not compared: {what}\n" for what in diff.not_compared]
     if not diff.changed:
-        out.write(f"{printable(header)}: no changes\n")
+        out.write(f"{printable(header)}: no changes{' in what both read' if unknown else ''}\n")
+        out.writelines(unknown)
         return
     pods = sum(len(n.pods) for n in diff.nodes)
     nodes = sum(
         1 for n in diff.nodes if n.name is not None and (n.changes or n.presence != "changed")
     )
     out.write(f"{printable(header)}: {nodes} node(s) and {pods} pod(s) changed\n")
+    out.writelines(unknown)
     rows = [(printable(label), printable(what)) for label, what in _lines(diff, ascii_only)]
     width = max(len(label) for label, _ in rows)
     for label, what in rows:
@@ -117,6 +120,7 @@ def diff_document(diff: ClusterDiff) -> dict[str, Any]:
         "after": _side_dict(diff.after),
         "changed": diff.changed,
         "nodes": [_node_dict(n) for n in diff.nodes],
+        "not_compared": list(diff.not_compared),
     }
 
 

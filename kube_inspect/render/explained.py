@@ -24,6 +24,7 @@ from kube_inspect.build.scheduling import cause_phrase
 from kube_inspect.build.words import printable
 from kube_inspect.explain.tour import last_exit
 from kube_inspect.model.cluster import Cluster, Container, Node, Pod
+from kube_inspect.render.cells import short_name
 from kube_inspect.render.tree import Depth, TreeOptions, event_lines, render_tree
 
 ROW_LABEL = re.compile(
@@ -71,7 +72,7 @@ def legend() -> list[str]:
 
 def _notes_by_line(lines: list[str], cluster: Cluster, now: datetime) -> Iterator[list[str]]:
     nodes = {n.name: n for n in cluster.nodes}
-    pods = {f"{p.namespace}/{p.name}": p for p in cluster.pods}
+    pods = {f"{p.namespace}/{short_name(p.name)}": p for p in cluster.pods}  # as drawn
     pod: Pod | None = None
     for line in lines:
         found = ROW_LABEL.match(line)

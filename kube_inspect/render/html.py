@@ -87,18 +87,18 @@ def pod_data(pod: Pod) -> dict[str, Any]:
     }
 
 
-def node_data(node: Node) -> dict[str, Any]:
-    """Return what the page shows of a node, with its pods."""
+def node_data(node: Node, partial: bool = False) -> dict[str, Any]:
+    """Return what the page shows of a node, with its pods (``partial``: only some of them)."""
     return {
         "name": node.name,
-        "status": node.status if node.listed else "(not listed)",
+        "status": node.status,
         "roles": list(node.roles),
         "kubelet": node.kubelet_version,
         "created": node.created,
         "taints": list(node.taints),
         "events": [event_words(e) for e in node.events or ()],
         "resources": [
-            f"{name} requested/allocatable: {cells.used_of(node, name)}"
+            f"{name} requested/allocatable: {cells.used_of(node, name, partial)}"
             for name in sorted({n for n, a in node.allocatable.other if a})
         ],
         "health": node_health(node),
@@ -113,7 +113,7 @@ def page_data(cluster: Cluster) -> dict[str, Any]:
     return {
         **page_data_empty(cluster_line(cluster)),
         "context": cluster.context,
-        "nodes": [node_data(n) for n in cluster.nodes],
+        "nodes": [node_data(n, cluster.node_sums_partial) for n in cluster.nodes],
         "unscheduled": [pod_data(p) for p in cluster.unscheduled],
     }
 
@@ -146,7 +146,9 @@ def fleet_page_data(members: Sequence[Member[Cluster]]) -> dict[str, Any]:
                 "error": member.error,
                 "warnings": list(member.warnings),
                 "next": f"kubectl --context {member.context} cluster-info",
-                "nodes": [] if read is None else [node_data(n) for n in read.nodes],
+                "nodes": []
+                if read is None
+                else [node_data(n, read.node_sums_partial) for n in read.nodes],
                 "unscheduled": [] if read is None else [pod_data(p) for p in read.unscheduled],
             }
         )

@@ -159,24 +159,29 @@ def pod_dict(pod: Pod) -> dict[str, Any]:
     }
 
 
-def node_dict(node: Node, pods_read: bool = True) -> dict[str, Any]:
+def node_dict(node: Node, pods_read: bool = True, partial: bool = False) -> dict[str, Any]:
     """Return one node, with its pods, as the JSON shape holds it.
 
     What was not read is null, never false or empty: a node known only because a pod
-    names it (``listed`` false) has unknown roles, taints, pressures and schedulability;
-    when pods could not be read, the node's pods are unknown.
+    names it (``listed`` false) has unknown status, roles, taints, pressures,
+    schedulability and allocatable; when pods could not be read, the node's pods are
+    unknown. ``requests``, ``limits`` and ``non_terminated_pod_count`` are the node's
+    totals: null when only some of its pods were shown (``partial``: -n, -l,
+    --problems), whose share ``selected_requests`` and ``selected_limits`` hold.
     """
     known = node.listed
+    whole = pods_read and not partial
     return {
         "name": node.name,
         "listed": node.listed,
         "roles": list(node.roles) if known else None,
-        "status": node.status,
+        "status": node.status if known else None,
         "ready": node.ready,
         "unschedulable": node.unschedulable if known else None,
         "kubelet_version": node.kubelet_version,
         "created": node.created,
         "pod_count": len(node.pods) if pods_read else None,
+        "non_terminated_pod_count": node.active_pods if whole else None,
         "taints": list(node.taints) if known else None,
         "pressures": list(node.pressures) if known else None,
         "os": node.os,
@@ -187,8 +192,10 @@ def node_dict(node: Node, pods_read: bool = True) -> dict[str, Any]:
         "allocatable": {**(resources_dict(node.allocatable) or {}), "pods": node.allocatable_pods}
         if known
         else None,
-        "requests": resources_dict(node.requested) if pods_read else None,
-        "limits": resources_dict(node.limited) if pods_read else None,
+        "requests": resources_dict(node.requested) if whole else None,
+        "limits": resources_dict(node.limited) if whole else None,
+        "selected_requests": resources_dict(node.requested) if pods_read else None,
+        "selected_limits": resources_dict(node.limited) if pods_read else None,
         "usage": resources_dict(node.usage),
         "events": events_list(node.events),
         "pods": [pod_dict(p) for p in node.pods] if pods_read else None,
@@ -205,10 +212,11 @@ def cluster_body(cluster: Cluster) -> dict[str, Any]:
         "node_count": len(cluster.nodes),
         "pod_count": len(cluster.pods) if pods_read else None,
         "container_count": cluster.container_count if pods_read else None,
-        "nodes": [node_dict(n, pods_read) for n in cluster.nodes],
+        "nodes": [node_dict(n, pods_read, cluster.node_sums_partial) for n in cluster.nodes],
         "unscheduled": [pod_dict(p) for p in cluster.unscheduled] if pods_read else None,
         "notices": list(cluster.notices),
         "unread": list(cluster.unread),
+        "pod_filter": list(cluster.pod_filter),
     }
 
 
@@ -277,7 +285,7 @@ def nodes_document(cluster: Cluster) -> dict[str, Any]:
     """Return the flat `nodes` view: every node without its pods."""
     nodes = []
     for node in cluster.nodes:
-        doc = node_dict(node, "pods" not in cluster.unread)
+        doc = node_dict(node, "pods" not in cluster.unread, cluster.node_sums_partial)
         del doc["pods"]
         nodes.append(doc)
     return {
@@ -285,6 +293,7 @@ def nodes_document(cluster: Cluster) -> dict[str, Any]:
         "nodes": nodes,
         "notices": list(cluster.notices),
         "unread": list(cluster.unread),
+        "pod_filter": list(cluster.pod_filter),
     }
 
 

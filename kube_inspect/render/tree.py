@@ -66,7 +66,9 @@ def printable_row(row: Row) -> Row:
     return row if "".join(row).isprintable() else [printable(cell) for cell in row]
 
 
-def _node_row(node: Node, opts: TreeOptions) -> Row:
+def _node_row(node: Node, opts: TreeOptions, partial: bool = False) -> Row:
+    # partial: the pods shown are only some of the node's, so its sums are marked ``*``
+    mark = cells.PARTIAL if partial else ""
     if not node.listed:
         info = [cells.plural(len(node.pods), "pod"), "(known only from its pods)"]
     else:
@@ -78,14 +80,14 @@ def _node_row(node: Node, opts: TreeOptions) -> Row:
         ]
         if not opts.wide:  # wide has columns for these
             info += [
-                f"cpu-req={percent(requested.cpu_m, allocatable.cpu_m)}",
-                f"mem-req={percent(requested.memory_bytes, allocatable.memory_bytes)}",
+                f"cpu-req={percent(requested.cpu_m, allocatable.cpu_m)}{mark}",
+                f"mem-req={percent(requested.memory_bytes, allocatable.memory_bytes)}{mark}",
             ]
         # every other resource the node has or its pods ask for: requested/allocatable
         names = {n for n, amount in allocatable.other if amount}.union(
             n for n, _ in requested.other
         )
-        info += [f"{n}={cells.used_of(node, n)}" for n in sorted(names)]
+        info += [f"{n}={cells.used_of(node, n, partial)}" for n in sorted(names)]
         if opts.wide:
             info += [
                 f"taints={','.join(node.taints) or '<none>'}",
@@ -102,7 +104,7 @@ def _node_row(node: Node, opts: TreeOptions) -> Row:
         age(node.created, opts.now) if node.listed else "",
     ]
     if opts.wide:
-        row += [*cells.node_resources(node).values(), node.internal_ip or ""]
+        row += [*cells.node_resources(node, partial).values(), node.internal_ip or ""]
     row = printable_row([*row, " ".join(info)])
     if opts.color:
         row[1] = paint(row[1], judge_node(node).verdict)
@@ -122,7 +124,7 @@ def _other_requests(pod: Pod | Container) -> list[str]:
 
 
 def _pod_row(pod: Pod, opts: TreeOptions) -> Row:
-    name = f"pod/{pod.namespace}/{pod.name}"
+    name = f"pod/{pod.namespace}/{pod.name if opts.wide else cells.short_name(pod.name)}"
     info = [f"owner={pod.owner}"] if pod.owner else []
     status = cells.pod_status(pod)
     row = [
@@ -207,7 +209,7 @@ def tagged_rows(cluster: Cluster, opts: TreeOptions) -> Iterator[tuple[Row, Node
     width = len(HEADERS) + (len(RESOURCE_HEADERS) + 1 if opts.wide else 0) + 1
     name_cells: dict[str, str] = {}
     groups: list[tuple[Row, Node | None, tuple[Pod, ...]]] = [
-        (_node_row(n, opts), n, n.pods) for n in cluster.nodes
+        (_node_row(n, opts, cluster.node_sums_partial), n, n.pods) for n in cluster.nodes
     ]
     if cluster.unscheduled:
         label = (
@@ -250,7 +252,8 @@ def render_tree(
     if options is None:
         assert now is not None, "render_tree needs now or options"
         options = TreeOptions(now=now, ascii_only=ascii_only)
-    out.write(cluster_line(cluster) + "\n")
+    legend = cells.partial_legend(cluster)  # what * marks on the nodes' figures below
+    out.write(cluster_line(cluster) + (f"; {legend}" if legend else "") + "\n")
     headers = [*HEADERS, *((*RESOURCE_HEADERS, "IP") if options.wide else ()), "INFO"]
     write_noted_table(tagged_rows(cluster, options), headers, options, out)
 

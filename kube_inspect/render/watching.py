@@ -15,6 +15,7 @@ from typing import TextIO
 
 from kube_inspect.build.health import judge_node
 from kube_inspect.model.cluster import Cluster
+from kube_inspect.render.cells import NAME_CAP, short_name
 from kube_inspect.render.explained import ROW_LABEL
 from kube_inspect.render.tree import Depth, TreeOptions, render_tree
 
@@ -55,13 +56,16 @@ def signatures(cluster: Cluster) -> dict[str, tuple[object, ...]]:
         ref = f"{pod.namespace}/{pod.name}"
         # no verdict here: phase, readiness and the container rows below decide a pod's,
         # and judging every pod would slow each frame of a big cluster by half
-        # the deletion too: a pod still there past its grace period turns stuck
+        # the deletion too: a pod still there past its grace period turns stuck; and the
+        # owner: a pod that came before its ReplicaSet is named after it, then after its
+        # Deployment once the ReplicaSet is read
         rows[f"pod/{ref}"] = (
             pod.shown_phase,
             pod.deletion,
             pod.node_name,
             pod.ready_count,
             pod.restarts,
+            pod.owner,
         )
         for c in pod.containers:
             rows[f"container/{ref}/{c.name}"] = (c.state.describe(), c.ready, c.restarts, c.image)
@@ -97,8 +101,12 @@ def compare(before: Signatures, after: Signatures, nodes_present: Collection[str
     )
 
 
-def line_keys(lines: list[str]) -> list[str | None]:
-    """Return the row key each tree line shows (None for the header and group rows)."""
+def line_keys(lines: list[str], drawn: Mapping[str, str] | None = None) -> list[str | None]:
+    """Return the row key each tree line shows (None for the header and group rows).
+
+    ``drawn`` maps a pod's ``namespace/name`` as the tree draws it (a long name cut
+    short) to its whole one.
+    """
     keys: list[str | None] = []
     pod = ""
     for line in lines:
@@ -106,6 +114,8 @@ def line_keys(lines: list[str]) -> list[str | None]:
         label = found.group("label") if found else ""
         if label.startswith("pod/"):
             pod = label[4:]
+            pod = (drawn or {}).get(pod, pod)
+            label = f"pod/{pod}"
         if label.startswith("container/"):
             keys.append(f"container/{pod}/{label[len('container/') :]}")
         else:
@@ -127,7 +137,12 @@ def render_frame(
     render_tree(cluster, drawn, options=TreeOptions(now, ascii_only=ascii_only, depth=depth))
     lines = drawn.getvalue().splitlines()
     out.write(f"watching, Ctrl-C to stop; {now:%H:%M:%S}: {changes.summary()}\n")
-    for key, line in zip(line_keys(lines), lines, strict=True):
+    drawn_names = {
+        f"{p.namespace}/{short_name(p.name)}": f"{p.namespace}/{p.name}"
+        for p in cluster.pods
+        if len(p.name) > NAME_CAP
+    }
+    for key, line in zip(line_keys(lines, drawn_names), lines, strict=True):
         mark = "+ " if key in changes.added else "~ " if key in changes.changed else "  "
         out.write((mark + line).rstrip() + "\n")
     for key in changes.deleted:
