@@ -13,7 +13,10 @@ real connection costs one more round trip before TLS), and the bandwidth cap is 
 connection (a client that opened several connections would get the cap on each). The
 floors use one connection (HTTP/2, curl --parallel), as kubectl does.
 
-Loopback is the API server itself, no proxy.
+Loopback is the API server itself, no proxy. The proxies listen on this machine's own
+non-loopback address (LINK_HOST), with `tls-server-name` the API server's: a client that
+picks its defaults by where the server is (kube-inspect asks for gzip unless the server
+is on loopback) sees a server elsewhere, as a user on that link would.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import json
 import shlex
+import socket
 import subprocess
 import sys
 import tempfile
@@ -99,12 +103,34 @@ def toxics(profile: Profile) -> list[dict[str, Any]]:
     return found
 
 
+def link_host() -> str:
+    """Return this machine's address on its default route, not loopback (127.0.0.1 if none)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # no packet is sent: this only picks a route
+            address: str = probe.getsockname()[0]
+        except OSError:
+            return "127.0.0.1"
+    return address
+
+
+def free_port_on(host: str) -> int:
+    """Return a TCP port on ``host`` that nothing listens on right now."""
+    if host == "127.0.0.1":
+        return free_port()
+    with socket.socket() as s:
+        s.bind((host, 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
 class Toxiproxy:
     """One toxiproxy-server with a proxy per profile, each its own listening port."""
 
     def __init__(self) -> None:
         """Start toxiproxy-server (built or cached by tests/fixtures/localcluster)."""
         binary = build_binaries("toxiproxy-server") / "toxiproxy-server"
+        self.host = link_host()
         self.api_port = free_port()
         self.process = subprocess.Popen(
             [str(binary), "-host", "127.0.0.1", "-port", str(self.api_port)],
@@ -135,8 +161,8 @@ class Toxiproxy:
 
     def add(self, profile: Profile, upstream: str) -> int:
         """Add the profile's proxy in front of ``upstream`` (host:port); return its port."""
-        port = free_port()
-        listen = f"127.0.0.1:{port}"
+        port = free_port_on(self.host)
+        listen = f"{self.host}:{port}"
         self._api(
             "POST", "/proxies", {"name": profile.name, "listen": listen, "upstream": upstream}
         )
@@ -155,12 +181,16 @@ class Toxiproxy:
         self.process.wait(timeout=5)
 
 
-def kubeconfig_through(kubeconfig: Path, port: int, into: Path) -> Path:
-    """Write a copy of ``kubeconfig`` whose clusters point at 127.0.0.1:``port``."""
+def kubeconfig_through(kubeconfig: Path, host: str, port: int, into: Path) -> Path:
+    """Write a copy of ``kubeconfig`` whose clusters point at ``host``:``port``.
+
+    The certificate's name stays the API server's own (``tls-server-name``).
+    """
     doc = yaml.safe_load(kubeconfig.read_text())
     for cluster in doc.get("clusters", []):
         server = urlsplit(cluster["cluster"]["server"])
-        cluster["cluster"]["server"] = server._replace(netloc=f"127.0.0.1:{port}").geturl()
+        cluster["cluster"]["server"] = server._replace(netloc=f"{host}:{port}").geturl()
+        cluster["cluster"].setdefault("tls-server-name", server.hostname)
     into.write_text(yaml.safe_dump(doc))
     return into
 
@@ -181,7 +211,7 @@ def proxied_kubeconfigs(
         for profile in (p for p in profiles if p.proxied):
             port = proxy.add(profile, upstream.netloc)
             found[profile.name] = kubeconfig_through(
-                kubeconfig, port, scratch / f"{profile.name}.yaml"
+                kubeconfig, proxy.host, port, scratch / f"{profile.name}.yaml"
             )
         yield found
     finally:
@@ -240,12 +270,17 @@ def kube_inspect(checkout: Path | None) -> str:
 def _curl(kubeconfig: Path, accept: str, compressed: bool) -> str:
     doc = yaml.safe_load(kubeconfig.read_text())
     cluster, user = doc["clusters"][0]["cluster"], doc["users"][0]["user"]
+    server = urlsplit(cluster["server"])
     words = ["curl", "-sSf", "--parallel", "--cacert", cluster["certificate-authority"]]
+    name = cluster.get("tls-server-name")
+    if name:  # the URL names the certificate's host; the connection goes to the proxy
+        words += ["--connect-to", f"{name}:{server.port}:{server.hostname}:{server.port}"]
+        server = server._replace(netloc=f"{name}:{server.port}")
     words += ["--cert", user["client-certificate"], "--key", user["client-key"]]
     words += ["-A", USER_AGENT, "-H", f"Accept: {accept}"]
     words += ["--compressed"] if compressed else []
     for path in TREE_LISTS:
-        words += [cluster["server"] + path, "-o", "/dev/null"]
+        words += [server.geturl() + path, "-o", "/dev/null"]
     return shlex.join(words)
 
 
