@@ -335,7 +335,7 @@ _SELECTION_OPTIONS: list[Callable[[Any], Any]] = [
         "-n",
         "--namespace",
         metavar="NAME",
-        help="Show only the pods of this namespace.",
+        help="Show only the pods of this namespace, or of several: -n shop,web.",
         shell_complete=complete_namespace,
     ),
     click.option(
@@ -399,13 +399,18 @@ def selection_options(func: F) -> F:
                 raise UsageError(f"{e} (in {flag})") from e
         if p["field_selector"] is not None:
             check_field_selector(p["field_selector"], "--field-selector")
-        if p["namespace"]:  # empty, as in kubectl, is no namespace at all
-            check_name(p["namespace"], "namespace", label=True)
+        # empty, as in kubectl, is no namespace at all; several are read side by side
+        namespaces = tuple(dict.fromkeys(filter(None, (p["namespace"] or "").split(","))))
+        for namespace in namespaces:
+            check_name(namespace, "namespace", label=True)
+        if p["all_namespaces"]:
+            namespaces = ()
         for node in p["node_names"]:
             check_name(node, "node name")
         sort: SortKey = p["sort"]
         selection = Selection(
-            namespace=None if p["all_namespaces"] else p["namespace"] or None,
+            namespace=namespaces[0] if len(namespaces) == 1 else None,
+            namespaces=namespaces if len(namespaces) > 1 else (),
             label_selector=p["selector"],
             field_selector=p["field_selector"],
             nodes=tuple(dict.fromkeys(p["node_names"])),

@@ -9,15 +9,19 @@ a ``KubeInspectError``.
 from __future__ import annotations
 
 import contextlib
+import os
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 from kube_inspect import __version__
 from kube_inspect.errors import ApiError
+from kube_inspect.kube.compression import asks_gzip
 from kube_inspect.kube.decode import (
     decode_json,
     decode_object_list,
@@ -79,7 +83,10 @@ class KubeClient:
         # Replaced in unit tests, to see the retry delays without waiting them out.
         self.sleep: Callable[[float], None] = time.sleep
         self.progress: Progress | None = None  # counts the pages of stream_* lists
-        self.compress = False  # ask for gzip: see docs/performance.md before turning it on
+        self.compress = False  # ask for gzip (kube/compression.py decides, from the kubeconfig)
+        self.gzipped = 0  # answers that came gzip-encoded (tests see compression happen)
+        self._count_lock = threading.Lock()
+        self._warm: Future[str] | None = None  # the version asked for early (warm_up)
         # --wire: the encoding asked for pods (kube/wires.py); the rest is read as JSON
         self.wire = "json"
 
@@ -103,7 +110,9 @@ class KubeClient:
             return cls.through_kubernetes(kubeconfig, context, timeout)
         credentials = Credentials(connection, plugin_timeout=timeout)
         transport = HttpTransport(connection, credentials, USER_AGENT)
-        return cls(transport, Target(connection.context, connection.server), timeout)
+        client = cls(transport, Target(connection.context, connection.server), timeout)
+        client.compress = asks_gzip(connection.server, connection.disable_compression, os.environ)
+        return client
 
     @classmethod
     def through_kubernetes(
@@ -127,8 +136,32 @@ class KubeClient:
         """Return the time of what this client reads: now, for a live cluster."""
         return datetime.now(UTC)
 
+    def warm_up(self) -> None:
+        """Start asking for the version now, in a thread: the connection opens meanwhile.
+
+        The TCP and TLS handshakes (two round trips to a distant server) then overlap the
+        rest of start-up; ``version`` returns this answer, or raises its error.
+        """
+        if self._warm is not None:
+            return
+        warm: Future[str] = Future()
+        self._warm = warm
+
+        def ask() -> None:
+            try:
+                warm.set_result(self._version())
+            except BaseException as e:  # raised by version(), where the answer is used
+                warm.set_exception(e)
+
+        threading.Thread(target=ask, name="warm-up", daemon=True).start()
+
     def version(self) -> str:
         """Return the API server's Kubernetes version, e.g. ``v1.36.3``."""
+        if self._warm is not None:
+            return self._warm.result()
+        return self._version()
+
+    def _version(self) -> str:
         body = self.get("/version")
         return str(body.get("gitVersion", "unknown"))
 
@@ -207,6 +240,12 @@ class KubeClient:
         """Return the pods of one namespace (all when None), read ahead from now on."""
         query = selectors(label_selector, field_selector)
         path = _namespaced("/api/v1", "pods", namespace)
+        return self.stream_pod_list(path, query, with_volumes)
+
+    def stream_pod_list(
+        self, path: str, query: list[tuple[str, Any]], with_volumes: bool = True
+    ) -> PageStream[dict[str, Any]]:
+        """Return the pods of the LIST at ``path`` (with ``query``), read ahead from now on."""
         decode = decode_pod_list if with_volumes else decode_lean_pod_list
         # decode_pod_list reads protobuf pages too: pods are asked for in --wire's encoding
         if self.wire == "auto":  # JSON, unless the list is big (kube/wires.py)
@@ -435,6 +474,9 @@ class KubeClient:
         if self.compress:
             headers["Accept-Encoding"] = "gzip"  # urllib3 decodes it when reading
         response = self._send(path, query, timeout=self._timeout, headers=headers)
+        if response.headers.get("Content-Encoding") == "gzip":  # inflated as it was read
+            with self._count_lock:
+                self.gzipped += 1
         try:
             body = decode(response.data or b"null")
         except ValueError as e:

@@ -85,6 +85,7 @@ class Connection:
     username: str | None = None
     password: str | None = field(default=None, repr=False)
     exec_plugin: ExecPlugin | None = None
+    disable_compression: bool = False  # the cluster's disable-compression: no gzip asked
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +198,7 @@ def _connection(name: str, cluster: _Named, user: _Named | None, paths: str) -> 
         ca_file=_path(values, "certificate-authority", cluster.directory) if tls else None,
         ca_data=_data(values, "certificate-authority-data") if tls else None,
         insecure=bool(values.get("insecure-skip-tls-verify", False)),
+        disable_compression=values.get("disable-compression") is True,
         tls_server_name=_text(values, "tls-server-name"),
         proxy_url=_text(values, "proxy-url"),
         cert_file=_path(u, "client-certificate", udir),

@@ -1,89 +1,43 @@
 """Read the selected part of a cluster, through the client, into the model: ONE read path.
 
 Every view builds on ``read_cluster``: tree in every output, the flat views, explain, the
-pictures, the watch's first frame and check. It decides which LISTs to send for a
-selection (filters go to the server where the API allows), reads optional extras
-(owners, live usage, workloads) without failing the run when they are absent or
-forbidden, hands everything to the pure builder, then keeps only problems and sorts.
+pictures, check and snapshot (the watch lists what the same plan says). The reads come
+from the pure plan (read/plan.py: filters go to the server where the API allows) and are
+sent at once (read/sending.py); the answers go to the pure builder. Optional extras
+(owners, live usage, workloads) absent, forbidden or down never fail the run. Then only
+problems are kept, and the result is sorted.
 """
 
 from __future__ import annotations
 
-import functools
 import itertools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from typing import Any, TypeVar
 
 from kube_inspect.build.arrange import arrange
-from kube_inspect.build.events import events_by_object, with_events
-from kube_inspect.build.objects import build_cluster, build_workload
-from kube_inspect.errors import ApiError, Forbidden, NotFound
-from kube_inspect.kube.client import WORKLOAD_RESOURCES, KubeClient, again_if_gone
+from kube_inspect.build.objects import build_cluster
+from kube_inspect.errors import NotFound
+from kube_inspect.kube.client import KubeClient, again_if_gone
+from kube_inspect.kube.prefetch import PageStream
 from kube_inspect.kube.progress import Progress
-from kube_inspect.model.cluster import Cluster, Workload
+from kube_inspect.model.cluster import Cluster
+from kube_inspect.read.extras import read_claims, read_events, read_workloads
+from kube_inspect.read.gather import Answers, attempt, gathered, items, optional
 from kube_inspect.read.partial import ForbiddenReads
+from kube_inspect.read.plan import WORKLOAD_KINDS, Read, ReadPlan, plan_reads
 from kube_inspect.read.selection import Selection
+from kube_inspect.read.sending import Sender, fetch
 
 T = TypeVar("T")
-READS = ("nodes", "pods", "events", "persistentvolumeclaims", *WORKLOAD_RESOURCES)  # unread
-
-
-def _optional(read: Callable[[], T], what: str, effect: str, notices: list[str]) -> T | None:
-    """Return ``read()``, or None with a notice when the API is absent, forbidden or down.
-
-    An extra that is registered but not answering (an aggregated API such as
-    metrics.k8s.io whose server is down answers 503) must not fail the whole view.
-    """
-    try:
-        return read()
-    except NotFound:
-        notices.append(f"{what} is not served by this cluster: {effect}")
-    except Forbidden:
-        notices.append(f"reading {what} is forbidden for this user: {effect}")
-    except ApiError as e:
-        if e.status is None or e.status < 500:
-            raise
-        notices.append(f"{what} is not answering ({e.status}): {effect}")
-    return None
-
-
-def _read_nodes(
-    client: KubeClient, selection: Selection, missing: list[str]
-) -> list[dict[str, Any]]:
-    if not selection.nodes:
-        return list(client.stream_nodes(selection.node_selector))
-    nodes = []
-    for name in sorted(set(selection.nodes)):
-        try:
-            nodes.append(client.get_node(name))
-        except NotFound:
-            missing.append(name)
-    return nodes
-
-
-def _node_filter(selection: Selection, nodes: list[dict[str, Any]], nodes_read: bool) -> set[str]:
-    """Return the names of the nodes whose pods are wanted.
-
-    When nodes could not be read, the names asked for with --node still are.
-    """
-    if not nodes_read:
-        return set(selection.nodes)
-    return {str((n.get("metadata") or {}).get("name")) for n in nodes}
-
-
-def _read_pods(
-    client: KubeClient, selection: Selection, node_names: set[str]
-) -> list[dict[str, Any]]:
-    def pods(field_selector: str | None) -> list[dict[str, Any]]:
-        return client.list_pods(selection.namespace, selection.label_selector, field_selector)
-
-    found = []
-    for name in sorted(node_names):
-        on_node = f"spec.nodeName={name}"
-        field = f"{selection.field_selector},{on_node}" if selection.field_selector else on_node
-        found += pods(field)
-    return found
+READS = (  # what ``Cluster.unread`` may name
+    "nodes",
+    "pods",
+    "events",
+    "persistentvolumeclaims",
+    *(resource for resource, _ in WORKLOAD_KINDS),
+)
+VERSION = Read("version", "/version", name="version")
 
 
 def _started(items: Iterable[T]) -> Iterator[T]:
@@ -106,12 +60,12 @@ def read_cluster(
 ) -> Cluster:
     """Return the hierarchy of the selected part of the cluster the client points at.
 
-    Pods are streamed into the model as their pages arrive, the next page read while
-    this one is built (memory holds the model and a few pages). If the streamed list
-    expires half-way (410 Gone), it starts again, once; a second expiry is Gone.
-    With ``forbidden``, a 403 on any read is noted there and the rest is shown (what
-    could not be read is named in ``Cluster.unread``); when neither nodes nor pods may
-    be read, Forbidden is raised.
+    Every read of the plan is sent at once; pods are streamed into the model as their
+    pages arrive, the next page read while this one is built (memory holds the model and
+    a few pages). If the streamed list expires half-way (410 Gone), it starts again,
+    once; a second expiry is Gone. With ``forbidden``, a 403 on any read is noted there
+    and the rest is shown (what could not be read is named in ``Cluster.unread``); when
+    neither nodes nor pods may be read, Forbidden is raised.
     """
     client.progress = progress
 
@@ -130,184 +84,143 @@ def read_cluster(
     return arrange(cluster, selection.problems, selection.sort)
 
 
+def send_plan(client: KubeClient, sender: Sender, plan: ReadPlan) -> Answers:
+    """Send every read the plan knows it needs now, at once; return their future answers.
+
+    The pods of another namespace's metrics are asked for once the nodes' metrics have
+    answered (an absent or failing metrics API costs one request), still beside the rest.
+    """
+    listed = () if plan.stream_pods else plan.pods
+    answers: Answers = {VERSION: sender.start(client.version)}  # asked since the client was made
+    answers.update({read: sender.send(read) for read in (*plan.sent_at_once, *listed)})
+    if plan.node_metrics is not None:
+        first = answers[plan.node_metrics]
+
+        def after_nodes(read: Read) -> Callable[[], Any]:
+            return lambda: (first.result(), fetch(client, read))[1]
+
+        for read in plan.pod_metrics:
+            answers[read] = sender.start(after_nodes(read))
+    return answers
+
+
+def _streams(client: KubeClient, plan: ReadPlan) -> dict[Read, PageStream[dict[str, Any]]]:
+    """Return the pods' streams, one per namespace, each read ahead from now on."""
+    if not plan.stream_pods:
+        return {}
+    return {
+        read: client.stream_pod_list(read.path, list(read.query), with_volumes=plan.pod_volumes)
+        for read in plan.pods
+    }
+
+
 def _read(client: KubeClient, selection: Selection, forbidden: ForbiddenReads | None) -> Cluster:
-    streamed = None
-    if not selection.nodes:
-        # listed from now on, in a thread, while the rest is read
-        streamed = client.stream_pods(
-            selection.namespace,
-            selection.label_selector,
-            selection.field_selector,
-            with_volumes=selection.reads_claims,
-        )
+    plan = plan_reads(selection)
+    streams = _streams(client, plan)  # first: the biggest read starts before any other
+    sender = Sender(client)
     try:
-        version = client.version()
+        answers = send_plan(client, sender, plan)
+        version = str(answers[VERSION].result())
         missing: list[str] = []
-        nodes_effect = "nodes are shown by name only, without status"
-        if selection.node_selector:
-            nodes_effect = "--node-selector cannot pick nodes, so no pods are shown"
         nodes: list[dict[str, Any]] = []
-        if selection.with_nodes or selection.nodes or selection.node_selector:
-            nodes = _attempt(
-                forbidden,
-                "nodes",
-                lambda: _read_nodes(client, selection, missing),
-                [],
-                nodes_effect,
-            )
-        nodes_read = forbidden is None or "nodes" not in forbidden.what
-        node_names = _node_filter(selection, nodes, nodes_read)
-        if streamed is None:
-            pods: Iterable[dict[str, Any]] = _attempt(
-                forbidden, "pods", lambda: _read_pods(client, selection, node_names), []
-            )
-        else:
-            source = streamed
-            pods = _attempt(forbidden, "pods", lambda: _started(source), iter(()))
+        nodes_read = True
+        if plan.nodes:
+            effect = "nodes are shown by name only, without status"
             if selection.node_selector:
-                pods = (p for p in pods if (p.get("spec") or {}).get("nodeName") in node_names)
-        if forbidden is not None and {"nodes", "pods"} <= set(forbidden.what):
+                effect = "--node-selector cannot pick nodes, so no pods are shown"
+            read_nodes = lambda: _read_nodes(answers, plan.nodes, missing)  # noqa: E731
+            nodes = attempt(forbidden, "nodes", read_nodes, [], effect)
+            nodes_read = forbidden is None or "nodes" not in forbidden.what
+        node_names = _node_filter(selection, nodes, nodes_read)
+        pods, pods_read = _read_pods(answers, plan, streams, forbidden)
+        if plan.stream_pods and selection.node_selector:
+            pods = (p for p in pods if (p.get("spec") or {}).get("nodeName") in node_names)
+        if forbidden is not None and not nodes_read and not pods_read:
             raise forbidden.nothing_readable(["nodes", "pods"])
-        claims, claim_notices = _read_claims(client, selection, forbidden)
-        cluster = _build(client, selection, version, nodes, pods, claims)
+        claims, claim_notices = read_claims(answers, plan, selection, forbidden)
+        cluster = _build(client, answers, plan, selection, version, nodes, pods, claims)
         if claim_notices:
             cluster = replace(cluster, notices=(*cluster.notices, *claim_notices))
-        cluster = _read_events(client, selection, cluster, forbidden)
-        workloads = _read_workloads(client, selection, forbidden)
-        unread = tuple(w for w in forbidden.what if w in READS) if forbidden else ()
+        cluster = read_events(sender, answers, plan, selection, cluster, forbidden)
+        workloads = read_workloads(answers, plan, forbidden)
+        unread = tuple(dict.fromkeys(w for w in forbidden.what if w in READS)) if forbidden else ()
         if claim_notices:
             unread += ("persistentvolumeclaims",)  # unknown, not missing
         return replace(cluster, unread=unread, workloads=workloads, missing_nodes=tuple(missing))
     finally:
-        if streamed is not None:
-            streamed.close()
+        sender.close()
+        for stream in streams.values():
+            stream.close()
 
 
-def _read_claims(
-    client: KubeClient, selection: Selection, forbidden: ForbiddenReads | None
-) -> tuple[list[dict[str, Any]] | None, list[str]]:
-    """Return the PersistentVolumeClaims in ONE LIST, scoped like the pods, when wanted.
+def _read_nodes(answers: Answers, reads: tuple[Read, ...], missing: list[str]) -> list[Any]:
+    """Return the nodes read: one LIST, or one GET per node asked for (absent: ``missing``)."""
+    nodes = []
+    for read in reads:
+        if read.name is None:
+            nodes += answers[read].result()
+            continue
+        try:
+            nodes.append(answers[read].result())
+        except NotFound:
+            missing.append(read.name)
+    return nodes
 
-    None when not wanted or not read: forbidden (noted as a partial result), or not
-    served (a file of nodes and pods only), which the notices returned say.
+
+def _node_filter(selection: Selection, nodes: list[dict[str, Any]], nodes_read: bool) -> set[str]:
+    """Return the names of the nodes whose pods are wanted.
+
+    When nodes could not be read, the names asked for with --node still are.
     """
-    if not selection.reads_claims:
-        return None, []
-    effect = (
-        "claims shown by name only, without phase, volume or capacity"
-        if selection.with_volumes
-        else "pods' claims are not judged (Pending, Lost or missing)"
-    )
-    try:
-        return _attempt(
-            forbidden,
-            "persistentvolumeclaims",
-            functools.partial(client.list_claims, selection.namespace),
-            None,
-            effect,
-        ), []
-    except NotFound as e:  # "persistentvolumeclaims are not in the file"
-        why = str(e).removeprefix("not found: ")
-        if forbidden is not None and selection.with_claims:  # check: the rule is not checked
-            forbidden.unavailable("persistentvolumeclaims", why, effect)
-            return None, []
-        return None, [f"{why}: {effect}"]
+    if not nodes_read:
+        return set(selection.nodes)
+    return {str((n.get("metadata") or {}).get("name")) for n in nodes}
 
 
-def _any_pending(cluster: Cluster) -> bool:
-    """Return True when some pod is Pending (without copying 30,000 pods into one tuple)."""
-    if any(p.phase == "Pending" for p in cluster.unscheduled):
-        return True
-    return any(p.phase == "Pending" for n in cluster.nodes for p in n.pods)
-
-
-def _read_events(
-    client: KubeClient, selection: Selection, cluster: Cluster, forbidden: ForbiddenReads | None
-) -> Cluster:
-    """Return the cluster with Warning events read in ONE LIST, when they are wanted.
-
-    They are when the view shows them (--events, explain), or when a pod is Pending: its
-    FailedScheduling or FailedMount event may say why. With no pod pending and no events
-    shown, nothing is sent (the fast path). Asked for, a forbidden read is a partial
-    result; read only for pending pods, it is a notice.
-    """
-    if not selection.with_events and not _any_pending(cluster):
-        return cluster
-    read = functools.partial(client.list_events, selection.namespace)
-    if selection.with_events:
-        objects = _attempt(forbidden, "events", read, None, "Warning events not shown")
-    else:
-        notices: list[str] = []
-        effect = "pending pods are explained from their own status only"
-        objects = _optional(read, "events", effect, notices)
-        cluster = replace(cluster, notices=(*cluster.notices, *notices))
-    if objects is None:
-        return cluster
-    return with_events(
-        cluster,
-        events_by_object(objects),
-        show=selection.with_events,
-        nodes_read=selection.namespace is None,  # node events live in the default namespace
-    )
-
-
-def _read_workloads(
-    client: KubeClient, selection: Selection, forbidden: ForbiddenReads | None
-) -> tuple[Workload, ...] | None:
-    if not selection.with_workloads:
-        return None
-    found: list[Workload] = []
-    for resource in WORKLOAD_RESOURCES:
-        items: list[dict[str, Any]] = _attempt(
-            forbidden,
-            resource,
-            functools.partial(
-                client.list_workloads, resource, selection.namespace, selection.label_selector
-            ),
-            [],
-            f"{resource} not shown",
-        )
-        found += [build_workload(w) for w in items]
-    return tuple(sorted(found, key=lambda w: (w.kind, w.namespace, w.name)))
-
-
-def _attempt(
+def _read_pods(
+    answers: Answers,
+    plan: ReadPlan,
+    streams: dict[Read, PageStream[dict[str, Any]]],
     forbidden: ForbiddenReads | None,
-    what: str,
-    read: Callable[[], T],
-    instead: T,
-    consequence: str | None = None,
-) -> T:
-    """Return ``read()``; with ``forbidden``, a 403 is noted there and gives ``instead``."""
-    if forbidden is None:
-        return read()
-    return forbidden.attempt(what, read, instead, consequence)
+) -> tuple[Iterable[dict[str, Any]], bool]:
+    """Return the pods (streamed, or listed per node) and whether any namespace's were read."""
+    if plan.stream_pods:
+        empty: Iterator[dict[str, Any]] = iter(())
+        started, allowed = gathered(
+            forbidden, "pods", plan.pods, lambda reads: _started(streams[reads[0]]), empty
+        )
+        return itertools.chain.from_iterable(started), allowed
+    none: list[dict[str, Any]] = []
+    listed, allowed = gathered(forbidden, "pods", plan.pods, lambda r: items(answers, r), none)
+    return [pod for found in listed for pod in found], allowed
 
 
 def _build(
     client: KubeClient,
+    answers: Answers,
+    plan: ReadPlan,
     selection: Selection,
     version: str,
     nodes: list[dict[str, Any]],
     pods: Iterable[dict[str, Any]],
     claims: list[dict[str, Any]] | None = None,
 ) -> Cluster:
-    namespace = selection.namespace
     notices: list[str] = []
     owners = jobs = None
-    if selection.with_owners:
+    if plan.owners:
         effect = "owners shown one level up only"
-        owners = _optional(
-            lambda: client.list_replicasets(namespace), "ReplicaSets", effect, notices
-        )
-        jobs = _optional(lambda: client.list_jobs(namespace), "Jobs", effect, notices)
+        replicasets = [r for r in plan.owners if r.resource == "replicasets"]
+        owners = optional(lambda: items(answers, replicasets), "ReplicaSets", effect, notices)
+        job_reads = [r for r in plan.owners if r.resource == "jobs"]
+        jobs = optional(lambda: items(answers, job_reads), "Jobs", effect, notices)
     node_metrics = pod_metrics = None
-    if selection.with_usage:
+    if plan.node_metrics is not None:
         metrics, usage_effect = "metrics.k8s.io", "usage reads n/a"
-        node_metrics = _optional(client.list_node_metrics, metrics, usage_effect, notices)
+        first = answers[plan.node_metrics]
+        node_metrics = optional(first.result, metrics, usage_effect, notices)
         if node_metrics is not None:
-            pod_metrics = _optional(
-                lambda: client.list_pod_metrics(namespace), metrics, usage_effect, notices
+            pod_metrics = optional(
+                lambda: items(answers, plan.pod_metrics), metrics, usage_effect, notices
             )
     return build_cluster(
         context=client.target.context,
@@ -320,6 +233,6 @@ def _build(
         node_metrics=node_metrics,
         pod_metrics=pod_metrics,
         notices=notices,
-        with_volumes=selection.reads_claims,
+        with_volumes=plan.pod_volumes,
         claims=claims,
     )

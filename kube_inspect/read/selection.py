@@ -33,6 +33,18 @@ class Selection:
     with_events: bool = False  # --events and explain show Warning events; pending pods read them
     # pods' claims judged though volumes are not shown (check's pod-claims rule): one LIST
     with_claims: bool = False
+    # several namespaces (-n a,b): one LIST each; then ``namespace`` is None
+    namespaces: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        """Refuse a selection naming one namespace and several at once."""
+        if self.namespace is not None and self.namespaces:
+            raise ValueError("a selection names one namespace or several, not both")
+
+    @property
+    def scopes(self) -> tuple[str | None, ...]:
+        """Return the namespaces each namespaced LIST is sent to (None: all namespaces)."""
+        return self.namespaces or (self.namespace,)
 
     @property
     def reads_claims(self) -> bool:
@@ -46,4 +58,4 @@ class Selection:
     @property
     def filters_pods(self) -> bool:
         """Return True when only some pods are wanted (then empty nodes are left out)."""
-        return bool(self.namespace or self.label_selector or self.field_selector)
+        return bool(self.namespace or self.namespaces or self.label_selector or self.field_selector)

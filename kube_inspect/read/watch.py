@@ -12,21 +12,24 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
-from urllib.parse import quote
 
 from kube_inspect.build.arrange import arrange
 from kube_inspect.build.fields import ApiObject
 from kube_inspect.build.objects import build_cluster
 from kube_inspect.errors import ApiError, KubeInspectError
-from kube_inspect.kube.client import KubeClient, selectors
+from kube_inspect.kube.client import KubeClient, decode_lean_pod_list
+from kube_inspect.kube.decode import decode_object_list
 from kube_inspect.model.cluster import Cluster
 from kube_inspect.read.partial import ForbiddenReads
+from kube_inspect.read.plan import Read, namespaced, plan_reads, selector_query
 from kube_inspect.read.selection import Selection
+from kube_inspect.read.sending import Sender
 
 SETTLE_SECONDS = 0.3  # gather the burst of events one change makes into one frame
+NODES_EFFECT = "nodes are shown by name only, without status"
 MAX_GATHER_SECONDS = 2.0  # but draw at least this often while events keep coming
 
 
@@ -34,7 +37,7 @@ MAX_GATHER_SECONDS = 2.0  # but draw at least this often while events keep comin
 class Message:
     """What a watching thread tells the main thread."""
 
-    resource: str  # "nodes" or "pods"
+    resource: str  # what is followed: "nodes", "pods" or "pods in NAMESPACE"
     kind: str  # ADDED, MODIFIED, DELETED, RELISTED or FAILED
     obj: Any = None  # the object; the list for RELISTED; the error for FAILED
 
@@ -65,14 +68,30 @@ def apply_event(objects: dict[str, ApiObject], message: Message) -> None:
 
 
 def list_with_version(
-    client: KubeClient, path: str, query: list[tuple[str, Any]] | None = None
+    client: KubeClient,
+    path: str,
+    query: list[tuple[str, Any]] | None = None,
+    decode: Callable[[bytes], Any] = decode_object_list,
 ) -> tuple[list[dict[str, Any]], str]:
-    """Return the items of a LIST and the resourceVersion to watch it from."""
+    """Return the items of a LIST and the resourceVersion to watch it from.
+
+    ``decode`` is the lean decoder of the resource: no managedFields, pods only what the
+    builder reads.
+    """
     items: list[dict[str, Any]] = []
-    for page in client.pages(path, query):
+    version = ""
+    for page in client.pages(path, query, decode):
         items += page.get("items") or []
         version = str((page.get("metadata") or {}).get("resourceVersion", ""))
     return items, version
+
+
+def _lean(obj: dict[str, Any]) -> dict[str, Any]:
+    """Return a watched object without its managedFields (the builder never reads them)."""
+    metadata = obj.get("metadata")
+    if isinstance(metadata, dict):
+        metadata.pop("managedFields", None)
+    return obj
 
 
 class Follower(threading.Thread):
@@ -86,11 +105,15 @@ class Follower(threading.Thread):
         version: str,
         inbox: queue.Queue[Message],
         query: list[tuple[str, Any]] | None = None,
+        decode: Callable[[bytes], Any] = decode_object_list,
     ) -> None:
-        """Follow ``path`` (with ``query`` selectors) from ``version``; report to ``inbox``."""
+        """Follow ``path`` (with ``query`` selectors) from ``version``; report to ``inbox``.
+
+        ``resource`` names what is followed in its messages; ``decode`` reads a relisting.
+        """
         super().__init__(name=f"watch-{resource}", daemon=True)
         self.client, self.resource, self.path, self.version = client, resource, path, version
-        self.inbox, self.query = inbox, query or []
+        self.inbox, self.query, self.decode = inbox, query or [], decode
 
     def run(self) -> None:
         """Watch, re-watch when the server ends the stream, re-list on 410 Gone."""
@@ -107,40 +130,55 @@ class Follower(threading.Thread):
             if kind == "ERROR":
                 if obj.get("code") != 410:
                     raise ApiError(f"watching {self.resource} failed: {obj.get('message')}")
-                items, self.version = list_with_version(self.client, self.path, self.query)
+                items, self.version = list_with_version(
+                    self.client, self.path, self.query, self.decode
+                )
                 self.inbox.put(Message(self.resource, "RELISTED", items))
                 return
             self.version = str((obj.get("metadata") or {}).get("resourceVersion", self.version))
             if kind != "BOOKMARK":
-                self.inbox.put(Message(self.resource, str(kind), obj))
+                self.inbox.put(Message(self.resource, str(kind), _lean(obj)))
 
 
 def pods_path(namespace: str | None) -> str:
     """Return the path of the pods of one namespace, or of all."""
-    if namespace is None:
-        return "/api/v1/pods"
-    return f"/api/v1/namespaces/{quote(namespace, safe='')}/pods"
+    return namespaced("/api/v1", "pods", namespace)
 
 
-def _queries(selection: Selection) -> dict[str, list[tuple[str, Any]]]:
-    field = selection.field_selector
-    if len(selection.nodes) == 1:  # the server filters one node's pods; more are filtered here
+def watch_reads(selection: Selection) -> tuple[Read, ...]:
+    """Return the LISTs the watch lists, then follows: the plan's nodes and pods.
+
+    Nodes asked for by name are picked here from the LIST (a WATCH follows a LIST, not a
+    GET); the server filters the pods of one node asked for, more are filtered here.
+    """
+    plan = plan_reads(replace(selection, nodes=(), with_nodes=True))
+    pods = plan.pods
+    if len(selection.nodes) == 1:
         on_node = f"spec.nodeName={selection.nodes[0]}"
-        field = f"{field},{on_node}" if field else on_node
-    return {
-        "nodes": selectors(selection.node_selector, None),
-        "pods": selectors(selection.label_selector, field),
-    }
+        field = f"{selection.field_selector},{on_node}" if selection.field_selector else on_node
+        query = selector_query(selection.label_selector, field)
+        pods = tuple(replace(read, query=query) for read in pods)
+    return (*plan.nodes, *pods)
 
 
-def _selected(selection: Selection, objects: dict[str, dict[str, ApiObject]]) -> Frame:
-    nodes = list(objects["nodes"].values())
+def _label(read: Read) -> str:
+    """Return what a followed read is called in its messages: ``pods in shop``."""
+    return read.resource if read.namespace is None else f"{read.resource} in {read.namespace}"
+
+
+def _selected(
+    selection: Selection, objects: dict[Read, dict[str, ApiObject]], nodes_read: bool
+) -> Frame:
+    def of(resource: str) -> list[ApiObject]:
+        return [o for r, found in objects.items() if r.resource == resource for o in found.values()]
+
+    nodes = of("nodes")
     if selection.nodes:
         nodes = [n for n in nodes if (n.get("metadata") or {}).get("name") in selection.nodes]
     names = frozenset(str((n.get("metadata") or {}).get("name")) for n in nodes)
-    pods: list[ApiObject] = list(objects["pods"].values())
+    pods = of("pods")
     if selection.nodes or selection.node_selector:
-        wanted = names if "nodes" in objects["read"] else frozenset(selection.nodes)
+        wanted = names if nodes_read else frozenset(selection.nodes)
         pods = [p for p in pods if (p.get("spec") or {}).get("nodeName") in wanted]
     cluster = build_cluster(
         context="",
@@ -153,43 +191,66 @@ def _selected(selection: Selection, objects: dict[str, dict[str, ApiObject]]) ->
     return Frame(arrange(cluster, selection.problems, selection.sort), names)
 
 
+def _listed(
+    client: KubeClient, reads: tuple[Read, ...], forbidden: ForbiddenReads
+) -> dict[Read, tuple[list[dict[str, Any]], str] | None]:
+    """Return each read's items and version, all sent at once; None where it is forbidden."""
+    sender = Sender(client)
+    try:
+
+        def listing(read: Read) -> Callable[[], tuple[list[dict[str, Any]], str]]:
+            return lambda: list_with_version(client, read.path, list(read.query), _decoder(read))
+
+        answers = {read: sender.start(listing(read)) for read in reads}
+        return {
+            read: forbidden.attempt(
+                read.resource,
+                answers[read].result,
+                None,
+                "nodes are shown by name only, without status"
+                if read.resource == "nodes"
+                else None,
+            )
+            for read in reads
+        }
+    finally:
+        sender.close()
+
+
+def _decoder(read: Read) -> Callable[[bytes], Any]:
+    return decode_lean_pod_list if read.resource == "pods" else decode_object_list
+
+
 def follow_cluster(
     client: KubeClient, selection: Selection, forbidden: ForbiddenReads
 ) -> Iterator[Frame]:
     """Yield the selection now, then again after every burst of changes, until interrupted.
 
-    A forbidden read of nodes or pods is noted in ``forbidden`` (checked before the
-    first frame) and that resource is not followed; when both are, Forbidden is raised.
+    The plan's nodes and pods are listed at once, then each is followed from its list's
+    version. A forbidden read of nodes or pods is noted in ``forbidden`` (checked before
+    the first frame) and that resource is not followed; when both are, Forbidden is raised.
     """
     version = client.version()
-    objects: dict[str, dict[str, ApiObject]] = {"nodes": {}, "pods": {}, "read": {}}
+    objects: dict[Read, dict[str, ApiObject]] = {}
     inbox: queue.Queue[Message] = queue.Queue()
-    queries = _queries(selection)
-    paths = {"nodes": "/api/v1/nodes", "pods": pods_path(selection.namespace)}
-    followers = []
-    for resource in ("nodes", "pods"):
-        listed = forbidden.attempt(
-            resource,
-            lambda r=resource: list_with_version(  # type: ignore[misc]
-                client, paths[r], queries[r]
-            ),
-            None,
-            "nodes are shown by name only, without status" if resource == "nodes" else None,
-        )
+    followers, labels = [], {}
+    for read, listed in _listed(client, watch_reads(selection), forbidden).items():
         if listed is None:
             continue
         items, list_version = listed
-        objects[resource] = {object_key(o): o for o in items}
-        objects["read"][resource] = {}
+        objects[read] = {object_key(o): o for o in items}
+        labels[_label(read)] = read
+        query = list(read.query)
         followers.append(
-            Follower(client, resource, paths[resource], list_version, inbox, queries[resource])
+            Follower(client, _label(read), read.path, list_version, inbox, query, _decoder(read))
         )
-    if not objects["read"]:
+    if not objects:
         raise forbidden.nothing_readable(["nodes", "pods"])
-    unread = tuple(r for r in ("nodes", "pods") if r not in objects["read"])
+    read_kinds = {read.resource for read in objects}
+    unread = tuple(r for r in ("nodes", "pods") if r not in read_kinds)
 
     def frame() -> Frame:
-        found = _selected(selection, objects)
+        found = _selected(selection, objects, "nodes" in read_kinds)
         cluster = replace(
             found.cluster,
             context=client.target.context,
@@ -206,7 +267,7 @@ def follow_cluster(
         for message in next_messages(inbox):
             if message.kind == "FAILED":
                 raise message.obj
-            apply_event(objects[message.resource], message)
+            apply_event(objects[labels[message.resource]], message)
         yield frame()
 
 

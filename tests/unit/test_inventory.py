@@ -49,8 +49,10 @@ def test_a_streamed_list_that_expires_is_read_again_once() -> None:
 class ListingClient(RecordedClient):
     """Lists pods in whole pages with the full JSON decoder, instead of streaming them."""
 
-    def stream_pods(self, *args: Any, with_volumes: bool = True) -> PageStream[dict[str, Any]]:
-        listed = self.list_pods(*args)  # whole pages, full JSON decoder, no read-ahead
+    def stream_pod_list(
+        self, path: str, query: list[tuple[str, Any]], with_volumes: bool = True
+    ) -> PageStream[dict[str, Any]]:
+        listed = self.list_all(path, query)  # whole pages, full JSON decoder, no read-ahead
         return PageStream(Prefetched([b""], batch=1), lambda body: listed)
 
 

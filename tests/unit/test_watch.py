@@ -165,7 +165,7 @@ class ScriptedClient:
             raise ApiError("no more streams")  # ends the follower's loop
         yield from self.streams.pop(0)
 
-    def pages(self, path: str, query: Any = None) -> Iterator[dict[str, Any]]:
+    def pages(self, path: str, query: Any = None, decode: Any = None) -> Iterator[dict[str, Any]]:
         yield self.listed
 
 

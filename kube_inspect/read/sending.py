@@ -1,0 +1,97 @@
+"""Send a plan's reads at once: a few threads over the client's one request path.
+
+Each read is started as soon as it is known and awaited where its answer is used, so the
+round trips overlap instead of adding up. Failures travel with the answer (a Future) and
+are raised where it is awaited: read/cluster.py decides there what a 403, 404 or 503
+means for that read, exactly as when reads were sent one after another.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any, TypeVar
+
+from kube_inspect.kube.client import NO_RETRIES, KubeClient
+from kube_inspect.read.plan import Read
+
+T = TypeVar("T")
+# requests in flight at once, beside the pods' streams: under the transport's pool of 10
+# connections, so none is opened only to be thrown away
+MAX_IN_FLIGHT = 6
+
+
+def fetch(client: KubeClient, read: Read) -> Any:
+    """Return the answer to one read of the plan: the object of a GET, the items of a LIST.
+
+    Items of a LIST that names a ``kind`` get it (a LIST leaves it out of its items).
+    """
+    if read.name is not None:
+        return client.get(read.path)
+    policy = None if read.retried else NO_RETRIES
+    items = client.list_all(read.path, list(read.query), policy=policy)
+    if read.kind:
+        return [{**item, "kind": read.kind} for item in items]
+    return items
+
+
+class Sender:
+    """Runs tasks on up to MAX_IN_FLIGHT daemon threads, in the order they were started.
+
+    Daemon threads: a request still in flight when the view fails or is interrupted never
+    holds up the process's exit.
+    """
+
+    def __init__(self, client: KubeClient, workers: int = MAX_IN_FLIGHT) -> None:
+        """Send through ``client``; threads are started as tasks come."""
+        self._client = client
+        self._tasks: queue.SimpleQueue[tuple[Future[Any], Callable[[], Any]] | None] = (
+            queue.SimpleQueue()
+        )
+        self._workers = workers
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
+        self._closed = threading.Event()
+
+    def start(self, task: Callable[[], T]) -> Future[T]:
+        """Return the future answer of ``task``, run as soon as a thread is free."""
+        future: Future[T] = Future()
+        self._tasks.put((future, task))
+        with self._lock:
+            if len(self._threads) < self._workers:
+                thread = threading.Thread(target=self._work, name="read", daemon=True)
+                self._threads.append(thread)
+                thread.start()
+        return future
+
+    def send(self, read: Read) -> Future[Any]:
+        """Return the future answer of ``read`` (see ``fetch``)."""
+        return self.start(lambda: fetch(self._client, read))
+
+    def _work(self) -> None:
+        while not self._closed.is_set():
+            got = self._tasks.get()
+            if got is None:
+                return
+            future, task = got
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(task())
+            except BaseException as e:
+                future.set_exception(e)
+
+    def close(self) -> None:
+        """Drop the tasks not started yet; those in flight end on their own."""
+        self._closed.set()
+        while True:
+            try:
+                got = self._tasks.get_nowait()
+            except queue.Empty:
+                break
+            if got is not None:
+                got[0].cancel()
+        for _ in self._threads:
+            self._tasks.put(None)
