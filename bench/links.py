@@ -273,7 +273,14 @@ def _curl(kubeconfig: Path, accept: str, compressed: bool) -> str:
     doc = yaml.safe_load(kubeconfig.read_text())
     cluster, user = doc["clusters"][0]["cluster"], doc["users"][0]["user"]
     server = urlsplit(cluster["server"])
-    words = ["curl", "-sSf", "--parallel", "--cacert", cluster["certificate-authority"]]
+    words = [
+        "curl",
+        "-sSf",
+        "--no-progress-meter",
+        "--parallel",
+        "--cacert",
+        cluster["certificate-authority"],
+    ]
     name = cluster.get("tls-server-name")
     if name:  # the URL names the certificate's host; the connection goes to the proxy
         words += ["--connect-to", f"{name}:{server.port}:{server.hostname}:{server.port}"]
