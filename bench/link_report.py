@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import math
+import sys
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from bench.links import (
@@ -21,12 +24,19 @@ from bench.links import (
 )
 
 NAN = float("nan")
+SERVER_COLUMNS = (TREE, KUBECTL, JSON_FLOOR, GZIP_FLOOR)
 Samples = Mapping[str, Mapping[str, Any]]
 
 
 def _wall(samples: Samples, profile: str, command: str) -> float:
     sample = samples.get(f"{profile}: {command}")
     return NAN if sample is None else float(sample["wall_median"])
+
+
+def _cpu(samples: Samples, profile: str, command: str, key: str = "cpu_median") -> str:
+    sample = samples.get(f"{profile}: {command}")
+    value = None if sample is None else sample.get(key)
+    return "-" if value is None else f"{value:.2f}"
 
 
 def _ratio(value: float, reference: float) -> str:
@@ -55,8 +65,9 @@ def summary(point: Mapping[str, Any]) -> str:
         f"nodes; medians of up to {runs} shuffled rounds; code {point['code']['after']['commit']}",
         "",
         "| link | tree s | tree / kubectl | tree / gzip floor | tree -o json s "
-        "| -o json / gzip floor | kubectl -o wide s | JSON floor s | gzip floor s |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| -o json / gzip floor | kubectl -o wide s | JSON floor s | gzip floor s "
+        "| CPU s: tree / kubectl | API server CPU s: tree / kubectl / JSON floor / gzip floor |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name in profiles_in(point):
         tree, as_json = _wall(samples, name, TREE), _wall(samples, name, TREE_JSON)
@@ -65,7 +76,8 @@ def summary(point: Mapping[str, Any]) -> str:
             f"| {titles[name]} | {_seconds(tree)} | {_ratio(tree, kubectl)} "
             f"| {_ratio(tree, gzip)} | {_seconds(as_json)} | {_ratio(as_json, gzip)} "
             f"| {_seconds(kubectl)} | {_seconds(_wall(samples, name, JSON_FLOOR))} "
-            f"| {_seconds(gzip)} |"
+            f"| {_seconds(gzip)} | {_cpu(samples, name, TREE)} / {_cpu(samples, name, KUBECTL)} "
+            f"| {' / '.join(_cpu(samples, name, c, 'server_cpu_median') for c in SERVER_COLUMNS)} |"
         )
     return "\n".join(lines)
 
@@ -115,6 +127,7 @@ def compression(point: Mapping[str, Any]) -> str:
         return ""
     head = [
         "",
+        "",
         "Compression and wire (KUBE_INSPECT_COMPRESSION forced; protobuf with gzip):",
         "",
         "| link | tree before s | tree, none s | tree, gzip s | gzip / none "
@@ -128,3 +141,13 @@ def report(points: Sequence[Mapping[str, Any]]) -> str:
     """Return the whole Markdown report of a link run."""
     parts = [summary(p) + "\n\n" + details(p) + compression(p) for p in points]
     return "\n\n".join(parts)
+
+
+def main(argv: Sequence[str]) -> int:
+    """Print the report of a link run's JSON (bench/results/NAME.json)."""
+    print(report(json.loads(Path(argv[0]).read_text())["points"]))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
