@@ -50,7 +50,8 @@ class LinkSettings:
     extras: tuple[str, ...] = ()
     runs: int = 5
     slow: tuple[float, int] | None = None  # see bench.measure.measure
-    before: Path | None = None  # a checkout whose tree and tree -o json run too
+    before: Path | None = None  # a checkout whose tree runs too
+    skip: tuple[str, ...] = ()  # commands left out, e.g. "curl JSON floor" (on every link)
 
 
 def measure_links(
@@ -74,6 +75,7 @@ def measure_links(
             c
             for p in profiles
             for c in links.commands(p, kubeconfigs[p.name], settings.extras, settings.before)
+            if c.label.split(": ", 1)[1] not in settings.skip
         ]
         server_cpu = (lambda: apiserver_cpu(cluster)) if cluster else None
         samples = measure(cmds, settings.runs, log, server_cpu, settings.slow)

@@ -264,7 +264,10 @@ def main() -> int:
     parser.add_argument("--start", type=int, default=0, help="pods the adopted cluster has")
     parser.add_argument("--previous", type=Path, help="results JSON whose points to keep")
     parser.add_argument(
-        "--skip", default="", help="comma-separated command labels (prefixes) to leave out"
+        "--skip",
+        default="",
+        help="comma-separated command labels (prefixes) to leave out; with --profiles, "
+        "whole command names, e.g. 'curl JSON floor,before: kube-inspect tree'",
     )
     parser.add_argument(
         "--compare-with",
@@ -414,6 +417,7 @@ def _link_settings(args: argparse.Namespace) -> link_run.LinkSettings:
         args.runs,
         (float(seconds), int(runs)),
         args.compare_with,
+        tuple(filter(None, args.skip.split(","))),
     )
 
 
