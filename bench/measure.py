@@ -270,12 +270,15 @@ def measure(
     runs: int,
     log: Any = print,
     server_cpu: Callable[[], float] | None = None,
+    slow: tuple[float, int] | None = None,
 ) -> list[Sample]:
     """Run every command ``runs`` times, interleaved so load drift hits all alike.
 
     Each round runs them in another order (shuffled, seeded by the round): in a fixed
     order, or one only rotated, a command always follows the same one, and the API
     server's collection of a big list's garbage always lands on the same next command.
+    With ``slow`` = (seconds, fewer), a command whose median so far is above ``seconds``
+    stops after ``fewer`` runs (a 20 Mbit/s link's JSON floor at 30,000 pods: 90 s a run).
     """
     walls: dict[str, list[float]] = {c.label: [] for c in cmds}
     rss: dict[str, list[float]] = {c.label: [] for c in cmds}
@@ -287,6 +290,9 @@ def measure(
         random.Random(run).shuffle(order)  # the same orders in every bench run
         for command in order:
             if command.label in given_up:
+                continue
+            done = walls[command.label]
+            if slow and len(done) >= slow[1] and statistics.median(done) > slow[0]:
                 continue
             if available_gib() < MIN_AVAILABLE_GIB:
                 log(f"    run {run + 1}/{runs} {command.label}: skipped, memory low")

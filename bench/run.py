@@ -6,6 +6,7 @@
     python -m bench.run --points 30000 --compare-with ../old   # before/after, same rounds
     python -m bench.run --fleet                          # 6 clusters at once (bench/fleet.py)
     python -m bench.run --fleet --fleet-sizes 100,150,200 --nodes 10 --runs 3   # a smoke run
+    python -m bench.run --points 15,3000 --profiles loopback,40ms  # links (bench/link_run.py)
 
 Results go to bench/results/ (JSON per run, results.md, bench.png).
 """
@@ -29,7 +30,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from bench import fleet, report
+from bench import fleet, link_run, links, report
 from bench.measure import (
     KUBECTL_JSON,
     TYPED,
@@ -263,7 +264,10 @@ def main() -> int:
     parser.add_argument("--start", type=int, default=0, help="pods the adopted cluster has")
     parser.add_argument("--previous", type=Path, help="results JSON whose points to keep")
     parser.add_argument(
-        "--skip", default="", help="comma-separated command labels (prefixes) to leave out"
+        "--skip",
+        default="",
+        help="comma-separated command labels (prefixes) to leave out; with --profiles, "
+        "whole command names, e.g. 'curl JSON floor,before: kube-inspect tree'",
     )
     parser.add_argument(
         "--compare-with",
@@ -282,6 +286,26 @@ def main() -> int:
         metavar="PODS,PODS,...",
         help="with --fleet: one cluster per pod count (default %(default)s)",
     )
+    parser.add_argument(
+        "--profiles",
+        metavar="NAME,NAME,...",
+        help="link profiles instead of the loopback comparison: all, or some of "
+        + ",".join(p.name for p in links.PROFILES),
+    )
+    parser.add_argument(
+        "--extras",
+        default="",
+        help="with --profiles: compression (KUBE_INSPECT_COMPRESSION=gzip/none), protobuf",
+    )
+    parser.add_argument(
+        "--slow",
+        default="40,3",
+        metavar="SECONDS,RUNS",
+        help="a command whose median is above SECONDS stops after RUNS runs (default %(default)s)",
+    )
+    parser.add_argument(
+        "--keep-cluster", action="store_true", help="leave the cluster running, for --adopt"
+    )
     args, rest = parser.parse_known_args()
     if args.compare_with:  # checked against its package's absolute path: resolve it now
         args.compare_with = args.compare_with.resolve()
@@ -298,8 +322,13 @@ def main() -> int:
     points: list[dict[str, Any]] = []
     if args.previous:
         points = json.loads(args.previous.read_text())["points"]
+    on_links = _link_settings(args) if args.profiles else None
     if args.kubeconfig:
         # a cluster the bench does not own: measured as it is, nothing written to it
+        if on_links:
+            points.append(_measure_links(args.kubeconfig, on_links, None))
+            link_run.finish(points, args.name)
+            return 0
         points.append(
             measure_point(
                 args.kubeconfig, args.runs, None, live=False, compare_with=args.compare_with
@@ -322,14 +351,16 @@ def main() -> int:
         start = args.start
         for target in (int(p) for p in args.points.split(",")):
             stretch = target > args.stretch_above
-            log(f"seeding to {target:,} pods on {args.nodes:,} nodes")
+            # a small point is a small cluster: 15 pods on 3 nodes
+            on_nodes = args.nodes if target >= args.nodes else max(1, target // 5)
+            log(f"seeding to {target:,} pods on {on_nodes:,} nodes")
             began = time.monotonic()
             try:
                 wait = args.stretch_wait if stretch else 3600
                 quiet = (lambda: quiet_cluster(cluster, CONTROLLERS)) if stretch else None
                 seed(
                     kubeconfig,
-                    args.nodes,
+                    on_nodes,
                     target,
                     start=start,
                     log=log,
@@ -351,24 +382,53 @@ def main() -> int:
                     time.sleep(5)
             runs = args.stretch_runs if stretch else args.runs
             skip = tuple(filter(None, args.skip.split(",")))
-            points.append(
-                measure_point(
-                    kubeconfig,
-                    runs,
-                    seconds,
-                    not stretch,
-                    skip,
-                    compare_with=args.compare_with,
-                    cluster=cluster,
+            if on_links:
+                points.append(_measure_links(kubeconfig, on_links, cluster))
+                link_run.finish(points, args.name)
+            else:
+                points.append(
+                    measure_point(
+                        kubeconfig,
+                        runs,
+                        seconds,
+                        not stretch,
+                        skip,
+                        compare_with=args.compare_with,
+                        cluster=cluster,
+                    )
                 )
-            )
-            finish(points, args.name)  # after every point: a long run keeps what it has
+                finish(points, args.name)  # after every point: a long run keeps what it has
             if not target or stretch:  # the cluster is quiet now: nothing marks pods Running
                 break
             start = target
     finally:
-        cluster.stop()
+        if args.keep_cluster:
+            log(f"cluster {name} left running: --adopt {name}")
+        else:
+            cluster.stop()
     return 0
+
+
+def _link_settings(args: argparse.Namespace) -> link_run.LinkSettings:
+    seconds, runs = args.slow.split(",")
+    return link_run.LinkSettings(
+        links.parse_profiles(args.profiles),
+        links.parse_extras(args.extras),
+        args.runs,
+        (float(seconds), int(runs)),
+        args.compare_with,
+        tuple(filter(None, args.skip.split(","))),
+    )
+
+
+def _measure_links(
+    kubeconfig: Path, settings: link_run.LinkSettings, cluster: LocalCluster | None
+) -> dict[str, Any]:
+    code = {"after": checkout_of(Path(__file__).resolve().parent.parent)}
+    if settings.before:
+        code["before"] = checkout_of(settings.before)
+    log(f"code: {json.dumps(code)}")
+    return link_run.measure_links(kubeconfig, count_objects(kubeconfig), settings, cluster, code)
 
 
 if __name__ == "__main__":
