@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+from kube_inspect.build.rollouts import owning_workloads
 from kube_inspect.check.expectations import Expectation, check_expectations
 from kube_inspect.check.rules import CheckOptions, run_checks
 from kube_inspect.errors import EXIT_CHECKS_FAILED, EXIT_OK, EXIT_PARTIAL, Forbidden, NotFound
@@ -58,17 +59,33 @@ def without_known(report: CheckReport, known: frozenset[tuple[str, str]]) -> Che
 
 
 def missing_node_findings(cluster: Cluster, plan: CheckPlan) -> tuple[Finding, ...]:
-    """Return a failing finding per node asked for with --node that is not there.
+    """Return a failing finding per node asked for with --node that the server says is not there.
 
-    The same for every user: a node the API server says does not exist, or (for a user
-    who may not read nodes) one on which no pod could be seen either.
+    For a user who may not read nodes whether it exists is unknown, never "no such
+    node": the node rules are not checked and the refused read is the partial result's
+    warning.
     """
+    if "nodes" in cluster.unread:
+        return ()
     shown = {n.name for n in cluster.nodes}
     findings = []
     for name in sorted(set(plan.selection.nodes)):
         if name in cluster.missing_nodes or name not in shown:
             findings.append(Finding("node-ready", f"node/{name}", False, "no such node"))
     return tuple(findings)
+
+
+def in_scope(cluster: Cluster, selection: Selection) -> Cluster:
+    """Return the cluster with only the workloads owning a selected pod, if pods are picked by node.
+
+    Workloads are listed by namespace and label selector; --node, --node-selector and
+    --field-selector pick pods only, so then a workload is judged when one of its pods is in.
+    """
+    if cluster.workloads is None or not (
+        selection.nodes or selection.node_selector or selection.field_selector
+    ):
+        return cluster
+    return replace(cluster, workloads=owning_workloads(cluster.workloads, cluster.pods))
 
 
 def absent_namespaces(
@@ -108,7 +125,7 @@ def evaluate(
         or any(e.kind != "Pod" for e in plan.expectations),
         with_claims="pod-claims" in plan.rules,
     )
-    cluster = read_cluster(client, selection, forbidden)
+    cluster = in_scope(read_cluster(client, selection, forbidden), selection)
     if "pods" in cluster.unread and selection.filters_pods and "nodes" not in cluster.unread:
         # which nodes run the selected pods is unknown too: the node rules cannot run
         cluster = replace(cluster, unread=(*cluster.unread, "nodes"))
