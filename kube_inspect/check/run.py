@@ -14,7 +14,7 @@ from kube_inspect.build.rollouts import owning_workloads
 from kube_inspect.check.expectations import Expectation, check_expectations
 from kube_inspect.check.rules import CheckOptions, run_checks
 from kube_inspect.errors import EXIT_CHECKS_FAILED, EXIT_OK, EXIT_PARTIAL, Forbidden, NotFound
-from kube_inspect.kube.client import KubeClient
+from kube_inspect.kube.client import WORKLOAD_RESOURCES, KubeClient
 from kube_inspect.model.checks import CheckReport, Finding
 from kube_inspect.model.cluster import Cluster
 from kube_inspect.model.fleet import Member
@@ -85,6 +85,8 @@ def in_scope(cluster: Cluster, selection: Selection) -> Cluster:
         selection.nodes or selection.node_selector or selection.field_selector
     ):
         return cluster
+    if "pods" in cluster.unread:  # which workloads are in scope is unknown: not checked
+        return replace(cluster, workloads=(), unread=(*cluster.unread, *WORKLOAD_RESOURCES))
     return replace(cluster, workloads=owning_workloads(cluster.workloads, cluster.pods))
 
 

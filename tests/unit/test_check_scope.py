@@ -67,3 +67,11 @@ def test_flags_that_would_check_nothing_are_refused(
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith(message) and result.stderr.count("\n") == 1
     assert result.stdout == ""
+
+
+def test_workloads_are_not_checked_when_the_pods_picking_them_are_unread(config: str) -> None:
+    result = invoke(
+        config, "--node", "kwok-worker-1", "--rule", "workload-ready", forbidden=("pods",)
+    )
+    assert "skip  workload-ready      not checked" in result.stdout, result.stdout
+    assert result.exit_code == 4, result.output
