@@ -5,6 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kube_inspect.build.label_selector import parse_selector
+from kube_inspect.cli import short_flag_values
 from kube_inspect.errors import UsageError
 from tests.unit.recorded import invoke as recorded
 
@@ -123,3 +124,11 @@ def test_short_flag_with_equals_is_read_as_kubectl_reads_it() -> None:
             "error: invalid label selector '=app': found '=', expected: !, identifier, "
             "or 'end of string' (in -l)\n"
         )
+
+
+def test_only_short_selector_flags_before_the_double_dash_are_split() -> None:
+    assert short_flag_values(["tree", "-l=app=web", "-n=shop"]) == [
+        "tree", "-l", "app=web", "-n=shop",
+    ]  # fmt: skip
+    assert short_flag_values(["tree", "-l=", "--", "-l=x"]) == ["tree", "-l", "", "--", "-l=x"]
+    assert short_flag_values(["tree", "--selector=-l=x"]) == ["tree", "--selector=-l=x"]
