@@ -164,6 +164,20 @@ def check_workload_ready(data: Cluster, options: CheckOptions, now: datetime) ->
 
 
 POD_REASONS_SHOWN = 3  # the pods named in a workload's failure, then "and N more"
+# what a workload's message says when its controller gave up (ProgressDeadlineExceeded)
+ROLLOUT_FAILED = "rollout failed"
+
+
+def rollout_gave_up(finding: Finding) -> bool:
+    """Return True for a workload whose rollout failed for good, as kubectl rollout status says.
+
+    kubectl stops waiting there; so does check --wait.
+    """
+    return (
+        finding.rule == "workload-ready"
+        and not finding.passed
+        and f"; {ROLLOUT_FAILED}: " in finding.message
+    )
 
 
 def workload_message(workload: Workload, judgement: WorkloadJudgement, pods: Iterable[Pod]) -> str:
@@ -176,7 +190,7 @@ def workload_message(workload: Workload, judgement: WorkloadJudgement, pods: Ite
     if judgement.key == "RolledOut":
         return f"{words}, rollout complete"
     if judgement.key == TIMED_OUT:
-        words += f"; rollout failed: {judgement.detail}"
+        words += f"; {ROLLOUT_FAILED}: {judgement.detail}"
     elif judgement.rollout:
         words += f"; rollout not complete: {judgement.detail}"
     if judgement.complete:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from kube_inspect.build.rollouts import owning_workloads
 from kube_inspect.check.expectations import Expectation, check_expectations
-from kube_inspect.check.rules import CheckOptions, run_checks
+from kube_inspect.check.rules import CheckOptions, rollout_gave_up, run_checks
 from kube_inspect.errors import EXIT_CHECKS_FAILED, EXIT_OK, EXIT_PARTIAL, Forbidden, NotFound
 from kube_inspect.kube.client import WORKLOAD_RESOURCES, KubeClient
 from kube_inspect.model.checks import CheckReport, Finding
@@ -171,7 +171,8 @@ def wait_until_passing(
 
     Between two checks it watches the pods in scope (a WATCH, not polling) and re-checks on
     the first change, or after WATCH_SLICE_SECONDS at most; ``progress`` hears what still
-    fails each time.
+    fails each time. A rollout that failed for good (its progress deadline passed) ends
+    the wait at once, as it ends ``kubectl rollout status``.
     """
     deadline = time.monotonic() + timeout
     path = pods_path(plan.selection.namespace)
@@ -179,6 +180,9 @@ def wait_until_passing(
         report, forbidden = evaluate(client, plan)
         remaining = deadline - time.monotonic()
         if report.passed or remaining <= 0:
+            return report, forbidden
+        if failed := [f.object for f in report.failures if rollout_gave_up(f)]:
+            progress(f"not waiting: the rollout of {', '.join(failed)} failed")
             return report, forbidden
         progress(still_failing(report, remaining))
         client.wait_for_change(path, min(remaining, WATCH_SLICE_SECONDS))

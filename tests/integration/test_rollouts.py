@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -78,3 +79,29 @@ def test_stuck_rollout_fails_check_wait_as_kubectl_rollout_status_waits(
 
     without_wait = run("check", "-n", namespace, *NODELESS, kubeconfig=cluster.kubeconfig)
     assert without_wait.returncode == 1, without_wait.stdout
+
+
+def test_wait_ends_when_the_rollout_passes_its_progress_deadline(
+    cluster: TestCluster, scratch_namespace: str, tmp_path: Path
+) -> None:
+    namespace = scratch_namespace
+    manifest = tmp_path / "web.yaml"
+    manifest.write_text(
+        DEPLOYMENT.replace("NAMESPACE", namespace).replace(
+            "  replicas: 2\n", "  replicas: 2\n  progressDeadlineSeconds: 5\n"
+        )
+    )
+    cluster.kubectl("apply", "-f", str(manifest))
+    assert rollout_status(cluster, namespace, "120s")[0] == 0
+    cluster.kubectl("patch", "deployment", "web", "-n", namespace, "-p", json.dumps(NOWHERE))
+    code, said = rollout_status(cluster, namespace, "120s")
+    assert code != 0 and "exceeded its progress deadline" in said, said  # kubectl gave up
+    started = time.monotonic()
+    result = run(
+        "check", "-n", namespace, *NODELESS, "--wait", "--timeout", "5m",
+        kubeconfig=cluster.kubeconfig,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert time.monotonic() - started < 60  # not the 5 minutes of --timeout
+    assert "rollout failed: " in result.stdout
+    assert f"not waiting: the rollout of deployment/{namespace}/web failed" in result.stderr
