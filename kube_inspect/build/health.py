@@ -92,6 +92,11 @@ POD_STATES: dict[str, StateHealth] = {
     "Running/NotReady": _warning(
         "running, but not every container is ready: it gets no Service traffic until they are"
     ),
+    "Running/ReadinessGatesNotReady": _warning(
+        "its containers are ready, but a readiness gate's condition (set by a controller "
+        "outside the kubelet, such as a load balancer's) is not True: it gets no Service "
+        "traffic until it is"
+    ),
     "Pending": _warning(
         "accepted by the cluster but not running yet: waiting for a node, or for its "
         "images and containers to start"
@@ -196,6 +201,8 @@ VOLUME_STATES: dict[str, StateHealth] = {
 }
 _FALLBACK_VOLUME = _warning("a claim phase kube-inspect has no words for")
 
+# The Ready condition's reason when the containers are ready and a readiness gate is not
+GATES_NOT_READY = "ReadinessGatesNotReady"
 _FALLBACK_NODE = _warning("a node status kube-inspect has no words for")
 _FALLBACK_POD = _warning("a pod phase kube-inspect has no words for")
 
@@ -259,6 +266,8 @@ def pod_state_key(pod: Pod, unschedulable: bool = False) -> str:
         return "Pending/SchedulingGated"
     if pod.phase == "Running" and pod.ready_count < len(pod.counted_containers):
         return "Running/NotReady"
+    if pod.phase == "Running" and pod.reason == GATES_NOT_READY:
+        return "Running/ReadinessGatesNotReady"
     return pod.phase
 
 
@@ -366,6 +375,8 @@ def pod_problem(pod: Pod) -> str | None:
         return f"{pod.phase}" + (f": {pod.reason}" if pod.reason else "")
     if pod.ready_count < len(pod.counted_containers):
         return f"not ready ({pod.ready_count}/{len(pod.counted_containers)})"
+    if pod.phase == "Running" and pod.reason == GATES_NOT_READY:
+        return f"not ready: {GATES_NOT_READY}" + (f": {pod.message}" if pod.message else "")
     if warning is not None:
         return warning.reason
     if pod.restarts:

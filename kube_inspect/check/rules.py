@@ -11,10 +11,17 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from kube_inspect.build.health import NODE_STATES, PRESSURES, judge_claim, judge_container
+from kube_inspect.build.health import (
+    NODE_STATES,
+    PRESSURES,
+    judge_claim,
+    judge_container,
+    pod_problem,
+)
+from kube_inspect.build.rollouts import TIMED_OUT, WorkloadJudgement, judge_workload, owned_pods
 from kube_inspect.model.checks import CheckReport as CheckReport  # re-exported for check/run
 from kube_inspect.model.checks import Finding as Finding
-from kube_inspect.model.cluster import Claim, Cluster
+from kube_inspect.model.cluster import Claim, Cluster, Pod, Workload
 from kube_inspect.model.durations import human_duration
 from kube_inspect.model.timestamps import parse_time
 
@@ -139,14 +146,63 @@ def check_container_restarts(
 
 
 def check_workload_ready(data: Cluster, options: CheckOptions, now: datetime) -> Iterator[Finding]:
-    """Yield, for each Deployment, StatefulSet and DaemonSet, whether all replicas are ready."""
+    """Yield, for each Deployment, StatefulSet and DaemonSet, whether its rollout is complete.
+
+    Complete as ``kubectl rollout status`` judges it, with every desired replica ready
+    (build/rollouts.py); when it is not, the message says how far it got and what holds
+    its pods back.
+    """
+    pods = data.pods if data.workloads else ()
     for workload in data.workloads or ():
+        judgement = judge_workload(workload)
         yield Finding(
             "workload-ready",
             f"{workload.kind.lower()}/{workload.namespace}/{workload.name}",
-            workload.ready >= workload.desired,
-            f"{workload.ready}/{workload.desired} replicas ready",
+            judgement.complete,
+            workload_message(workload, judgement, pods),
         )
+
+
+POD_REASONS_SHOWN = 3  # the pods named in a workload's failure, then "and N more"
+# what a workload's message says when its controller gave up (ProgressDeadlineExceeded)
+ROLLOUT_FAILED = "rollout failed"
+
+
+def rollout_gave_up(finding: Finding) -> bool:
+    """Return True for a workload whose rollout failed for good, as kubectl rollout status says.
+
+    kubectl stops waiting there; so does check --wait.
+    """
+    return (
+        finding.rule == "workload-ready"
+        and not finding.passed
+        and f"; {ROLLOUT_FAILED}: " in finding.message
+    )
+
+
+def workload_message(workload: Workload, judgement: WorkloadJudgement, pods: Iterable[Pod]) -> str:
+    """Return what check says of a workload: readiness, rollout, and its pods' problems.
+
+    E.g. ``3/3 replicas ready; rollout not complete: 1 of 3 new replicas updated; pod
+    web-7d-x: Pending: Unschedulable``.
+    """
+    words = f"{workload.ready}/{workload.desired} replicas ready"
+    if judgement.key == "RolledOut":
+        return f"{words}, rollout complete"
+    if judgement.key == TIMED_OUT:
+        words += f"; {ROLLOUT_FAILED}: {judgement.detail}"
+    elif judgement.rollout:
+        words += f"; rollout not complete: {judgement.detail}"
+    if judgement.complete:
+        return words
+    problems = [(p.name, why) for p in owned_pods(workload, pods) if (why := pod_problem(p))]
+    shown = "; ".join(f"pod {name}: {why}" for name, why in problems[:POD_REASONS_SHOWN])
+    more = len(problems) - POD_REASONS_SHOWN
+    return (
+        words
+        + (f"; {shown}" if shown else "")
+        + (f" and {more} more pods with problems" if more > 0 else "")
+    )
 
 
 RULES: dict[str, Rule] = {
@@ -163,12 +219,15 @@ RULES: dict[str, Rule] = {
 def select_rules(only: Iterable[str], skip: Iterable[str]) -> tuple[str, ...]:
     """Return the rule names to run: ``only`` those (all when empty), minus ``skip``.
 
-    Raises ValueError naming an unknown rule.
+    Raises ValueError naming an unknown rule, or one both run only and skipped.
     """
     only, skip = tuple(only), tuple(skip)
     unknown = sorted(set(only + skip) - set(RULES))
     if unknown:
         raise ValueError(f"unknown rule {unknown[0]!r}: the rules are {', '.join(RULES)}")
+    both = sorted(set(only) & set(skip))
+    if both:
+        raise ValueError(f"rule {both[0]!r} is given to both --rule and --skip-rule")
     chosen = only or tuple(RULES)
     return tuple(r for r in RULES if r in chosen and r not in skip)
 

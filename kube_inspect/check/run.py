@@ -10,10 +10,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+from kube_inspect.build.rollouts import owning_workloads
 from kube_inspect.check.expectations import Expectation, check_expectations
-from kube_inspect.check.rules import CheckOptions, run_checks
+from kube_inspect.check.rules import CheckOptions, rollout_gave_up, run_checks
 from kube_inspect.errors import EXIT_CHECKS_FAILED, EXIT_OK, EXIT_PARTIAL, Forbidden, NotFound
-from kube_inspect.kube.client import KubeClient
+from kube_inspect.kube.client import WORKLOAD_RESOURCES, KubeClient
 from kube_inspect.model.checks import CheckReport, Finding
 from kube_inspect.model.cluster import Cluster
 from kube_inspect.model.fleet import Member
@@ -58,17 +59,35 @@ def without_known(report: CheckReport, known: frozenset[tuple[str, str]]) -> Che
 
 
 def missing_node_findings(cluster: Cluster, plan: CheckPlan) -> tuple[Finding, ...]:
-    """Return a failing finding per node asked for with --node that is not there.
+    """Return a failing finding per node asked for with --node that the server says is not there.
 
-    The same for every user: a node the API server says does not exist, or (for a user
-    who may not read nodes) one on which no pod could be seen either.
+    For a user who may not read nodes whether it exists is unknown, never "no such
+    node": the node rules are not checked and the refused read is the partial result's
+    warning.
     """
+    if "nodes" in cluster.unread:
+        return ()
     shown = {n.name for n in cluster.nodes}
     findings = []
     for name in sorted(set(plan.selection.nodes)):
         if name in cluster.missing_nodes or name not in shown:
             findings.append(Finding("node-ready", f"node/{name}", False, "no such node"))
     return tuple(findings)
+
+
+def in_scope(cluster: Cluster, selection: Selection) -> Cluster:
+    """Return the cluster with only the workloads owning a selected pod, if pods are picked by node.
+
+    Workloads are listed by namespace and label selector; --node, --node-selector and
+    --field-selector pick pods only, so then a workload is judged when one of its pods is in.
+    """
+    if cluster.workloads is None or not (
+        selection.nodes or selection.node_selector or selection.field_selector
+    ):
+        return cluster
+    if "pods" in cluster.unread:  # which workloads are in scope is unknown: not checked
+        return replace(cluster, workloads=(), unread=(*cluster.unread, *WORKLOAD_RESOURCES))
+    return replace(cluster, workloads=owning_workloads(cluster.workloads, cluster.pods))
 
 
 def absent_namespaces(
@@ -108,7 +127,7 @@ def evaluate(
         or any(e.kind != "Pod" for e in plan.expectations),
         with_claims="pod-claims" in plan.rules,
     )
-    cluster = read_cluster(client, selection, forbidden)
+    cluster = in_scope(read_cluster(client, selection, forbidden), selection)
     if "pods" in cluster.unread and selection.filters_pods and "nodes" not in cluster.unread:
         # which nodes run the selected pods is unknown too: the node rules cannot run
         cluster = replace(cluster, unread=(*cluster.unread, "nodes"))
@@ -152,7 +171,8 @@ def wait_until_passing(
 
     Between two checks it watches the pods in scope (a WATCH, not polling) and re-checks on
     the first change, or after WATCH_SLICE_SECONDS at most; ``progress`` hears what still
-    fails each time.
+    fails each time. A rollout that failed for good (its progress deadline passed) ends
+    the wait at once, as it ends ``kubectl rollout status``.
     """
     deadline = time.monotonic() + timeout
     path = pods_path(plan.selection.namespace)
@@ -160,6 +180,9 @@ def wait_until_passing(
         report, forbidden = evaluate(client, plan)
         remaining = deadline - time.monotonic()
         if report.passed or remaining <= 0:
+            return report, forbidden
+        if failed := [f.object for f in report.failures if rollout_gave_up(f)]:
+            progress(f"not waiting: the rollout of {', '.join(failed)} failed")
             return report, forbidden
         progress(still_failing(report, remaining))
         client.wait_for_change(path, min(remaining, WATCH_SLICE_SECONDS))

@@ -92,6 +92,10 @@ class KubeInspectGroup(click.Group):
         command = super().get_command(ctx, name)
         return command.get_short_help_str(limit) if command is not None else ""
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Parse the arguments, reading ``-l=SELECTOR`` as kubectl does (see short_flag_values)."""
+        return super().parse_args(ctx, short_flag_values(args))
+
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command; turn known errors into a message on stderr and an exit code."""
         try:
@@ -107,6 +111,24 @@ class KubeInspectGroup(click.Group):
             ctx.exit(EXIT_INTERRUPTED)
         # A stdout that fails (closed, full, its reader gone) never raises here: main's
         # guarded stream records it, and the command's own outcome still decides the code.
+
+
+def short_flag_values(args: list[str]) -> list[str]:
+    """Return ``args`` with ``-l=VALUE`` split into ``-l`` and ``VALUE``, as kubectl reads it.
+
+    click reads ``-l=app`` as the value ``=app``, the same as ``-l '=app'``; kubectl (pflag)
+    reads the first as ``app`` and sends the second, which the API server refuses. Split
+    here, ``=app`` is left for the selector grammar to refuse. Words after ``--`` are not
+    flags.
+    """
+    if "-l" not in "".join(args):  # most command lines: nothing to split
+        return args
+    split: list[str] = []
+    for i, word in enumerate(args):
+        if word == "--":
+            return split + args[i:]
+        split.extend(["-l", word[3:]] if word.startswith("-l=") else [word])
+    return split
 
 
 class FixedWordsFirst(ShellComplete):

@@ -295,8 +295,12 @@ def check(
       container-state     no container in CrashLoopBackOff, ImagePullBackOff,
                           ErrImagePull, CreateContainerConfigError, or OOMKilled
       container-restarts  no container restarted more than --max-restarts times
-      workload-ready      every Deployment, StatefulSet and DaemonSet has its
-                          desired replicas ready
+      workload-ready      every Deployment, StatefulSet and DaemonSet rolled out
+                          as `kubectl rollout status` judges it, and has its
+                          desired replicas ready; a failure names the rollout's
+                          state and its pods' problems
+    With --node, --node-selector or --field-selector, only the workloads that
+    own a selected pod are judged.
     Under GITHUB_ACTIONS=true, failures are also printed as annotations and a
     Markdown summary is appended to $GITHUB_STEP_SUMMARY.
 
@@ -329,6 +333,11 @@ def check(
         parse_duration(max_pending, "--max-pending", maximum=100 * 365 * DAY), max_restarts
     )
     wait_seconds = parse_duration(timeout, "--timeout")
+    given = click.get_current_context().get_parameter_source("timeout")
+    if given is not click.core.ParameterSource.DEFAULT and not wait:
+        raise UsageError("--timeout says how long --wait waits: add --wait, or leave it out")
+    if not rules and not expect_file:
+        raise UsageError("no rule left to run: --rule and --skip-rule leave none, and no --expect")
     if wait and cluster.from_file is not None:
         raise UsageError("--wait watches a live cluster: it does not go with --from")
     plan = CheckPlan(

@@ -414,7 +414,6 @@ def selection_options(func: F) -> F:
         p = {
             **p,
             "namespace": _short_value(p["namespace"]),
-            "selector": _short_value(p["selector"]),
         }
         given = frozenset(
             name for name in _FLAG_SPELLING if p[name] not in (None, False, (), "name")
@@ -467,7 +466,8 @@ class ShortFlagChoice(click.Choice[str]):
 def _short_value(value: str | None) -> str | None:
     """Return the value of a short flag spelt kubectl's way, ``-n=shop``: without the ``=``.
 
-    click reads ``-n=shop`` as ``=shop``; no namespace or selector starts with ``=``.
+    click reads ``-n=shop`` as ``=shop``; no namespace starts with ``=``. (``-l=app`` is
+    split before click reads it, see ``short_flag_values``: ``-l '=app'`` is refused.)
     """
     return value[1:] if value is not None and value.startswith("=") else value
 

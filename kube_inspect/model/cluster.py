@@ -372,8 +372,35 @@ class Node:
 
 
 @dataclass(frozen=True, slots=True)
+class Rollout:
+    """What a workload's controller reports of its rollout, as ``kubectl rollout status`` reads it.
+
+    ``total`` counts every replica, of the current template and older ones (a Deployment's
+    ``status.replicas``), ``updated`` those of the current template, ``available`` those
+    available; ``strategy`` is the update strategy's type (RollingUpdate, OnDelete,
+    Recreate). ``partition`` is a StatefulSet's; ``progressing_*`` a Deployment's
+    Progressing condition.
+    """
+
+    strategy: str | None
+    generation: int
+    observed_generation: int
+    total: int
+    updated: int
+    available: int
+    partition: int | None = None
+    update_revision: str | None = None
+    current_revision: str | None = None
+    progressing_reason: str | None = None
+    progressing_message: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Workload:
-    """A Deployment, StatefulSet or DaemonSet, with its desired and ready replicas."""
+    """A Deployment, StatefulSet or DaemonSet, with its desired and ready replicas.
+
+    ``rollout`` is None when its rollout is not known (then readiness alone is judged).
+    """
 
     kind: str
     namespace: str
@@ -381,6 +408,7 @@ class Workload:
     desired: int
     ready: int
     labels: Labels = ()
+    rollout: Rollout | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -151,7 +151,7 @@ def test_malformed_expect_file_is_exit_2_naming_the_line(config: str, tmp_path: 
     [
         (["--rule", "nope"], "error: unknown rule 'nope'"),
         (["--max-pending", "soon"], "error: invalid --max-pending 'soon'"),
-        (["-l", "a in b"], "error: invalid label selector requirement 'a in b'"),
+        (["-l", "a in b"], "error: invalid label selector 'a in b'"),
         (["--expect", "/nonexistent.yaml"], "error: cannot read --expect file /nonexistent.yaml"),
     ],
 )
