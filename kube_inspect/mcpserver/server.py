@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from mcp.server.mcpserver import MCPServer
@@ -33,6 +35,15 @@ problems=true. exit_code 4 means a partial result: this user may not read everyt
 so do not conclude that what is missing does not exist. `explain` says in plain words
 what a node, pod or container is and why it is in its state."""
 
+POD_VIEWS = {
+    "tree": "Show the cluster as a tree: nodes, the pods on each, each pod's containers, "
+    "with health. Same as `kube-inspect tree -o json`. namespace/selector/field_selector "
+    "filter pods (kubectl's -n, -l, --field-selector); node and node_selector pick nodes; "
+    "problems=true keeps only pending, failing, restarting or unready pods; sort is name, "
+    "cpu, memory, restarts, age or a resource name.",
+    "pods": "List pods, one per entry, with their node, phase, readiness, restarts and "
+    "requests. Same as `kube-inspect pods -o json`; the arguments are tree's.",
+}
 READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, open_world_hint=True)
 CALL_TIMEOUT = 300.0  # seconds; a view of a big cluster over a slow link takes tens
 
@@ -63,50 +74,26 @@ def make_server(target: Target) -> MCPServer:
         code, out, err = run_command(view_argv(name, target, selection))
         return answer(code, out, err, as_json=True)
 
-    @server.tool(annotations=READ_ONLY)
-    def tree(
-        namespace: str | None = None,
-        selector: str | None = None,
-        field_selector: str | None = None,
-        node: list[str] | None = None,
-        node_selector: str | None = None,
-        problems: bool = False,
-        sort: str | None = None,
-    ) -> dict[str, Any]:
-        """Show the cluster as a tree: nodes, the pods on each, each pod's containers, with health.
+    def pod_view(name: str) -> Callable[..., dict[str, Any]]:
+        """Return the tool of a view of pods (tree, pods): the same arguments for each."""
 
-        Same as `kube-inspect tree -o json`. namespace/selector/field_selector filter
-        pods (kubectl's -n, -l, --field-selector); node and node_selector pick nodes;
-        problems=true keeps only pending, failing, restarting or unready pods; sort is
-        name, cpu, memory, restarts, age or a resource name.
-        """
-        return view(
-            "tree",
-            Selection(
-                namespace, selector, field_selector, node or (), node_selector, problems, sort
-            ),
-        )
+        def tool(
+            namespace: str | None = None,
+            selector: str | None = None,
+            field_selector: str | None = None,
+            node: list[str] | None = None,
+            node_selector: str | None = None,
+            problems: bool = False,
+            sort: str | None = None,
+        ) -> dict[str, Any]:
+            nodes_ = tuple(node or ())
+            selection = Selection(namespace, selector, field_selector, nodes_, node_selector)
+            return view(name, replace(selection, problems=problems, sort=sort))
 
-    @server.tool(annotations=READ_ONLY)
-    def pods(
-        namespace: str | None = None,
-        selector: str | None = None,
-        field_selector: str | None = None,
-        node: list[str] | None = None,
-        node_selector: str | None = None,
-        problems: bool = False,
-        sort: str | None = None,
-    ) -> dict[str, Any]:
-        """List pods, one per entry, with their node, phase, readiness, restarts and requests.
+        return tool
 
-        Same as `kube-inspect pods -o json`; the arguments are tree's.
-        """
-        return view(
-            "pods",
-            Selection(
-                namespace, selector, field_selector, node or (), node_selector, problems, sort
-            ),
-        )
+    for name, description in POD_VIEWS.items():
+        server.add_tool(pod_view(name), name=name, description=description, annotations=READ_ONLY)
 
     @server.tool(annotations=READ_ONLY)
     def nodes(

@@ -57,7 +57,12 @@ class TestCluster:
 
 
 BACKENDS = pytest.StashKey[list[str]]()
-RUN_ORDER = ("kind", "local", "existing")  # local last: its audit test runs after all
+RUN_ORDER = ("kind", "local", "existing")
+# a test marked BACKEND_backend runs on that backend only, and is deselected elsewhere
+BACKEND_MARKERS = {
+    "local": "the local backend's audit log, users or simulated usage",
+    "kind": "real kubelets and a Docker engine",
+}  # local last: its audit test runs after all
 
 
 def run_backends(config: pytest.Config) -> list[str]:
@@ -95,36 +100,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     the items backend by backend (one cluster at a time), ``runs_last`` ones last.
     """
     backends = run_backends(config)
-    needs_local = [
-        i
-        for i in items
-        if i.get_closest_marker("local_backend")
-        and (_backend_of(i) not in (None, "local") or "local" not in backends)
-    ]
-    needs_kind = [
-        i
-        for i in items
-        if i.get_closest_marker("kind_backend")
-        and (_backend_of(i) not in (None, "kind") or "kind" not in backends)
-    ]
-    if needs_kind:
-        config.hook.pytest_deselected(items=needs_kind)
-        items[:] = [i for i in items if i not in needs_kind]
+    for backend, why in BACKEND_MARKERS.items():
+        elsewhere = [
+            i
+            for i in items
+            if i.get_closest_marker(f"{backend}_backend")
+            and (_backend_of(i) not in (None, backend) or backend not in backends)
+        ]
+        if not elsewhere:
+            continue
+        config.hook.pytest_deselected(items=elsewhere)
+        items[:] = [i for i in items if i not in elsewhere]
         reporter = config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
             reporter.write_line(
-                f"deselected {len(needs_kind)} test(s) that need real kubelets and a Docker "
-                f"engine (backends here: {', '.join(run_backends(config))})"
-            )
-    if needs_local:
-        config.hook.pytest_deselected(items=needs_local)
-        items[:] = [i for i in items if i not in needs_local]
-        reporter = config.pluginmanager.get_plugin("terminalreporter")
-        if reporter is not None:
-            reporter.write_line(
-                f"deselected {len(needs_local)} test(s) that need the local backend's "
-                f"audit log, users or simulated usage (backends here: "
-                f"{', '.join(run_backends(config))})"
+                f"deselected {len(elsewhere)} test(s) that need {why} "
+                f"(backends here: {', '.join(backends)})"
             )
 
     def order(item: pytest.Item) -> tuple[int, bool]:
