@@ -102,7 +102,10 @@ def comparable(cluster: Cluster) -> Cluster:
         for n in cluster.nodes
     )
     unscheduled = tuple(map(pod, cluster.unscheduled))
-    return dataclasses.replace(cluster, context="", server="", nodes=nodes, unscheduled=unscheduled)
+    # pod_filter: read_cluster names the selection's -n; the reference builds without it
+    return dataclasses.replace(
+        cluster, context="", server="", nodes=nodes, unscheduled=unscheduled, pod_filter=()
+    )
 
 
 def _instant(text: str | None) -> str | None:

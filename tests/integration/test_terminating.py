@@ -18,7 +18,10 @@ import pytest
 from tests.integration.cli_runner import run
 from tests.integration.conftest import TestCluster
 
-pytestmark = pytest.mark.integration
+# The local backend only: kwok's kubelet never confirms the containers stopped, so the
+# pod stays Running and Terminating, as on a node that is gone. A real kubelet (kind)
+# stops the containers and moves the pod to a terminal phase, which kubectl then shows.
+pytestmark = [pytest.mark.integration, pytest.mark.local_backend]
 
 FINALIZER = "kube-inspect.test/hold"
 NAME = "held"
@@ -29,7 +32,7 @@ def _pod(namespace: str) -> dict[str, Any]:
         "apiVersion": "v1",
         "kind": "Pod",
         "metadata": {"name": NAME, "namespace": namespace, "finalizers": [FINALIZER]},
-        "spec": {"containers": [{"name": "app", "image": "registry.invalid/app:1"}]},
+        "spec": {"containers": [{"name": "app", "image": "localhost/busybox:1.35"}]},
     }
 
 
