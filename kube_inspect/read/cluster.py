@@ -245,4 +245,5 @@ def _build(
         notices=notices,
         with_volumes=plan.pod_volumes,
         claims=claims,
+        now=client.now(),  # a snapshot's time, not the clock: grace periods judged then
     )

@@ -141,3 +141,28 @@ def test_the_watch_marks_a_pod_that_starts_terminating_and_one_that_gets_stuck()
     render_frame(built(BEFORE), changes, out, now=BEFORE)
     (line,) = [row for row in out.getvalue().splitlines() if key in row]
     assert "Terminating" in line
+
+
+def test_a_snapshot_judges_the_grace_period_at_the_time_it_was_taken(tmp_path: Any) -> None:
+    from click.testing import CliRunner
+
+    from kube_inspect.cli import cli
+
+    snapshot = json.loads((RECORDED.parent / "sample-snapshot.json").read_text())
+    taken = datetime.fromisoformat(snapshot["taken_at"].replace("Z", "+00:00"))
+    pod = next(
+        p for p in snapshot["resources"]["pods"]["items"] if p["metadata"]["name"] == "multi"
+    )
+    # deleted 5 s before the snapshot, with 30 s of grace: still within it when taken
+    deleted = taken.replace(microsecond=0).timestamp() + 25
+    pod["metadata"]["deletionTimestamp"] = datetime.fromtimestamp(deleted, UTC).strftime(
+        "%Y-%m-%dT%H:%M:%SZ"
+    )
+    pod["metadata"]["deletionGracePeriodSeconds"] = 30
+    path = tmp_path / "snapshot.json"
+    path.write_text(json.dumps(snapshot))
+    result = CliRunner().invoke(cli, ["pods", "-n", "shop", "-o", "json", "--from", str(path)])
+    assert result.exit_code == 0, result.output
+    (shown,) = [p for p in json.loads(result.stdout)["pods"] if p["name"] == "multi"]
+    assert shown["status"] == "Terminating"
+    assert shown["deletion"]["overdue"] is False  # judged at taken_at, not at today's clock
