@@ -13,6 +13,8 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -178,13 +180,7 @@ def _list_owners(
 ) -> dict[Read, tuple[list[dict[str, Any]], str]]:
     """Return each owner read's items and version; one that cannot be read is a notice."""
     found: dict[Read, tuple[list[dict[str, Any]], str]] = {}
-    sender = Sender(client)
-    try:
-
-        def listing(read: Read) -> Callable[[], tuple[list[dict[str, Any]], str]]:
-            return lambda: list_with_version(client, read.path, list(read.query), _decoder(read))
-
-        answers = {read: sender.start(listing(read)) for read in reads}
+    with _sent(client, reads) as answers:
         for read, answer in answers.items():
             try:
                 found[read] = answer.result()
@@ -193,8 +189,6 @@ def _list_owners(
                 notices.append(notice)
             except NotFound:
                 notices.append(f"{read.resource} is not served by this cluster: {OWNERS_EFFECT}")
-    finally:
-        sender.close()
     return found
 
 
@@ -232,30 +226,37 @@ def _selected(
     return Frame(arrange(cluster, selection.problems, selection.sort), names)
 
 
-def _listed(
-    client: KubeClient, reads: tuple[Read, ...], forbidden: ForbiddenReads
-) -> dict[Read, tuple[list[dict[str, Any]], str] | None]:
-    """Return each read's items and version, all sent at once; None where it is forbidden."""
+Listed = tuple[list[dict[str, Any]], str]  # a LIST's items and its resourceVersion
+
+
+@contextmanager
+def _sent(client: KubeClient, reads: tuple[Read, ...]) -> Iterator[dict[Read, Future[Listed]]]:
+    """Yield each read's future LIST (items and version), all sent at once."""
     sender = Sender(client)
     try:
 
-        def listing(read: Read) -> Callable[[], tuple[list[dict[str, Any]], str]]:
+        def listing(read: Read) -> Callable[[], Listed]:
             return lambda: list_with_version(client, read.path, list(read.query), _decoder(read))
 
-        answers = {read: sender.start(listing(read)) for read in reads}
+        yield {read: sender.start(listing(read)) for read in reads}
+    finally:
+        sender.close()
+
+
+def _listed(
+    client: KubeClient, reads: tuple[Read, ...], forbidden: ForbiddenReads
+) -> dict[Read, Listed | None]:
+    """Return each read's items and version, all sent at once; None where it is forbidden."""
+    with _sent(client, reads) as answers:
         return {
             read: forbidden.attempt(
                 read.resource,
                 answers[read].result,
                 None,
-                "nodes are shown by name only, without status"
-                if read.resource == "nodes"
-                else None,
+                NODES_EFFECT if read.resource == "nodes" else None,
             )
             for read in reads
         }
-    finally:
-        sender.close()
 
 
 def _decoder(read: Read) -> Callable[[bytes], Any]:
