@@ -92,6 +92,10 @@ POD_STATES: dict[str, StateHealth] = {
     "Running/NotReady": _warning(
         "running, but not every container is ready: it gets no Service traffic until they are"
     ),
+    "Running/Restarted": _warning(
+        "running and ready, but its containers restarted (RESTARTS says how often): they "
+        "crashed or were killed before; their previous logs say why"
+    ),
     "Running/ReadinessGatesNotReady": _warning(
         "its containers are ready, but a readiness gate's condition (set by a controller "
         "outside the kubelet, such as a load balancer's) is not True: it gets no Service "
@@ -211,14 +215,15 @@ _FALLBACK_POD = _warning("a pod phase kube-inspect has no words for")
 class Judgement:
     """The verdict on one object: its state key and the state the verdict rests on.
 
-    That is the object's own state, or, for a pod made worse by a container, that
-    container's (``container``, ``container_key``). Words are only built when asked for.
+    That is the object's own state, or, for a pod made worse by one of its parts (a
+    container, a claim), that part's (``part`` such as ``container worker``, ``part_key``).
+    Words are only built when asked for.
     """
 
     key: str
     state: StateHealth
-    container: str | None = None
-    container_key: str = ""
+    part: str | None = None
+    part_key: str = ""
 
     @property
     def verdict(self) -> Verdict:
@@ -233,11 +238,9 @@ class Judgement:
     @property
     def reason(self) -> str:
         """Return why, in plain words: ``container worker: CrashLoopBackOff: it keeps ...``."""
-        if self.container is None:
+        if self.part is None:
             return f"{shown_state(self.key)}: {self.state.meaning}"
-        return (
-            f"container {self.container}: {shown_state(self.container_key)}: {self.state.meaning}"
-        )
+        return f"{self.part}: {shown_state(self.part_key)}: {self.state.meaning}"
 
 
 def node_state(node: Node) -> list[tuple[str, StateHealth]]:
@@ -268,6 +271,8 @@ def pod_state_key(pod: Pod, unschedulable: bool = False) -> str:
         return "Running/NotReady"
     if pod.phase == "Running" and pod.reason == GATES_NOT_READY:
         return "Running/ReadinessGatesNotReady"
+    if pod.phase == "Running" and pod.restarts:
+        return "Running/Restarted"
     return pod.phase
 
 
@@ -310,19 +315,26 @@ def judge_container(container: Container) -> Judgement:
 
 
 def judge_pod(pod: Pod, unschedulable: bool = False) -> Judgement:
-    """Return the verdict on a pod: its phase's, made worse by any worse container.
+    """Return the verdict on a pod: its phase's, made worse by any worse container or claim.
 
-    A finished pod (Succeeded) is judged by its phase alone: what its containers left
-    behind no longer matters.
+    The one judgement of a pod: the tree's colours, the pictures, explain, ``--problems``
+    and check (``pod_problem`` is not None exactly when this is not healthy). A finished
+    pod (Succeeded) is judged by its phase alone: what its containers left behind no
+    longer matters.
     """
     key, state = pod_state(pod, unschedulable)
     judgement = Judgement(key, state)
     if state.finished:
         return judgement
-    for container in pod.containers:
-        inner_key, inner = container_state(container)
+    parts = [(f"container {c.name}", container_state(c)) for c in pod.containers]
+    parts += [
+        (f"claim {v.claim.name}", (v.claim.status, judge_claim(v.claim).state))
+        for v in pod.volumes or ()
+        if v.claim is not None
+    ]
+    for part, (inner_key, inner) in parts:
         if _RANK[inner.verdict] > _RANK[judgement.verdict]:
-            judgement = Judgement(key, inner, container.name, inner_key)
+            judgement = Judgement(key, inner, part, inner_key)
     return judgement
 
 
@@ -350,13 +362,20 @@ def judge_node(node: Node) -> Judgement:
 
 
 def pod_problem(pod: Pod) -> str | None:
-    """Return why the pod needs attention (failing, pending, not ready, restarting), or None.
+    """Return why the pod needs attention (failing, pending, not ready, restarted), or None.
 
-    This is what ``--problems`` keeps: every pod whose verdict (judge_pod) is not
-    healthy, and pods that restarted. One pass over the containers: it runs on every pod.
+    This is what ``--problems`` keeps and check's workloads name: exactly the pods whose
+    verdict (judge_pod) is not healthy, said in the fewest words (``container worker:
+    CrashLoopBackOff``, ``restarted 3 times``).
     """
-    if POD_STATES.get(pod.phase, _FALLBACK_POD).finished:
+    judgement = judge_pod(pod)
+    if judgement.verdict == "healthy":
         return None
+    return _problem_words(pod, judgement)
+
+
+def _problem_words(pod: Pod, judgement: Judgement) -> str:
+    """Return the short words of an unhealthy pod's judgement, worst part first."""
     if pod.deletion is not None and not pod.terminated:  # kubectl shows it as Terminating
         key = pod_state_key(pod)
         return "Terminating, past its grace period" if key == "Terminating/Stuck" else key
@@ -368,7 +387,7 @@ def pod_problem(pod: Pod) -> str | None:
             what = reason if container.state.name == "waiting" else container.state.describe()
             return f"container {container.name}: {what}"
         if state.verdict == "warning" and warning is None:
-            warning = Judgement(pod.phase, state, container.name, key)
+            warning = Judgement(pod.phase, state, f"container {container.name}", key)
     if (claim := claim_problem(pod)) is not None:
         return claim
     if POD_STATES.get(pod.phase, _FALLBACK_POD).unusual:
@@ -381,7 +400,7 @@ def pod_problem(pod: Pod) -> str | None:
         return warning.reason
     if pod.restarts:
         return f"restarted {pod.restarts} times"
-    return None
+    return judgement.reason
 
 
 # The pictures (html, dot, mermaid) fill by these words: a verdict, with finished greyed.

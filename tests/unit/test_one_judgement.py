@@ -182,12 +182,31 @@ def test_explain_lists_a_node_under_pressure_with_the_table_s_words(sample: Clus
     assert found == [f"DiskPressure: {meaning}"]
 
 
+@pytest.mark.parametrize("restarts", [0, 2])
 @pytest.mark.parametrize("phase", ["Pending", "Running", "Succeeded", "Failed", "Unknown"])
 @pytest.mark.parametrize("key", sorted(CONTAINER_STATES))
-def test_problems_keeps_exactly_the_pods_judged_unhealthy_or_restarted(
-    phase: str, key: str
+def test_problems_keeps_exactly_the_pods_judged_unhealthy(
+    phase: str, key: str, restarts: int
 ) -> None:
-    pod = build_pod(raw_pod(api_state(key), ready=key == "running", phase=phase))
+    raw = raw_pod(api_state(key), ready=key == "running", phase=phase)
+    raw["status"]["containerStatuses"][0]["restartCount"] = restarts
+    pod = build_pod(raw)
+    assert (pod_problem(pod) is not None) == (judge_pod(pod).verdict != "healthy")
+
+
+def test_problems_and_the_pod_verdict_agree_on_the_sample_s_pods(sample: Cluster) -> None:
+    unhealthy = {p.name for p in sample.pods if judge_pod(p).verdict != "healthy"}
+    assert unhealthy == {p.name for p in sample.pods if pod_problem(p) is not None}
+    assert unhealthy == {p.name for p in only_problems(sample).pods}
+    assert {"crasher", "hog", "bad-image", "stuck"} <= unhealthy
+
+
+def test_a_running_ready_pod_that_restarted_is_a_warning_and_a_problem() -> None:
+    raw = raw_pod(api_state("running"), ready=True)
+    raw["status"]["containerStatuses"][0]["restartCount"] = 3
+    pod = build_pod(raw)
     judged = judge_pod(pod)
-    expected = judged.verdict != "healthy" or (pod.restarts > 0 and not judged.finished)
-    assert (pod_problem(pod) is not None) == expected
+    assert (judged.key, judged.verdict) == ("Running/Restarted", "warning")
+    assert pod_problem(pod) == "restarted 3 times"
+    raw["status"]["containerStatuses"][0]["restartCount"] = 0
+    assert judge_pod(build_pod(raw)).verdict == "healthy" and pod_problem(build_pod(raw)) is None

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from kube_inspect.build.arrange import arrange
-from kube_inspect.build.health import judge_claim, pod_problem
+from kube_inspect.build.health import judge_claim, judge_pod, pod_problem
 from kube_inspect.build.objects import build_cluster
 from kube_inspect.build.scheduling import cause_phrase
 from kube_inspect.build.storage import build_claim, volume_words
@@ -97,6 +97,8 @@ def test_volumes_find_their_claims_and_a_missing_one_has_no_phase() -> None:
 
 
 def test_a_lost_claim_makes_a_running_pod_a_problem() -> None:
+    judged = judge_pod(_built([_claim("data", "Bound"), _claim("queue", "Lost")]))
+    assert judged.verdict == "failing" and judged.reason.startswith("claim queue: Lost: ")
     assert pod_problem(_built([_claim("data", "Bound"), _claim("queue", "Lost")])) == (
         "claim queue: Lost"
     )
