@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TextIO
 
-from kube_inspect.build.health import Health, Verdict
+from kube_inspect.build.health import Verdict
 from kube_inspect.build.words import printable
 from kube_inspect.model.cluster import Cluster, Node, Pod
 from kube_inspect.model.fleet import Member, fleet_counts
@@ -36,8 +36,6 @@ FAILURE_STATUS = {
     "Forbidden": "Forbidden",
     "ConfigError": "ConfigError",
 }
-
-VERDICT_HEALTH: dict[Verdict, Health] = {"healthy": "ok", "warning": "warn", "failing": "bad"}
 
 
 def member_status(member: Member[Cluster]) -> tuple[str, Verdict]:

@@ -16,16 +16,9 @@ from typing import Any, TextIO
 
 from kube_inspect.build.events import event_words
 from kube_inspect.build.health import (
-    HEALTH_BORDERS,
-    HEALTH_COLOURS,
-    HEALTH_ORDER,
-    HEALTH_WORDS,
     LEVELS,
-    container_health,
     container_state,
-    node_health,
     node_state,
-    pod_health,
     pod_state,
     shown_state,
 )
@@ -40,7 +33,17 @@ from kube_inspect.explain.tour import (
 from kube_inspect.model.cluster import Cluster, Container, Node, Pod
 from kube_inspect.model.fleet import Member
 from kube_inspect.render import cells
-from kube_inspect.render.fleet import VERDICT_HEALTH, fleet_line, member_info, member_status
+from kube_inspect.render.colours import (
+    HEALTH_BORDERS,
+    HEALTH_COLOURS,
+    HEALTH_ORDER,
+    HEALTH_WORDS,
+    VERDICT_HEALTH,
+    container_health,
+    node_health,
+    pod_health,
+)
+from kube_inspect.render.fleet import fleet_line, member_info, member_status
 from kube_inspect.render.html_page import PAGE
 from kube_inspect.render.tree import cluster_line
 

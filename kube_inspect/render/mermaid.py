@@ -10,19 +10,20 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import TextIO
 
-from kube_inspect.build.health import (
-    HEALTH_BORDERS,
-    HEALTH_COLOURS,
-    HEALTH_ORDER,
-    container_health,
-    node_health,
-    pod_health,
-)
 from kube_inspect.build.words import printable
 from kube_inspect.model.cluster import Cluster, Pod
 from kube_inspect.model.fleet import Member
 from kube_inspect.render import cells
-from kube_inspect.render.fleet import VERDICT_HEALTH, fleet_line, member_status
+from kube_inspect.render.colours import (
+    HEALTH_BORDERS,
+    HEALTH_COLOURS,
+    HEALTH_ORDER,
+    VERDICT_HEALTH,
+    container_health,
+    node_health,
+    pod_health,
+)
+from kube_inspect.render.fleet import fleet_line, member_status
 from kube_inspect.render.tree import Depth, cluster_line
 
 _ESCAPES = {'"': "#quot;", "<": "#lt;", ">": "#gt;", "#": "#35;"}

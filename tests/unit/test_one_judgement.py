@@ -19,7 +19,6 @@ from kube_inspect.build.health import (
     judge_node,
     judge_pod,
     pod_problem,
-    shade,
 )
 from kube_inspect.build.objects import build_pod
 from kube_inspect.check.rules import (
@@ -32,7 +31,7 @@ from kube_inspect.explain.tour import problems
 from kube_inspect.model.cluster import Cluster
 from kube_inspect.render import tree
 from kube_inspect.render.cells import container_row, node_row, pod_row
-from kube_inspect.render.colours import COLOURS, RESET, paint
+from kube_inspect.render.colours import COLOURS, RESET, paint, shade
 from kube_inspect.render.explained import node_notes
 from kube_inspect.render.html import render_html
 from tests.unit.conftest import check_input

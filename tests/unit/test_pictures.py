@@ -8,8 +8,8 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from kube_inspect.build.health import container_health, node_health, pod_health
 from kube_inspect.model.cluster import Cluster, Container, ContainerState, Pod
+from kube_inspect.render.colours import container_health, node_health, pod_health
 from kube_inspect.render.dot import render_dot
 from kube_inspect.render.html import render_html
 from kube_inspect.render.mermaid import render_mermaid

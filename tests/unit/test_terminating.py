@@ -15,11 +15,12 @@ import jsonschema
 import pytest
 
 from kube_inspect.build.arrange import arrange
-from kube_inspect.build.health import judge_pod, pod_health, pod_problem
+from kube_inspect.build.health import judge_pod, pod_problem
 from kube_inspect.build.objects import build_cluster, build_pod
 from kube_inspect.model.cluster import Cluster, Pod
 from kube_inspect.read.watch import Message, apply_event, object_key
 from kube_inspect.render.cells import pod_status
+from kube_inspect.render.colours import pod_health
 from kube_inspect.render.dot import render_dot
 from kube_inspect.render.json import cluster_dict
 from kube_inspect.render.tree import render_tree
