@@ -16,7 +16,7 @@ import click
 from kube_inspect.cli.options import ClusterFlags
 from kube_inspect.cli.reading import client_factory
 from kube_inspect.kube.client import KubeClient, fleet_contexts
-from kube_inspect.kube.progress import FleetProgress, Progress
+from kube_inspect.kube.progress import Progress
 from kube_inspect.model.cluster import Cluster
 from kube_inspect.model.fleet import Member
 from kube_inspect.offline.document import FailedMember
@@ -24,6 +24,7 @@ from kube_inspect.read.cluster import read_cluster
 from kube_inspect.read.fleet import fleet_exit_code, read_fleet
 from kube_inspect.read.partial import ForbiddenReads
 from kube_inspect.read.selection import Selection, in_context_namespace
+from kube_inspect.render.progress import FleetProgressLine
 
 T = TypeVar("T")
 Fleet = tuple[Member[Cluster], ...]
@@ -51,7 +52,7 @@ def read_each(
         failed = {m.context: replayed(m) for m in recorded.clusters if isinstance(m, FailedMember)}
     factory = client_factory()
     readable = [c for c in contexts if c not in failed]
-    progress = FleetProgress.for_fleet(sys.stderr, quiet, len(readable))
+    progress = FleetProgressLine.for_fleet(sys.stderr, quiet, len(readable))
 
     def read_one(client: KubeClient, forbidden: ForbiddenReads) -> T:
         mine = progress.member()

@@ -13,11 +13,11 @@ from kube_inspect.build.words import printable
 from kube_inspect.cli.options import ClusterFlags
 from kube_inspect.errors import EXIT_PARTIAL, SnapshotError, UsageError
 from kube_inspect.kube.client import KubeClient
-from kube_inspect.kube.progress import Progress
 from kube_inspect.model.cluster import Cluster
 from kube_inspect.read.cluster import read_cluster
 from kube_inspect.read.partial import ForbiddenReads
 from kube_inspect.read.selection import Selection, in_context_namespace
+from kube_inspect.render.progress import ProgressLine
 
 ClientFactory = Callable[[ClusterFlags], KubeClient]
 
@@ -111,7 +111,7 @@ def load_cluster(
     Notices go to stderr for human outputs (json and yaml carry them in the document).
     """
     with connected(flags) as client:
-        progress = Progress.for_stream(sys.stderr, quiet)
+        progress = ProgressLine.for_stream(sys.stderr, quiet)
         selection = in_context_namespace(selection, client.target.namespace)
         cluster = read_cluster(client, selection, forbidden, progress)
     report_read(cluster, selection, notices_on_stderr=notices_on_stderr, say_no_pods=say_no_pods)

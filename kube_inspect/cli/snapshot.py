@@ -30,6 +30,7 @@ from kube_inspect.offline.recording import RecordingClient
 from kube_inspect.read.cluster import read_cluster
 from kube_inspect.read.partial import ForbiddenReads
 from kube_inspect.read.selection import Selection, in_context_namespace
+from kube_inspect.render.progress import ProgressLine
 
 
 @click.command(epilog=EXIT_CODES_HELP)
@@ -82,7 +83,7 @@ def snapshot(cluster: ClusterFlags, selection: SelectionFlags, path: str | None)
         read = in_context_namespace(read, live.target.namespace)
         recorder = RecordingClient(live)
         try:
-            progress = Progress.for_stream(sys.stderr, selection.quiet)
+            progress = ProgressLine.for_stream(sys.stderr, selection.quiet)
             model = read_cluster(recorder, read, forbidden, progress)
         finally:
             recorder.close()

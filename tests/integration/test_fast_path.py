@@ -22,6 +22,7 @@ from kube_inspect.kube.progress import Progress
 from kube_inspect.model.cluster import Cluster, Container, Pod
 from kube_inspect.read.cluster import read_cluster
 from kube_inspect.read.selection import Selection
+from kube_inspect.render.progress import ProgressLine
 from tests.integration.conftest import TestCluster
 
 pytestmark = pytest.mark.integration
@@ -117,7 +118,7 @@ def test_fast_path_builds_the_same_hierarchy_as_typed_models(
     kube_env: TestCluster, namespace: str | None
 ) -> None:
     for _ in range(ATTEMPTS):
-        fast = comparable(fast_cluster(namespace, Progress(None)))
+        fast = comparable(fast_cluster(namespace, ProgressLine(None)))
         typed = comparable(typed_cluster(kube_env, namespace))
         if fast == typed:
             break
@@ -127,7 +128,7 @@ def test_fast_path_builds_the_same_hierarchy_as_typed_models(
 
 
 def test_progress_counts_every_page_and_object(kube_env: TestCluster) -> None:
-    progress = Progress(None)
+    progress = ProgressLine(None)
     built = fast_cluster(None, progress)
     counts = progress.counts
     assert counts["pods"][1] == len(built.pods)

@@ -22,6 +22,7 @@ from kube_inspect.kube.wires import ACCEPT, PROTOBUF
 from kube_inspect.model.cluster import Cluster
 from kube_inspect.read.cluster import read_cluster
 from kube_inspect.read.selection import Selection
+from kube_inspect.render.progress import ProgressLine
 from tests.integration.cli_runner import run
 from tests.integration.conftest import TestCluster, holds_within
 
@@ -57,10 +58,10 @@ def test_protobuf_and_json_read_the_same_cluster_page_by_page(
     kube_env: TestCluster, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(paging, "STREAM_PAGE_SIZE", 3)  # many pages: continue tokens
-    progress = Progress(None)
+    progress = ProgressLine(None)
 
     def same() -> None:
-        assert read("protobuf", progress) == read("json", Progress(None))
+        assert read("protobuf", progress) == read("json", ProgressLine(None))
 
     holds_within(same)  # the sample's crash-looping pod may change between the two reads
     pages, pods = progress.counts["pods"]
@@ -83,14 +84,14 @@ def test_auto_switches_to_protobuf_after_a_first_page_that_says_the_list_is_big(
     def same() -> None:
         seen.clear()
         monkeypatch.setattr(client_module, "AUTO_PROTOBUF_ABOVE", 10_000)
-        small = read("auto", Progress(None))
+        small = read("auto", ProgressLine(None))
         assert seen and not any(seen), seen  # the sample is small: JSON throughout
         seen.clear()
         monkeypatch.setattr(client_module, "AUTO_PROTOBUF_ABOVE", 3)
-        big = read("auto", Progress(None))
+        big = read("auto", ProgressLine(None))
         # the first page is JSON and says more than 3 remain: the rest come as protobuf
         assert seen[0] is False and seen[1] is True, seen
-        assert big == small == read("json", Progress(None))
+        assert big == small == read("json", ProgressLine(None))
 
     holds_within(same)  # the sample's crash-looping pod may change between the reads
 
@@ -104,7 +105,7 @@ def test_a_big_list_is_read_in_bigger_pages_once_its_first_page_says_so(
 
     def pages_and_model(big_above: int) -> tuple[int, int, Cluster]:
         monkeypatch.setattr(paging, "BIG_LIST_ABOVE", big_above)
-        progress = Progress(None)
+        progress = ProgressLine(None)
         model = read(wire, progress)
         pages, pods = progress.counts["pods"]
         return pages, pods, model

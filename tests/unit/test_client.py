@@ -13,7 +13,6 @@ from kube_inspect.build.objects import build_cluster
 from kube_inspect.errors import ReadOnlyViolation
 from kube_inspect.kube.apiclient import ReadOnlyApiClient
 from kube_inspect.kube.client import KubeClient
-from kube_inspect.kube.progress import Progress
 from tests.unit.conftest import load
 from tests.unit.test_cli import kubeconfig
 
@@ -113,14 +112,28 @@ def part_of(part: Any, whole: Any) -> bool:
     return bool(part == whole)
 
 
-def test_streaming_counts_pages_and_objects_for_progress(
+class PagesTold:
+    """A kube.progress.Progress that only adds up what the client tells it."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, tuple[int, int]] = {}
+
+    def page(self, kind: str, objects: int) -> None:
+        pages, total = self.counts.get(kind, (0, 0))
+        self.counts[kind] = (pages + 1, total + objects)
+
+    def done(self) -> None:
+        pass
+
+
+def test_streaming_reports_pages_and_objects_to_the_progress_it_is_given(
     monkeypatch: pytest.MonkeyPatch, offline_client: KubeClient
 ) -> None:
     recorded_pages(monkeypatch, page_size=4)
-    offline_client.progress = Progress(None)
+    told = offline_client.progress = PagesTold()
     nodes, pods = offline_client.stream_nodes(), offline_client.stream_pods()
     node_count, pod_count = len(list(nodes)), len(list(pods))
-    assert offline_client.progress.counts == {
+    assert told.counts == {
         "nodes": (-(-node_count // 4), node_count),
         "pods": (-(-pod_count // 4), pod_count),
     }

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import io
 
-from kube_inspect.kube.progress import Progress, progress_line
+from kube_inspect.render.progress import FleetProgressLine, ProgressLine, progress_line
 
 
 class Clock:
@@ -25,7 +25,7 @@ def test_progress_line_counts_pages_and_objects_of_each_kind() -> None:
 
 def test_nothing_is_drawn_in_the_first_second() -> None:
     out, clock = Terminal(), Clock()
-    progress = Progress(out, clock=clock)
+    progress = ProgressLine(out, clock=clock)
     clock.now += 0.9
     progress.page("pods", 500)
     progress.done()
@@ -35,7 +35,7 @@ def test_nothing_is_drawn_in_the_first_second() -> None:
 
 def test_a_long_list_draws_one_line_then_erases_it() -> None:
     out, clock = Terminal(), Clock()
-    progress = Progress(out, clock=clock)
+    progress = ProgressLine(out, clock=clock)
     clock.now += 1.5
     progress.page("pods", 500)
     clock.now += 0.5
@@ -50,7 +50,7 @@ def test_a_long_list_draws_one_line_then_erases_it() -> None:
 def test_progress_is_silent_off_a_terminal_and_when_quiet() -> None:
     for stream, quiet in ((io.StringIO(), False), (Terminal(), True)):
         clock = Clock()
-        progress = Progress.for_stream(stream, quiet, clock)
+        progress = ProgressLine.for_stream(stream, quiet, clock)
         clock.now += 5
         progress.page("pods", 500)
         progress.done()
@@ -58,10 +58,8 @@ def test_progress_is_silent_off_a_terminal_and_when_quiet() -> None:
 
 
 def test_a_fleet_draws_one_line_for_every_cluster_and_only_its_end_erases_it() -> None:
-    from kube_inspect.kube.progress import FleetProgress
-
     out, clock = Terminal(), Clock()
-    fleet = FleetProgress(out, 3, clock=clock)
+    fleet = FleetProgressLine(out, 3, clock=clock)
     first, second = fleet.member(), fleet.member()
     clock.now += 1.5
     first.page("pods", 1000)
