@@ -42,6 +42,7 @@ from kube_inspect.render.table import TABLE_FORMATS
 
 if TYPE_CHECKING:  # the snapshot reader (and msgspec's schemas) is loaded by --from only
     from kube_inspect.offline.document import FleetSnapshot, Snapshot
+    from kube_inspect.render.rows import RowStyle
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -167,6 +168,13 @@ class OutputFlags:
         if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
             return False
         return out.isatty()
+
+    def row_style(self, out: TextIO) -> RowStyle:
+        """Return how -o table/wide/csv rows are written on ``out``: CSV, or --fmt, coloured."""
+        from kube_inspect.render.rows import RowStyle  # the row writers load with their views
+
+        csv = self.format == "csv"
+        return RowStyle(csv, self.fmt, not csv and self.colored(out))
 
 
 def _apply(decorators: list[Callable[[F], F]], func: F) -> F:

@@ -205,9 +205,9 @@ def fleet_tree(
 
             _write_document(fleet_dict(members), output.format, out)
         elif output.format in ("table", "csv"):
-            from kube_inspect.cli.views import write_fleet_rows
+            from kube_inspect.render.rows import write_fleet_rows
 
-            write_fleet_rows(members, depth, output, out, wide=True, sort=read.sort)
+            write_fleet_rows(members, depth, out, output.row_style(out), wide=True, sort=read.sort)
         elif output.format == "html":
             from kube_inspect.render.html import render_fleet_html
 
@@ -261,9 +261,9 @@ def draw_tree(
 
         _write_document(cluster_dict(model), output.format, out)
     elif output.format in ("table", "csv"):
-        from kube_inspect.cli.views import write_rows
+        from kube_inspect.render.rows import write_rows
 
-        write_rows(model, depth, output, out, wide=True, sort=sort)
+        write_rows(model, depth, out, output.row_style(out), wide=True, sort=sort)
     elif output.format == "html":
         from kube_inspect.render.html import render_html
 

@@ -130,10 +130,10 @@ def test_the_recorded_nodes_have_no_extra_columns_without_extra_resources() -> N
 
 
 def test_a_node_with_a_gpu_gets_a_column() -> None:
-    from kube_inspect.cli import views
+    from kube_inspect.render.rows import flat_rows
 
     cluster = _cluster()
-    rows = views.flat_rows(cluster, "node", wide=False)
-    assert [r["NVIDIA.COM/GPU"] for r in rows] == ["1/8", "3/4"]
-    pods = views.flat_rows(cluster, "pod", wide=False)
+    nodes = flat_rows(cluster, "node", wide=False)
+    assert [r["NVIDIA.COM/GPU"] for r in nodes] == ["1/8", "3/4"]
+    pods = flat_rows(cluster, "pod", wide=False)
     assert [p["NVIDIA.COM/GPU-REQ"] for p in pods] == ["1", "3"]

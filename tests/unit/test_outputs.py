@@ -10,7 +10,6 @@ import jsonschema
 import pytest
 import yaml
 
-from kube_inspect.cli.views import flat_rows
 from kube_inspect.model.cluster import Cluster
 from kube_inspect.render.csv import write_csv
 from kube_inspect.render.json import (
@@ -20,6 +19,7 @@ from kube_inspect.render.json import (
     pods_document,
     write_json,
 )
+from kube_inspect.render.rows import flat_rows
 from kube_inspect.render.table import write_table
 from kube_inspect.render.tree import TreeOptions, render_tree
 from kube_inspect.render.yaml import write_yaml

@@ -250,7 +250,7 @@ def test_lc_all_c_draws_ascii_even_when_python_writes_utf8() -> None:
 def test_a_very_long_pod_name_does_not_widen_every_row(
     nodes: list[dict[str, Any]],
 ) -> None:
-    from kube_inspect.cli.views import flat_rows
+    from kube_inspect.render.rows import flat_rows
     from kube_inspect.render.table import write_table
 
     pods = copy.deepcopy(recorded_pods())
