@@ -65,6 +65,9 @@ class ApiError(KubeInspectError):
 
     ``status`` is the HTTP status (None when unknown) and ``retry_after`` the seconds the
     server asked to wait (its Retry-After header), so the client can decide to retry.
+    ``selectors`` are the selection's selectors the refused request carried, as
+    (Selection field, value) pairs, the likeliest to be refused first (set by read/ from
+    its plan): the CLI names that flag on a 400 without reading the message.
     """
 
     exit_code = EXIT_UNREACHABLE
@@ -75,6 +78,7 @@ class ApiError(KubeInspectError):
         super().__init__(message)
         self.status = status
         self.retry_after = retry_after
+        self.selectors: tuple[tuple[str, str], ...] = ()
 
 
 class Gone(ApiError):

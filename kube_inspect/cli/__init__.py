@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 from click.shell_completion import (
@@ -40,11 +40,12 @@ from kube_inspect.errors import (
     UsageError,
 )
 
-if TYPE_CHECKING:
-    from kube_inspect.cli.options import SelectionFlags
-
-# where selection_options leaves the flags, for the one error mapping (selector_usage_error)
-SELECTION_META = "kube_inspect.selection"
+# How each selector a request carried (errors.ApiError.selectors) is spelt on the command line
+SELECTOR_FLAGS = {
+    "label_selector": "-l",
+    "field_selector": "--field-selector",
+    "node_selector": "--node-selector",
+}
 
 
 class KubeInspectGroup(click.Group):
@@ -103,7 +104,7 @@ class KubeInspectGroup(click.Group):
         except KubeInspectError as e:
             if ctx.params.get("debug"):
                 raise
-            e = selector_usage_error(e, ctx.meta.get(SELECTION_META)) or e
+            e = selector_usage_error(e) or e
             click.echo(f"error: {printable(str(e))}", err=True)  # one line, whatever it quotes
             ctx.exit(e.exit_code)
         except KeyboardInterrupt:
@@ -159,29 +160,18 @@ for _completion in (_Bash, _Zsh, _Fish):  # registered under "bash", "zsh", "fis
     add_completion_class(_completion)
 
 
-def selector_usage_error(
-    error: KubeInspectError, flags: SelectionFlags | None
-) -> UsageError | None:
-    """Return a usage error naming the selector flag the server refused (HTTP 400), if any."""
-    if not isinstance(error, ApiError) or error.status != 400 or flags is None:
+def selector_usage_error(error: KubeInspectError) -> UsageError | None:
+    """Return a usage error naming the selector flag the server refused (HTTP 400), if any.
+
+    The flag is the one the refused request carried (read/plan.py puts it on the error),
+    never guessed from the message: with -l and --node-selector, a refused node list
+    names --node-selector and a refused pod list -l.
+    """
+    if not isinstance(error, ApiError) or error.status != 400 or not error.selectors:
         return None
-    chosen = flags.selection
-    given = [
-        (flag, value)
-        for flag, value in (
-            ("--field-selector", chosen.field_selector),
-            ("-l", chosen.label_selector),
-            ("--node-selector", chosen.node_selector),
-        )
-        if value
-    ]
-    if not given:
-        return None
-    if len(given) > 1 and "field" not in str(error):
-        given = given[1:]  # a label selector's complaint: -l before --node-selector
-    flag, value = given[0]
-    reason = str(error).split(": ", 1)[-1]
-    return UsageError(f"invalid {flag} {value!r}: the API server says: {reason}")
+    field, value = error.selectors[0]
+    reason = str(error).split(": ", 1)[-1]  # after "the API server at ... answered 400"
+    return UsageError(f"invalid {SELECTOR_FLAGS[field]} {value!r}: the API server says: {reason}")
 
 
 @click.group(cls=KubeInspectGroup, epilog=EXIT_CODES_HELP)

@@ -20,7 +20,6 @@ from click.shell_completion import CompletionItem
 from kube_inspect.build.arrange import SORT_KEYS, SortKey
 from kube_inspect.build.label_selector import parse_selector
 from kube_inspect.build.names import check_field_selector, check_name
-from kube_inspect.cli import SELECTION_META
 from kube_inspect.cli.completion import (
     complete_context,
     complete_file,
@@ -453,10 +452,7 @@ def selection_options(func: F) -> F:
             problems=p["problems"],
             sort=sort,
         )
-        flags = SelectionFlags(selection, p["quiet"], given)
-        # kept for the one error mapping: a 400 on a selector is a usage error naming it
-        click.get_current_context().meta[SELECTION_META] = flags
-        return flags
+        return SelectionFlags(selection, p["quiet"], given)
 
     return _apply(_SELECTION_OPTIONS, _grouped(_SELECTION_NAMES, build, "selection")(func))
 

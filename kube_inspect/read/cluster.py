@@ -27,7 +27,7 @@ from kube_inspect.read.gather import Answers, attempt, gathered, items, optional
 from kube_inspect.read.partial import ForbiddenReads
 from kube_inspect.read.plan import WORKLOAD_KINDS, Read, ReadPlan, plan_reads
 from kube_inspect.read.selection import Selection
-from kube_inspect.read.sending import Sender, fetch
+from kube_inspect.read.sending import Sender, blamed, fetch
 
 T = TypeVar("T")
 READS = (  # what ``Cluster.unread`` may name
@@ -187,6 +187,13 @@ def _node_filter(selection: Selection, nodes: list[dict[str, Any]], nodes_read: 
     return {str((n.get("metadata") or {}).get("name")) for n in nodes}
 
 
+def _first_page(
+    streams: dict[Read, PageStream[dict[str, Any]]], read: Read
+) -> Iterator[dict[str, Any]]:
+    """Return the pods of ``read``'s stream, its first page read (its error blamed here)."""
+    return blamed(read, lambda: _started(streams[read]))()
+
+
 def _read_pods(
     answers: Answers,
     plan: ReadPlan,
@@ -197,7 +204,7 @@ def _read_pods(
     if plan.stream_pods:
         empty: Iterator[dict[str, Any]] = iter(())
         started, allowed = gathered(
-            forbidden, "pods", plan.pods, lambda reads: _started(streams[reads[0]]), empty
+            forbidden, "pods", plan.pods, lambda reads: _first_page(streams, reads[0]), empty
         )
         return itertools.chain.from_iterable(started), allowed
     none: list[dict[str, Any]] = []

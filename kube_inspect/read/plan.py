@@ -10,7 +10,7 @@ the watch lists what the same plan says before it follows the changes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import quote
 
@@ -44,6 +44,10 @@ class Read:
     name: str | None = None  # a GET of this one object (--node NAME), not a LIST
     retried: bool = True  # 429 and 5xx answers retried (kube/retry.py); not for metrics
     kind: str = ""  # the kind a LIST leaves out of its items, added where it is needed
+    # the selection's selectors its query carries, as (Selection field, value), the one the
+    # server may refuse first: a refused read names its flag (errors.ApiError.selectors);
+    # the query says the same to the server, so a read is the same read without it
+    selectors: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,12 +95,28 @@ def selector_query(label: str | None, field: str | None) -> Query:
     return tuple(query)
 
 
+def carried(selection: Selection, *fields: str) -> tuple[tuple[str, str], ...]:
+    """Return the (field, value) of the selection's ``fields`` that are given, in that order.
+
+    The field selector goes first where a request carries both: a label selector is
+    checked with the API server's own grammar before anything is sent, a field selector
+    only for its shape (which fields a resource supports only the server knows).
+    """
+    given = ((name, getattr(selection, name)) for name in fields)
+    return tuple((name, value) for name, value in given if value)
+
+
 def _each_namespace(
-    selection: Selection, prefix: str, resource: str, query: Query = (), kind: str = ""
+    selection: Selection,
+    prefix: str,
+    resource: str,
+    query: Query = (),
+    kind: str = "",
+    selectors: tuple[tuple[str, str], ...] = (),
 ) -> tuple[Read, ...]:
     """Return one LIST of ``resource`` per namespace of the selection (one for all)."""
     return tuple(
-        Read(resource, namespaced(prefix, resource, ns), query, ns, kind=kind)
+        Read(resource, namespaced(prefix, resource, ns), query, ns, kind=kind, selectors=selectors)
         for ns in selection.scopes
     )
 
@@ -108,20 +128,24 @@ def _node_reads(selection: Selection) -> tuple[Read, ...]:
             for name in sorted(set(selection.nodes))
         )
     if selection.with_nodes or selection.node_selector:
-        return (Read("nodes", "/api/v1/nodes", selector_query(selection.node_selector, None)),)
+        query = selector_query(selection.node_selector, None)
+        return (
+            Read("nodes", "/api/v1/nodes", query, selectors=carried(selection, "node_selector")),
+        )
     return ()
 
 
 def _pod_reads(selection: Selection) -> tuple[Read, ...]:
+    selectors = carried(selection, "field_selector", "label_selector")
     if not selection.nodes:
         query = selector_query(selection.label_selector, selection.field_selector)
-        return _each_namespace(selection, "/api/v1", "pods", query)
+        return _each_namespace(selection, "/api/v1", "pods", query, selectors=selectors)
     reads: list[Read] = []
     for name in sorted(set(selection.nodes)):  # the server picks each node's pods
         on_node = f"spec.nodeName={name}"
-        field = f"{selection.field_selector},{on_node}" if selection.field_selector else on_node
-        query = selector_query(selection.label_selector, field)
-        reads += _each_namespace(selection, "/api/v1", "pods", query)
+        fields = f"{selection.field_selector},{on_node}" if selection.field_selector else on_node
+        query = selector_query(selection.label_selector, fields)
+        reads += _each_namespace(selection, "/api/v1", "pods", query, selectors=selectors)
     return tuple(reads)
 
 
@@ -142,10 +166,11 @@ def plan_reads(selection: Selection) -> ReadPlan:
             for ns in selection.scopes
         )
     label = selector_query(selection.label_selector, None)
+    by_label = carried(selection, "label_selector")
     workloads = tuple(
         read
         for resource, kind in WORKLOAD_KINDS
-        for read in _each_namespace(selection, "/apis/apps/v1", resource, label, kind)
+        for read in _each_namespace(selection, "/apis/apps/v1", resource, label, kind, by_label)
         if selection.with_workloads
     )
     claims = _each_namespace(selection, "/api/v1", "persistentvolumeclaims")

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any, TypeVar
 
+from kube_inspect.errors import ApiError
 from kube_inspect.kube.client import NO_RETRIES, KubeClient
 from kube_inspect.kube.decode import decode_json, decode_object_list
 from kube_inspect.kube.paging import STREAM_PAGE_SIZE
@@ -47,6 +48,19 @@ def fetch(client: KubeClient, read: Read) -> Any:
     return items
 
 
+def blamed(read: Read, task: Callable[[], T]) -> Callable[[], T]:
+    """Return ``task`` whose ApiError carries the selectors ``read``'s request carried."""
+
+    def run() -> T:
+        try:
+            return task()
+        except ApiError as e:
+            e.selectors = e.selectors or read.selectors
+            raise
+
+    return run
+
+
 class Sender:
     """Runs tasks on up to MAX_IN_FLIGHT daemon threads, in the order they were started.
 
@@ -76,9 +90,12 @@ class Sender:
                 thread.start()
         return future
 
-    def send(self, read: Read) -> Future[Any]:
-        """Return the future answer of ``read`` (see ``fetch``)."""
-        return self.start(lambda: fetch(self._client, read))
+    def send(self, read: Read, task: Callable[[], Any] | None = None) -> Future[Any]:
+        """Return the future answer of ``read``: ``task``'s, by default ``fetch``'s.
+
+        Its ApiError carries the selectors the read's request carried (``blamed``).
+        """
+        return self.start(blamed(read, task or (lambda: fetch(self._client, read))))
 
     def _work(self) -> None:
         while not self._closed.is_set():

@@ -238,7 +238,7 @@ def _sent(client: KubeClient, reads: tuple[Read, ...]) -> Iterator[dict[Read, Fu
         def listing(read: Read) -> Callable[[], Listed]:
             return lambda: list_with_version(client, read.path, list(read.query), _decoder(read))
 
-        yield {read: sender.start(listing(read)) for read in reads}
+        yield {read: sender.send(read, listing(read)) for read in reads}
     finally:
         sender.close()
 

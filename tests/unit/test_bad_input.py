@@ -110,6 +110,47 @@ def test_server_refusing_a_selector_is_a_usage_error_naming_the_flag(config: Pat
     )
 
 
+class RefusingOne(RecordedClient):
+    """The recorded server, answering 400 to the LISTs at ``refused`` (nodes or pods)."""
+
+    def __init__(self, refused: str) -> None:
+        super().__init__()
+        self.refused = refused
+
+    def _get_once(self, path: str, query: Any, decode: Any, accept: str = "") -> Any:
+        if path.endswith(self.refused):
+            raise ApiError("the API server at x answered 400: unable to parse requirement", 400)
+        return super()._get_once(path, query, decode, accept)
+
+
+@pytest.mark.parametrize(
+    ("refused", "line"),
+    [
+        ("/pods", "error: invalid -l 'app=web': the API server says: unable to parse requirement"),
+        (
+            "/nodes",
+            "error: invalid --node-selector 'kubernetes.io/os=linux': "
+            "the API server says: unable to parse requirement",
+        ),
+    ],
+)
+@pytest.mark.parametrize("command", ["tree", "pods", "check"])
+def test_a_refused_selector_is_named_by_the_request_that_carried_it(
+    config: Path, refused: str, line: str, command: str
+) -> None:
+    result = invoke(
+        config,
+        command,
+        "-A",
+        "-l",
+        "app=web",
+        "--node-selector",
+        "kubernetes.io/os=linux",
+        client_factory=lambda f: RefusingOne(refused),
+    )
+    assert (result.exit_code, result.stderr) == (2, line + "\n")
+
+
 def test_a_400_without_a_selector_stays_an_api_error(config: Path) -> None:
     result = invoke(config, "tree", client_factory=lambda f: RefusingClient())
     assert result.exit_code == 3

@@ -112,3 +112,22 @@ def test_a_selection_names_one_namespace_or_several() -> None:
     with pytest.raises(ValueError):
         Selection(namespace="a", namespaces=("a", "b"))
     assert Selection(namespaces=("a", "b")).filters_pods
+
+
+def test_each_read_carries_the_selectors_its_query_holds_the_field_selector_first() -> None:
+    chosen = Selection(
+        label_selector="app=web",
+        field_selector="status.phase=Running",
+        node_selector="zone=a",
+        with_workloads=True,
+    )
+    plan = plan_reads(chosen)
+    assert [r.selectors for r in plan.nodes] == [(("node_selector", "zone=a"),)]
+    assert {r.selectors for r in plan.pods} == {
+        (("field_selector", "status.phase=Running"), ("label_selector", "app=web"))
+    }
+    assert {r.selectors for r in plan.workloads} == {(("label_selector", "app=web"),)}
+    assert all(r.selectors == () for r in (*plan.events, *plan.claims, *plan.owners))
+    by_name = plan_reads(Selection(nodes=("n1",), label_selector="app=web"))
+    assert [r.selectors for r in by_name.nodes] == [()]  # a GET by name carries no selector
+    assert {r.selectors for r in by_name.pods} == {(("label_selector", "app=web"),)}
