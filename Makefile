@@ -46,6 +46,8 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports  # the rooms of kube_inspect/ and what each may import (pyproject.toml)
+	@# the house figures: modules over ~400 lines, functions over ~60 (printed, never failing)
+	$(BIN)/python .ci/house_figures.py kube_inspect bench
 	@# the manual (mkdocs.yml, docs/): a broken link, a page left out of nav... fails
 	@site=$$(mktemp -d) && $(BIN)/mkdocs build --strict --quiet --site-dir "$$site"; \
 		rc=$$?; rm -rf "$$site"; exit $$rc

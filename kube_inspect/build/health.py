@@ -3,7 +3,7 @@
 Every view reads its verdicts from here: the tree's colours, ``--problems``, check's rules,
 explain's "what needs attention", the pictures' fills and the watch's marks. Keys are a
 node status word or true node condition, a pod phase (or ``phase/condition``), a container
-state name or ``state/reason``. The README's table of states is checked against this one.
+state name or ``state/reason``. docs/tree.md's table of states is checked against this one.
 """
 
 from __future__ import annotations
@@ -215,9 +215,8 @@ _FALLBACK_POD = _warning("a pod phase kube-inspect has no words for")
 class Judgement:
     """The verdict on one object: its state key and the state the verdict rests on.
 
-    That is the object's own state, or, for a pod made worse by one of its parts (a
-    container, a claim), that part's (``part`` such as ``container worker``, ``part_key``).
-    Words are only built when asked for.
+    That is the object's own state, or, for a pod made worse by a container or a claim,
+    that part's (``part``: ``container worker``, ``part_key``). Words are built when asked.
     """
 
     key: str
@@ -327,11 +326,8 @@ def judge_pod(pod: Pod, unschedulable: bool = False) -> Judgement:
     if state.finished:
         return judgement
     parts = [(f"container {c.name}", container_state(c)) for c in pod.containers]
-    parts += [
-        (f"claim {v.claim.name}", (v.claim.status, judge_claim(v.claim).state))
-        for v in pod.volumes or ()
-        if v.claim is not None
-    ]
+    claims = [v.claim for v in pod.volumes or () if v.claim is not None]
+    parts += [(f"claim {c.name}", (c.status, judge_claim(c).state)) for c in claims]
     for part, (inner_key, inner) in parts:
         if _RANK[inner.verdict] > _RANK[judgement.verdict]:
             judgement = Judgement(key, inner, part, inner_key)
@@ -364,9 +360,8 @@ def judge_node(node: Node) -> Judgement:
 def pod_problem(pod: Pod) -> str | None:
     """Return why the pod needs attention (failing, pending, not ready, restarted), or None.
 
-    This is what ``--problems`` keeps and check's workloads name: exactly the pods whose
-    verdict (judge_pod) is not healthy, said in the fewest words (``container worker:
-    CrashLoopBackOff``, ``restarted 3 times``).
+    What ``--problems`` keeps and check's workloads name: exactly the pods judge_pod finds
+    unhealthy, in the fewest words (``container worker: CrashLoopBackOff``).
     """
     judgement = judge_pod(pod)
     if judgement.verdict == "healthy":
