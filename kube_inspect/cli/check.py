@@ -12,6 +12,7 @@ from dataclasses import replace
 
 import click
 
+from kube_inspect.build.durations import DAY, parse_duration
 from kube_inspect.check.expectations import read_expectations
 from kube_inspect.check.rules import RULES, CheckOptions, select_rules
 from kube_inspect.check.run import (
@@ -24,12 +25,10 @@ from kube_inspect.check.run import (
 from kube_inspect.cli.completion import complete_file, complete_from_list
 from kube_inspect.cli.fleet import read_each
 from kube_inspect.cli.options import (
-    DAY,
     FILTER_FLAGS,
     ClusterFlags,
     SelectionFlags,
     cluster_options,
-    parse_duration,
     refuse_flags,
     selection_options,
 )

@@ -8,16 +8,15 @@ parameters.
 from __future__ import annotations
 
 import functools
-import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, TextIO, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 import click
 from click.shell_completion import CompletionItem
 
 from kube_inspect.build.arrange import SORT_KEYS, SortKey
+from kube_inspect.build.durations import parse_duration
 from kube_inspect.build.label_selector import parse_selector
 from kube_inspect.build.names import check_field_selector, check_name
 from kube_inspect.cli.completion import (
@@ -30,150 +29,30 @@ from kube_inspect.cli.connection_flags import (
     CONNECTION_FLAGS,
     CONNECTION_OPTIONS,
     connection_overrides,
-    given_connection_flags,
 )
-from kube_inspect.errors import SnapshotError, UsageError
-from kube_inspect.kube.overrides import NO_OVERRIDES, ConnectionOverrides
+from kube_inspect.cli.flags import FILTER_FLAGS as FILTER_FLAGS
+from kube_inspect.cli.flags import FLAG_SPELLING
+from kube_inspect.cli.flags import ClusterFlags as ClusterFlags
+from kube_inspect.cli.flags import OutputFlags as OutputFlags
+from kube_inspect.cli.flags import SelectionFlags as SelectionFlags
+from kube_inspect.cli.from_file import read_from_file
+from kube_inspect.cli.refusals import refuse_cluster_flags
+from kube_inspect.cli.refusals import refuse_flags as refuse_flags
+from kube_inspect.cli.refusals import refuse_fleet as refuse_fleet
+from kube_inspect.cli.refusals import with_events as with_events
+from kube_inspect.errors import UsageError
 from kube_inspect.kube.wires import WIRES
 from kube_inspect.read.selection import Selection
-from kube_inspect.render.age import human_duration
 from kube_inspect.render.table import TABLE_FORMATS
 
-if TYPE_CHECKING:  # the snapshot reader (and msgspec's schemas) is loaded by --from only
-    from kube_inspect.offline.document import FleetSnapshot, Snapshot
-    from kube_inspect.render.rows import RowStyle
-
+# Commands import the flag objects and the refusals from here, with the options that fill
+# them (cli/flags.py, cli/refusals.py); durations are read in build/durations.py.
 F = TypeVar("F", bound=Callable[..., Any])
-
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
-_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
-
-
-DAY = 86400.0
-MAX_DURATION = DAY  # longer than any request or wait makes sense; far from overflows
-
-
-def parse_duration(value: str, flag: str, maximum: float = MAX_DURATION) -> float:
-    """Return a kubectl-style duration (``30``, ``5s``, ``1m30s``) in seconds.
-
-    Outside 0..``maximum`` it is a usage error: a huge one overflows the timers below.
-    """
-    text = value.strip()
-    if re.fullmatch(r"\d+", text):
-        seconds = float(text)
-    elif text and _DURATION.sub("", text) == "":
-        seconds = sum(float(n) * _UNIT_SECONDS[u] for n, u in _DURATION.findall(text))
-    else:
-        raise UsageError(f"invalid {flag} {value!r}: use a duration such as 10s, 2m or 1m30s")
-    if seconds > maximum:
-        raise UsageError(
-            f"invalid {flag} {value!r}: at most {human_duration(maximum)} ({maximum:.0f}s)"
-        )
-    return seconds
 
 
 def parse_request_timeout(value: str) -> float | None:
     """Return a kubectl-style --request-timeout in seconds; 0 means none (None)."""
     return parse_duration(value, "--request-timeout") or None
-
-
-@dataclass(frozen=True, slots=True)
-class ClusterFlags:
-    """Which cluster (or clusters) to read, spelt as kubectl spells it.
-
-    ``context`` is the one context to read (None: the current one). ``contexts`` are all
-    those named with ``--context`` (repeated or comma-separated, in the order given,
-    without repeats); more than one, or ``all_contexts``, make a fleet.
-    """
-
-    kubeconfig: str | None
-    context: str | None
-    request_timeout: float | None
-    contexts: tuple[str, ...] = ()
-    all_contexts: bool = False
-    from_file: str | None = None  # --from: a snapshot or kubectl List instead of a cluster
-    wire: str = "json"  # --wire: json, auto or protobuf (kube_inspect.kube.wires.WIRES)
-    # what --from's file held, read once when the flags were parsed: (path, what it held)
-    loaded: tuple[str, Snapshot | FleetSnapshot] | None = field(
-        default=None, compare=False, repr=False
-    )
-    # kubectl's connection flags (--as, --server, --token...): they win over the context's
-    overrides: ConnectionOverrides = NO_OVERRIDES
-
-    @property
-    def fleet(self) -> bool:
-        """Return True when several clusters are asked for (then the output is a fleet's).
-
-        A fleet snapshot given to --from is a fleet too, shown as it was read live.
-        """
-        return self.all_contexts or len(self.contexts) > 1 or self.fleet_snapshot is not None
-
-    @property
-    def fleet_snapshot(self) -> FleetSnapshot | None:
-        """Return the fleet snapshot that --from names, if it names one."""
-        if self.loaded is None or self.loaded[0] != self.from_file:
-            return None
-        from kube_inspect.offline.document import FleetSnapshot  # loaded already, by --from
-
-        source = self.loaded[1]
-        return source if isinstance(source, FleetSnapshot) else None
-
-    def one(self, context: str) -> ClusterFlags:
-        """Return the flags that read only ``context``, with the same kubeconfig and timeout.
-
-        From a fleet snapshot, the flags read that context's snapshot in it.
-        """
-        flags = replace(self, context=context, contexts=(context,), all_contexts=False)
-        recorded = self.fleet_snapshot
-        if recorded is not None and self.from_file is not None:
-            from kube_inspect.offline.document import Snapshot  # loaded already, by --from
-
-            for member in recorded.clusters:
-                if member.context == context and isinstance(member, Snapshot):
-                    return replace(
-                        flags, context=None, contexts=(), loaded=(self.from_file, member)
-                    )
-        return flags
-
-
-def _load(path: str) -> tuple[str, Snapshot | FleetSnapshot] | None:
-    """Return what the --from file holds, or None when it cannot be read.
-
-    A file that cannot be read is said so when a client is made for it, after the
-    command has checked its flags (--from with a flag it refuses is that flag's error).
-    """
-    from kube_inspect.offline.document import load_any
-
-    try:
-        return path, load_any(path)
-    except SnapshotError:
-        return None
-
-
-@dataclass(frozen=True, slots=True)
-class OutputFlags:
-    """How to write: the format, the table style and colour."""
-
-    format: str
-    fmt: str
-    color: str
-
-    def colored(self, out: TextIO) -> bool:
-        """Return whether to colour, from --color, NO_COLOR and whether ``out`` is a terminal."""
-        if self.color != "auto":
-            return self.color == "always"
-        # no-color.org: NO_COLOR disables colour when set and not empty; a dumb terminal
-        # cannot show it
-        if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
-            return False
-        return out.isatty()
-
-    def row_style(self, out: TextIO) -> RowStyle:
-        """Return how -o table/wide/csv rows are written on ``out``: CSV, or --fmt, coloured."""
-        from kube_inspect.render.rows import RowStyle  # the row writers load with their views
-
-        csv = self.format == "csv"
-        return RowStyle(csv, self.fmt, not csv and self.colored(out))
 
 
 def _apply(decorators: list[Callable[[F], F]], func: F) -> F:
@@ -199,6 +78,83 @@ def _grouped(
     return decorate
 
 
+_CLUSTER_OPTIONS: list[Callable[[Any], Any]] = [
+    click.option(
+        "--kubeconfig",
+        metavar="PATH",
+        shell_complete=complete_file,
+        help="Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config).",
+    ),
+    click.option(
+        "--context",
+        "contexts",
+        multiple=True,
+        metavar="NAME",
+        help="The kubeconfig context to use; several (repeated or a,b,c) are read at "
+        "once, one cluster level (or CONTEXT column) each.",
+        shell_complete=complete_context,
+    ),
+    click.option(
+        "--all-contexts",
+        is_flag=True,
+        help="Read every context of the kubeconfig at once.",
+    ),
+    click.option(
+        "--request-timeout",
+        default="30s",
+        show_default=True,
+        metavar="DURATION",
+        help="How long to wait for each request to the API server (e.g. 5s, 1m); 0: no limit.",
+    ),
+    click.option(
+        "--from",
+        "from_file",
+        metavar="FILE",
+        shell_complete=complete_file,
+        help="Read a `kube-inspect snapshot` file, a `kubectl get nodes,pods -A -o json` "
+        "List, or a directory of them, instead of a cluster (no kubeconfig, no network).",
+    ),
+    click.option(
+        "--wire",
+        type=click.Choice(WIRES),
+        default="json",
+        hidden=True,  # a debugging switch: the answers' encoding (docs/performance.md)
+        help="Ask for pods as JSON (the default), as protobuf, or (auto) as JSON and, "
+        "once a list holds more than 10,000 pods, as protobuf with JSON as the fallback.",
+    ),
+    *CONNECTION_OPTIONS,
+]
+_CLUSTER_NAMES = (
+    "kubeconfig",
+    "contexts",
+    "all_contexts",
+    "request_timeout",
+    "from_file",
+    "wire",
+    *CONNECTION_FLAGS,
+)
+
+
+def _cluster_flags(p: dict[str, Any]) -> ClusterFlags:
+    """Return the ClusterFlags of the parameters ``p``; the --from file is read once here."""
+    named = [name.strip() for given in p["contexts"] for name in given.split(",")]
+    contexts = tuple(dict.fromkeys(name for name in named if name))
+    refuse_cluster_flags(p, contexts)
+    overrides = connection_overrides(p, fleet=p["all_contexts"] or len(contexts) > 1)
+    loaded = None if p["from_file"] is None else read_from_file(p["from_file"])
+    return ClusterFlags(
+        p["kubeconfig"],
+        contexts[0] if len(contexts) == 1 else None,
+        parse_request_timeout(p["request_timeout"]),
+        contexts,
+        p["all_contexts"],
+        p["from_file"],
+        p["wire"],
+        loaded,
+        overrides,
+    )
+
+
 def cluster_options(func: F) -> F:
     """Add the flags that say which cluster to read, and how; pass ``cluster``.
 
@@ -208,100 +164,8 @@ def cluster_options(func: F) -> F:
     ``cluster`` is a ClusterFlags; commands that read one cluster only refuse a fleet
     (``refuse_fleet``).
     """
-    options: list[Callable[[F], F]] = [
-        click.option(
-            "--kubeconfig",
-            metavar="PATH",
-            shell_complete=complete_file,
-            help="Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config).",
-        ),
-        click.option(
-            "--context",
-            "contexts",
-            multiple=True,
-            metavar="NAME",
-            help="The kubeconfig context to use; several (repeated or a,b,c) are read at "
-            "once, one cluster level (or CONTEXT column) each.",
-            shell_complete=complete_context,
-        ),
-        click.option(
-            "--all-contexts",
-            is_flag=True,
-            help="Read every context of the kubeconfig at once.",
-        ),
-        click.option(
-            "--request-timeout",
-            default="30s",
-            show_default=True,
-            metavar="DURATION",
-            help="How long to wait for each request to the API server (e.g. 5s, 1m); 0: no limit.",
-        ),
-        click.option(
-            "--from",
-            "from_file",
-            metavar="FILE",
-            shell_complete=complete_file,
-            help="Read a `kube-inspect snapshot` file, a `kubectl get nodes,pods -A -o json` "
-            "List, or a directory of them, instead of a cluster (no kubeconfig, no network).",
-        ),
-        click.option(
-            "--wire",
-            type=click.Choice(WIRES),
-            default="json",
-            hidden=True,  # a debugging switch: the answers' encoding (docs/performance.md)
-            help="Ask for pods as JSON (the default), as protobuf, or (auto) as JSON and, "
-            "once a list holds more than 10,000 pods, as protobuf with JSON as the fallback.",
-        ),
-        *CONNECTION_OPTIONS,
-    ]
-
-    def build(p: dict[str, Any]) -> ClusterFlags:
-        named = [name.strip() for given in p["contexts"] for name in given.split(",")]
-        contexts = tuple(dict.fromkeys(name for name in named if name))
-        if p["all_contexts"] and contexts:
-            raise UsageError("--all-contexts reads every context: drop --context")
-        if p["from_file"] is not None:
-            given = {"context": bool(contexts), "all-contexts": p["all_contexts"]}
-            given["kubeconfig"] = p["kubeconfig"] is not None
-            for flag, there in given.items():
-                if there:
-                    raise UsageError(f"--from reads a file, not a cluster: drop --{flag}")
-            for flag in given_connection_flags(p):
-                raise UsageError(f"--from reads a file, not a cluster: drop {flag}")
-        overrides = connection_overrides(p, fleet=p["all_contexts"] or len(contexts) > 1)
-        loaded = None if p["from_file"] is None else _load(p["from_file"])
-        return ClusterFlags(
-            p["kubeconfig"],
-            contexts[0] if len(contexts) == 1 else None,
-            parse_request_timeout(p["request_timeout"]),
-            contexts,
-            p["all_contexts"],
-            p["from_file"],
-            p["wire"],
-            loaded,
-            overrides,
-        )
-
-    names = (
-        "kubeconfig",
-        "contexts",
-        "all_contexts",
-        "request_timeout",
-        "from_file",
-        "wire",
-        *CONNECTION_FLAGS,
-    )
-    grouped = _grouped(names, build, "cluster")
-    return _apply(options, grouped(func))
-
-
-@dataclass(frozen=True, slots=True)
-class SelectionFlags:
-    """The selection as typed, and whether progress may be shown."""
-
-    selection: Selection
-    quiet: bool
-    given: frozenset[str]  # the flags the user gave, for "does not apply" errors
+    grouped = _grouped(_CLUSTER_NAMES, _cluster_flags, "cluster")
+    return _apply(_CLUSTER_OPTIONS, grouped(func))
 
 
 _SELECTION_NAMES = (
@@ -315,16 +179,6 @@ _SELECTION_NAMES = (
     "problems",
     "sort",
 )
-_FLAG_SPELLING = {
-    "namespace": "-n",
-    "all_namespaces": "-A",
-    "selector": "-l",
-    "field_selector": "--field-selector",
-    "node_names": "--node",
-    "node_selector": "--node-selector",
-    "problems": "--problems",
-    "sort": "--sort",
-}
 
 
 # A resource's API name: an optional DNS-subdomain prefix, then a name (as kubectl checks).
@@ -423,7 +277,7 @@ def selection_options(func: F) -> F:
             "namespace": _short_value(p["namespace"]),
         }
         given = frozenset(
-            name for name in _FLAG_SPELLING if p[name] not in (None, False, (), "name")
+            name for name in FLAG_SPELLING if p[name] not in (None, False, (), "name")
         )
         for flag, text in (("-l", p["selector"]), ("--node-selector", p["node_selector"])):
             try:
@@ -476,27 +330,6 @@ def _short_value(value: str | None) -> str | None:
     return value[1:] if value is not None and value.startswith("=") else value
 
 
-# The flags that pick objects, as opposed to those that shape the view (--problems, --sort).
-FILTER_FLAGS = frozenset(
-    {"namespace", "all_namespaces", "selector", "field_selector", "node_names", "node_selector"}
-)
-
-
-def refuse_fleet(flags: ClusterFlags, where: str) -> None:
-    """Raise UsageError when several contexts were asked for and ``where`` reads one."""
-    if flags.fleet:
-        given = "--all-contexts" if flags.all_contexts else "several --context"
-        if flags.fleet_snapshot is not None:
-            given = "a fleet snapshot (--from)"
-        raise UsageError(f"{given} does not apply to {where}: it reads one cluster")
-
-
-def refuse_flags(flags: SelectionFlags, allowed: set[str], where: str) -> None:
-    """Raise UsageError naming the first selection flag given that ``where`` cannot apply."""
-    for name in sorted(flags.given - allowed):
-        raise UsageError(f"{_FLAG_SPELLING[name]} does not apply to {where}")
-
-
 def events_option(func: F) -> F:
     """Add --events: read Warning events (one LIST) and show each pod's and node's latest."""
     return click.option(
@@ -505,17 +338,6 @@ def events_option(func: F) -> F:
         help="Show each pod's and node's latest Warning events (reason, count, last seen, "
         "message), read with one LIST; node events only without -n.",
     )(func)
-
-
-def with_events(
-    selection: Selection, events: bool, output: str, shown_in: tuple[str, ...]
-) -> Selection:
-    """Return the selection reading events when --events is given; UsageError where unshown."""
-    if not events:
-        return selection
-    if output not in shown_in:
-        raise UsageError(f"--events does not apply to -o {output}: use -o {'/'.join(shown_in)}")
-    return replace(selection, with_events=True)
 
 
 def output_options(
