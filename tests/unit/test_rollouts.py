@@ -1,4 +1,4 @@
-"""Workloads judged as `kubectl rollout status` judges them (build/rollouts.py), and check's rule.
+"""Workloads judged as `kubectl rollout status` does (build/rollouts.py), and check's rule.
 
 On the recorded sample's Deployment, StatefulSet and DaemonSet (complete rollouts), each
 moved to a moment of a rollout by the fields kubectl's rollout_status.go reads.
