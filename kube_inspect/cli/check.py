@@ -200,7 +200,47 @@ def check_fleet(
         click.get_current_context().exit(code)
 
 
-@click.command(epilog=EXIT_CODES_HELP)
+# check's --help: the rules it runs, and how it ends
+CHECK_HELP = """Check that the cluster is healthy; exit 1 when a check fails (for CI gates).
+
+\b
+Rules (all on by default):
+  node-ready          every node is Ready
+  node-pressure       no node under memory, disk or PID pressure
+  pod-pending         no pod Pending longer than --max-pending
+  pod-claims          no pod on a Lost or missing PersistentVolumeClaim, nor
+                      on one Pending longer than --max-pending
+  container-state     no container in CrashLoopBackOff, ImagePullBackOff,
+                      ErrImagePull, CreateContainerConfigError, or OOMKilled
+  container-restarts  no container restarted more than --max-restarts times
+  workload-ready      every Deployment, StatefulSet and DaemonSet rolled out
+                      as `kubectl rollout status` judges it, and has its
+                      desired replicas ready; a failure names the rollout's
+                      state and its pods' problems
+With --node, --node-selector or --field-selector, only the workloads that
+own a selected pod are judged.
+Under GITHUB_ACTIONS=true, failures are also printed as annotations and a
+Markdown summary is appended to $GITHUB_STEP_SUMMARY.
+
+\b
+Several contexts (--context a,b or --all-contexts) are checked at once; every
+report names the cluster of each case, and the exit code is the worst: 1 if a
+check failed anywhere, else 4 if a cluster was not read, 3 if none was.
+
+\b
+Examples:
+  kube-inspect check                           # the whole cluster
+  kube-inspect check -n shop --skip-rule node-ready --skip-rule node-pressure
+  kube-inspect check --expect expect.yaml --junit report.xml
+  kube-inspect check --wait --timeout 5m       # after a deploy, until healthy
+  kube-inspect check -o json | jq '.findings[] | select(.passed | not)'
+  kube-inspect check --context prod,staging --junit report.xml
+  kube-inspect snapshot -o before.json.gz      # then deploy, then:
+  kube-inspect check --baseline before.json.gz # only what the deploy broke
+"""
+
+
+@click.command(help=CHECK_HELP, epilog=EXIT_CODES_HELP)
 @cluster_options
 @selection_options
 @click.option(
@@ -282,43 +322,7 @@ def check(
     junit: str | None,
     baseline: str | None,
 ) -> None:
-    """Check that the cluster is healthy; exit 1 when a check fails (for CI gates).
-
-    \b
-    Rules (all on by default):
-      node-ready          every node is Ready
-      node-pressure       no node under memory, disk or PID pressure
-      pod-pending         no pod Pending longer than --max-pending
-      pod-claims          no pod on a Lost or missing PersistentVolumeClaim, nor
-                          on one Pending longer than --max-pending
-      container-state     no container in CrashLoopBackOff, ImagePullBackOff,
-                          ErrImagePull, CreateContainerConfigError, or OOMKilled
-      container-restarts  no container restarted more than --max-restarts times
-      workload-ready      every Deployment, StatefulSet and DaemonSet rolled out
-                          as `kubectl rollout status` judges it, and has its
-                          desired replicas ready; a failure names the rollout's
-                          state and its pods' problems
-    With --node, --node-selector or --field-selector, only the workloads that
-    own a selected pod are judged.
-    Under GITHUB_ACTIONS=true, failures are also printed as annotations and a
-    Markdown summary is appended to $GITHUB_STEP_SUMMARY.
-
-    \b
-    Several contexts (--context a,b or --all-contexts) are checked at once; every
-    report names the cluster of each case, and the exit code is the worst: 1 if a
-    check failed anywhere, else 4 if a cluster was not read, 3 if none was.
-
-    \b
-    Examples:
-      kube-inspect check                           # the whole cluster
-      kube-inspect check -n shop --skip-rule node-ready --skip-rule node-pressure
-      kube-inspect check --expect expect.yaml --junit report.xml
-      kube-inspect check --wait --timeout 5m       # after a deploy, until healthy
-      kube-inspect check -o json | jq '.findings[] | select(.passed | not)'
-      kube-inspect check --context prod,staging --junit report.xml
-      kube-inspect snapshot -o before.json.gz      # then deploy, then:
-      kube-inspect check --baseline before.json.gz # only what the deploy broke
-    """
+    """Check the selection once, or until it passes (--wait); exit 1 when a check fails."""
     refuse_flags(
         selection,
         set(FILTER_FLAGS),
@@ -345,17 +349,30 @@ def check(
         options,
         read_expectations(expect_file) if expect_file else (),
     )
-    if cluster.fleet:
-        check_fleet(cluster, plan, wait_seconds if wait else None, output, junit, baseline)
-        return
-    client = client_factory()(cluster)
+    run = check_fleet if cluster.fleet else check_cluster
+    run(cluster, plan, wait_seconds if wait else None, output, junit, baseline)
+
+
+def check_cluster(
+    flags: ClusterFlags,
+    plan: CheckPlan,
+    wait: float | None,
+    output: str,
+    junit: str | None,
+    baseline: str | None = None,
+) -> None:
+    """Check the one cluster the flags name (for ``wait`` seconds at most with --wait).
+
+    Exit 1 when a check fails, else 4 when part of it could not be read.
+    """
+    client = client_factory()(flags)
     plan = in_context(plan, client)
     try:
         if baseline is not None:
             plan = replace(plan, known=baseline_of(baseline, plan, client.target.context))
-        if wait:
+        if wait is not None:
             report, forbidden = wait_until_passing(
-                client, plan, wait_seconds, lambda line: click.echo(line, err=True)
+                client, plan, wait, lambda line: click.echo(line, err=True)
             )
         else:
             report, forbidden = evaluate(client, plan)

@@ -34,7 +34,7 @@ from kube_inspect.cli.streams import can_draw, output_gone
 from kube_inspect.errors import EXIT_CODES_HELP, UsageError
 from kube_inspect.model.cluster import Cluster
 from kube_inspect.read.partial import ForbiddenReads
-from kube_inspect.read.selection import in_context_namespace
+from kube_inspect.read.selection import Selection, in_context_namespace
 from kube_inspect.render.tree import (
     DEPTHS,
     Depth,
@@ -55,7 +55,49 @@ WHOLE = ("json", "yaml", "html")  # hold every level (the page folds levels on c
 CLEAR_SCREEN = "\x1b[H\x1b[2J"
 
 
-@click.command(epilog=EXIT_CODES_HELP)
+# tree's --help: what it draws, in which outputs, with examples
+TREE_HELP = """Print the cluster's nodes, the pods on each node, and each pod's containers.
+
+\b
+A node is a machine (real or virtual) that runs pods. A pod is the smallest
+unit Kubernetes schedules: one or more containers sharing a network address
+and volumes. A container runs one image. Pods not yet bound to a node are
+listed last, under (unscheduled).
+
+\b
+-o tree/wide draw the hierarchy (wide adds requests, limits, usage, IPs,
+taints, digests); -o json/yaml hold the whole hierarchy (schema_version 1);
+-o table/csv flatten the deepest level --depth shows; -o html/dot/mermaid
+draw a picture. Every selection flag applies to every output.
+
+\b
+Several contexts (--context a,b, repeated, or --all-contexts) are read at
+once: the tree gets one cluster level per context, table/csv a CONTEXT
+column, json/yaml {"schema_version": 1, "clusters": [...]}. A cluster that
+cannot be read is one line saying why; exit 4 then, 3 when none answered.
+
+\b
+Examples:
+  kube-inspect tree                      # the current context, all namespaces
+  kube-inspect tree -n shop              # only the pods of namespace shop
+  kube-inspect tree --problems           # only what needs attention, causes last
+  kube-inspect tree --events -n shop     # with each pod's latest Warning events
+  kube-inspect tree -o wide --sort cpu   # resources, busiest first
+  kube-inspect tree --depth node -o table --fmt github
+  kube-inspect tree --context prod -o json | jq '.cluster.nodes[].name'
+  kube-inspect tree --context prod,staging  # one cluster level per context
+  kube-inspect tree --all-contexts -o json | jq '.clusters[] | {context, error}'
+  kubectl inspect tree --ascii           # as a kubectl plugin, plain ASCII
+  kube-inspect tree --explain -l app=web # with what each level and state means
+  kube-inspect tree -o html > cluster.html  # one self-contained page to open
+  kube-inspect tree -o dot --node worker-1 | dot -Tsvg > worker-1.svg
+  kube-inspect tree -o mermaid --problems  # paste into a ```mermaid block on GitHub
+  kube-inspect tree -w -n shop           # redraw on every change; Ctrl-C stops
+  kube-inspect tree -q > cluster.txt     # no progress line, even on a terminal
+"""
+
+
+@click.command(help=TREE_HELP, epilog=EXIT_CODES_HELP)
 @cluster_options
 @selection_options
 @output_options(("tree", "wide", "json", "yaml", "table", "csv", *PICTURES), "tree", ("table",))
@@ -90,69 +132,16 @@ def tree(
     events: bool,
     watch: bool,
 ) -> None:
-    """Print the cluster's nodes, the pods on each node, and each pod's containers.
-
-    \b
-    A node is a machine (real or virtual) that runs pods. A pod is the smallest
-    unit Kubernetes schedules: one or more containers sharing a network address
-    and volumes. A container runs one image. Pods not yet bound to a node are
-    listed last, under (unscheduled).
-
-    \b
-    -o tree/wide draw the hierarchy (wide adds requests, limits, usage, IPs,
-    taints, digests); -o json/yaml hold the whole hierarchy (schema_version 1);
-    -o table/csv flatten the deepest level --depth shows; -o html/dot/mermaid
-    draw a picture. Every selection flag applies to every output.
-
-    \b
-    Several contexts (--context a,b, repeated, or --all-contexts) are read at
-    once: the tree gets one cluster level per context, table/csv a CONTEXT
-    column, json/yaml {"schema_version": 1, "clusters": [...]}. A cluster that
-    cannot be read is one line saying why; exit 4 then, 3 when none answered.
-
-    \b
-    Examples:
-      kube-inspect tree                      # the current context, all namespaces
-      kube-inspect tree -n shop              # only the pods of namespace shop
-      kube-inspect tree --problems           # only what needs attention, causes last
-      kube-inspect tree --events -n shop     # with each pod's latest Warning events
-      kube-inspect tree -o wide --sort cpu   # resources, busiest first
-      kube-inspect tree --depth node -o table --fmt github
-      kube-inspect tree --context prod -o json | jq '.cluster.nodes[].name'
-      kube-inspect tree --context prod,staging  # one cluster level per context
-      kube-inspect tree --all-contexts -o json | jq '.clusters[] | {context, error}'
-      kubectl inspect tree --ascii           # as a kubectl plugin, plain ASCII
-      kube-inspect tree --explain -l app=web # with what each level and state means
-      kube-inspect tree -o html > cluster.html  # one self-contained page to open
-      kube-inspect tree -o dot --node worker-1 | dot -Tsvg > worker-1.svg
-      kube-inspect tree -o mermaid --problems  # paste into a ```mermaid block on GitHub
-      kube-inspect tree -w -n shop           # redraw on every change; Ctrl-C stops
-      kube-inspect tree -q > cluster.txt     # no progress line, even on a terminal
-    """
+    """Draw the selection of the cluster (or clusters) in the output asked for."""
     drawn_depth = cast(Depth, depth)
-    if explain and output.format != "tree":
-        raise UsageError("--explain goes with -o tree (the html page explains on click)")
-    if watch and cluster.from_file is not None:
-        raise UsageError("--watch follows a live cluster: it does not go with --from")
-    if watch and (output.format != "tree" or explain):
-        raise UsageError("--watch draws the plain tree: drop -o and --explain")
-    if watch and events:
-        raise UsageError("--events does not apply to --watch: it redraws from watched pods")
-    if depth != "container" and output.format in WHOLE:
-        raise UsageError(f"--depth does not apply to -o {output.format}: it holds every level")
-    if cluster.fleet and (watch or explain):
-        what = "--watch" if watch else "--explain"
-        refuse_fleet(cluster, what)
+    refuse_tree_flags(
+        cluster, output.format, drawn_depth, explain=explain, watch=watch, events=events
+    )
     if watch:
         watch_tree(cluster, selection, ascii_only=ascii_only, depth=drawn_depth)
         return
     forbidden = ForbiddenReads()
-    shown_in = ("tree", "wide", "json", "yaml", "table", "csv", "html")  # table/csv list wide
-    read = with_events(selection.selection, events, output.format, shown_in)
-    if output.format in ("tree", *PICTURES) and read.sort not in ("cpu", "memory"):
-        read = replace(read, with_usage=False)  # these outputs show no usage
-    if output.format in VOLUME_FORMATS or (output.format in ("table", "csv") and depth == "pod"):
-        read = replace(read, with_volumes=True)  # volumes and their claims: one more LIST
+    read = tree_read(selection.selection, output.format, drawn_depth, events)
     if cluster.fleet:
         fleet_tree(cluster, replace(selection, selection=read), output, drawn_depth, ascii_only)
         return
@@ -178,6 +167,41 @@ def tree(
 
 
 VOLUME_FORMATS = ("wide", "json", "yaml", "html")  # and the pod rows of -o table|csv
+
+
+def refuse_tree_flags(
+    cluster: ClusterFlags,
+    output_format: str,
+    depth: Depth,
+    *,
+    explain: bool,
+    watch: bool,
+    events: bool,
+) -> None:
+    """Raise UsageError for tree's flags that do not go together (-o, --depth, --explain...)."""
+    if explain and output_format != "tree":
+        raise UsageError("--explain goes with -o tree (the html page explains on click)")
+    if watch and cluster.from_file is not None:
+        raise UsageError("--watch follows a live cluster: it does not go with --from")
+    if watch and (output_format != "tree" or explain):
+        raise UsageError("--watch draws the plain tree: drop -o and --explain")
+    if watch and events:
+        raise UsageError("--events does not apply to --watch: it redraws from watched pods")
+    if depth != "container" and output_format in WHOLE:
+        raise UsageError(f"--depth does not apply to -o {output_format}: it holds every level")
+    if cluster.fleet and (watch or explain):
+        refuse_fleet(cluster, "--watch" if watch else "--explain")
+
+
+def tree_read(selection: Selection, output_format: str, depth: Depth, events: bool) -> Selection:
+    """Return the selection with what the output shows read, and what it does not, not."""
+    shown_in = ("tree", "wide", "json", "yaml", "table", "csv", "html")  # table/csv list wide
+    read = with_events(selection, events, output_format, shown_in)
+    if output_format in ("tree", *PICTURES) and read.sort not in ("cpu", "memory"):
+        read = replace(read, with_usage=False)  # these outputs show no usage
+    if output_format in VOLUME_FORMATS or (output_format in ("table", "csv") and depth == "pod"):
+        read = replace(read, with_volumes=True)  # volumes and their claims: one more LIST
+    return read
 
 
 def fleet_tree(
