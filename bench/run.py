@@ -30,7 +30,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from bench import fleet, link_run, links, report
+from bench import fleet, link_run, report
 from bench.measure import (
     KUBECTL_JSON,
     TYPED,
@@ -40,6 +40,7 @@ from bench.measure import (
     measure,
     package_dir,
 )
+from bench.run_args import bench_parser, link_settings
 from bench.seed import MemoryLow, Seeder, available_gib, heartbeat, seed
 from tests.clusters.local import LocalCluster, build_binaries, stop_pids
 
@@ -228,84 +229,7 @@ def _stop_on_term(signum: int, frame: FrameType | None) -> None:
 
 def main() -> int:
     """Run the benchmark the flags describe."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--points", default="3000,10000,30000", help="pod counts, growing")
-    parser.add_argument("--nodes", type=int, help="nodes to seed (default 1,000; --fleet: 100)")
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument(
-        "--stretch-above",
-        type=int,
-        default=30000,
-        help="points above this: --stretch-runs runs, no variants, bounded wait for Running",
-    )
-    parser.add_argument("--stretch-runs", type=int, default=5)
-    parser.add_argument(
-        "--stretch-wait", type=float, default=2400, help="seconds to wait for Running pods"
-    )
-    parser.add_argument(
-        "--measure-when",
-        type=Path,
-        metavar="FILE",
-        help="seed each point, then wait until FILE exists before measuring (a quiet machine)",
-    )
-    parser.add_argument(
-        "--server-memory-limit",
-        metavar="SIZE",
-        help="GOMEMLIMIT of the cluster's components, e.g. 10GiB (Go's soft limit: the API "
-        "server collects garbage sooner rather than take the memory a 150,000-pod run needs)",
-    )
-    parser.add_argument("--kubeconfig", type=Path, help="measure this cluster as it is")
-    parser.add_argument("--name", default="bench", help="results file stem")
-    parser.add_argument(
-        "--adopt",
-        metavar="CLUSTER",
-        help="grow this bench cluster (left by a killed run) from --start pods, and own it",
-    )
-    parser.add_argument("--start", type=int, default=0, help="pods the adopted cluster has")
-    parser.add_argument("--previous", type=Path, help="results JSON whose points to keep")
-    parser.add_argument(
-        "--skip",
-        default="",
-        help="comma-separated command labels (prefixes) to leave out; with --profiles, "
-        "whole command names, e.g. 'curl JSON floor,before: kube-inspect tree'",
-    )
-    parser.add_argument(
-        "--compare-with",
-        type=Path,
-        metavar="DIR",
-        help="a checkout of other code: time its tree and tree -o json in the same rounds",
-    )
-    parser.add_argument(
-        "--fleet",
-        action="store_true",
-        help="the fleet point instead: 6 clusters of 1,000-3,000 pods (bench/fleet.py)",
-    )
-    parser.add_argument(
-        "--fleet-sizes",
-        default=fleet.DEFAULT_PODS,
-        metavar="PODS,PODS,...",
-        help="with --fleet: one cluster per pod count (default %(default)s)",
-    )
-    parser.add_argument(
-        "--profiles",
-        metavar="NAME,NAME,...",
-        help="link profiles instead of the loopback comparison: all, or some of "
-        + ",".join(p.name for p in links.PROFILES),
-    )
-    parser.add_argument(
-        "--extras",
-        default="",
-        help="with --profiles: compression (KUBE_INSPECT_COMPRESSION=gzip/none), protobuf",
-    )
-    parser.add_argument(
-        "--slow",
-        default="40,3",
-        metavar="SECONDS,RUNS",
-        help="a command whose median is above SECONDS stops after RUNS runs (default %(default)s)",
-    )
-    parser.add_argument(
-        "--keep-cluster", action="store_true", help="leave the cluster running, for --adopt"
-    )
+    parser = bench_parser(__doc__.splitlines()[0])
     args, rest = parser.parse_known_args()
     if args.compare_with:  # checked against its package's absolute path: resolve it now
         args.compare_with = args.compare_with.resolve()
@@ -322,7 +246,7 @@ def main() -> int:
     points: list[dict[str, Any]] = []
     if args.previous:
         points = json.loads(args.previous.read_text())["points"]
-    on_links = _link_settings(args) if args.profiles else None
+    on_links = link_settings(args) if args.profiles else None
     if args.kubeconfig:
         # a cluster the bench does not own: measured as it is, nothing written to it
         if on_links:
@@ -348,59 +272,7 @@ def main() -> int:
             kubeconfig = cluster.kubeconfig
         else:
             kubeconfig = cluster.start()
-        start = args.start
-        for target in (int(p) for p in args.points.split(",")):
-            stretch = target > args.stretch_above
-            # a small point is a small cluster: 15 pods on 3 nodes
-            on_nodes = args.nodes if target >= args.nodes else max(1, target // 5)
-            log(f"seeding to {target:,} pods on {on_nodes:,} nodes")
-            began = time.monotonic()
-            try:
-                wait = args.stretch_wait if stretch else 3600
-                quiet = (lambda: quiet_cluster(cluster, CONTROLLERS)) if stretch else None
-                seed(
-                    kubeconfig,
-                    on_nodes,
-                    target,
-                    start=start,
-                    log=log,
-                    wait=wait,
-                    before_pods=quiet,
-                    poll=30 if stretch else 10,  # each count is a LIST of every pod
-                )
-            except MemoryLow as e:
-                log(f"seeding stopped, memory low: {e}; measuring what there is")
-                stretch = True
-                target = 0  # no further points
-            seconds = time.monotonic() - began
-            log(f"seeded in {seconds:.0f}s")
-            if stretch:
-                quiet_cluster(cluster, (*CONTROLLERS, KWOK))  # a last point: never restarted
-            if args.measure_when and not args.measure_when.exists():
-                log(f"waiting for {args.measure_when} to exist before measuring")
-                while not args.measure_when.exists():
-                    time.sleep(5)
-            runs = args.stretch_runs if stretch else args.runs
-            skip = tuple(filter(None, args.skip.split(",")))
-            if on_links:
-                points.append(_measure_links(kubeconfig, on_links, cluster))
-                link_run.finish(points, args.name)
-            else:
-                points.append(
-                    measure_point(
-                        kubeconfig,
-                        runs,
-                        seconds,
-                        not stretch,
-                        skip,
-                        compare_with=args.compare_with,
-                        cluster=cluster,
-                    )
-                )
-                finish(points, args.name)  # after every point: a long run keeps what it has
-            if not target or stretch:  # the cluster is quiet now: nothing marks pods Running
-                break
-            start = target
+        grow_and_measure(args, cluster, kubeconfig, on_links, points)
     finally:
         if args.keep_cluster:
             log(f"cluster {name} left running: --adopt {name}")
@@ -409,16 +281,83 @@ def main() -> int:
     return 0
 
 
-def _link_settings(args: argparse.Namespace) -> link_run.LinkSettings:
-    seconds, runs = args.slow.split(",")
-    return link_run.LinkSettings(
-        links.parse_profiles(args.profiles),
-        links.parse_extras(args.extras),
-        args.runs,
-        (float(seconds), int(runs)),
-        args.compare_with,
-        tuple(filter(None, args.skip.split(","))),
-    )
+def seed_point(
+    args: argparse.Namespace, cluster: LocalCluster, kubeconfig: Path, target: int, start: int
+) -> tuple[int, bool, float]:
+    """Seed the cluster from ``start`` to ``target`` pods; return what the point became.
+
+    That is the target (0 when memory ran low: the last point, measured as it is), whether
+    it is a stretch point, and the seconds seeding took.
+    """
+    stretch = target > args.stretch_above
+    # a small point is a small cluster: 15 pods on 3 nodes
+    on_nodes = args.nodes if target >= args.nodes else max(1, target // 5)
+    log(f"seeding to {target:,} pods on {on_nodes:,} nodes")
+    began = time.monotonic()
+    try:
+        wait = args.stretch_wait if stretch else 3600
+        quiet = (lambda: quiet_cluster(cluster, CONTROLLERS)) if stretch else None
+        seed(
+            kubeconfig,
+            on_nodes,
+            target,
+            start=start,
+            log=log,
+            wait=wait,
+            before_pods=quiet,
+            poll=30 if stretch else 10,  # each count is a LIST of every pod
+        )
+    except MemoryLow as e:
+        log(f"seeding stopped, memory low: {e}; measuring what there is")
+        stretch = True
+        target = 0  # no further points
+    seconds = time.monotonic() - began
+    log(f"seeded in {seconds:.0f}s")
+    return target, stretch, seconds
+
+
+def grow_and_measure(
+    args: argparse.Namespace,
+    cluster: LocalCluster,
+    kubeconfig: Path,
+    on_links: link_run.LinkSettings | None,
+    points: list[dict[str, Any]],
+) -> None:
+    """Seed the cluster to each point of --points in turn and measure it there.
+
+    Each point's figures are added to ``points`` and written at once: a long run keeps
+    what it has. A stretch point (or one cut short by low memory) is the last.
+    """
+    start = args.start
+    for point in (int(p) for p in args.points.split(",")):
+        target, stretch, seconds = seed_point(args, cluster, kubeconfig, point, start)
+        if stretch:
+            quiet_cluster(cluster, (*CONTROLLERS, KWOK))  # a last point: never restarted
+        if args.measure_when and not args.measure_when.exists():
+            log(f"waiting for {args.measure_when} to exist before measuring")
+            while not args.measure_when.exists():
+                time.sleep(5)
+        runs = args.stretch_runs if stretch else args.runs
+        skip = tuple(filter(None, args.skip.split(",")))
+        if on_links:
+            points.append(_measure_links(kubeconfig, on_links, cluster))
+            link_run.finish(points, args.name)
+        else:
+            points.append(
+                measure_point(
+                    kubeconfig,
+                    runs,
+                    seconds,
+                    not stretch,
+                    skip,
+                    compare_with=args.compare_with,
+                    cluster=cluster,
+                )
+            )
+            finish(points, args.name)  # after every point: a long run keeps what it has
+        if not target or stretch:  # the cluster is quiet now: nothing marks pods Running
+            break
+        start = target
 
 
 def _measure_links(
