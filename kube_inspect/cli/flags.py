@@ -99,8 +99,7 @@ class OutputFlags:
         """Return how -o table/wide/csv rows are written on ``out``: CSV, or --fmt, coloured."""
         from kube_inspect.render.rows import RowStyle  # the row writers load with their views
 
-        csv = self.format == "csv"
-        return RowStyle(csv, self.fmt, not csv and self.colored(out))
+        return RowStyle(self.format == "csv", self.fmt, self.colored(out))
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,10 @@ from kube_inspect.render.table import write_table
 
 @dataclass(frozen=True, slots=True)
 class RowStyle:
-    """How rows are written: as CSV, or as a table in ``fmt``'s style, states coloured or not."""
+    """How rows are written: as CSV, or as a table in ``fmt``'s style, coloured when ``color``.
+
+    CSV is never coloured, whatever ``color`` says.
+    """
 
     csv: bool
     fmt: str = "plain"
