@@ -16,7 +16,8 @@ import click
 from click.shell_completion import CompletionItem
 
 from kube_inspect.build.arrange import SORT_KEYS, SortKey
-from kube_inspect.build.durations import parse_duration
+from kube_inspect.build.durations import DAY as DAY
+from kube_inspect.build.durations import parse_duration as parse_duration
 from kube_inspect.build.label_selector import parse_selector
 from kube_inspect.build.names import check_field_selector, check_name
 from kube_inspect.cli.completion import (
@@ -45,8 +46,8 @@ from kube_inspect.kube.wires import WIRES
 from kube_inspect.read.selection import Selection
 from kube_inspect.render.table import TABLE_FORMATS
 
-# Commands import the flag objects and the refusals from here, with the options that fill
-# them (cli/flags.py, cli/refusals.py); durations are read in build/durations.py.
+# Commands import the flag objects, the refusals and the duration reader from here, with
+# the options that fill them (cli/flags.py, cli/refusals.py, build/durations.py).
 F = TypeVar("F", bound=Callable[..., Any])
 
 
