@@ -94,6 +94,20 @@ def build_node(node: ApiObject, pods: Iterable[Pod], usage: Resources | None = N
     )
 
 
+def unlisted_node(name: str, pods: Iterable[Pod]) -> Node:
+    """Return a node known only by its name: pods name it, but it was not read (listed=False)."""
+    return Node(
+        name=name,
+        roles=(),
+        ready=None,
+        unschedulable=False,
+        kubelet_version=None,
+        created=None,
+        pods=tuple(sorted(pods, key=pod_sort_key)),
+        listed=False,
+    )
+
+
 def pod_sort_key(pod: Pod) -> tuple[str, str]:
     """Return the key pods are sorted by: namespace, then name."""
     return (pod.namespace, pod.name)

@@ -13,14 +13,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kube_inspect.build import fields
-from kube_inspect.build.fields import ApiObject, labels_of
-from kube_inspect.build.nodes import build_node, pod_sort_key
+from kube_inspect.build.fields import ApiObject
+from kube_inspect.build.nodes import build_node, pod_sort_key, unlisted_node
 from kube_inspect.build.nodes import node_ready as node_ready  # re-exported for the tests
 from kube_inspect.build.resources import container_resources, containers_effective, resources_of
 from kube_inspect.build.scheduling import name_claims, pending_of
 from kube_inspect.build.shared import Shared
 from kube_inspect.build.storage import Claims, claims_by_name, pod_volumes
 from kube_inspect.build.taints import TaintedNode, has_unnamed_taint, name_taints, tainted_node
+from kube_inspect.build.usage import nodes_usage, pods_usage
 from kube_inspect.model.api_pod import ApiPod
 from kube_inspect.model.cluster import (
     Cluster,
@@ -29,11 +30,8 @@ from kube_inspect.model.cluster import (
     ContainerType,
     Deletion,
     LastTermination,
-    Node,
     Pod,
     Resources,
-    Rollout,
-    Workload,
     total_resources,
 )
 from kube_inspect.model.timestamps import parse_time
@@ -300,63 +298,6 @@ def build_pod(
     )
 
 
-def workload_replicas(workload: ApiObject) -> tuple[int, int]:
-    """Return (desired, ready) replicas of a Deployment, StatefulSet or DaemonSet."""
-    spec, status = fields.mapping(workload.get("spec")), fields.mapping(workload.get("status"))
-    if workload.get("kind") == "DaemonSet":
-        return fields.count(status.get("desiredNumberScheduled")), fields.count(
-            status.get("numberReady")
-        )
-    replicas = spec.get("replicas", 1)  # the API defaults an omitted replicas to 1
-    return fields.count(replicas), fields.count(status.get("readyReplicas"))
-
-
-def workload_rollout(workload: ApiObject) -> Rollout:
-    """Return what the workload's status says of its rollout (the fields kubectl reads)."""
-    meta, spec, status = (fields.mapping(workload.get(k)) for k in ("metadata", "spec", "status"))
-    daemon = workload.get("kind") == "DaemonSet"
-    strategy = fields.mapping(
-        spec.get("strategy" if workload.get("kind") == "Deployment" else "updateStrategy")
-    )
-    partition = fields.mapping(strategy.get("rollingUpdate")).get("partition")
-    progressing = next(
-        (
-            c
-            for c in map(fields.mapping, fields.items(status.get("conditions")))
-            if c.get("type") == "Progressing"
-        ),
-        fields.mapping(None),
-    )
-    return Rollout(
-        strategy=fields.text(strategy.get("type")),
-        generation=fields.count(meta.get("generation")),
-        observed_generation=fields.count(status.get("observedGeneration")),
-        total=fields.count(status.get("currentNumberScheduled" if daemon else "replicas")),
-        updated=fields.count(status.get("updatedNumberScheduled" if daemon else "updatedReplicas")),
-        available=fields.count(status.get("numberAvailable" if daemon else "availableReplicas")),
-        partition=partition if type(partition) is int else None,  # bool is not
-        update_revision=fields.text(status.get("updateRevision")),
-        current_revision=fields.text(status.get("currentRevision")),
-        progressing_reason=fields.text(progressing.get("reason")),
-        progressing_message=fields.text(progressing.get("message")),
-    )
-
-
-def build_workload(workload: ApiObject) -> Workload:
-    """Return the model of a Deployment, StatefulSet or DaemonSet object (with its kind)."""
-    meta = fields.mapping(workload.get("metadata"))
-    desired, ready = workload_replicas(workload)
-    return Workload(
-        kind=str(workload.get("kind") or "Workload"),
-        namespace=str(meta.get("namespace", "")),
-        name=str(meta.get("name", "")),
-        desired=desired,
-        ready=ready,
-        labels=labels_of(meta),
-        rollout=workload_rollout(workload) if "status" in workload else None,
-    )
-
-
 def build_cluster(
     *,
     context: str,
@@ -375,19 +316,17 @@ def build_cluster(
 ) -> Cluster:
     """Return the hierarchy: nodes by name holding their pods, then unscheduled pods.
 
-    A pod bound to a node that is not in ``nodes`` gets a node known only by its name
-    (``listed=False``). With ``only_nodes_with_pods``, nodes holding no pod are left
-    out, for views filtered to some pods (such as one namespace). ``owners`` are the
-    ReplicaSets and Jobs that lead a pod to its top workload; metrics, when given, are
-    metrics.k8s.io NodeMetrics and PodMetrics objects; ``claims`` PersistentVolumeClaim
-    objects (None: not read). ``now`` is the time of the read, against which a pod's
-    deletion is overdue (None: the clock now). Each pod is an ``ApiPod``
-    (model/api_pod.py): the fields declared there are all the builder reads.
+    A pod bound to a node not in ``nodes`` gets a node known only by its name (listed=False);
+    with ``only_nodes_with_pods``, nodes holding no pod are left out (views filtered to some
+    pods). ``owners`` (ReplicaSets, Jobs) lead a pod to its top workload; metrics are
+    metrics.k8s.io NodeMetrics and PodMetrics; ``claims`` PersistentVolumeClaims (None: not
+    read). ``now`` is the time of the read, against which a pod's deletion is overdue (None:
+    the clock). Each pod is an ``ApiPod`` (model/api_pod.py): all the builder reads.
     """
     index = owner_index(owners or {})
     claim_index = None if claims is None else claims_by_name(claims)
-    node_usage = _node_usage(node_metrics)
-    pod_usage = _pod_usage(pod_metrics)
+    node_usage = nodes_usage(node_metrics)
+    pod_usage = pods_usage(pod_metrics)
     by_node: defaultdict[str | None, list[Pod]] = defaultdict(list)
     shared = Shared()  # one copy of each value the pods repeat, for this build
     tolerations: dict[tuple[str, str], list[Any]] = {}  # of pods whose taints are unnamed
@@ -410,17 +349,7 @@ def build_cluster(
         if model.pods or not only_nodes_with_pods:
             models[model.name] = model
     unscheduled = _with_named_taints(by_node.pop(None, []), tainted, tolerations)
-    for name, node_pods in by_node.items():
-        models[str(name)] = Node(
-            name=str(name),
-            roles=(),
-            ready=None,
-            unschedulable=False,
-            kubelet_version=None,
-            created=None,
-            pods=tuple(sorted(node_pods, key=pod_sort_key)),
-            listed=False,
-        )
+    models |= {str(name): unlisted_node(str(name), found) for name, found in by_node.items()}
     return Cluster(
         context=context,
         server=server,
@@ -446,26 +375,3 @@ def _with_named_taints(
             for p in pods
         ]
     return tuple(sorted(pods, key=pod_sort_key))
-
-
-def _node_usage(metrics: Iterable[ApiObject] | None) -> dict[str, Resources]:
-    return {
-        str(fields.mapping(m.get("metadata")).get("name")): resources_of(
-            fields.mapping(m.get("usage"))
-        )
-        for m in metrics or ()
-    }
-
-
-def _pod_usage(metrics: Iterable[ApiObject] | None) -> dict[tuple[str, str], dict[str, Resources]]:
-    found: dict[tuple[str, str], dict[str, Resources]] = {}
-    for m in metrics or ():
-        meta = fields.mapping(m.get("metadata"))
-        key = (str(meta.get("namespace", "")), str(meta.get("name", "")))
-        found[key] = {
-            str(fields.mapping(c).get("name")): resources_of(
-                fields.mapping(fields.mapping(c).get("usage"))
-            )
-            for c in fields.items(m.get("containers"))
-        }
-    return found

@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 from kube_inspect.build.events import events_by_object, with_events
-from kube_inspect.build.objects import build_workload
+from kube_inspect.build.workloads import build_workload
 from kube_inspect.errors import NotFound
 from kube_inspect.model.cluster import Cluster, Workload
 from kube_inspect.read.gather import Answers, gathered, items, optional

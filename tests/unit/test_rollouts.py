@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from kube_inspect.build.objects import build_workload
 from kube_inspect.build.rollouts import judge_workload, owned_pods, owning_workloads
+from kube_inspect.build.workloads import build_workload
 from kube_inspect.check.rules import CheckOptions, run_checks
 from tests.unit.conftest import check_input, load
 
