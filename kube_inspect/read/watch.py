@@ -276,9 +276,8 @@ def follow_cluster(
     objects: dict[Read, dict[str, ApiObject]] = {}
     inbox: queue.Queue[Message] = queue.Queue()
     followers, labels = [], {}
-    for read, listed in _listed(client, watch_reads(selection), forbidden).items():
-        if listed is None:
-            continue
+
+    def follow(read: Read, listed: Listed) -> None:  # from the version it was listed at
         items, list_version = listed
         objects[read] = {object_key(o): o for o in items}
         labels[_label(read)] = read
@@ -286,27 +285,17 @@ def follow_cluster(
         followers.append(
             Follower(client, _label(read), read.path, list_version, inbox, query, _decoder(read))
         )
+
+    for read, listed in _listed(client, watch_reads(selection), forbidden).items():
+        if listed is not None:
+            follow(read, listed)
     if not objects:
         raise forbidden.nothing_readable(["nodes", "pods"])
     read_kinds = {read.resource for read in objects}
     unread = tuple(r for r in ("nodes", "pods") if r not in read_kinds)
     notices: list[str] = []
-    for read, (items, list_version) in _list_owners(
-        client, owner_reads(selection), notices
-    ).items():
-        objects[read] = {object_key(o): o for o in items}
-        labels[_label(read)] = read
-        followers.append(
-            Follower(
-                client,
-                _label(read),
-                read.path,
-                list_version,
-                inbox,
-                list(read.query),
-                _decoder(read),
-            )
-        )
+    for read, listed in _list_owners(client, owner_reads(selection), notices).items():
+        follow(read, listed)
 
     def frame() -> Frame:
         found = _selected(selection, objects, "nodes" in read_kinds)
