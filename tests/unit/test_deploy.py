@@ -106,3 +106,5 @@ def test_recorder_runs_as_the_check_job_does() -> None:
     assert not mounts[journal].get("readOnly", False)
     env = {e["name"]: e.get("value") for e in container["env"]}
     assert env["KUBE_INSPECT_JOURNAL"].startswith(mounts[journal]["mountPath"] + "/")
+    args = container["args"]
+    assert args[0] == "record" and args[args.index("--journal") + 1] == "$(KUBE_INSPECT_JOURNAL)"
