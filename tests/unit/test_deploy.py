@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
+from kube_inspect import __version__
 from tests.clusters.helm import CHART, helm_path
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
@@ -108,3 +109,8 @@ def test_recorder_runs_as_the_check_job_does() -> None:
     assert env["KUBE_INSPECT_JOURNAL"].startswith(mounts[journal]["mountPath"] + "/")
     args = container["args"]
     assert args[0] == "record" and args[args.index("--journal") + 1] == "$(KUBE_INSPECT_JOURNAL)"
+
+
+def test_chart_app_version_is_kube_inspects() -> None:
+    chart = yaml.safe_load((CHART / "Chart.yaml").read_text())
+    assert chart["appVersion"] == __version__  # a release bumps kube_inspect/__init__.py and this
