@@ -9,7 +9,7 @@ ACTIONLINT := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 KREW_VALIDATE := sigs.k8s.io/krew/cmd/validate-krew-manifest@v0.4.3
 
 .PHONY: install demo test unit integration lint fmt record cluster-binaries kind-images clean \
-	system-deps screenshot proto bench bench-loopback bench-stretch bench-startup test-matrix dist \
+	helm system-deps screenshot proto bench bench-loopback bench-stretch bench-startup test-matrix dist \
 	docs docs-reference docs-examples
 
 $(STAMP): pyproject.toml
@@ -28,7 +28,7 @@ install: $(STAMP)  ## create .venv and install kube-inspect with its dev tools
 demo: install  ## print the sample from its snapshot at once, then start a throwaway sample cluster, `kube-inspect tree` it, stop it
 	$(BIN)/python -m tests.clusters.demo
 
-test: install lint system-deps  ## lint, types, unit tests and integration tests on a real cluster
+test: install lint system-deps helm  ## lint, types, unit tests and integration tests on a real cluster
 	@# where both backends run, their halves run at once (tests/suite.py); else plain pytest
 	$(BIN)/python -m tests.suite $(PYTEST_ARGS)
 
@@ -81,6 +81,9 @@ dist: install  ## the wheel and sdist users install (twine-checked) and the krew
 
 record: install  ## re-record tests/fixtures/recorded and the sample snapshot from a real sample cluster
 	$(BIN)/python -m tests.clusters.record
+
+helm: install  ## build (or find cached) helm v4 from its Go module, for deploy/chart/'s tests (~4 CPU-minutes cold)
+	$(BIN)/python -m tests.clusters.helm
 
 system-deps:  ## chromium, graphviz (apt-get), mermaid.min.js (npm) for the picture tests
 	bash .ci/install-system-deps.sh

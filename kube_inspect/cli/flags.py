@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import TYPE_CHECKING, TextIO
 
 from kube_inspect.kube.overrides import NO_OVERRIDES, ConnectionOverrides
@@ -40,6 +41,7 @@ class ClusterFlags:
     )
     # kubectl's connection flags (--as, --server, --token...): they win over the context's
     overrides: ConnectionOverrides = NO_OVERRIDES
+    at: tuple[datetime, ...] = ()  # --at: the moments of a journal to read (diff: two)
 
     @property
     def fleet(self) -> bool:

@@ -37,6 +37,7 @@ from kube_inspect.cli.flags import ClusterFlags as ClusterFlags
 from kube_inspect.cli.flags import OutputFlags as OutputFlags
 from kube_inspect.cli.flags import SelectionFlags as SelectionFlags
 from kube_inspect.cli.from_file import read_from_file
+from kube_inspect.cli.moments import at_option, is_journal, parse_at
 from kube_inspect.cli.refusals import refuse_cluster_flags
 from kube_inspect.cli.refusals import refuse_flags as refuse_flags
 from kube_inspect.cli.refusals import refuse_fleet as refuse_fleet
@@ -113,8 +114,10 @@ _CLUSTER_OPTIONS: list[Callable[[Any], Any]] = [
         metavar="FILE",
         shell_complete=complete_file,
         help="Read a `kube-inspect snapshot` file, a `kubectl get nodes,pods -A -o json` "
-        "List, or a directory of them, instead of a cluster (no kubeconfig, no network).",
+        "List, or a directory of them, instead of a cluster (no kubeconfig, no network); "
+        "or a journal (`kube-inspect record`) at the moment --at names.",
     ),
+    at_option,
     click.option(
         "--wire",
         type=click.Choice(WIRES),
@@ -131,6 +134,7 @@ _CLUSTER_NAMES = (
     "all_contexts",
     "request_timeout",
     "from_file",
+    "at",
     "wire",
     *CONNECTION_FLAGS,
 )
@@ -142,7 +146,11 @@ def _cluster_flags(p: dict[str, Any]) -> ClusterFlags:
     contexts = tuple(dict.fromkeys(name for name in named if name))
     refuse_cluster_flags(p, contexts)
     overrides = connection_overrides(p, fleet=p["all_contexts"] or len(contexts) > 1)
-    loaded = None if p["from_file"] is None else read_from_file(p["from_file"])
+    at = tuple(parse_at(value) for value in p["at"])
+    if at and p["from_file"] is not None and not is_journal(p["from_file"]):
+        raise UsageError(f"--at reads a journal: {p['from_file']} is not one (see record)")
+    context = contexts[0] if len(contexts) == 1 else None
+    loaded = None if p["from_file"] is None else read_from_file(p["from_file"], context, at)
     return ClusterFlags(
         p["kubeconfig"],
         contexts[0] if len(contexts) == 1 else None,
@@ -153,6 +161,7 @@ def _cluster_flags(p: dict[str, Any]) -> ClusterFlags:
         p["wire"],
         loaded,
         overrides,
+        at,
     )
 
 

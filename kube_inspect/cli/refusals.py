@@ -7,6 +7,7 @@ from typing import Any
 
 from kube_inspect.cli.connection_flags import given_connection_flags
 from kube_inspect.cli.flags import FLAG_SPELLING, ClusterFlags, SelectionFlags
+from kube_inspect.cli.moments import is_journal
 from kube_inspect.errors import UsageError
 from kube_inspect.read.selection import Selection
 
@@ -19,7 +20,9 @@ def refuse_cluster_flags(p: dict[str, Any], contexts: tuple[str, ...]) -> None:
     if p["all_contexts"] and contexts:
         raise UsageError("--all-contexts reads every context: drop --context")
     if p["from_file"] is not None:
-        given = {"context": bool(contexts), "all-contexts": p["all_contexts"]}
+        # a journal may hold several clusters: --context names the one to read
+        journal = is_journal(p["from_file"])
+        given = {"context": bool(contexts) and not journal, "all-contexts": p["all_contexts"]}
         given["kubeconfig"] = p["kubeconfig"] is not None
         for flag, there in given.items():
             if there:

@@ -12,17 +12,20 @@ CoreDNS answering cluster names only; metrics-server serving real usage.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+from pytest_kind import KindCluster as PytestKindCluster
 
 from tests.clusters.docker_engine import DockerEngine
 from tests.clusters.local import FIXTURES, cache_dir, kubectl_path
@@ -31,6 +34,7 @@ BUILD_SCRIPT = FIXTURES / "kindcluster" / "build.sh"
 WORKLOAD_IMAGES = ("localhost/busybox:1.35", "localhost/httpd:1.35")
 METRICS_SERVER_IMAGE = "kube-inspect.local/metrics-server:v0.8.0"
 LIB_MODULES = Path("/lib/modules")  # kind bind-mounts it; Docker creates it when missing
+KIND_ENV = {"KIND_EXPERIMENTAL_PROVIDER": "docker"}
 
 
 @dataclass(frozen=True)
@@ -98,15 +102,42 @@ def docker_lines(env: dict[str, str], *args: str) -> list[str]:
     return [line for line in out.splitlines() if line.strip()]
 
 
+@contextlib.contextmanager
+def _environ(env: dict[str, str]) -> Iterator[None]:
+    """Run the block with ``env``'s Docker settings in os.environ (pytest-kind-ng reads them).
+
+    pytest-kind-ng's KindCluster runs kind and kubectl with this process's environment and
+    takes no environment of its own: DOCKER_HOST (our dockerd) and the provider go in for
+    the call and come out after it.
+    """
+    wanted = {**{k: v for k, v in env.items() if k.startswith("DOCKER_")}, **KIND_ENV}
+    before = {k: os.environ.get(k) for k in wanted}
+    os.environ.update(wanted)
+    try:
+        yield
+    finally:
+        for key, value in before.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
 @dataclass
 class KindCluster:
-    """A kind cluster named ``name``, reached through the Docker engine ``env`` points at."""
+    """A kind cluster named ``name``, reached through the Docker engine ``env`` points at.
+
+    Its life cycle (create, load images, delete) goes through pytest-kind-ng's KindCluster,
+    given our kind and kubectl by path (so it downloads nothing) and our node image and
+    config; what makes it the sample's cluster (DNS, metrics-server, the cordon) is ours.
+    """
 
     name: str
     build: KindBuild
     env: dict[str, str]
     workdir: Path = field(default_factory=lambda: cache_dir() / "kind-clusters")
     lib_modules_existed: bool = True
+    _life: PytestKindCluster | None = None
 
     @property
     def kubeconfig(self) -> Path:
@@ -116,38 +147,47 @@ class KindCluster:
     def cordoned_node(self) -> str:
         return f"{self.name}-worker3"
 
-    def _kind(self, *args: str, timeout: float = 600) -> None:
-        subprocess.run(
-            [str(self.build.kind), *args],
-            check=True,
-            env={**self.env, "KIND_EXPERIMENTAL_PROVIDER": "docker"},
-            timeout=timeout,
-        )
+    @property
+    def life(self) -> PytestKindCluster:
+        """Return pytest-kind-ng's handle on the cluster, made once with our binaries."""
+        if self._life is None:
+            for binary in (self.build.kind, Path(kubectl_path())):
+                if not binary.is_file():  # pytest-kind-ng would download a missing one
+                    raise RuntimeError(f"{binary} is missing: build it (make kind-images)")
+            self.kubeconfig.parent.mkdir(parents=True, exist_ok=True)
+            # it makes .pytest-kind/NAME in the working directory: ours, not the checkout
+            with contextlib.chdir(self.kubeconfig.parent):
+                self._life = PytestKindCluster(
+                    self.name,
+                    self.kubeconfig,
+                    image=self.build.node_image,
+                    kind_path=self.build.kind,
+                    kubectl_path=Path(kubectl_path()),
+                )
+        return self._life
+
+    def load_images(self, *tags: str) -> None:
+        """Load locally built images into every node (`kind load docker-image`)."""
+        with _environ(self.env):
+            for tag in tags:
+                self.life.load_docker_image(tag)
 
     def kubectl(self, *args: str, timeout: float = 120, stdin: str | None = None) -> str:
-        """Run kubectl against the cluster."""
-        return subprocess.run(
-            [kubectl_path(), "--kubeconfig", str(self.kubeconfig), *args],
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            input=stdin,
-        ).stdout
+        """Run kubectl against the cluster; return its stdout."""
+        out: str = self.life.kubectl(*args, timeout=timeout, input=stdin, stderr=subprocess.PIPE)
+        return out
 
     def start(self, timeout: float = 300) -> Path:
         """Create the cluster, load the images, set it up; return the kubeconfig path."""
-        self.kubeconfig.parent.mkdir(parents=True, exist_ok=True)
         config = self.kubeconfig.parent / "kind-config.yaml"
+        self.kubeconfig.parent.mkdir(parents=True, exist_ok=True)
         config.write_text(yaml.safe_dump(kind_config(), sort_keys=False))
         self.lib_modules_existed = LIB_MODULES.exists()
-        self._kind(
-            "create", "cluster", "--name", self.name, "--image", self.build.node_image,
-            "--config", str(config), "--kubeconfig", str(self.kubeconfig), "--wait", "0s",
-        )  # fmt: skip
+        with _environ(self.env):
+            self.life.create(config_file=config)
         self._answer_cluster_names_only()
         self.kubectl("cordon", self.cordoned_node)
-        self._kind("load", "docker-image", "--name", self.name, *WORKLOAD_IMAGES)
+        self.load_images(*WORKLOAD_IMAGES)
         self.kubectl("apply", "-f", "-", stdin=self._metrics_server_manifest())
         deadline = time.monotonic() + timeout
 
@@ -220,8 +260,8 @@ class KindCluster:
     def stop(self) -> list[str]:
         """Delete the cluster and kind's network; return what is left (nothing, we hope)."""
         try:
-            self._kind("delete", "cluster", "--name", self.name, "--kubeconfig",
-                       str(self.kubeconfig), timeout=120)  # fmt: skip
+            with _environ(self.env):
+                self.life.delete()
         finally:
             # kind keeps its network by design; ours goes, unless another cluster uses it
             if not docker_lines(self.env, "ps", "-a", "--filter", "network=kind", "-q"):
@@ -231,7 +271,8 @@ class KindCluster:
             created = not self.lib_modules_existed and LIB_MODULES.is_dir()
             if created and not any(LIB_MODULES.iterdir()):
                 LIB_MODULES.rmdir()
-            shutil.rmtree(self.workdir / self.name, ignore_errors=True)  # config, kubeconfig
+            # config, kubeconfig and pytest-kind-ng's .pytest-kind/NAME
+            shutil.rmtree(self.workdir / self.name, ignore_errors=True)
         return self.leftovers()
 
 

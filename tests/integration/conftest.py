@@ -27,6 +27,7 @@ import yaml
 from tests.clusters.docker_engine import DockerEngine, can_start_engine
 from tests.clusters.faultproxy import FaultProxy
 from tests.clusters.httpfaults import HttpFaultProxy
+from tests.clusters.image import build_image
 from tests.clusters.kind import KindCluster, build_kind, delete_abandoned
 from tests.clusters.local import LocalCluster, build_binaries, kubectl_path
 from tests.clusters.sample import apply_sample, wait_settled
@@ -268,6 +269,15 @@ def http_fault_proxy(cluster: TestCluster, tmp_path: Path) -> Iterator[HttpFault
         yield proxy
     finally:
         proxy.stop()
+
+
+@pytest.fixture(scope="session")
+def kube_inspect_image(cluster: TestCluster) -> str:
+    """Return the tag of kube-inspect's image (the Dockerfile), built once, in the kind nodes."""
+    assert cluster.kind is not None, "the image runs on real kubelets only (kind_backend)"
+    tag = build_image(cluster.kind.env)
+    cluster.kind.load_images(tag)
+    return tag
 
 
 @pytest.fixture

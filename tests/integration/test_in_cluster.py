@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.clusters.image import build_image
 from tests.integration.conftest import TestCluster
 from tests.integration.test_rbac import wait_ready
 
@@ -27,13 +26,10 @@ DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 
 
 @pytest.fixture(scope="module")
-def image(cluster: TestCluster) -> str:
-    """Return the tag of the image, built and loaded into the kind nodes, with rbac applied."""
-    assert cluster.kind is not None
-    tag = build_image(cluster.kind.env)
-    cluster.kind._kind("load", "docker-image", "--name", cluster.kind.name, tag)
+def image(cluster: TestCluster, kube_inspect_image: str) -> str:
+    """Return the tag of kube-inspect's image, in the kind nodes, with rbac.yaml applied."""
     cluster.kubectl("apply", "-f", str(DEPLOY / "rbac.yaml"))
-    return tag
+    return kube_inspect_image
 
 
 def run_check_job(cluster: TestCluster, image: str, namespace: str) -> tuple[str, str]:
