@@ -175,7 +175,7 @@ def wait_until_passing(
     the wait at once, as it ends ``kubectl rollout status``.
     """
     deadline = time.monotonic() + timeout
-    path = pods_path(plan.selection.namespace)
+    paths = [pods_path(namespace) for namespace in plan.selection.scopes]
     while True:
         report, forbidden = evaluate(client, plan)
         remaining = deadline - time.monotonic()
@@ -185,4 +185,4 @@ def wait_until_passing(
             progress(f"not waiting: the rollout of {', '.join(failed)} failed")
             return report, forbidden
         progress(still_failing(report, remaining))
-        client.wait_for_change(path, min(remaining, WATCH_SLICE_SECONDS))
+        client.wait_for_any_change(paths, min(remaining, WATCH_SLICE_SECONDS))
