@@ -20,6 +20,7 @@ from kube_inspect.cli.reading import kubeconfig_client
 from kube_inspect.kube.client import KubeClient
 from kube_inspect.kube.compression import COMPRESSION_ENV
 from kube_inspect.kube.connection import read_connection
+from kube_inspect.kube.decode import decode_json
 from tests.integration.conftest import TestCluster
 
 pytestmark = pytest.mark.integration
@@ -83,6 +84,24 @@ def test_gzip_asked_for_comes_gzipped_and_reads_the_same(
     assert gzipped >= 1  # the server said Content-Encoding: gzip
     assert payloads == expected(cluster, big_namespace)
     assert len(payloads) == CONFIGMAPS
+
+
+def test_a_streamed_list_waits_gzipped_and_reads_the_same(
+    cluster: TestCluster, big_namespace: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A streamed page is kept as it came (gzipped) until it is decoded, then read whole."""
+    monkeypatch.setenv(COMPRESSION_ENV, "gzip")
+    client = KubeClient.from_kubeconfig(str(cluster.kubeconfig), None, 30.0)
+    try:
+        path = f"/api/v1/namespaces/{big_namespace}/configmaps"
+        items = list(client.stream(path, "configmaps", decode=decode_json))
+        assert client.gzipped >= 1
+    finally:
+        client.close()
+    payloads = {
+        i["metadata"]["name"]: i["data"]["payload"] for i in items if "payload" in i["data"]
+    }
+    assert payloads == expected(cluster, big_namespace)
 
 
 def test_no_compression_asked_comes_plain(
