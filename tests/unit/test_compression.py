@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -79,3 +80,17 @@ def test_a_page_whose_items_come_first_is_inflated_whole_for_its_metadata() -> N
 def test_damaged_gzip_is_a_value_error() -> None:
     with pytest.raises(ValueError, match="malformed gzip"):
         inflate(GzipBody(gzip.compress(b"{}")[:-6] + b"broken"))
+
+
+def test_a_page_is_inflated_in_one_buffer_of_its_size() -> None:
+    """zlib sized by gzip's trailer: without it, it held 3.4x the page at its peak."""
+    plain = (RECORDED / "pods.json").read_bytes() * 20
+    gzipped = GzipBody(gzip.compress(plain))
+    tracemalloc.start()
+    try:
+        inflated = inflate(gzipped)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert inflated == plain
+    assert peak < 1.2 * len(plain)
