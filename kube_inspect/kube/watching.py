@@ -43,7 +43,9 @@ class Watching(RequestPath):
 
         One ``wait_for_change`` each, side by side (-n a,b watches a and b, not every
         namespace); the first change ends the wait, and the other WATCHes end on their own
-        within ``seconds``. A failure of one is raised unless another saw a change first.
+        within ``seconds``. A namespace that cannot be watched (403: its pods were not
+        readable either) leaves the others to wait on; when none can be, the first
+        failure is raised.
         """
         if len(paths) == 1:
             return self.wait_for_change(paths[0], seconds)
@@ -59,8 +61,8 @@ class Watching(RequestPath):
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             if any(f.exception() is None and f.result() for f in done):
                 return True
-            for future in done:
-                future.result()  # raises its failure: no change was seen before it
+        if all(f.exception() is not None for f in waits):
+            waits[0].result()  # raises: no namespace could be watched
         return False
 
     def watch(
