@@ -183,18 +183,21 @@ def _target(e: Expectation) -> str:
 def check_expectations(
     expectations: Iterable[Expectation],
     data: Cluster,
-    scope: str | None = None,
+    scope: tuple[str, ...] = (),
     absent: frozenset[str] = frozenset(),
 ) -> tuple[Finding, ...]:
     """Return one finding per expectation (per pod, for a pod restart limit).
 
-    ``scope`` is the namespace the read was limited to (-n), ``absent`` the namespaces the
-    API server says do not exist: an entry naming either fails, saying which.
+    ``scope`` is the namespaces the read was limited to (-n a,b; empty: all), ``absent``
+    the namespaces the API server says do not exist: an entry naming either fails, saying
+    which.
     """
     findings: list[Finding] = []
     for e in expectations:
-        if scope and e.namespace and e.namespace != scope:
-            message = f"namespace {e.namespace} is outside -n {scope}: not read ({e.where})"
+        if scope and e.namespace and e.namespace not in scope:
+            message = (
+                f"namespace {e.namespace} is outside -n {','.join(scope)}: not read ({e.where})"
+            )
             findings.append(Finding("expect", _target(e), False, message))
         elif e.namespace in absent:
             message = f"namespace {e.namespace} does not exist ({e.where})"

@@ -91,14 +91,19 @@ def in_scope(cluster: Cluster, selection: Selection) -> Cluster:
 
 
 def absent_namespaces(
-    client: KubeClient, expectations: tuple[Expectation, ...], cluster: Cluster, scope: str | None
+    client: KubeClient,
+    expectations: tuple[Expectation, ...],
+    cluster: Cluster,
+    scope: tuple[str, ...],
 ) -> frozenset[str]:
     """Return the namespaces expectations name, that were read, and that do not exist.
 
     Only those in which nothing was found are asked about: one GET each.
     """
     seen = {p.namespace for p in cluster.pods} | {w.namespace for w in cluster.workloads or ()}
-    named = {e.namespace for e in expectations if e.namespace and scope in (None, e.namespace)}
+    named = {
+        e.namespace for e in expectations if e.namespace and (not scope or e.namespace in scope)
+    }
     absent = set()
     for namespace in sorted(named - seen):
         try:
@@ -131,7 +136,7 @@ def evaluate(
     if "pods" in cluster.unread and selection.filters_pods and "nodes" not in cluster.unread:
         # which nodes run the selected pods is unknown too: the node rules cannot run
         cluster = replace(cluster, unread=(*cluster.unread, "nodes"))
-    scope = plan.selection.namespace
+    scope = tuple(ns for ns in plan.selection.scopes if ns is not None)  # empty: all
     absent = absent_namespaces(client, plan.expectations, cluster, scope)
     extra = check_expectations(plan.expectations, cluster, scope, absent)
     extra += missing_node_findings(cluster, plan)
@@ -175,7 +180,7 @@ def wait_until_passing(
     the wait at once, as it ends ``kubectl rollout status``.
     """
     deadline = time.monotonic() + timeout
-    path = pods_path(plan.selection.namespace)
+    paths = [pods_path(namespace) for namespace in plan.selection.scopes]
     while True:
         report, forbidden = evaluate(client, plan)
         remaining = deadline - time.monotonic()
@@ -185,4 +190,4 @@ def wait_until_passing(
             progress(f"not waiting: the rollout of {', '.join(failed)} failed")
             return report, forbidden
         progress(still_failing(report, remaining))
-        client.wait_for_change(path, min(remaining, WATCH_SLICE_SECONDS))
+        client.wait_for_any_change(paths, min(remaining, WATCH_SLICE_SECONDS))

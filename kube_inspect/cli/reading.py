@@ -26,6 +26,9 @@ ClientFactory = Callable[[ClusterFlags], KubeClient]
 def kubeconfig_client(flags: ClusterFlags) -> KubeClient:
     """Return a client for the cluster the flags name (the factory used outside tests).
 
+    The client asks for the server's version at once, in a thread (``warm_up``): the
+    connection is open by the time the first read is sent.
+
     A context with ``insecure-skip-tls-verify`` (or the flag) asked for unverified TLS:
     urllib3 would warn of it on every request, with a site-packages path; kubectl says
     nothing, and neither does kube-inspect.
@@ -35,6 +38,9 @@ def kubeconfig_client(flags: ClusterFlags) -> KubeClient:
         flags.kubeconfig, flags.context, flags.request_timeout, flags.overrides
     )
     client.wire = flags.wire
+    # whatever the credentials (token, certificate, exec plugin, auth-provider): the
+    # TCP and TLS handshakes overlap the rest of start-up instead of following it
+    client.warm_up()
     return client
 
 

@@ -99,9 +99,14 @@ def snapshot(cluster: ClusterFlags, selection: SelectionFlags, path: str | None)
 
 
 def selection_record(chosen: Selection) -> dict[str, Any]:
-    """Return the selection flags a snapshot was taken with, as the document keeps them."""
+    """Return the selection flags a snapshot was taken with, as the document keeps them.
+
+    ``namespaces`` lists every namespace read (-n a,b; [] for all); ``namespace`` is kept
+    for readers of one namespace, None when several were read.
+    """
     return {
         "namespace": chosen.namespace,
+        "namespaces": [ns for ns in chosen.scopes if ns is not None],
         "label_selector": chosen.label_selector,
         "field_selector": chosen.field_selector,
         "nodes": list(chosen.nodes),

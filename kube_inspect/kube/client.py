@@ -104,7 +104,11 @@ class KubeClient(Paging, Watching):
         api.user_agent = USER_AGENT
         transport = KubernetesTransport(api, impersonation_headers(entries.impersonation))
         target = Target(entries.name, configuration.host, entries.namespace)
-        return cls(transport, target, timeout)
+        client = cls(transport, target, timeout)
+        # as on kube-inspect's own transport: gzip unless the cluster entry disables it
+        disabled = entries.cluster.value.get("disable-compression") is True
+        client.compress = asks_gzip(configuration.host, disabled, os.environ)
+        return client
 
     def warm_up(self) -> None:
         """Start asking for the version now, in a thread: the connection opens meanwhile.

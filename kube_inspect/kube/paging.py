@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from kube_inspect.kube.compression import GzipBody, KeepsGzip, inflate, inflated_head
 from kube_inspect.kube.decode import decode_json, decode_object_list, list_metadata
 from kube_inspect.kube.prefetch import PageStream, Prefetched
 from kube_inspect.kube.progress import Progress
@@ -27,6 +28,8 @@ STREAM_PAGE_SIZE = 1000
 # (docs/performance.md, "Bigger pages for big lists"), so fewer pages cost it less.
 BIG_LIST_ABOVE = 50_000
 BIG_LIST_PAGE_SIZE = 5_000
+# inflated to read a gzipped page's metadata: the API server writes it before the items
+HEAD_BYTES = 16_384
 
 
 class Paging(RequestPath):
@@ -130,11 +133,12 @@ class Paging(RequestPath):
             if progress is not None:
                 progress.page(kind, objects)
 
-        # the reader decodes only each page's metadata, for its continue token
+        # the reader decodes only each page's metadata, for its continue token; a gzipped
+        # page waits gzipped and is inflated by the caller, as it decodes it
         pages = self.pages(
             path,
             query,
-            _body_and_metadata,
+            KeepsGzip(_body_and_metadata),
             limit=STREAM_PAGE_SIZE,
             accept=accept,
             big=big,
@@ -146,5 +150,11 @@ class Paging(RequestPath):
 
 
 def _body_and_metadata(body: bytes) -> dict[str, Any]:
-    """Return a LIST page's raw body with its decoded metadata (see stream)."""
-    return {"body": body, "metadata": list_metadata(body)}
+    """Return a LIST page's body as it came (maybe gzipped) with its decoded metadata."""
+    if not isinstance(body, GzipBody):
+        return {"body": body, "metadata": list_metadata(body)}
+    try:
+        metadata = list_metadata(inflated_head(body, HEAD_BYTES))
+    except ValueError:  # not in the API server's order: inflate it all
+        metadata = list_metadata(inflate(body))
+    return {"body": body, "metadata": metadata}

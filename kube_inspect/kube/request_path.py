@@ -4,7 +4,8 @@ Every request kube-inspect sends leaves through ``RequestPath._send`` (and so th
 transport's read-only gate); 429 and 5xx answers are retried here (kube/retry.py), every
 failure leaves as a ``KubeInspectError``, and bodies are parsed by msgspec into plain dicts
 (no typed models: they cost time and memory at scale). Asked for, answers come gzipped and
-are inflated as they are read.
+are read as they came: each is inflated, in one buffer, where it is decoded (a streamed
+page may wait its turn gzipped: kube/compression.py GzipBody).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from kube_inspect.errors import ApiError
+from kube_inspect.kube.compression import GzipBody, KeepsGzip, inflate, inflated_head
 from kube_inspect.kube.decode import decode_json
 from kube_inspect.kube.protobuf import is_protobuf
 from kube_inspect.kube.retry import DEFAULT_POLICY, RETRYABLE_STATUSES, RetryPolicy, retry_delay
@@ -119,13 +121,14 @@ class RequestPath:
         if self.compress:
             headers["Accept-Encoding"] = "gzip"  # urllib3 decodes it when reading
         response = self._send(path, query, timeout=self._timeout, headers=headers)
-        if response.headers.get("Content-Encoding") == "gzip":  # inflated as it was read
+        raw = _body_of(response)
+        if isinstance(raw, GzipBody):
             with self._count_lock:
                 self.gzipped += 1
         try:
-            body = decode(response.data or b"null")
+            body = decode(raw if isinstance(decode, KeepsGzip) else inflate(raw))
         except ValueError as e:
-            raise self._malformed(response.data or b"") from e
+            raise self._malformed(raw) from e
         if not isinstance(body, dict):
             raise ApiError(f"the API server at {self.target.server} sent an unexpected answer")
         return body
@@ -150,12 +153,12 @@ class RequestPath:
             response = self._transport.request("GET", path, query, headers, timeout)
             ok = 200 <= response.status <= 299
             if not stream or not ok:
-                response.read(cache_content=True)  # then response.data holds it
+                # as it came (gzipped or not): then response.data holds it
+                response.read(decode_content=False, cache_content=True)
                 response.release_conn()
             if not ok:
-                raise HttpStatusError(
-                    response.status, response.reason, error_text(response.data), response.headers
-                )
+                text = error_text(_inflated_or_as_is(_body_of(response)))
+                raise HttpStatusError(response.status, response.reason, text, response.headers)
             return response
 
     @contextlib.contextmanager
@@ -172,15 +175,34 @@ class RequestPath:
 
     def _malformed(self, body: bytes) -> ApiError:
         """Return the error for an answer that does not decode, named by its encoding."""
-        encoding = "protobuf" if is_protobuf(body) else "JSON"
+        try:
+            encoding = "protobuf" if is_protobuf(inflated_head(body, 16)) else "JSON"
+        except ValueError:
+            encoding = "gzip"
         return ApiError(f"the API server at {self.target.server} sent malformed {encoding}")
 
     def _decoded(self, body: bytes, decode: Callable[[bytes], Any]) -> dict[str, Any]:
-        """Return a page decoded by ``decode``; ApiError if it is not an object."""
+        """Return a page (gzipped or not) decoded by ``decode``; ApiError if it is not an object."""
         try:
-            page = decode(body)
+            page = decode(inflate(body))
         except ValueError as e:
             raise self._malformed(body) from e
         if not isinstance(page, dict):
             raise ApiError(f"the API server at {self.target.server} sent an unexpected answer")
         return page
+
+
+def _body_of(response: urllib3.BaseHTTPResponse) -> bytes:
+    """Return a response's body as it came: a GzipBody when the server gzipped it."""
+    data = response.data or b"null"
+    if response.headers.get("Content-Encoding") == "gzip":
+        return GzipBody(data)
+    return data
+
+
+def _inflated_or_as_is(body: bytes) -> bytes:
+    """Return ``body`` inflated; as it is when it is not valid gzip (an error's text)."""
+    try:
+        return inflate(body)
+    except ValueError:
+        return body

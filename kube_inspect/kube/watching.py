@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from typing import Any
 
 from kube_inspect.errors import ApiError
@@ -36,6 +38,33 @@ class Watching(RequestPath):
         finally:
             raw.close()
 
+    def wait_for_any_change(self, paths: Sequence[str], seconds: float) -> bool:
+        """Return True when any of the LISTs at ``paths`` changes within ``seconds``.
+
+        One ``wait_for_change`` each, side by side (-n a,b watches a and b, not every
+        namespace); the first change ends the wait, and the other WATCHes end on their own
+        within ``seconds``. A namespace that cannot be watched (403: its pods were not
+        readable either) leaves the others to wait on; when none can be, the first
+        failure is raised.
+        """
+        if len(paths) == 1:
+            return self.wait_for_change(paths[0], seconds)
+        waits: list[Future[bool]] = []
+        for path in paths:
+            future: Future[bool] = Future()
+            waits.append(future)
+            threading.Thread(
+                target=_settle, args=(future, self.wait_for_change, path, seconds), daemon=True
+            ).start()
+        pending = set(waits)
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            if any(f.exception() is None and f.result() for f in done):
+                return True
+        if all(f.exception() is not None for f in waits):
+            waits[0].result()  # raises: no namespace could be watched
+        return False
+
     def watch(
         self,
         path: str,
@@ -64,3 +93,13 @@ class Watching(RequestPath):
                 yield from json_lines(response)
             except ValueError as e:
                 raise ApiError(f"the API server at {self.target.server} sent malformed JSON") from e
+
+
+def _settle(
+    future: Future[bool], waiting: Callable[[str, float], bool], path: str, seconds: float
+) -> None:
+    """Run ``waiting(path, seconds)`` and put its answer, or its failure, in ``future``."""
+    try:
+        future.set_result(waiting(path, seconds))
+    except BaseException as e:  # raised where the answers are awaited
+        future.set_exception(e)

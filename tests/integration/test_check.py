@@ -195,3 +195,25 @@ def test_wait_watches_instead_of_polling(
     assert watches, "--wait sent no WATCH"
     # Each wait is one WATCH; a polling loop would have read the pods hundreds of times in 6 s.
     assert len(pods) - len(watches) <= 2 * (len(watches) + 1)
+
+
+def test_wait_of_several_namespaces_watches_each_not_all(
+    cluster: TestCluster, namespace: str, tmp_path: Path, http_fault_proxy: HttpFaultProxy
+) -> None:
+    other = f"{namespace}-b"
+    cluster.kubectl("create", "namespace", other)
+    try:
+        manifest = tmp_path / "never.yaml"
+        manifest.write_text(UNSCHEDULABLE.replace("NAMESPACE", other))
+        cluster.kubectl("apply", "-f", str(manifest))
+        result = run(
+            "check", "-n", f"{namespace},{other}", *NAMESPACED, "--wait", "--timeout", "4s",
+            kubeconfig=http_fault_proxy.kubeconfig(tmp_path / "via-mitmproxy.yaml"),
+        )  # fmt: skip
+    finally:
+        cluster.kubectl("delete", "namespace", other, "--wait=false")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"deployment/{other}/never" in result.stdout
+    watched = {r["path"] for r in http_fault_proxy.requests() if r["watch"]}
+    # before: one WATCH of every pod of the cluster, woken by any namespace's change
+    assert watched == {f"/api/v1/namespaces/{ns}/pods" for ns in (namespace, other)}

@@ -138,6 +138,24 @@ def test_expect_file_adds_its_findings(config: str, tmp_path: Path) -> None:
     assert "FAIL  expect              deployment/shop/web: 3 ready, expected >= 4" in result.stdout
 
 
+def test_expect_outside_several_namespaces_says_it_was_not_read(
+    config: str, tmp_path: Path
+) -> None:
+    expect = tmp_path / "expect.yaml"
+    expect.write_text(
+        "- kind: Deployment\n  namespace: shop\n  name: web\n  minReady: 1\n"
+        "- kind: Deployment\n  namespace: monitoring\n  name: prometheus\n  minReady: 1\n"
+    )
+    result = invoke(config, "-n", "shop,batch", "--expect", str(expect))
+    assert result.exit_code == 1
+    # before: -n a,b left the scope empty, and the entry failed as "not found"
+    assert (
+        "FAIL  expect              deployment/monitoring/prometheus: namespace monitoring is "
+        f"outside -n shop,batch: not read ({expect}:5)"
+    ) in result.stdout
+    assert "fail  expect              1/2 passed" in result.stdout  # shop/web passed
+
+
 def test_malformed_expect_file_is_exit_2_naming_the_line(config: str, tmp_path: Path) -> None:
     expect = tmp_path / "expect.yaml"
     expect.write_text("- kind: Deployment\n  namespace: shop\n  name: web\n  minReady: lots\n")

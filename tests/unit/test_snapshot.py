@@ -79,6 +79,17 @@ def test_snapshot_on_stdout_is_plain_json() -> None:
     namespaces = {p["metadata"]["namespace"] for p in document["resources"]["pods"]["items"]}
     assert namespaces == {"shop"}
     assert document["selection"]["namespace"] == "shop"
+    assert document["selection"]["namespaces"] == ["shop"]
+
+
+def test_snapshot_of_several_namespaces_records_each() -> None:
+    result = invoke("snapshot", "-n", "shop,batch")
+    document = json.loads(result.stdout)
+    read = {p["metadata"]["namespace"] for p in document["resources"]["pods"]["items"]}
+    assert read == {"shop", "batch"}
+    assert document["selection"]["namespaces"] == ["shop", "batch"]
+    assert document["selection"]["namespace"] is None
+    jsonschema.validate(document, load_snapshot_schema())
 
 
 def test_forbidden_reads_come_back_from_the_snapshot(tmp_path: Path) -> None:
