@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	# pip 25.1 is the first to install PEP 735 dependency groups (--group)
 	$(BIN)/python -m pip install --quiet --upgrade 'pip>=25.1'
-	$(BIN)/python -m pip install --quiet -e . --group dev
+	$(BIN)/python -m pip install --quiet -e '.[postgresql]' --group dev
 	@# the HTTP fault proxy in a venv of its own: its h11 pin clashes with the mcp SDK's
 	$(PYTHON) -m venv $(VENV)/mitmproxy
 	$(VENV)/mitmproxy/bin/python -m pip install --quiet --upgrade 'pip>=25.1'
