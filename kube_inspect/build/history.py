@@ -46,15 +46,17 @@ KINDS = {
     "jobs": "Job",
 }
 RESOURCES.update({plural: plural for plural in KINDS})
-# API timestamps are whole seconds: a deletion's end, sent as 06:57:36Z, may be seen at
-# 06:57:36.9 without being overdue, so a version is judged that much earlier
-ROUNDING = timedelta(seconds=1)
+# A version is judged a little before it was seen: API timestamps are whole seconds
+# (rounded down) and a pod deleted with no grace (--force, kwok) is gone a moment after
+# its deletionTimestamp: only one still there past this slack is stuck.
+DELETION_SLACK = timedelta(seconds=5)
 
 
-def _condition_time(obj: Mapping[str, Any], kind: str) -> Any:
+def _condition_time(obj: Mapping[str, Any], kind: str, status: bool = True) -> Any:
+    """Return when the condition became ``status``; None when it says otherwise (stale)."""
     for condition in fields.items(fields.mapping(obj.get("status")).get("conditions")):
         condition = fields.mapping(condition)
-        if condition.get("type") == kind:
+        if condition.get("type") == kind and condition.get("status") == str(status):
             return condition.get("lastTransitionTime")
     return None
 
@@ -142,7 +144,7 @@ def _pod_moments(change: Change, before: Pod | None, after: Pod) -> list[Moment]
     ready, count = _ready_words(after)
     if before is None or _ready_words(before) != (ready, count):
         words = f"ready {count}" if ready else f"not ready {count}"
-        found.append(moment(change, "ready", words, _condition_time(obj, "Ready")))
+        found.append(moment(change, "ready", words, _condition_time(obj, "Ready", ready)))
     earlier = {} if before is None else {c.name: c for c in before.containers}
     for container in after.containers:
         found += _container_moments(change, earlier.get(container.name), container)
@@ -191,7 +193,7 @@ def pod_versions(changes: Iterable[Change]) -> list[Version]:
             versions.append(judged(change, [moment(change, "deleted", "deleted" + where)], None))
             previous, model, gone_node = change, None, node or gone_node
             continue
-        pod = build_pod(change.object, with_volumes=False, now=change.observed_at - ROUNDING)
+        pod = build_pod(change.object, with_volumes=False, now=change.observed_at - DELETION_SLACK)
         found = []
         if model is None or previous is None or previous.uid != change.uid:
             found.append(_created(change, previous is not None, pod.node_name))

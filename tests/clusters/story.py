@@ -112,8 +112,14 @@ def oom_status(pod: dict[str, Any]) -> dict[str, Any]:
     """Return the pod's status after an OOM kill, as a kubelet writes it: running again."""
     now = _now()
     container = pod["status"]["containerStatuses"][0]
+    conditions = [
+        {"type": kind, "status": "True", "lastTransitionTime": now}
+        for kind in ("Initialized", "Ready", "ContainersReady")
+    ]
+    scheduled = [c for c in pod["status"]["conditions"] if c["type"] == "PodScheduled"]
     return {
         "phase": "Running",
+        "conditions": conditions + scheduled,
         "containerStatuses": [
             {
                 "name": container["name"],
