@@ -47,6 +47,10 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
         "kube_inspect.cli.views:pods",
         "List pods, one per line, with the same filters and outputs as tree.",
     ),
+    "record": (
+        "kube_inspect.cli.record:record",
+        "Record every change of the cluster in a journal, until stopped (Ctrl-C or SIGTERM).",
+    ),
     "snapshot": (
         "kube_inspect.cli.snapshot:snapshot",
         "Save the selected part of the cluster to one file, to view or diff later offline.",

@@ -9,6 +9,7 @@ import click
 
 from kube_inspect.build.diff import diff_clusters
 from kube_inspect.cli.completion import complete_file
+from kube_inspect.cli.moments import is_journal
 from kube_inspect.cli.options import (
     FILTER_FLAGS,
     ClusterFlags,
@@ -40,6 +41,29 @@ def _read(client: KubeClient, selection: Selection, forbidden: ForbiddenReads) -
         client.close()
 
 
+def sides(
+    cluster: ClusterFlags, before: str, after: str | None
+) -> tuple[ClusterFlags, ClusterFlags]:
+    """Return the flags that read BEFORE and AFTER (None: the live cluster).
+
+    Each --at goes, in order, to BEFORE then AFTER where they are journals; two --at with
+    one journal and no AFTER are two moments of that journal.
+    """
+    moments = list(cluster.at)
+    if after is None and len(moments) == 2 and is_journal(before):
+        after = before
+    read: list[ClusterFlags] = []
+    for path in (before, after):
+        if path is None:
+            read.append(replace(cluster, at=()))
+            continue
+        at = (moments.pop(0),) if moments and is_journal(path) else ()
+        read.append(replace(cluster, from_file=path, at=at, loaded=None))
+    if moments:
+        raise UsageError("--at goes with a journal: BEFORE or AFTER is not one, or too many --at")
+    return read[0], read[1]
+
+
 @click.command(epilog=EXIT_CODES_HELP)
 @cluster_options
 @selection_options
@@ -63,8 +87,10 @@ def diff(
     """Show what changed from BEFORE to AFTER; exit 1 when something did, 0 when nothing did.
 
     BEFORE and AFTER are snapshots (kube-inspect snapshot) or kubectl Lists
-    (kubectl get nodes,pods -A -o json), or directories of them; without AFTER, the
-    live cluster is read now. Drawn in the tree's shape, unchanged parts left out:
+    (kubectl get nodes,pods -A -o json), or directories of them, or journals
+    (kube-inspect record) at the moments --at names; without AFTER, the live cluster
+    is read now, or, with two --at, the same journal at the second moment. Drawn in the
+    tree's shape, unchanged parts left out:
     nodes added, removed, turned NotReady or cordoned; pods added, removed or moved to
     another node; phases and container states; restarts that went up, and by how
     much; images and requests. Selection flags apply to both sides.
@@ -75,6 +101,7 @@ def diff(
       kube-inspect diff before.json.gz             # against the live cluster
       kube-inspect diff before.json.gz after.json.gz -n shop
       kube-inspect diff before.json.gz -o json | jq '.nodes[].pods[]'
+      kube-inspect diff prod.sqlite --at 2026-12-06T02:50:00Z --at 2026-12-06T03:10:00Z
     """
     refuse_flags(selection, set(FILTER_FLAGS), "diff: it compares every object of the selection")
     refuse_fleet(cluster, "diff")
@@ -89,9 +116,9 @@ def diff(
     )
     forbidden = ForbiddenReads()
     make = client_factory()
+    old_flags, new_flags = sides(cluster, before, after)
     with one_shot():
-        old = _read(make(replace(cluster, from_file=before)), read, forbidden)
-        new_flags = cluster if after is None else replace(cluster, from_file=after)
+        old = _read(make(old_flags), read, forbidden)
         new = _read(make(new_flags), read, forbidden)
         found = diff_clusters(old, new)
         out = sys.stdout

@@ -53,6 +53,7 @@ FIXED_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
     "explain": _SELECTION,
     "nodes": _LIST,
     "pods": _LIST,
+    "record": _SELECTION,
     "snapshot": _SELECTION,
     "tree": {
         **_LIST,

@@ -12,6 +12,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar, cast
 
 import click
@@ -33,6 +34,7 @@ from kube_inspect.cli.connection_flags import (
     connection_overrides,
     given_connection_flags,
 )
+from kube_inspect.cli.moments import at_option, is_journal, journal_moment, parse_at
 from kube_inspect.errors import SnapshotError, UsageError
 from kube_inspect.kube.overrides import NO_OVERRIDES, ConnectionOverrides
 from kube_inspect.kube.wires import WIRES
@@ -99,6 +101,7 @@ class ClusterFlags:
     )
     # kubectl's connection flags (--as, --server, --token...): they win over the context's
     overrides: ConnectionOverrides = NO_OVERRIDES
+    at: tuple[datetime, ...] = ()  # --at: the moments of a journal to read (diff: two)
 
     @property
     def fleet(self) -> bool:
@@ -136,8 +139,10 @@ class ClusterFlags:
         return flags
 
 
-def _load(path: str) -> tuple[str, Snapshot | FleetSnapshot] | None:
-    """Return what the --from file holds, or None when it cannot be read.
+def _load(
+    path: str, context: str | None, at: tuple[datetime, ...]
+) -> tuple[str, Snapshot | FleetSnapshot] | None:
+    """Return what the --from file holds (a journal: at the moment --at names), or None.
 
     A file that cannot be read is said so when a client is made for it, after the
     command has checked its flags (--from with a flag it refuses is that flag's error).
@@ -145,8 +150,10 @@ def _load(path: str) -> tuple[str, Snapshot | FleetSnapshot] | None:
     from kube_inspect.offline.document import load_any
 
     try:
+        if is_journal(path):
+            return path, journal_moment(path, context, at)
         return path, load_any(path)
-    except SnapshotError:
+    except (SnapshotError, UsageError):
         return None
 
 
@@ -235,8 +242,10 @@ def cluster_options(func: F) -> F:
             metavar="FILE",
             shell_complete=complete_file,
             help="Read a `kube-inspect snapshot` file, a `kubectl get nodes,pods -A -o json` "
-            "List, or a directory of them, instead of a cluster (no kubeconfig, no network).",
+            "List, or a directory of them, instead of a cluster (no kubeconfig, no network); "
+            "or a journal (`kube-inspect record`) at the moment --at names.",
         ),
+        at_option,
         click.option(
             "--wire",
             type=click.Choice(WIRES),
@@ -253,8 +262,10 @@ def cluster_options(func: F) -> F:
         contexts = tuple(dict.fromkeys(name for name in named if name))
         if p["all_contexts"] and contexts:
             raise UsageError("--all-contexts reads every context: drop --context")
+        journal = p["from_file"] is not None and is_journal(p["from_file"])
         if p["from_file"] is not None:
-            given = {"context": bool(contexts), "all-contexts": p["all_contexts"]}
+            # a journal may hold several clusters: --context names the one to read
+            given = {"context": bool(contexts) and not journal, "all-contexts": p["all_contexts"]}
             given["kubeconfig"] = p["kubeconfig"] is not None
             for flag, there in given.items():
                 if there:
@@ -262,7 +273,11 @@ def cluster_options(func: F) -> F:
             for flag in given_connection_flags(p):
                 raise UsageError(f"--from reads a file, not a cluster: drop {flag}")
         overrides = connection_overrides(p, fleet=p["all_contexts"] or len(contexts) > 1)
-        loaded = None if p["from_file"] is None else _load(p["from_file"])
+        at = tuple(parse_at(value) for value in p["at"])
+        if at and p["from_file"] is not None and not journal:
+            raise UsageError(f"--at reads a journal: {p['from_file']} is not one (see record)")
+        context = contexts[0] if len(contexts) == 1 else None
+        loaded = None if p["from_file"] is None else _load(p["from_file"], context, at)
         return ClusterFlags(
             p["kubeconfig"],
             contexts[0] if len(contexts) == 1 else None,
@@ -273,6 +288,7 @@ def cluster_options(func: F) -> F:
             p["wire"],
             loaded,
             overrides,
+            at,
         )
 
     names = (
@@ -281,6 +297,7 @@ def cluster_options(func: F) -> F:
         "all_contexts",
         "request_timeout",
         "from_file",
+        "at",
         "wire",
         *CONNECTION_FLAGS,
     )

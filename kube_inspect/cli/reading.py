@@ -10,6 +10,7 @@ from contextlib import contextmanager
 import click
 
 from kube_inspect.build.words import printable
+from kube_inspect.cli.moments import is_journal, journal_moment
 from kube_inspect.cli.options import ClusterFlags
 from kube_inspect.errors import EXIT_PARTIAL, SnapshotError, UsageError
 from kube_inspect.kube.client import KubeClient
@@ -64,6 +65,9 @@ def snapshot_client(flags: ClusterFlags) -> KubeClient:
     from kube_inspect.offline.playback import SnapshotClient
 
     assert flags.from_file is not None
+    if is_journal(flags.from_file) and (flags.loaded is None or flags.loaded[0] != flags.from_file):
+        # read now, to say why it could not be read when the flags were parsed
+        return SnapshotClient(journal_moment(flags.from_file, flags.context, flags.at))
     if flags.loaded is not None and flags.loaded[0] == flags.from_file:
         source = flags.loaded[1]
         if isinstance(source, FleetSnapshot):
@@ -82,7 +86,11 @@ def client_factory() -> ClientFactory:
     factory: ClientFactory = (found or {}).get("client_factory") or kubeconfig_client
 
     def make(flags: ClusterFlags) -> KubeClient:
-        return snapshot_client(flags) if flags.from_file is not None else factory(flags)
+        if flags.from_file is not None:
+            return snapshot_client(flags)
+        if flags.at:
+            raise UsageError("--at reads a journal: give it with --from JOURNAL")
+        return factory(flags)
 
     return make
 

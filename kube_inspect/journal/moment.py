@@ -86,3 +86,16 @@ def snapshot_of(
         failures={r: f for r, f in failures.items() if f is not None and r in KINDS},
         selection=dict(selection),
     )
+
+
+def read_moment(target: str, cluster: str | None, at: datetime | None) -> Snapshot:
+    """Return the cluster as the journal ``target`` holds it at ``at`` (None: its last moment)."""
+    from kube_inspect.journal.store import open_journal
+
+    journal = open_journal(target)
+    try:
+        if at is None:
+            at = one_span(target, journal.spans(), cluster).last_at
+        return journal.snapshot_at(cluster, at)
+    finally:
+        journal.close()

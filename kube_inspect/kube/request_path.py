@@ -51,6 +51,8 @@ class RequestPath:
         self.sleep: Callable[[float], None] = time.sleep
         self.compress = False  # ask for gzip (kube/compression.py decides, from the kubeconfig)
         self.gzipped = 0  # answers that came gzip-encoded (tests see compression happen)
+        # a command's own User-Agent (the recorder's), so an audit log tells its requests apart
+        self.user_agent: str | None = None
         self._count_lock = threading.Lock()
 
     def close(self) -> None:
@@ -142,6 +144,8 @@ class RequestPath:
         Returns the response with a 2xx status (its body read, unless ``stream``);
         anything else, and every transport failure, is raised as a KubeInspectError.
         """
+        if self.user_agent is not None:
+            headers = {**(headers or {}), "User-Agent": self.user_agent}
         with self._translated():
             response = self._transport.request("GET", path, query, headers, timeout)
             ok = 200 <= response.status <= 299
