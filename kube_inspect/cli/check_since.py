@@ -32,16 +32,17 @@ def _evaluated(snapshot: Snapshot, plan: CheckPlan) -> tuple[CheckReport, Forbid
 
 
 def _since_in(
-    journal: Journal, plan: CheckPlan, since: datetime
+    journal: Journal, flags: ClusterFlags, plan: CheckPlan, since: datetime
 ) -> tuple[CheckReport, ForbiddenReads, Target]:
-    span = one_span(journal.target, journal.spans(), None)
+    span = one_span(journal.target, journal.spans(), flags.context)
+    end = flags.at[0] if flags.at else span.last_at
     known: frozenset[tuple[str, str]] = frozenset()
     if since > span.first_at:  # before the journal began, nothing was known to fail
-        then = journal.snapshot_at(span.cluster, min(since, span.last_at))
+        then = journal.snapshot_at(span.cluster, min(since, end))
         known = known_failures(_evaluated(then, plan)[0])
-    after = journal.snapshot_at(span.cluster, span.last_at)
+    after = journal.snapshot_at(span.cluster, end)
     report, forbidden, target = _evaluated(after, replace(plan, known=known))
-    problems = journal_problems(journal.changes(span.cluster), since)
+    problems = journal_problems(journal.changes(span.cluster), since, end)
     findings = appeared_findings(problems, plan.selection.namespace)
     return with_appeared(report, findings), forbidden, target
 
@@ -49,7 +50,10 @@ def _since_in(
 def check_since(
     flags: ClusterFlags, plan: CheckPlan, since: str
 ) -> tuple[CheckReport, ForbiddenReads, Target]:
-    """Return the report of the journal --from names: what appeared since ``since``."""
+    """Return the report of the journal --from names: what appeared since ``since``.
+
+    The window ends at --at when given, else at the journal's last moment.
+    """
     source = flags.from_file
     if source is None or not is_journal(source):
         raise UsageError(
@@ -58,4 +62,4 @@ def check_since(
         )
     when = parse_when(since, "--since", datetime.now(UTC))
     with opened(source) as journal:
-        return _since_in(journal, plan, when)
+        return _since_in(journal, flags, plan, when)

@@ -6,7 +6,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import click
 
@@ -14,13 +14,12 @@ from kube_inspect.build.history import KINDS, RESOURCES, tell_history
 from kube_inspect.build.names import check_name
 from kube_inspect.build.problems import journal_problems
 from kube_inspect.cli.completion import complete_file
-from kube_inspect.cli.options import parse_duration
+from kube_inspect.cli.moments import parse_at
 from kube_inspect.errors import EXIT_CODES_HELP, UsageError
 from kube_inspect.journal.moment import one_span
 from kube_inspect.journal.store import Journal, JournalError, open_journal
 from kube_inspect.model.history import History
 from kube_inspect.model.journal import ObjectKey
-from kube_inspect.model.timestamps import parse_time
 from kube_inspect.render.history import (
     history_document,
     problems_document,
@@ -30,25 +29,17 @@ from kube_inspect.render.history import (
 from kube_inspect.render.json import write_json
 
 DEFAULT_JOURNAL = "kube-inspect-journal.sqlite"  # where `kube-inspect record` writes by default
-_YEARS = 100 * 366 * 86400.0
 
 
 def parse_when(value: str, flag: str, now: datetime) -> datetime:
-    """Return ``-1h`` (before ``now``) or an RFC 3339 time as an aware UTC datetime."""
-    text = value.strip()
-    if text.startswith("-"):
-        return now.astimezone(UTC) - _ago(text, flag)
-    when = parse_time(text)
-    if when is None or when.tzinfo is None:
+    """Return a time as ``--at`` takes it (``-1h``, or 2026-12-06T03:00:00Z), for ``flag``."""
+    try:
+        return parse_at(value, now)
+    except UsageError:
         raise UsageError(
-            f"invalid {flag} {value!r}: use a time such as 2026-12-06T03:00:00Z, or -1h for "
-            "an hour ago"
-        )
-    return when.astimezone(UTC)
-
-
-def _ago(text: str, flag: str) -> timedelta:
-    return timedelta(seconds=parse_duration(text[1:], flag, maximum=_YEARS))
+            f"invalid {flag} {value!r}: use a time such as 2026-12-06T03:00:00Z or a time ago "
+            "such as -1h"
+        ) from None
 
 
 @dataclass(frozen=True, slots=True)
