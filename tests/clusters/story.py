@@ -11,6 +11,7 @@ unit tests (``make record-history``), each stamped with the time it arrived.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -142,12 +143,20 @@ def oom_status(pod: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def play_story(kubectl: Kubectl, namespace: str, say: Callable[[str], None] = print) -> None:
-    """Play the incident in ``namespace`` (the kwok nodes of the sample must exist)."""
+def play_story(
+    kubectl: Kubectl, namespace: str, say: Callable[[str], None] = print
+) -> list[dict[str, Any]]:
+    """Play the incident in ``namespace`` (the kwok nodes of the sample must exist).
+
+    Returns the pod as kubectl got it after each step: crash-looping (restarted at least
+    twice), OOM killed and running again, recreated and ready on the other node.
+    """
+    seen = []
     say("web crash-loops on kwok-worker-1")
     _apply(kubectl, pod_manifest(namespace, FIRST_NODE, crash=True))
     _wait("two restarts", lambda: _restarts(kubectl, namespace) >= 2)
-    _apply(kubectl, warning_event(namespace, _pod(kubectl, namespace)))
+    seen.append(_pod(kubectl, namespace))
+    _apply(kubectl, warning_event(namespace, seen[-1]))
     say("web is OOM killed, then runs again")
     kubectl("label", "pod", POD, "-n", namespace, f"{CRASH_LABEL}-")
     time.sleep(1)  # a stage already under way ends first
@@ -155,16 +164,26 @@ def play_story(kubectl: Kubectl, namespace: str, say: Callable[[str], None] = pr
     kubectl(
         "patch", "pod", POD, "-n", namespace, "--subresource=status", "--type=merge", "-p", patch
     )
+    seen.append(_pod(kubectl, namespace))
     say("kwok-worker-1 is cordoned and tainted, web deleted and recreated on kwok-worker-2")
     kubectl("cordon", FIRST_NODE)
     kubectl("taint", "node", FIRST_NODE, TAINT)
     kubectl("delete", "pod", POD, "-n", namespace, "--wait=true", "--timeout=60s", timeout=90)
     _apply(kubectl, pod_manifest(namespace, SECOND_NODE, crash=False))
     kubectl("wait", "pod", POD, "-n", namespace, "--for=condition=Ready", "--timeout=60s")
+    seen.append(_pod(kubectl, namespace))
     say("kwok-worker-1 is uncordoned and untainted")
     kubectl("taint", "node", FIRST_NODE, f"{TAINT}-")
     kubectl("uncordon", FIRST_NODE)
     time.sleep(1)
+    return seen
+
+
+def restore_node(kubectl: Kubectl) -> None:
+    """Undo the story's cordon and taint, if a failed story left them."""
+    for args in (("taint", "node", FIRST_NODE, f"{TAINT}-"), ("uncordon", FIRST_NODE)):
+        with contextlib.suppress(subprocess.CalledProcessError):  # not tainted (any more)
+            kubectl(*args)
 
 
 class WatchRecorder:
