@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 ACTIONLINT := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 KREW_VALIDATE := sigs.k8s.io/krew/cmd/validate-krew-manifest@v0.4.3
 
-.PHONY: install demo test unit integration lint fmt record cluster-binaries kind-images clean \
+.PHONY: install demo test unit integration lint fmt record record-history cluster-binaries kind-images clean \
 	system-deps screenshot proto bench bench-loopback bench-stretch bench-startup test-matrix dist \
 	docs docs-reference docs-examples
 
@@ -57,6 +57,9 @@ lint: install
 
 docs: install  ## build the manual (docs/, mkdocs.yml) into site/ and serve nothing: open site/index.html
 	$(BIN)/mkdocs build --strict --site-dir site
+
+record-history: install  ## re-record tests/fixtures/history/story.json: an incident's watch events, from a local cluster
+	$(BIN)/python -m tests.clusters.story
 
 docs-reference: install  ## rewrite docs/reference.md from each command's --help (a unit test fails when stale)
 	$(BIN)/python -m tests.docs.reference

@@ -6,7 +6,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import click
 
@@ -29,6 +29,7 @@ from kube_inspect.render.history import (
 from kube_inspect.render.json import write_json
 
 DEFAULT_JOURNAL = "kube-inspect-journal.sqlite"  # where `kube-inspect record` writes by default
+EVENT_SLACK = timedelta(minutes=1)  # an event about an object may be seen just before it
 
 
 def parse_when(value: str, flag: str, now: datetime) -> datetime:
@@ -85,7 +86,10 @@ def read_history(journal: Journal, query: HistoryQuery) -> History:
         where = f" in namespace {query.key.namespace}" if query.key.namespace else ""
         kind = KINDS[query.key.resource].lower()
         raise JournalError(f"{journal.target} holds nothing about {kind} {query.key.name}{where}")
-    events = (c for c in journal.changes(cluster) if c.key.resource == "events")
+    # events about it come after its first change: the scan starts there, not at the
+    # journal's beginning (the store filters by object or by time, not by resource)
+    first = own[0].observed_at - EVENT_SLACK
+    events = (c for c in journal.changes(cluster, since=first) if c.key.resource == "events")
     history = tell_history(cluster, query.key, own, events, journal.gaps(cluster))
     kept = tuple(
         m
