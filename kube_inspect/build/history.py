@@ -176,6 +176,15 @@ def _moved(found: list[Moment], gone_node: str | None, node: str | None) -> list
     ]
 
 
+def _incarnation(change: Change) -> tuple[str, str | None]:
+    """Return what tells a pod from an earlier one of the same name: uid, else creation time.
+
+    Journals whose pods were kept without their uid still tell a recreated pod apart.
+    """
+    meta = fields.mapping(change.object.get("metadata"))
+    return change.uid, fields.text(meta.get("creationTimestamp"))
+
+
 def pod_versions(changes: Iterable[Change]) -> list[Version]:
     """Return each version of one pod (of every uid it had), judged, in ``seq`` order.
 
@@ -195,7 +204,7 @@ def pod_versions(changes: Iterable[Change]) -> list[Version]:
             continue
         pod = build_pod(change.object, with_volumes=False, now=change.observed_at - DELETION_SLACK)
         found = []
-        if model is None or previous is None or previous.uid != change.uid:
+        if model is None or previous is None or _incarnation(previous) != _incarnation(change):
             found.append(_created(change, previous is not None, pod.node_name))
             gone_node = gone_node or (model.node_name if model is not None else None)
             model = None

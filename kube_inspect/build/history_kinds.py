@@ -15,6 +15,7 @@ from kube_inspect.build.health import judge_node
 from kube_inspect.build.history_moments import Version, judged, moment
 from kube_inspect.build.nodes import build_node
 from kube_inspect.build.objects import build_workload
+from kube_inspect.build.rollouts import judge_workload
 from kube_inspect.model.cluster import Node, Workload
 from kube_inspect.model.history import Moment
 from kube_inspect.model.journal import Change, ChangeType
@@ -98,12 +99,14 @@ def _workload_moments(change: Change, before: Workload | None, after: Workload) 
 
 
 def _workload_verdict(change: Change, workload: Workload) -> tuple[str, str | None]:
+    """Return the workload's verdict as every view judges it (build/rollouts.py), and why."""
     if change.key.resource == "jobs":
         end = _job_words(change.object)[1]
         return ("failing", "the Job failed") if end == "Failed" else ("healthy", None)
-    if workload.ready < workload.desired:
-        return "warning", f"ready {workload.ready}/{workload.desired}"
-    return "healthy", None
+    judged = judge_workload(workload)
+    if judged.verdict == "healthy":
+        return "healthy", None
+    return judged.verdict, f"{judged.key}: {judged.detail}" if judged.detail else judged.key
 
 
 def workload_versions(changes: Iterable[Change]) -> list[Version]:

@@ -109,3 +109,9 @@ def test_check_since_fails_on_what_appeared_and_passes_after(journal_file: str) 
 def test_check_since_needs_a_journal(tmp_path: Path) -> None:
     code, _, err = run("check", "--since", "-1h")
     assert code == 2 and "--since asks a journal" in err
+
+
+def test_history_reads_where_record_writes_by_default() -> None:
+    from kube_inspect.cli import history, record
+
+    assert history.DEFAULT_JOURNAL == record.DEFAULT_JOURNAL
