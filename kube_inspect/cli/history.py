@@ -16,6 +16,7 @@ from kube_inspect.build.problems import journal_problems
 from kube_inspect.cli.completion import complete_file
 from kube_inspect.cli.moments import parse_at
 from kube_inspect.errors import EXIT_CODES_HELP, UsageError
+from kube_inspect.journal.events import events_named_after
 from kube_inspect.journal.moment import one_span
 from kube_inspect.journal.store import Journal, JournalError, open_journal
 from kube_inspect.model.history import History
@@ -86,10 +87,10 @@ def read_history(journal: Journal, query: HistoryQuery) -> History:
         where = f" in namespace {query.key.namespace}" if query.key.namespace else ""
         kind = KINDS[query.key.resource].lower()
         raise JournalError(f"{journal.target} holds nothing about {kind} {query.key.name}{where}")
-    # events about it come after its first change: the scan starts there, not at the
-    # journal's beginning (the store filters by object or by time, not by resource)
+    # events about it come after its first change, and are named after it
     first = own[0].observed_at - EVENT_SLACK
-    events = (c for c in journal.changes(cluster, since=first) if c.key.resource == "events")
+    key = query.key
+    events = events_named_after(journal, cluster, key.namespace, key.name, first)
     history = tell_history(cluster, query.key, own, events, journal.gaps(cluster))
     kept = tuple(
         m

@@ -15,6 +15,7 @@ import pytest
 
 from kube_inspect.build.history import tell_history
 from kube_inspect.build.problems import journal_problems
+from kube_inspect.journal.events import events_named_after
 from kube_inspect.journal.postgres import postgres_sql, shown_url
 from kube_inspect.journal.store import Journal, JournalError, open_journal
 from kube_inspect.model.journal import Change, ObjectKey
@@ -145,3 +146,16 @@ def test_the_sqlite_statements_become_postgresql_ones() -> None:
     assert postgres_sql("INSERT OR IGNORE INTO meta (k) VALUES (?)") == (
         "INSERT INTO meta (k) VALUES (%s) ON CONFLICT DO NOTHING"
     )
+
+
+def test_the_events_named_after_an_object_are_those_a_full_read_finds(journal: Journal) -> None:
+    everything = [
+        c
+        for c in journal.changes(None)
+        if c.key.resource == "events" and c.key.name.startswith("web.")
+    ]
+    start = story_changes()[0].observed_at
+    found = list(events_named_after(journal, "story", NAMESPACE, "web", start))
+    assert found == everything and found
+    later = list(events_named_after(journal, "story", NAMESPACE, "web", found[-1].observed_at))
+    assert later == [found[-1]]
