@@ -17,10 +17,8 @@ from kube_inspect.journal.sqlite import _CHANGE_COLUMNS, SqliteJournal, _change_
 from kube_inspect.journal.store import Journal
 from kube_inspect.model.journal import Change
 
-_EVENTS_NAMED = (
-    f"SELECT {_CHANGE_COLUMNS} FROM changes WHERE cluster = ? AND resource = 'events' "
-    "AND namespace = ? AND substr(name, 1, ?) = ? ORDER BY seq"
-)
+_EVENTS = f"SELECT {_CHANGE_COLUMNS} FROM changes WHERE cluster = ? AND resource = 'events' "
+_NAMED = "AND substr(name, 1, ?) = ? ORDER BY seq"
 
 
 def events_named_after(
@@ -29,16 +27,21 @@ def events_named_after(
     """Yield the event changes (from ``since`` on) whose name says they may be about ``name``.
 
     A node's events are in the namespace ``default`` (where the kubelet writes them),
-    or wherever they were written: for a cluster-wide object every namespace is read.
+    or wherever they were written: for a cluster-wide object (``namespace`` None) every
+    namespace is read.
     """
     prefix = f"{name}."
-    if not isinstance(journal, SqliteJournal) or namespace is None:
+    if not isinstance(journal, SqliteJournal):
         for change in journal.changes(cluster, since=since):
             if change.key.resource == "events" and change.key.name.startswith(prefix):
                 yield change
         return
     # no time in the query: the planner would then walk the time index, not the object one
-    rows = journal._db.execute(_EVENTS_NAMED, (cluster, namespace, len(prefix), prefix))
+    if namespace is None:
+        rows = journal._db.execute(_EVENTS + _NAMED, (cluster, len(prefix), prefix))
+    else:
+        query = _EVENTS + "AND namespace = ? " + _NAMED
+        rows = journal._db.execute(query, (cluster, namespace, len(prefix), prefix))
     for row in rows:
         change = _change_of(tuple(row))
         if change.observed_at >= since:
