@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from kube_inspect.build.history import KINDS
 from kube_inspect.build.problems import journal_problems
 from kube_inspect.check.run import CheckPlan, evaluate, known_failures
 from kube_inspect.check.since import appeared_findings, with_appeared
@@ -13,6 +14,7 @@ from kube_inspect.cli.options import ClusterFlags
 from kube_inspect.errors import UsageError
 from kube_inspect.journal.moment import one_span
 from kube_inspect.journal.store import Journal, is_journal
+from kube_inspect.journal.window import window_changes
 from kube_inspect.kube.client import Target
 from kube_inspect.model.checks import CheckReport
 from kube_inspect.offline.document import Snapshot
@@ -42,7 +44,8 @@ def _since_in(
         known = known_failures(_evaluated(then, plan)[0])
     after = journal.snapshot_at(span.cluster, end)
     report, forbidden, target = _evaluated(after, replace(plan, known=known))
-    problems = journal_problems(journal.changes(span.cluster), since, end)
+    changes = window_changes(journal, span.cluster, since, end, KINDS)
+    problems = journal_problems(changes, since, end)
     findings = appeared_findings(problems, plan.selection.namespace)
     return with_appeared(report, findings), forbidden, target
 

@@ -19,6 +19,7 @@ from kube_inspect.errors import EXIT_CODES_HELP, UsageError
 from kube_inspect.journal.events import events_named_after
 from kube_inspect.journal.moment import one_span
 from kube_inspect.journal.store import Journal, JournalError, open_journal
+from kube_inspect.journal.window import window_changes
 from kube_inspect.model.history import History
 from kube_inspect.model.journal import ObjectKey
 from kube_inspect.render.history import (
@@ -113,7 +114,8 @@ def write_history(journal: Journal, query: HistoryQuery) -> None:
             render_history_text(history, sys.stdout)
         return
     cluster = one_span(journal.target, journal.spans(), query.cluster).cluster
-    problems = journal_problems(journal.changes(cluster), query.since, query.until)
+    changes = window_changes(journal, cluster, query.since, query.until, KINDS)
+    problems = journal_problems(changes, query.since, query.until)
     if query.output == "json":
         write_json(problems_document(cluster, query.since, query.until, problems), sys.stdout)
     else:

@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from kube_inspect.build.history import tell_history
+from kube_inspect.build.history import KINDS, tell_history
 from kube_inspect.build.problems import journal_problems
 from kube_inspect.journal.events import events_named_after
 from kube_inspect.journal.postgres import postgres_sql, shown_url
 from kube_inspect.journal.store import Journal, JournalError, open_journal
+from kube_inspect.journal.window import window_changes
 from kube_inspect.model.journal import Change, ObjectKey
 from tests.unit.story import NAMESPACE, story_changes
 
@@ -159,3 +160,14 @@ def test_the_events_named_after_an_object_are_those_a_full_read_finds(journal: J
     assert found == everything and found
     later = list(events_named_after(journal, "story", NAMESPACE, "web", found[-1].observed_at))
     assert later == [found[-1]]
+
+
+def test_problems_of_a_window_read_from_its_start_are_those_of_the_whole_journal(
+    journal: Journal,
+) -> None:
+    changes = story_changes()
+    for since in sorted({c.observed_at for c in changes})[1::3]:
+        windowed = window_changes(journal, "story", since, None, KINDS)
+        assert journal_problems(windowed, since) == journal_problems(
+            journal.changes(None), since
+        ), since
