@@ -121,9 +121,9 @@ def record(
 
     recorder = Recorder(client, journal, recorded_reads(chosen), options, say)
     try:
-        recorder.start(selection_record(chosen))
-        say(_started(recorder, path))
         with _stopped_by_signals(recorder.stop):
+            recorder.start(selection_record(chosen))
+            say(_started(recorder, path))
             recorder.run()
         say(f"stopped: {recorder.tally.changes} changes recorded in {path}")
     finally:
