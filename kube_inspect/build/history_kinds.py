@@ -162,6 +162,9 @@ def event_versions(changes: Iterable[Change]) -> list[Version]:
         kind = fields.text(change.object.get("type")) or "Normal"
         text = f"{kind} {event_words(event)}"
         found = moment(change, "event", text, event.last_seen, reason=event.reason)
+        # the uid of an event's moment is its object's: which pod of that name it is about
+        involved = fields.mapping(change.object.get("involvedObject"))
+        found = replace(found, uid=fields.text(involved.get("uid")))
         where[change.uid] = len(versions)
         versions.append(Version(change, (found,), None, None))
     return versions

@@ -45,7 +45,8 @@ class Moment:
     ``text`` is in the tree's words (``container app: waiting: CrashLoopBackOff``);
     ``verdict`` is the object's health after it (healthy, warning, failing; None where
     there is no judgement, as for events); ``uid`` tells a recreated pod from the one
-    before; ``gone_at`` is, for an event, when the API server deleted it (its hour was up).
+    before (for an event, the uid of the object it is about); ``gone_at`` is, for an
+    event, when the API server deleted it (its hour was up).
     """
 
     at: datetime
