@@ -135,3 +135,30 @@ def test_a_version_1_journal_is_still_read(tmp_path: Path) -> None:
     assert span.cluster == "kwok-jdev" and not span.gaps
     assert next(store.changes(None)).seq == 1
     store.close()
+
+
+def test_keep_reads_days_and_hours() -> None:
+    from kube_inspect.cli.record import parse_keep
+
+    assert parse_keep("7d") == timedelta(days=7)
+    assert parse_keep("1d12h") == timedelta(days=1, hours=12)
+    assert parse_keep("36h") == timedelta(hours=36)
+    for wrong in ("0", "week", "-1d"):
+        with pytest.raises(UsageError):
+            parse_keep(wrong)
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--from", str(SAMPLE)], "record reads a live cluster: it does not go with --from"),
+        (["--context", "a,b"], "does not apply to record"),
+        (["--problems"], "--problems does not apply to record"),
+        (["--node", "n1"], "--node does not apply to record"),
+        (["--keep", "soon"], "invalid --keep 'soon': use a duration such as 7d, 36h or 1d12h"),
+    ],
+)
+def test_record_refuses_what_it_cannot_do_in_one_line(args: list[str], said: str) -> None:
+    code, out, err = invoke("record", *args)
+    assert (code, out, len(err.splitlines())) == (2, "", 1), err
+    assert said in err
