@@ -9,7 +9,7 @@ ACTIONLINT := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 KREW_VALIDATE := sigs.k8s.io/krew/cmd/validate-krew-manifest@v0.4.3
 
 .PHONY: install demo test unit integration lint fmt record record-history cluster-binaries kind-images clean \
-	system-deps screenshot proto bench bench-journal bench-loopback bench-stretch bench-startup test-matrix dist \
+	system-deps screenshot proto bench bench-journal bench-history bench-loopback bench-stretch bench-startup test-matrix dist \
 	docs docs-reference docs-examples
 
 $(STAMP): pyproject.toml
@@ -96,6 +96,9 @@ bench: install  ## 15 to 30,000 pods, on loopback and 3 links (toxiproxy): tree,
 
 bench-journal: install  ## the journal: --from JOURNAL --at T against --from SNAPSHOT, 10,000 pods, a day of changes
 	$(BIN)/python -m bench.journal --pods 10000 --nodes 1000 --hours 24 --runs 5
+
+bench-history: install  ## history pod/NAME and history --problems on a day-long journal of 10,000 pods, against tree --from the sample
+	$(BIN)/python -m bench.history --pods 10000 --nodes 1000 --hours 24 --runs 5
 
 bench-loopback: install  ## loopback only, 3,000/10,000/30,000 pods, with variants and the typed client
 	$(BIN)/python -m bench.run --points 3000,10000,30000 --nodes 1000 --runs 5
