@@ -71,6 +71,8 @@ def journal_problems(
     found = [
         problem
         for key, object_changes in by_object.items()
+        # an object that did not change in the window has no new problem: not judged
+        if since is None or object_changes[-1].observed_at >= since
         for problem in object_problems(key, versions_of(key.resource, object_changes))
         if since is None or problem.at >= since
     ]
