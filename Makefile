@@ -8,15 +8,15 @@ PYTEST_ARGS ?=
 ACTIONLINT := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 KREW_VALIDATE := sigs.k8s.io/krew/cmd/validate-krew-manifest@v0.4.3
 
-.PHONY: install demo test unit integration lint fmt record cluster-binaries kind-images clean \
-	helm system-deps screenshot proto bench bench-loopback bench-stretch bench-startup test-matrix dist \
+.PHONY: install demo test unit integration lint fmt record record-history cluster-binaries kind-images clean \
+	helm system-deps screenshot proto bench bench-journal bench-history bench-loopback bench-stretch bench-startup test-matrix dist \
 	docs docs-reference docs-examples
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	# pip 25.1 is the first to install PEP 735 dependency groups (--group)
 	$(BIN)/python -m pip install --quiet --upgrade 'pip>=25.1'
-	$(BIN)/python -m pip install --quiet -e . --group dev
+	$(BIN)/python -m pip install --quiet -e '.[postgresql]' --group dev
 	@# the HTTP fault proxy in a venv of its own: its h11 pin clashes with the mcp SDK's
 	$(PYTHON) -m venv $(VENV)/mitmproxy
 	$(VENV)/mitmproxy/bin/python -m pip install --quiet --upgrade 'pip>=25.1'
@@ -60,6 +60,9 @@ lint: install
 docs: install  ## build the manual (docs/, mkdocs.yml) into site/ and serve nothing: open site/index.html
 	$(BIN)/mkdocs build --strict --site-dir site
 
+record-history: install  ## re-record tests/fixtures/history/story.json: an incident's watch events, from a local cluster
+	$(BIN)/python -m tests.clusters.story
+
 docs-reference: install  ## rewrite docs/reference.md from each command's --help (a unit test fails when stale)
 	$(BIN)/python -m tests.docs.reference
 
@@ -94,6 +97,13 @@ screenshot: install system-deps  ## re-take docs/img/sample-cluster.png from the
 
 bench: install  ## 15 to 30,000 pods, on loopback and 3 links (toxiproxy): tree, kubectl, curl floors
 	$(BIN)/python -m bench.run --points 15,3000,10000,30000 --nodes 1000 --runs 5 --profiles all --name links
+	$(BIN)/python -m bench.journal --pods 10000 --nodes 1000 --hours 24 --runs 5
+
+bench-journal: install  ## the journal: --from JOURNAL --at T against --from SNAPSHOT, 10,000 pods, a day of changes
+	$(BIN)/python -m bench.journal --pods 10000 --nodes 1000 --hours 24 --runs 5
+
+bench-history: install  ## history pod/NAME and history --problems on a day-long journal of 10,000 pods, against tree --from the sample
+	$(BIN)/python -m bench.history --pods 10000 --nodes 1000 --hours 24 --runs 5
 
 bench-loopback: install  ## loopback only, 3,000/10,000/30,000 pods, with variants and the typed client
 	$(BIN)/python -m bench.run --points 3000,10000,30000 --nodes 1000 --runs 5

@@ -4,6 +4,8 @@
 #   graphviz  - `dot`, which must render what `kube-inspect tree -o dot` prints
 #   npm       - to fetch mermaid's browser bundle from the npm registry, which must
 #               render what `kube-inspect tree -o mermaid` prints (cached below)
+#   postgresql - the server the journal's PostgreSQL tests start and stop themselves
+#               (tests/clusters/postgres.py: initdb, own data directory and port)
 # and what the kind backend (real kubelets) needs, as root, where no Docker engine answers:
 #   docker.io - dockerd and the docker client: the test run starts a dockerd of its own
 #               (tests/clusters/docker_engine.py); the user's Docker config is left alone
@@ -23,6 +25,8 @@ for browser in "${KUBE_INSPECT_CHROMIUM:-}" /usr/bin/chromium /usr/bin/chromium-
     [ -n "$browser" ] && [ -x "$browser" ] && found_chromium="$browser" && break
 done
 [ -n "$found_chromium" ] || missing+=(chromium)
+[ -x "${KUBE_INSPECT_PG_BINDIR:-/usr/lib/postgresql/15/bin}/initdb" ] \
+    || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 [ -f "$mermaid_js" ] || command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ "$(id -u)" -eq 0 ] || docker info >/dev/null 2>&1; then
     if ! docker info >/dev/null 2>&1; then

@@ -237,6 +237,7 @@ Examples:
   kube-inspect check --context prod,staging --junit report.xml
   kube-inspect snapshot -o before.json.gz      # then deploy, then:
   kube-inspect check --baseline before.json.gz # only what the deploy broke
+  kube-inspect check --from journal.sqlite --since -10m  # what broke since
 """
 
 
@@ -308,6 +309,13 @@ Examples:
     shell_complete=complete_file,
     help="Also write a JUnit XML report (one test case per rule and object).",
 )
+@click.option(
+    "--since",
+    metavar="TIME",
+    help="With --from JOURNAL: fail only on problems that appeared since TIME (-10m, or "
+    "2026-12-06T03:00:00Z): what the rules find at the journal's end and did not then, and "
+    "every object that became unhealthy in between (rule appeared-since).",
+)
 def check(
     cluster: ClusterFlags,
     selection: SelectionFlags,
@@ -321,6 +329,7 @@ def check(
     output: str,
     junit: str | None,
     baseline: str | None,
+    since: str | None,
 ) -> None:
     """Check the selection once, or until it passes (--wait); exit 1 when a check fails."""
     refuse_flags(
@@ -349,6 +358,17 @@ def check(
         options,
         read_expectations(expect_file) if expect_file else (),
     )
+    if since is not None:
+        if wait or baseline is not None:
+            raise UsageError("--since compares with the journal itself: drop --wait and --baseline")
+        from kube_inspect.cli.check_since import check_since  # reads a journal: only then
+
+        report, forbidden, target = check_since(cluster, plan, since)
+        write_reports(report, output, junit, target, forbidden.warnings())
+        if not report.passed:
+            click.get_current_context().exit(EXIT_CHECKS_FAILED)
+        exit_if_partial(forbidden)
+        return
     run = check_fleet if cluster.fleet else check_cluster
     run(cluster, plan, wait_seconds if wait else None, output, junit, baseline)
 

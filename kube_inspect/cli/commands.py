@@ -31,6 +31,10 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
         "kube_inspect.cli.explain:explain_command",
         "Explain the cluster, or one node, pod or container, in plain words.",
     ),
+    "history": (
+        "kube_inspect.cli.history:history",
+        "Tell what happened to a pod, node or workload, in order, from a journal.",
+    ),
     "mcp": (
         "kube_inspect.cli.mcp:mcp",
         "Serve the views to an AI assistant as Model Context Protocol tools, over stdio.",

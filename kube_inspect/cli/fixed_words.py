@@ -48,6 +48,7 @@ FIXED_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
         "--skip-rule": RULES,
     },
     "containers": _LIST,
+    "history": {"-o": ("text", "json"), "--output": ("text", "json")},
     "diff": {**_SELECTION, "-o": ("tree", "json", "yaml"), "--output": ("tree", "json", "yaml")},
     "explain": _SELECTION,
     "nodes": _LIST,

@@ -42,9 +42,13 @@ def parse_keep(value: str) -> timedelta:
     """Return a retention (``7d``, ``36h``, ``1d12h``) as a timedelta; UsageError otherwise."""
     found = _DAYS.fullmatch(value.strip())
     days, rest = (int(found[1]), found[2]) if found else (0, value)
-    seconds = days * 86400.0 + (parse_duration(rest, "--keep", _YEAR) if rest else 0.0)
+    wrong = UsageError(f"invalid --keep {value!r}: use a duration such as 7d, 36h or 1d12h")
+    try:
+        seconds = days * 86400.0 + (parse_duration(rest, "--keep", _YEAR) if rest else 0.0)
+    except UsageError:
+        raise wrong from None
     if seconds <= 0:
-        raise UsageError(f"invalid --keep {value!r}: use a duration such as 7d, 36h or 1d12h")
+        raise wrong
     return timedelta(seconds=seconds)
 
 
@@ -121,9 +125,9 @@ def record(
 
     recorder = Recorder(client, journal, recorded_reads(chosen), options, say)
     try:
-        recorder.start(selection_record(chosen))
-        say(_started(recorder, path))
         with _stopped_by_signals(recorder.stop):
+            recorder.start(selection_record(chosen))
+            say(_started(recorder, path))
             recorder.run()
         say(f"stopped: {recorder.tally.changes} changes recorded in {path}")
     finally:

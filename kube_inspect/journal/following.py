@@ -34,32 +34,40 @@ class Broken:
 
 
 def decoder(resource: str) -> Callable[[bytes], Any]:
-    """Return the decoder of a LIST of ``resource``, as a snapshot decodes it.
+    """Return the decoder of a LIST of ``resource``: events and usage whole, others lean.
 
-    Pods lose what no view reads (env, commands, annotations); events and usage keep
-    their top-level fields; every other object loses its managedFields.
+    Every object loses its managedFields; pods are narrowed after (``narrowed``).
     """
-    if resource == "pods":
-        return decode_pod_list
     return decode_json if resource in UNSHAPED else decode_object_list
 
 
 def narrowed(resource: str, obj: dict[str, Any]) -> dict[str, Any]:
-    """Return a watched object narrowed as the LIST of its resource is (pods above all)."""
-    if resource == "pods":
-        items = decode_pod_list(msgspec.json.encode({"items": [obj]})).get("items") or [obj]
-        found: dict[str, Any] = items[0]
-        return found
+    """Return an object narrowed as a snapshot's is (pods to what the views read).
+
+    A pod keeps its uid and resourceVersion besides: the journal tells a recreated pod
+    from the one before by its uid.
+    """
     metadata = obj.get("metadata")
     if isinstance(metadata, dict):
         metadata.pop("managedFields", None)
-    return obj
+    if resource != "pods":
+        return obj
+    items = decode_pod_list(msgspec.json.encode({"items": [obj]})).get("items") or [obj]
+    found: dict[str, Any] = items[0]
+    if isinstance(metadata, dict) and isinstance(found.get("metadata"), dict):
+        for key in ("uid", "resourceVersion"):
+            if key in metadata:
+                found["metadata"][key] = metadata[key]
+    return found
 
 
 def list_now(client: KubeClient, followed: Followed) -> tuple[list[dict[str, Any]], str]:
     """Return the items of one LIST of the recorder, and the version to watch from."""
     read = followed.read
-    return list_with_version(client, read.path, list(read.query), decoder(followed.resource))
+    items, version = list_with_version(
+        client, read.path, list(read.query), decoder(followed.resource)
+    )
+    return [narrowed(followed.resource, o) for o in items], version
 
 
 class JournalFollower(Follower):
@@ -111,9 +119,7 @@ class JournalFollower(Follower):
                 if obj.get("code") != 410:
                     message = obj.get("message")
                     raise KubeInspectError(f"watching {self.resource} failed: {message}")
-                items, self.version = list_with_version(
-                    self.client, self.path, self.query, self.decode
-                )
+                items, self.version = list_now(self.client, self.followed)
                 self.inbox.put(Message(self.resource, "RELISTED", items))
                 return
             self.version = str((obj.get("metadata") or {}).get("resourceVersion", self.version))

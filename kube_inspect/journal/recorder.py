@@ -98,6 +98,7 @@ class Recorder:
         self._broken: dict[Followed, datetime] = {}  # since when; retried at _retry_at
         self._retry_at: dict[Followed, float] = {}
         self._tries: dict[Followed, int] = {}
+        self._outage: tuple[datetime, int] = (now(), 0)  # since when, differences found
         self._pending: list[Change] = []
 
     def start(self, selection: dict[str, Any]) -> None:
@@ -218,13 +219,17 @@ class Recorder:
 
     def _broke(self, followed: Followed, broken: Broken) -> None:
         if isinstance(broken.error, ApiError) and broken.error.status == 410:
+            if not self._broken:
+                self._outage = (now(), 0)
             self._broken[followed] = now()  # listed again at once, without a gap
             self._retry_at[followed] = 0.0
             return
         self.journal.open_gap(self.cluster, broken.since, f"{followed.label}: {broken.error}")
+        if not self._broken:  # one line for the watches that break together
+            self._outage = (broken.since, 0)
+            self.say(f"the watch of {followed.label} broke ({broken.error}); reconnecting")
         self._broken[followed] = broken.since
         self._retry_at[followed] = time.monotonic() + RETRY_SECONDS[0]
-        self.say(f"{followed.label}: the watch broke ({broken.error}); reconnecting")
 
     def _retry(self, clock: float) -> None:
         for followed in [f for f, at in self._retry_at.items() if at <= clock]:
@@ -237,17 +242,19 @@ class Recorder:
                 continue
             self._tries.pop(followed, None)
             at = now()
-            found = self._relisted(followed, items, at)
-            since = self._broken.pop(followed)
+            since, found = self._outage
+            self._outage = (since, found + self._relisted(followed, items, at))
+            self._broken.pop(followed)
             del self._retry_at[followed]
             self._watch(followed, version)
-            self.tally.reconnects += 1
-            self.say(
-                f"{followed.label}: reconnected after {(at - since).total_seconds():.0f}s; "
-                f"listed again, {found} difference{'' if found == 1 else 's'} recorded"
-            )
-            if not self._broken:
+            if not self._broken:  # one line when every broken watch is back
                 self.journal.close_gap(self.cluster, at)
+                self.tally.reconnects += 1
+                found = self._outage[1]
+                self.say(
+                    f"reconnected after {(at - since).total_seconds():.0f}s; listed again: "
+                    f"{found} difference{'' if found == 1 else 's'} recorded"
+                )
 
     def _sample(self) -> None:
         for followed in self.reads:

@@ -30,3 +30,10 @@ def load_snapshot_schema() -> dict[str, Any]:
     text = files(__package__).joinpath("snapshot-v1.json").read_text()
     schema: dict[str, Any] = json.loads(text)
     return schema
+
+
+def load_history_schema() -> dict[str, Any]:
+    """Return the JSON Schema every ``history -o json`` document validates against."""
+    text = files(__package__).joinpath("history-v1.json").read_text()
+    schema: dict[str, Any] = json.loads(text)
+    return schema

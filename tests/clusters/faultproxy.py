@@ -89,6 +89,14 @@ class FaultProxy:
             },
         )
 
+    def disable(self) -> None:
+        """Cut the network: close every connection through the proxy and refuse new ones."""
+        self._api("POST", "/proxies/apiserver", {"enabled": False})
+
+    def enable(self) -> None:
+        """Mend the network: accept connections again."""
+        self._api("POST", "/proxies/apiserver", {"enabled": True})
+
     def kubeconfig_through(self, kubeconfig: Path, into: Path) -> Path:
         """Write a copy of ``kubeconfig`` whose clusters point at the proxy."""
         doc = yaml.safe_load(kubeconfig.read_text())

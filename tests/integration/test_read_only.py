@@ -17,6 +17,7 @@ import yaml
 from kube_inspect.cli import cli
 from tests.integration.cli_runner import run
 from tests.integration.conftest import TestCluster
+from tests.integration.test_record import start_recording
 
 pytestmark = [pytest.mark.integration, pytest.mark.local_backend, pytest.mark.runs_last]
 
@@ -98,6 +99,11 @@ def test_kube_inspect_sends_only_get_list_and_watch(cluster: TestCluster, tmp_pa
     # holds only those some earlier test ran in this process (none when run alone)
     commands = set(cli.list_commands(click.Context(cli)))
     for command in sorted(commands):
+        if command == "record":  # runs until stopped: a minute's recording, then SIGTERM
+            recording = start_recording(cluster.kubeconfig, tmp_path / "journal.sqlite")
+            assert recording.stop() == 0 and "Traceback" not in "".join(recording.rest())
+            ran.add(command)
+            continue
         for args in INVOCATIONS.get(command) or [[command]]:
             args = [files.get(a, a) for a in args]
             result = run(*args, kubeconfig=cluster.kubeconfig)
@@ -111,13 +117,18 @@ def test_kube_inspect_sends_only_get_list_and_watch(cluster: TestCluster, tmp_pa
     verbs = {e["verb"] for e in ours}
     assert verbs <= {"get", "list", "watch"}, verbs
     assert {"get", "list", "watch"} <= verbs  # check --wait watched
+    # the recorder follows every event, Normal ones too (its own User-Agent says it is it)
+    recorded = [e for e in ours if e.get("userAgent", "").endswith(" record")]
+    assert {e["verb"] for e in recorded} == {"get", "list", "watch"}
+    assert {(e.get("objectRef") or {}).get("resource") for e in recorded} >= {"pods", "events"}
+    views = [e for e in ours if e not in recorded]
     assert not [e for e in ours if (e.get("objectRef") or {}).get("resource") == "secrets"]
-    events_read = [e for e in ours if (e.get("objectRef") or {}).get("resource") == "events"]
+    events_read = [e for e in views if (e.get("objectRef") or {}).get("resource") == "events"]
     assert events_read, "tree --events listed no events"
     assert {e["verb"] for e in events_read} == {"list"}  # one LIST, never a GET per object
     assert all("fieldSelector=type%3DWarning" in e["requestURI"] for e in events_read)
     claims = [
-        e for e in ours if (e.get("objectRef") or {}).get("resource") == "persistentvolumeclaims"
+        e for e in views if (e.get("objectRef") or {}).get("resource") == "persistentvolumeclaims"
     ]
     assert claims and {e["verb"] for e in claims} == {"list"}  # one LIST, never a get per pod
     # the in-cluster ClusterRole (deploy/rbac.yaml) holds exactly what a full run read

@@ -28,19 +28,19 @@ def change_of(resource: str, obj: dict[str, Any], kind: ChangeType, at: datetime
     return Change(0, CLUSTER, at, kind, key, meta.get("uid", ""), version, obj)
 
 
-def filled(path: Path, sample: Snapshot) -> Journal:
-    """Return a journal that saw the sample cluster listed at T0, and nothing since."""
+def filled(path: Path, sample: Snapshot, at: datetime = T0) -> Journal:
+    """Return a journal that saw the sample cluster listed at ``at``, and nothing for an hour."""
     journal = open_journal(str(path), create=True)
-    journal.begin(CLUSTER, sample.server, sample.version, sample.selection, T0)
-    journal.reads(CLUSTER, T0, {r: None for r in sample.items} | dict(sample.failures))
+    journal.begin(CLUSTER, sample.server, sample.version, sample.selection, at)
+    journal.reads(CLUSTER, at, {r: None for r in sample.items} | dict(sample.failures))
     journal.append(
         [
-            change_of(resource, obj, ChangeType.ADDED, T0)
+            change_of(resource, obj, ChangeType.ADDED, at)
             for resource, objects in sample.items.items()
             for obj in objects
         ]
     )
-    journal.heartbeat(CLUSTER, T0 + timedelta(hours=1))
+    journal.heartbeat(CLUSTER, at + timedelta(hours=1))
     journal.commit()
     return journal
 

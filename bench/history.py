@@ -1,0 +1,67 @@
+"""`history pod/NAME` and `history --problems` on a day-long journal, beside `tree --from`.
+
+    python -m bench.history [--pods 10000] [--nodes 1000] [--hours 24] [--runs 5]
+
+Writes the journal bench/journal.py writes (``--pods`` pods, 1% of them restarting each
+minute, for ``--hours``), then times, interleaved: `history pod/NAME` of a pod that
+changed, `history --problems --since -1h` (the journal's last hour) and `tree --from`
+the 15-pod sample snapshot (the issue's yardstick: history is to cost about a start-up,
+at most 2x it, whatever the journal's size). Prints the medians and their ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+from bench.journal import timed, write_history
+from bench.seed import pod_object
+
+SAMPLE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "sample-snapshot.json"
+
+
+def main() -> int:
+    """Write the journal, time the three commands, print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pods", type=int, default=10_000)
+    parser.add_argument("--nodes", type=int, default=1_000)
+    parser.add_argument("--hours", type=float, default=24.0)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as where:
+        journal = Path(where) / "j.sqlite"
+        snapshot, _ = write_history(journal, args.pods, args.nodes, args.hours)
+        changed = pod_object((1 * max(1, args.pods // 100)) * 7919 % args.pods, args.nodes)
+        meta = changed["metadata"]
+        last_hour = (snapshot.taken_at - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        commands = {
+            "tree --from sample": ["tree", "--from", str(SAMPLE)],
+            "history pod/NAME": [
+                "history", f"pod/{meta['name']}", "-n", meta["namespace"], "--from", str(journal)
+            ],
+            "history --problems --since 1h": [
+                "history", "--problems", "--since", last_hour, "--from", str(journal)
+            ],
+        }  # fmt: skip
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        for _ in range(args.runs):  # interleaved: the machine's load falls on all
+            for name, command in commands.items():
+                times[name].append(timed(command)[0])
+        size = sum(p.stat().st_size for p in Path(where).glob("j.sqlite*"))
+    medians = {name: statistics.median(found) for name, found in times.items()}
+    base = medians["tree --from sample"]
+    print(f"journal of {args.pods} pods, 1%/min for {args.hours:g}h: {size / 1e6:.0f} MB; "
+          f"medians of {args.runs}, {os.cpu_count()} CPUs")  # fmt: skip
+    for name, seconds in medians.items():
+        target = " (target <= 2)" if name == "history pod/NAME" else ""
+        print(f"{name}: {seconds:.2f}s  ratio to tree --from sample {seconds / base:.2f}{target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
