@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kube_inspect.build import fields
+from kube_inspect.build.devices import pod_claims
 from kube_inspect.build.fields import ApiObject, labels_of
 from kube_inspect.build.nodes import build_node, pod_sort_key
 from kube_inspect.build.nodes import node_ready as node_ready  # re-exported for the tests
@@ -297,6 +298,7 @@ def build_pod(
         volumes=volumes,
         pending=pending if claims is None else name_claims(pending, volumes or ()),
         deletion=deletion_of(meta, now) if "deletionTimestamp" in meta else None,
+        claims=pod_claims(spec, status) if "resourceClaims" in spec else (),
     )
 
 

@@ -153,6 +153,8 @@ def tree(
         read = replace(read, with_usage=False)  # these outputs show no usage
     if output.format in VOLUME_FORMATS or (output.format in ("table", "csv") and depth == "pod"):
         read = replace(read, with_volumes=True)  # volumes and their claims: one more LIST
+    if output.format in VOLUME_FORMATS:
+        read = replace(read, with_devices=True)  # DRA pools and claims: three more LISTs
     if cluster.fleet:
         fleet_tree(cluster, replace(selection, selection=read), output, drawn_depth, ascii_only)
         return

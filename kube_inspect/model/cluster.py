@@ -8,6 +8,8 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Literal
 
+from kube_inspect.model.devices import DeviceClass, DevicePool, PodClaim
+
 ContainerType = Literal["init", "sidecar", "app", "ephemeral"]
 StateName = Literal["running", "waiting", "terminated", "unknown"]
 
@@ -270,6 +272,7 @@ class Pod:
     pending: Pending | None = None  # why it has not started, when that is known
     events: tuple[Event, ...] | None = None  # latest Warning events first; None: not read
     deletion: Deletion | None = None  # None: not being deleted
+    claims: tuple[PodClaim, ...] = ()  # its ResourceClaims (devices), in spec order
 
     @property
     def shown_phase(self) -> str:
@@ -307,6 +310,11 @@ class Pod:
         """Return the restarts of all the pod's containers together."""
         return sum(c.restarts for c in self.containers)
 
+    @property
+    def device_count(self) -> int:
+        """Return how many DRA devices the pod's claims hold."""
+        return sum(len(c.devices) for c in self.claims)
+
 
 NOT_LISTED = "(not listed)"  # the status of a node known only because a pod names it
 
@@ -339,6 +347,7 @@ class Node:
     labels: Labels = ()
     capacity: tuple[tuple[str, str], ...] = ()  # resource name -> quantity, as the node says
     events: tuple[Event, ...] | None = None  # latest Warning events first; None: not read
+    devices: tuple[DevicePool, ...] | None = None  # its DRA device pools; None: not read
 
     @property
     def active_pods(self) -> int:
@@ -436,6 +445,9 @@ class Cluster:
     # when the objects were read, the time ages are counted to (a snapshot's own time);
     # not compared: two reads of the same objects hold the same cluster
     read_at: datetime | None = field(default=None, compare=False)
+    # DRA: pools not tied to one node, and the DeviceClasses; None: not read
+    devices: tuple[DevicePool, ...] | None = None
+    device_classes: tuple[DeviceClass, ...] | None = None
 
     @property
     def pods(self) -> tuple[Pod, ...]:

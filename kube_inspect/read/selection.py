@@ -35,6 +35,9 @@ class Selection:
     with_claims: bool = False
     # several namespaces (-n a,b): one LIST each; then ``namespace`` is None
     namespaces: tuple[str, ...] = ()
+    # DRA devices shown (pools per node, pods' claims): their LISTs sent with the rest;
+    # else they are read only when a pending pod has claims (why it waits)
+    with_devices: bool = False
 
     def __post_init__(self) -> None:
         """Refuse a selection naming one namespace and several at once."""

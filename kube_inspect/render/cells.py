@@ -13,6 +13,7 @@ from kube_inspect.model.cluster import Cluster, Container, Event, Node, Pod, Res
 from kube_inspect.model.quantity import format_amount, format_bytes, format_cpu, percent
 from kube_inspect.render.age import age
 from kube_inspect.render.colours import paint
+from kube_inspect.render.devices import claim_words, node_device_cells
 
 
 def cpu_of(amount: Resources | None, of: int | None = None) -> str:
@@ -265,6 +266,8 @@ def node_row(
             "ZONE": node.zone or none,
             "INSTANCE-TYPE": node.instance_type or none,
         }
+        if node.devices is not None:  # read only where DRA is served
+            row |= node_device_cells(node)
         if node.events is not None:
             row["EVENTS"] = latest_event(node.events, now)
     row = printable_cells(row)
@@ -301,6 +304,7 @@ def pod_row(
             "QOS": pod.qos_class or "<none>",
             "PRIORITY-CLASS": pod.priority_class or "<none>",
             "VOLUMES": volumes_cell(pod),
+            "CLAIMS": " ".join(claim_words(pod)) or "<none>",
             "MESSAGE": pod.message or "",
             "WHY-PENDING": pod.pending.describe() if pod.pending else "",
         }

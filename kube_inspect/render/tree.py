@@ -17,6 +17,7 @@ from kube_inspect.render import cells
 from kube_inspect.render.age import age
 from kube_inspect.render.colours import paint
 from kube_inspect.render.columns import align_columns, aligned_lines, measure
+from kube_inspect.render.devices import claim_words, node_device_words
 
 T = TypeVar("T")
 Depth = Literal["node", "pod", "container"]
@@ -88,6 +89,7 @@ def _node_row(node: Node, opts: TreeOptions, partial: bool = False) -> Row:
             n for n, _ in requested.other
         )
         info += [f"{n}={cells.used_of(node, n, partial)}" for n in sorted(names)]
+        info += node_device_words(node, opts.wide)
         if opts.wide:
             info += [
                 f"taints={','.join(node.taints) or '<none>'}",
@@ -139,6 +141,7 @@ def _pod_row(pod: Pod, opts: TreeOptions) -> Row:
         if pod.priority_class:
             info.append(f"priority={pod.priority_class}")
         info += _other_requests(pod)
+        info += claim_words(pod)
         if pod.message:
             info.append(f"message={pod.message!r}")
         row += [*cells.pod_resources(pod).values(), pod.ip or ""]
