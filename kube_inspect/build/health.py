@@ -200,6 +200,21 @@ VOLUME_STATES: dict[str, StateHealth] = {
     ),
 }
 _FALLBACK_VOLUME = _warning("a claim phase kube-inspect has no words for")
+# A pod's ResourceClaim (DRA devices), by PodClaim.state, and a device gone from its slice
+DEVICE_CLAIM_STATES: dict[str, StateHealth] = {
+    "allocated": _healthy("the scheduler allocated the devices the claim asks for"),
+    "pending": _warning(
+        "no device is allocated to the claim yet: a pod using it is not placed until one is"
+    ),
+    "missing": _failing(
+        "the claim the pod names (or the one its template makes) does not exist: the pod "
+        "cannot be placed until it does"
+    ),
+    "vanished": _failing(
+        "a device allocated to the claim is in no ResourceSlice any more: its driver "
+        "unpublished it (removed, broken, or its node gone)"
+    ),
+}
 
 # The Ready condition's reason when the containers are ready and a readiness gate is not
 GATES_NOT_READY = "ReadinessGatesNotReady"
@@ -339,6 +354,21 @@ def claim_problem(pod: Pod) -> str | None:
     return None
 
 
+def device_problem(pod: Pod) -> str | None:
+    """Return why one of the pod's ResourceClaims needs attention (a device gone), or None.
+
+    A claim not allocated yet is the pod's Pending (judged by its phase); a device that
+    vanished from its slice is a problem of a pod that may already run on it.
+    """
+    for claim in pod.claims:
+        if claim.vanished:
+            gone = ", ".join(d.text for d in claim.vanished)
+            return f"claim {claim.name}: device {gone} gone from its ResourceSlice"
+        if claim.state == "missing" and claim.claim is not None:
+            return f"claim {claim.name}: ResourceClaim {claim.claim} not found"
+    return None
+
+
 def judge_node(node: Node) -> Judgement:
     """Return the verdict on a node: the worst of its status words and true conditions."""
     states = node_state(node)
@@ -371,6 +401,8 @@ def pod_problem(pod: Pod) -> str | None:
             warning = Judgement(pod.phase, state, container.name, key)
     if (claim := claim_problem(pod)) is not None:
         return claim
+    if pod.claims and (device := device_problem(pod)) is not None:
+        return device
     if POD_STATES.get(pod.phase, _FALLBACK_POD).unusual:
         return f"{pod.phase}" + (f": {pod.reason}" if pod.reason else "")
     if pod.ready_count < len(pod.counted_containers):

@@ -8,6 +8,7 @@ Shown, a forbidden read is a partial result; read for a pending pod only, a noti
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -61,7 +62,11 @@ def read_devices(
     cluster: Cluster,
     forbidden: ForbiddenReads | None,
 ) -> Cluster:
-    """Return the cluster with its devices and pods' claims, when the view wants them."""
+    """Return the cluster with its devices and pods' claims, when the view wants them.
+
+    Shown (``with_devices``): pools and claims, a refused read a partial result. Else
+    the claims are resolved for judging (check, --problems, a pending pod's causes).
+    """
     if plan.device_slices is None:
         return cluster
     if plan.devices_when == "pending":
@@ -71,9 +76,27 @@ def read_devices(
     _send_after(client, sender, answers, plan)
     if selection.with_devices:
         return _shown(answers, plan, cluster, forbidden)
+    return _judged(answers, plan, cluster)
+
+
+def _judged(answers: Answers, plan: ReadPlan, cluster: Cluster) -> Cluster:
+    """Return the cluster with its pods' claims resolved; what failed is a notice.
+
+    A cluster not serving the group is said so only when a pod has claims (else it has
+    no device to judge: check and --problems on a cluster without DRA stay quiet).
+    """
+    assert plan.device_slices is not None
     notices: list[str] = []
     effect = "pods waiting for devices are explained from their own status only"
     reads = (plan.device_slices, *plan.devices_after)
+    try:
+        answers[plan.device_slices].result()
+    except NotFound:
+        pods = itertools.chain(cluster.unscheduled, *(n.pods for n in cluster.nodes))
+        if not any(p.claims for p in pods):
+            return cluster
+    except KubeInspectError:
+        pass  # judged by ``optional`` below
     found = optional(lambda: [items(answers, (r,)) for r in reads], GROUP, effect, notices)
     cluster = replace(cluster, notices=(*cluster.notices, *notices))
     if found is None:

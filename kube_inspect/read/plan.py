@@ -173,5 +173,5 @@ def plan_reads(selection: Selection) -> ReadPlan:
         workloads=workloads,
         device_slices=Read("resourceslices", f"{RESOURCE_API}/resourceslices"),
         devices_after=(classes, *_each_namespace(selection, RESOURCE_API, "resourceclaims")),
-        devices_when="always" if selection.with_devices else "pending",
+        devices_when="always" if selection.reads_devices else "pending",
     )

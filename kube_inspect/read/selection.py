@@ -63,6 +63,15 @@ class Selection:
         return self.with_volumes or self.with_claims or self.problems
 
     @property
+    def reads_devices(self) -> bool:
+        """Return True when the DRA reads go out with the rest (else only for pending pods).
+
+        They do where devices are shown, where claims are judged (check) and with
+        ``problems``: a device gone from its slice makes its pod a problem.
+        """
+        return self.with_devices or self.with_claims or self.problems
+
+    @property
     def filters_pods(self) -> bool:
         """Return True when only some pods are wanted (then empty nodes are left out)."""
         return bool(self.namespace or self.namespaces or self.label_selector or self.field_selector)

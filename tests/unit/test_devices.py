@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import json
 from collections import Counter
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -18,7 +19,9 @@ import pytest
 from kube_inspect.build.cel import SelectedDevice, evaluate
 from kube_inspect.build.dra import with_devices
 from kube_inspect.build.events import events_by_object, with_events
+from kube_inspect.build.health import pod_problem
 from kube_inspect.build.objects import build_cluster
+from kube_inspect.check.rules import CheckOptions, check_pod_claims
 from kube_inspect.model.cluster import Cluster, Pod
 from kube_inspect.offline.kept import kept
 from kube_inspect.read.plan import plan_reads
@@ -321,3 +324,28 @@ def _cluster_without_events() -> Cluster:
         _items("resourceclaims.json"),
         show_pools=True,
     )
+
+
+def test_a_pod_on_a_vanished_device_is_a_problem_and_fails_pod_claims() -> None:
+    slices = _items("resourceslices.json")
+    kept_slices = [s for s in slices if s["spec"]["nodeName"] != "gpu-a"]  # gpu-a's unpublished
+    cluster = with_devices(
+        build_cluster(
+            context="c",
+            server="s",
+            version="v",
+            nodes=_items("nodes.json"),
+            pods=_items("pods.json"),
+        ),
+        _items("deviceclasses.json"),
+        kept_slices,
+        _items("resourceclaims.json"),
+        show_pools=False,
+    )
+    shared = _pod(cluster, "shared-1")
+    gone = shared.claims[0].devices[0].text
+    assert pod_problem(shared) == f"claim gpu: device {gone} gone from its ResourceSlice"
+    assert pod_problem(_pod(cluster, "h100-1")) is None  # gpu-b's slice is still there
+    findings = {f.object: f for f in check_pod_claims(cluster, CheckOptions(), datetime.now(UTC))}
+    assert not findings["pod/" + shared.namespace + "/shared-1"].passed
+    assert "pod/" + shared.namespace + "/h100-1" not in findings  # no PVC, devices fine
