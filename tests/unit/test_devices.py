@@ -12,10 +12,13 @@ import copy
 import json
 from collections import Counter
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
+import kube_inspect.schema
 from kube_inspect.build.cel import SelectedDevice, evaluate
 from kube_inspect.build.dra import with_devices
 from kube_inspect.build.events import events_by_object, with_events
@@ -26,6 +29,7 @@ from kube_inspect.model.cluster import Cluster, Pod
 from kube_inspect.offline.kept import kept
 from kube_inspect.read.plan import plan_reads
 from kube_inspect.read.selection import Selection
+from kube_inspect.render.devices import pod_claim_dict
 from kube_inspect.render.json import cluster_dict
 from tests.unit.conftest import RECORDED
 
@@ -349,3 +353,19 @@ def test_a_pod_on_a_vanished_device_is_a_problem_and_fails_pod_claims() -> None:
     findings = {f.object: f for f in check_pod_claims(cluster, CheckOptions(), datetime.now(UTC))}
     assert not findings["pod/" + shared.namespace + "/shared-1"].passed
     assert "pod/" + shared.namespace + "/h100-1" not in findings  # no PVC, devices fine
+
+
+def test_the_documents_devices_keys_are_in_the_published_schema() -> None:
+    schema = json.loads((Path(kube_inspect.schema.__file__).parent / "v1.json").read_text())
+    document = cluster_dict(_cluster())
+    jsonschema.validate(document, schema)
+    defs = schema["$defs"]
+    assert set(pod_claim_dict(_pod(_cluster(), "shared-1").claims[0])) == set(
+        defs["pod_claim"]["properties"]
+    )
+    pool = next(n for n in document["cluster"]["nodes"] if n["devices"])["devices"][0]
+    assert set(pool) == set(defs["device_pool"]["properties"])
+    broken = copy.deepcopy(document)
+    broken["cluster"]["nodes"][0]["devices"][0]["total"] = "two"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, schema)
