@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from kube_inspect.build.health import judge_container, judge_node, judge_pod
+from kube_inspect.build.resources import free_extended
 from kube_inspect.build.words import plural as plural  # cells.plural, for the renderers
 from kube_inspect.build.words import printable
 from kube_inspect.model.cluster import Cluster, Container, Event, Node, Pod, Resources
@@ -167,6 +168,17 @@ def partial_legend(cluster: Cluster) -> str | None:
     )
 
 
+def free_cell(node: Node, partial: bool = False) -> str:
+    """Return the extended resources the node has free: ``nvidia.com/gpu=1,...``.
+
+    Unknown when only some of its pods were read (their requests are not all summed).
+    """
+    if partial or not node.listed:
+        return UNKNOWN
+    free = free_extended(node)
+    return ",".join(f"{n}={format_amount(n, a)}" for n, a in free) or "<none>"
+
+
 def node_other_resources(
     node: Node, resources: Sequence[str], partial: bool = False
 ) -> dict[str, str]:
@@ -266,6 +278,8 @@ def node_row(
             "ZONE": node.zone or none,
             "INSTANCE-TYPE": node.instance_type or none,
         }
+        if any("/" in name for name in resources):  # the cluster has extended resources
+            row["FREE"] = free_cell(node, partial)
         if node.devices is not None:  # read only where DRA is served
             row |= node_device_cells(node)
         if node.events is not None:

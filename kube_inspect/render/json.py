@@ -8,6 +8,7 @@ from typing import Any, TextIO
 
 import msgspec
 
+from kube_inspect.build.resources import free_extended
 from kube_inspect.model.cluster import (
     Claim,
     Cluster,
@@ -200,6 +201,7 @@ def node_dict(node: Node, pods_read: bool = True, partial: bool = False) -> dict
         "selected_limits": resources_dict(node.limited) if pods_read else None,
         "usage": resources_dict(node.usage),
         "events": events_list(node.events),
+        "free": dict(free_extended(node)) if whole and known else None,
         "devices": pools_list(node.devices),
         "pods": [pod_dict(p) for p in node.pods] if pods_read else None,
     }

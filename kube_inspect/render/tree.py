@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Literal, TextIO, TypeVar
 
 from kube_inspect.build.health import judge_claim, judge_container, judge_node, judge_pod
+from kube_inspect.build.resources import free_extended
 from kube_inspect.build.scheduling import pending_summary
 from kube_inspect.build.storage import claim_notes, volume_words
 from kube_inspect.build.words import printable
@@ -89,6 +90,8 @@ def _node_row(node: Node, opts: TreeOptions, partial: bool = False) -> Row:
             n for n, _ in requested.other
         )
         info += [f"{n}={cells.used_of(node, n, partial)}" for n in sorted(names)]
+        if opts.wide and not partial and (free := free_extended(node)):
+            info.append("free:" + ",".join(f"{n}={format_amount(n, a)}" for n, a in free))
         info += node_device_words(node, opts.wide)
         if opts.wide:
             info += [

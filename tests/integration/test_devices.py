@@ -263,3 +263,56 @@ def test_a_user_who_may_not_list_slices_gets_a_partial_result(
         assert "reading resource.k8s.io/v1 is forbidden for this user" in plain.stderr
     finally:
         cluster.kubectl("delete", "clusterrolebinding,clusterrole", user, "--ignore-not-found")
+
+
+@pytest.fixture(scope="module")
+def extended(cluster: TestCluster) -> Iterator[str]:
+    """Yield the namespace of pods asking for GPUs, MIG profiles and shared GPUs."""
+    namespace = f"ki-ext-{uuid.uuid4().hex[:8]}"
+    cluster.kubectl("create", "namespace", namespace)
+    try:
+        if cluster.backend == "local":  # kind has no GPU node: the pods would stay Pending
+            cluster.kubectl("apply", "-f", str(DRA / "extended.yaml"))
+            cluster.kubectl("apply", "-n", namespace, "-f", str(DRA / "extended-pods.yaml"))
+            holds_within(
+                lambda: _all_running(cluster, namespace),
+            )
+        yield namespace
+    finally:
+        cluster.kubectl("delete", "namespace", namespace, "--wait=false")
+        cluster.kubectl("delete", "-f", str(DRA / "extended.yaml"), "--ignore-not-found")
+
+
+def _all_running(cluster: TestCluster, namespace: str) -> None:
+    pods = _json(cluster, "get", "pods", "-n", namespace)["items"]
+    assert pods and all(p["status"].get("phase") == "Running" for p in pods)
+
+
+@pytest.mark.local_backend
+def test_mig_profiles_and_shared_gpus_are_counted_free_per_node(
+    cluster: TestCluster, extended: str
+) -> None:
+    node = _json(cluster, "get", "node", "gpu-ext")
+    requested: Counter[str] = Counter()
+    for pod in _json(cluster, "get", "pods", "-A", "--field-selector", "spec.nodeName=gpu-ext")[
+        "items"
+    ]:
+        for container in pod["spec"]["containers"]:
+            limits = container.get("resources", {}).get("limits", {})
+            requested.update({k: int(v) for k, v in limits.items() if "/" in k})
+    allocatable = {k: int(v) for k, v in node["status"]["allocatable"].items() if "/" in k}
+    free = {k: v - requested[k] for k, v in allocatable.items()}
+    assert {"nvidia.com/mig-1g.10gb", "nvidia.com/gpu.shared"} <= set(free)
+    shown = run("nodes", "--node", "gpu-ext", "-o", "json", kubeconfig=cluster.kubeconfig)
+    assert shown.returncode == 0, shown.stderr
+    document = json.loads(shown.stdout)["nodes"][0]
+    assert document["free"] == free
+    assert document["requests"]["other"] == dict(requested)
+    wide = run("nodes", "--node", "gpu-ext", "-o", "wide", kubeconfig=cluster.kubeconfig)
+    cell = ",".join(f"{k}={v}" for k, v in sorted(free.items()))
+    assert cell in wide.stdout
+    sorted_pods = run(
+        "pods", "-n", extended, "--sort", "nvidia.com/gpu.shared", kubeconfig=cluster.kubeconfig
+    )
+    names = [line.split()[1] for line in sorted_pods.stdout.splitlines()[1:]]
+    assert names[:2] == ["ext-shared-a", "ext-shared-b"]  # 3 before 2: the biggest request first

@@ -25,6 +25,8 @@ from kube_inspect.build.events import events_by_object, with_events
 from kube_inspect.build.health import pod_problem
 from kube_inspect.build.objects import build_cluster
 from kube_inspect.check.rules import CheckOptions, check_pod_claims
+from kube_inspect.explain.objects import explain_pod
+from kube_inspect.explain.tour import tour
 from kube_inspect.model.cluster import Cluster, Pod
 from kube_inspect.offline.kept import kept
 from kube_inspect.read.plan import plan_reads
@@ -369,3 +371,17 @@ def test_the_documents_devices_keys_are_in_the_published_schema() -> None:
     broken["cluster"]["nodes"][0]["devices"][0]["total"] = "two"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(broken, schema)
+
+
+def test_the_tour_says_what_devices_claims_and_classes_are_on_this_cluster() -> None:
+    cluster = _cluster()
+    text = " ".join(tour(cluster))
+    total = sum(len(s["spec"]["devices"]) for s in _items("resourceslices.json"))
+    allocated = sum(_allocated().values())
+    assert f"{total} devices in 2 pools: {allocated} allocated, {total - allocated} free." in text
+    assert "A device is a piece of hardware" in text and "a ResourceClaim asks" in text
+    pod = " ".join(explain_pod(cluster, "dra", "shared-1"))
+    assert "Claim gpu (ResourceClaim shared-gpu): gpu.example.com/gpu-a/" in pod
+    assert "A device is" not in " ".join(
+        tour(build_cluster(context="c", server="s", version="v", nodes=[], pods=[]))
+    )
