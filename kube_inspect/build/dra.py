@@ -75,7 +75,9 @@ def count_matching(request: ClaimRequest, index: DeviceIndex) -> tuple[int, int]
 
 def request_cause(claim: PodClaim, request: ClaimRequest, index: DeviceIndex | None) -> str:
     """Return why a request of a claim waits, in one line naming class, selectors and counts."""
-    head = f"claim {claim.name} ({claim.claim}) request {request.name}"
+    head = f"claim {claim.name} ({claim.claim})"
+    if len(claim.requests) > 1:  # which of its requests waits
+        head += f" request {request.name}"
     if request.device_class is None:
         return f"{head}: no device class"
     if index is not None and request.device_class not in index.classes:

@@ -110,6 +110,13 @@ def node_device_words(node: Node, wide: bool) -> list[str]:
     return words
 
 
+def cluster_device_words(pools: Iterable[DevicePool]) -> list[str]:
+    """Return the pools tied to no node: ``devices of no node: DRIVER/POOL=1/4 allocated``."""
+    return [
+        f"devices of no node: {p.driver}/{p.pool}={p.allocated}/{p.total} allocated" for p in pools
+    ]
+
+
 def node_device_cells(node: Node) -> dict[str, str]:
     """Return the DEVICES (allocated/total) and FREE-DEVICES cells of the flat nodes view."""
     if node.devices is None:

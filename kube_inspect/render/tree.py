@@ -18,7 +18,7 @@ from kube_inspect.render import cells
 from kube_inspect.render.age import age
 from kube_inspect.render.colours import paint
 from kube_inspect.render.columns import align_columns, aligned_lines, measure
-from kube_inspect.render.devices import claim_words, node_device_words
+from kube_inspect.render.devices import claim_words, cluster_device_words, node_device_words
 
 T = TypeVar("T")
 Depth = Literal["node", "pod", "container"]
@@ -52,8 +52,11 @@ def cluster_line(cluster: Cluster) -> str:
             cells.plural(cluster.container_count, "container"),
         )
     )
+    # devices of pools tied to no node (network-attached): the cluster's, not a node's
+    shared = "".join(f"; {word}" for word in cluster_device_words(cluster.devices or ()))
     return printable(
         f"cluster {cluster.context} at {cluster.server}, Kubernetes {cluster.version}: {counts}"
+        + shared
     )
 
 

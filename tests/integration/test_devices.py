@@ -188,7 +188,7 @@ def test_a_class_that_matches_nothing_and_missing_objects_are_named(
     causes = _pending(cluster, dra)
     assert causes["tpu"][-1].endswith('"tpu.example.com"]: 0 devices match, 0 free')
     assert causes["classless"] == [
-        "claim gpu (no-class) request gpu: missing DeviceClass no-such-class.example.com"
+        "claim gpu (no-class): missing DeviceClass no-such-class.example.com"
     ]
     # the controller's FailedResourceClaimCreation event names the missing template
     assert causes["orphan"] == ["missing ResourceClaimTemplate no-such-template"]

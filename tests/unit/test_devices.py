@@ -9,8 +9,10 @@ allocated: every expected figure is read from those same objects (the claims'
 from __future__ import annotations
 
 import copy
+import io
 import json
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ import jsonschema
 import pytest
 
 import kube_inspect.schema
+from kube_inspect.build.arrange import arrange
 from kube_inspect.build.cel import SelectedDevice, evaluate
 from kube_inspect.build.dra import with_devices
 from kube_inspect.build.events import events_by_object, with_events
@@ -33,6 +36,7 @@ from kube_inspect.read.plan import plan_reads
 from kube_inspect.read.selection import Selection
 from kube_inspect.render.devices import pod_claim_dict
 from kube_inspect.render.json import cluster_dict
+from kube_inspect.render.tree import render_tree
 from tests.unit.conftest import RECORDED
 
 DRA = RECORDED / "dra"
@@ -189,7 +193,7 @@ def test_a_missing_class_and_a_missing_template_are_named() -> None:
     classless = _pod(cluster, "classless").pending
     assert classless is not None
     assert [c.text for c in classless.causes] == [
-        "claim gpu (no-class) request gpu: missing DeviceClass no-such-class.example.com"
+        "claim gpu (no-class): missing DeviceClass no-such-class.example.com"
     ]
     orphan = _pod(cluster, "orphan").pending
     assert orphan is not None
@@ -385,3 +389,43 @@ def test_the_tour_says_what_devices_claims_and_classes_are_on_this_cluster() -> 
     assert "A device is" not in " ".join(
         tour(build_cluster(context="c", server="s", version="v", nodes=[], pods=[]))
     )
+
+
+def test_a_pool_tied_to_no_node_is_the_clusters() -> None:
+    network = copy.deepcopy(_items("resourceslices.json")[0])
+    network["metadata"]["name"] = "fabric"
+    spec = network["spec"]
+    del spec["nodeName"]
+    spec["allNodes"] = True
+    spec["driver"], spec["pool"]["name"] = "nic.example.com", "fabric"
+    slices = [*_items("resourceslices.json"), network]
+    cluster = with_devices(
+        build_cluster(context="c", server="s", version="v", nodes=_items("nodes.json"), pods=[]),
+        _items("deviceclasses.json"),
+        slices,
+        [],
+        show_pools=True,
+    )
+    assert cluster.devices is not None
+    assert [(p.driver, p.node, p.total) for p in cluster.devices] == [
+        ("nic.example.com", None, len(spec["devices"]))
+    ]
+    assert all(p.driver != "nic.example.com" for n in cluster.nodes for p in n.devices or ())
+    out = io.StringIO()
+    render_tree(cluster, out, now=datetime.now(UTC))
+    first = out.getvalue().splitlines()[0]
+    assert first.endswith(
+        f"; devices of no node: nic.example.com/fabric=0/{len(spec['devices'])} allocated"
+    )
+
+
+def test_sort_by_devices_puts_the_pods_holding_most_first() -> None:
+    cluster = _cluster()
+    node = next(n for n in cluster.nodes if n.name == "gpu-a")
+    last = node.pods[-1]  # by name
+    claim = last.claims[0]
+    doubled = replace(last, claims=(replace(claim, devices=claim.devices * 2),))
+    node = replace(node, pods=(*node.pods[:-1], doubled))
+    cluster = replace(cluster, nodes=(node,))
+    assert [p.name for p in arrange(cluster, False, "name").nodes[0].pods][-1] == last.name
+    assert arrange(cluster, False, "devices").nodes[0].pods[0].name == last.name
