@@ -79,6 +79,7 @@ dist: install  ## the wheel and sdist users install (twine-checked) and the krew
 
 record: install  ## re-record tests/fixtures/recorded and the sample snapshot from a real sample cluster
 	$(BIN)/python -m tests.clusters.record
+	$(BIN)/python -m tests.clusters.record --dra
 
 system-deps:  ## chromium, graphviz (apt-get), mermaid.min.js (npm) for the picture tests
 	bash .ci/install-system-deps.sh

@@ -107,6 +107,24 @@ def test_each_node_shows_its_devices_allocated_and_free_as_the_api_holds_them(
         assert pool["free"] == pool["total"] - pool["allocated"]
         models = {d["attributes"]["model"]["string"] for d in spec["devices"]}
         assert {d["attributes"]["model"] for d in pool["devices"]} == models
+    tree = run(
+        "tree",
+        "--node",
+        "gpu-a",
+        "--node",
+        "gpu-b",
+        "-o",
+        "wide",
+        "--depth",
+        "pod",
+        kubeconfig=cluster.kubeconfig,
+    )
+    for spec in _slices(cluster):
+        row = next(line for line in tree.stdout.splitlines() if f"node/{spec['nodeName']} " in line)
+        allocated = taken[(spec["driver"], spec["pool"]["name"])]
+        assert f"devices:{spec['driver']}={allocated}/{len(spec['devices'])}" in row
+        model = spec["devices"][0]["attributes"]["model"]["string"]
+        assert f"pool:{spec['driver']}/{spec['pool']['name']}[" in row and f"model={model}" in row
     wide = run("nodes", "-o", "wide", kubeconfig=cluster.kubeconfig)
     for spec in _slices(cluster):
         row = next(line for line in wide.stdout.splitlines() if line.startswith(spec["nodeName"]))
