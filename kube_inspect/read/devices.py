@@ -118,13 +118,15 @@ def _shown(
     except KubeInspectError:
         pass  # judged below, where it is read again
     slices = _one(forbidden, "resourceslices", (plan.device_slices,), answers, "devices not shown")
-    classes = _one(
-        forbidden,
-        "deviceclasses",
-        plan.devices_after[:1],
-        answers,
-        "device classes not shown; waiting claims not counted",
-    )
+    classes = None  # without the slices, the classes count nothing: one warning, not two
+    if slices is not None:
+        classes = _one(
+            forbidden,
+            "deviceclasses",
+            plan.devices_after[:1],
+            answers,
+            "device classes not shown; waiting claims not counted",
+        )
     claims = _one(
         forbidden,
         "resourceclaims",

@@ -176,7 +176,8 @@ def free_cell(node: Node, partial: bool = False) -> str:
     if partial or not node.listed:
         return UNKNOWN
     free = free_extended(node)
-    return ",".join(f"{n}={format_amount(n, a)}" for n, a in free) or "<none>"
+    # spaces, not commas: a csv cell stays one field for the simplest reader
+    return " ".join(f"{n}={format_amount(n, a)}" for n, a in free) or "<none>"
 
 
 def node_other_resources(

@@ -123,8 +123,8 @@ def node_device_cells(node: Node) -> dict[str, str]:
         return {"DEVICES": "<unknown>", "FREE-DEVICES": "<unknown>"}
     counts = by_driver(node.devices)
     return {
-        "DEVICES": ",".join(f"{d}={a}/{t}" for d, (a, t) in counts.items()) or "<none>",
-        "FREE-DEVICES": ",".join(f"{d}={t - a}" for d, (a, t) in counts.items()) or "<none>",
+        "DEVICES": " ".join(f"{d}={a}/{t}" for d, (a, t) in counts.items()) or "<none>",
+        "FREE-DEVICES": " ".join(f"{d}={t - a}" for d, (a, t) in counts.items()) or "<none>",
     }
 
 

@@ -327,7 +327,7 @@ def test_mig_profiles_and_shared_gpus_are_counted_free_per_node(
     assert document["free"] == free
     assert document["requests"]["other"] == dict(requested)
     wide = run("nodes", "--node", "gpu-ext", "-o", "wide", kubeconfig=cluster.kubeconfig)
-    cell = ",".join(f"{k}={v}" for k, v in sorted(free.items()))
+    cell = " ".join(f"{k}={v}" for k, v in sorted(free.items()))
     assert cell in wide.stdout
     sorted_pods = run(
         "pods", "-n", extended, "--sort", "nvidia.com/gpu.shared", kubeconfig=cluster.kubeconfig
