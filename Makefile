@@ -84,6 +84,7 @@ dist: install  ## the wheel and sdist users install (twine-checked) and the krew
 
 record: install  ## re-record tests/fixtures/recorded and the sample snapshot from a real sample cluster
 	$(BIN)/python -m tests.clusters.record
+	$(BIN)/python -m tests.clusters.record --dra
 
 helm: install  ## build (or find cached) helm v4 from its Go module, for deploy/chart/'s tests (~4 CPU-minutes cold)
 	$(BIN)/python -m tests.clusters.helm

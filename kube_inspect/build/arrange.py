@@ -13,7 +13,7 @@ from kube_inspect.model.timestamps import parse_time
 
 # A fixed key, or the API name of any resource the cluster has (``nvidia.com/gpu``).
 SortKey = str
-SORT_KEYS: tuple[SortKey, ...] = ("name", "cpu", "memory", "restarts", "age")
+SORT_KEYS: tuple[SortKey, ...] = ("name", "cpu", "memory", "restarts", "age", "devices")
 
 
 def check_sort_key(cluster: Cluster, key: SortKey) -> None:
@@ -55,6 +55,8 @@ def _pod_key(key: SortKey) -> Callable[[Pod], tuple[float, str, str]]:
             return -pod.restarts
         if key == "age":
             return _created(pod.created)
+        if key == "devices":  # DRA devices its claims hold
+            return -pod.device_count
         return -(pod.requests.amount(key) or 0) if key != "name" else 0
 
     return lambda pod: (measure(pod), pod.namespace, pod.name)

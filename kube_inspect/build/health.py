@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from kube_inspect.model.cluster import Claim, Container, ContainerState, Node, Pod
+from kube_inspect.model.devices import PodClaim
 
 Level = Literal["cluster", "node", "pod", "container"]
 Verdict = Literal["healthy", "warning", "failing"]
@@ -204,6 +205,21 @@ VOLUME_STATES: dict[str, StateHealth] = {
     ),
 }
 _FALLBACK_VOLUME = _warning("a claim phase kube-inspect has no words for")
+# A pod's ResourceClaim (DRA devices), by PodClaim.state, and a device gone from its slice
+DEVICE_CLAIM_STATES: dict[str, StateHealth] = {
+    "allocated": _healthy("the scheduler allocated the devices the claim asks for"),
+    "pending": _warning(
+        "no device is allocated to the claim yet: a pod using it is not placed until one is"
+    ),
+    "missing": _failing(
+        "the claim the pod names (or the one its template makes) does not exist: the pod "
+        "cannot be placed until it does"
+    ),
+    "vanished": _failing(
+        "a device allocated to the claim is in no ResourceSlice any more: its driver "
+        "unpublished it (removed, broken, or its node gone)"
+    ),
+}
 
 # The Ready condition's reason when the containers are ready and a readiness gate is not
 GATES_NOT_READY = "ReadinessGatesNotReady"
@@ -328,6 +344,7 @@ def judge_pod(pod: Pod, unschedulable: bool = False) -> Judgement:
     parts = [(f"container {c.name}", container_state(c)) for c in pod.containers]
     claims = [v.claim for v in pod.volumes or () if v.claim is not None]
     parts += [(f"claim {c.name}", (c.status, judge_claim(c).state)) for c in claims]
+    parts += [(f"claim {c.name}", _device_claim_state(c)) for c in pod.claims if c.state]
     for part, (inner_key, inner) in parts:
         if _RANK[inner.verdict] > _RANK[judgement.verdict]:
             judgement = Judgement(key, inner, part, inner_key)
@@ -344,6 +361,29 @@ def claim_problem(pod: Pod) -> str | None:
     for volume in pod.volumes or ():
         if volume.claim is not None and judge_claim(volume.claim).state.unusual:
             return f"claim {volume.claim.name}: {volume.claim.status}"
+    return None
+
+
+def _device_claim_state(claim: PodClaim) -> tuple[str, StateHealth]:
+    """Return the state key of a pod's ResourceClaim (a device gone: vanished) and its meaning."""
+    key = "vanished" if claim.vanished else str(claim.state)
+    if key == "missing" and claim.claim is None:  # made from its template once placed
+        key = "pending"
+    return key, DEVICE_CLAIM_STATES[key]
+
+
+def device_problem(pod: Pod) -> str | None:
+    """Return why one of the pod's ResourceClaims needs attention (a device gone), or None.
+
+    A claim not allocated yet is the pod's Pending (judged by its phase); a device that
+    vanished from its slice is a problem of a pod that may already run on it.
+    """
+    for claim in pod.claims:
+        if claim.vanished:
+            gone = ", ".join(d.text for d in claim.vanished)
+            return f"claim {claim.name}: device {gone} gone from its ResourceSlice"
+        if claim.state == "missing" and claim.claim is not None:
+            return f"claim {claim.name}: ResourceClaim {claim.claim} not found"
     return None
 
 
@@ -385,6 +425,8 @@ def _problem_words(pod: Pod, judgement: Judgement) -> str:
             warning = Judgement(pod.phase, state, f"container {container.name}", key)
     if (claim := claim_problem(pod)) is not None:
         return claim
+    if pod.claims and (device := device_problem(pod)) is not None:
+        return device
     if POD_STATES.get(pod.phase, _FALLBACK_POD).unusual:
         return f"{pod.phase}" + (f": {pod.reason}" if pod.reason else "")
     if pod.ready_count < len(pod.counted_containers):

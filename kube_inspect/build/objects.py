@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kube_inspect.build import fields
+from kube_inspect.build.devices import pod_claims
 from kube_inspect.build.fields import ApiObject
 from kube_inspect.build.nodes import build_node, pod_sort_key, unlisted_node
 from kube_inspect.build.nodes import node_ready as node_ready  # re-exported for the tests
@@ -295,6 +296,7 @@ def build_pod(
         volumes=volumes,
         pending=pending if claims is None else name_claims(pending, volumes or ()),
         deletion=deletion_of(meta, now) if "deletionTimestamp" in meta else None,
+        claims=pod_claims(spec, status) if "resourceClaims" in spec else (),
     )
 
 

@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from kube_inspect.build import fields
-from kube_inspect.model.cluster import NO_RESOURCES, Cluster, Container, Resources
+from kube_inspect.model.cluster import NO_RESOURCES, Amounts, Cluster, Container, Node, Resources
 from kube_inspect.model.cluster import add_resources as add
 from kube_inspect.model.cluster import largest_resources as largest
 from kube_inspect.model.cluster import total_resources as total
@@ -90,6 +90,21 @@ def containers_effective(
     requests = effective((c.requests for c in app), [(c.requests, s) for c, s in init], overhead)
     limits = effective((c.limits for c in app), [(c.limits, s) for c, s in init], overhead)
     return requests, limits
+
+
+def free_extended(node: Node) -> Amounts:
+    """Return what the node has free of each extended resource (``vendor/name``).
+
+    Allocatable less what its pods request, as the scheduler counts: whole GPUs, MIG
+    profiles (``nvidia.com/mig-1g.10gb``) and shared GPUs (``nvidia.com/gpu.shared``)
+    alike. Only meaningful when every pod of the node was read (not with -n or -l).
+    """
+    requested = node.requested
+    return tuple(
+        (name, amount - (requested.amount(name) or 0))
+        for name, amount in node.allocatable.other
+        if "/" in name and amount
+    )
 
 
 def resource_names(cluster: Cluster) -> tuple[str, ...]:

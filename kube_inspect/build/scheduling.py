@@ -44,6 +44,12 @@ SCHEDULER_CAUSES: tuple[tuple[str, str, str, str], ...] = (
         "insufficient {0}",
         "lack enough unrequested {0} for the pod's requests",
     ),
+    (
+        r"cannot allocate all claims",
+        "devices",
+        "cannot allocate all claims",
+        "cannot have the devices the pod's claims ask for allocated",
+    ),
     (r"Too many pods", "pods", "too many pods", "already run as many pods as they allow"),
     (r"free ports", "ports", "host port in use", "already use a host port the pod asks for"),
     (
@@ -92,6 +98,18 @@ UNCOUNTED_CAUSES: tuple[tuple[str, str, str, str], ...] = (
         "claim",
         "missing PersistentVolumeClaim {0}",
         "it names a PersistentVolumeClaim its namespace does not have",
+    ),
+    (
+        r"device class (\S+) does not exist",
+        "devices",
+        "missing DeviceClass {0}",
+        "a claim asks for a DeviceClass the cluster does not have",
+    ),
+    (
+        r'resource claim template "([^"]+)".*not found',
+        "devices",
+        "missing ResourceClaimTemplate {0}",
+        "it names a ResourceClaimTemplate its namespace does not have",
     ),
 )
 UNBOUND_CLAIMS = "unbound PersistentVolumeClaim"  # the scheduler's, naming no claim
@@ -147,6 +165,8 @@ def cause_phrase(cause: PendingCause) -> str:
         words = f"carry a taint the pod does not tolerate ({taint})"
     elif words is None and cause.kind == "claim":
         return _claim_phrase(cause.text)
+    elif words is None and cause.kind == "devices":
+        return cause.text
     elif words is None and cause.kind == "gate":
         return f"{cause.text}: {GATE_WORDS}"
     if words is None:
@@ -299,6 +319,10 @@ def pending_from_events(pending: Pending | None, events: Iterable[Event]) -> Pen
             nodes, causes = parse_scheduler_message(event.message)
             if causes:
                 return Pending(causes, nodes, "event", event.message)
+        elif event.reason == "FailedResourceClaimCreation":
+            made = _cause(None, event.message, UNCOUNTED_CAUSES)
+            if made.kind == "devices":
+                return Pending((made,), None, "event", event.message)
         elif event.reason in ("FailedMount", "Failed"):
             cause = _missing_config(event.message)
             if cause is not None:

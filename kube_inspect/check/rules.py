@@ -14,6 +14,7 @@ from datetime import datetime
 from kube_inspect.build.health import (
     NODE_STATES,
     PRESSURES,
+    device_problem,
     judge_claim,
     judge_container,
     pod_problem,
@@ -74,12 +75,19 @@ def check_pod_pending(data: Cluster, options: CheckOptions, now: datetime) -> It
 def check_pod_claims(data: Cluster, options: CheckOptions, now: datetime) -> Iterator[Finding]:
     """Yield, for each pod with PersistentVolumeClaims, whether they can serve it.
 
+    And for each pod whose ResourceClaim (DRA) is missing or holds a device gone from
+    its ResourceSlice: a failure (claims not read are not judged).
+
     A Lost or missing claim fails; a Pending one once the pod has waited longer than
     ``max_pending_seconds`` (a claim being provisioned is not a failure yet). Finished
     pods no longer need their claims; claims not read are not judged.
     """
     for pod in data.pods:
         claims = [v.claim for v in pod.volumes or () if v.claim is not None]
+        device = device_problem(pod) if pod.claims and not pod.terminated else None
+        if device is not None:  # a ResourceClaim (DRA) whose device vanished, or missing
+            yield Finding("pod-claims", f"pod/{pod.namespace}/{pod.name}", False, device)
+            continue
         if not claims or pod.terminated:
             continue
         created = parse_time(pod.created)

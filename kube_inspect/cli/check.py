@@ -209,7 +209,9 @@ Rules (all on by default):
   node-pressure       no node under memory, disk or PID pressure
   pod-pending         no pod Pending longer than --max-pending
   pod-claims          no pod on a Lost or missing PersistentVolumeClaim, nor
-                      on one Pending longer than --max-pending
+                      on one Pending longer than --max-pending, nor on a
+                      ResourceClaim missing or holding a device gone from its
+                      ResourceSlice (DRA)
   container-state     no container in CrashLoopBackOff, ImagePullBackOff,
                       ErrImagePull, CreateContainerConfigError, or OOMKilled
   container-restarts  no container restarted more than --max-restarts times

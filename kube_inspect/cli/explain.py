@@ -110,7 +110,7 @@ def explain_command(
     """
     refuse_fleet(cluster, "explain")
     forbidden = ForbiddenReads()
-    read = replace(selection.selection, with_usage=False, with_volumes=True)
+    read = replace(selection.selection, with_usage=False, with_volumes=True, with_devices=True)
     if kind is None:
         with one_shot():
             model = load_cluster(cluster, read, forbidden, quiet=selection.quiet)

@@ -15,7 +15,7 @@ from click.shell_completion import CompletionItem
 from kube_inspect.render.table import TABLE_FORMATS  # a tuple: tabulate is not imported
 
 WIRES = ("auto", "json", "protobuf")
-SORT_KEYS = ("name", "cpu", "memory", "restarts", "age")
+SORT_KEYS = ("name", "cpu", "memory", "restarts", "age", "devices")
 COLORS = ("auto", "always", "never")
 RULES = (
     "container-restarts",

@@ -73,7 +73,13 @@ def snapshot(cluster: ClusterFlags, selection: SelectionFlags, path: str | None)
     )
     if cluster.from_file is not None:
         raise UsageError("snapshot reads a live cluster: it does not go with --from")
-    read = replace(selection.selection, with_workloads=True, with_volumes=True, with_events=True)
+    read = replace(
+        selection.selection,
+        with_workloads=True,
+        with_volumes=True,
+        with_events=True,
+        with_devices=True,
+    )
     if cluster.fleet:
         snapshot_fleet(cluster, replace(selection, selection=read), path)
         return

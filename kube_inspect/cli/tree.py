@@ -201,6 +201,8 @@ def tree_read(selection: Selection, output_format: str, depth: Depth, events: bo
         read = replace(read, with_usage=False)  # these outputs show no usage
     if output_format in VOLUME_FORMATS or (output_format in ("table", "csv") and depth == "pod"):
         read = replace(read, with_volumes=True)  # volumes and their claims: one more LIST
+    if output_format in VOLUME_FORMATS:
+        read = replace(read, with_devices=True)  # DRA pools and claims: three more LISTs
     return read
 
 

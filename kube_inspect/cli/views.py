@@ -48,6 +48,8 @@ def flat_command(level: str, plural: str, example: str) -> click.Command:
             read = replace(read, context_namespace=False)
         if level == "pod" and output.format in ("wide", "csv", "json", "yaml"):
             read = replace(read, with_volumes=True)  # their VOLUMES column / key
+        if level in ("node", "pod") and output.format in ("wide", "csv", "json", "yaml"):
+            read = replace(read, with_devices=True)  # DEVICES, CLAIMS: three more LISTs
         if cluster.fleet:
             flat_fleet(cluster, replace(selection, selection=read), output, level)
             return

@@ -18,6 +18,7 @@ from kube_inspect.build.health import (
 from kube_inspect.build.scheduling import pending_phrases
 from kube_inspect.build.storage import volume_words
 from kube_inspect.errors import UsageError
+from kube_inspect.explain.devices import node_device_lines, pod_claim_lines
 from kube_inspect.explain.tour import (
     container_next_step,
     find_node,
@@ -67,6 +68,8 @@ def explain_node(cluster: Cluster, name: str) -> list[str]:
         lines += paragraph(
             f"- Taint {taint}: pods that do not tolerate it are kept off this node.", "  "
         )
+    for sentence in node_device_lines(node):
+        lines += paragraph(sentence, "  ")
     lines += event_paragraphs(node.events)
     if not node.pods:
         lines += paragraph("- It runs no pods.", "  ")
@@ -103,6 +106,8 @@ def explain_pod(cluster: Cluster, namespace: str, name: str) -> list[str]:
             meaning = VOLUME_STATES.get(volume.claim.status)
             if meaning is not None:
                 lines += paragraph(f"Claim {volume.claim.status}: {meaning.meaning}.", "    ")
+    for sentence in pod_claim_lines(pod):
+        lines += paragraph(sentence, "  ")
     lines += paragraph(f"- {plural(len(pod.containers), 'container')}:", "  ")
     lines += [f"    {_container_line(c)}" for c in pod.containers]
     return [*lines, "", f"Next: {pod_next_step(pod)}"]

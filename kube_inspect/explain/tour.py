@@ -19,6 +19,7 @@ from kube_inspect.build.scheduling import pending_phrases
 from kube_inspect.build.words import plural as plural  # explain.objects reads it here
 from kube_inspect.build.words import printable
 from kube_inspect.errors import UsageError
+from kube_inspect.explain.devices import devices_summary
 from kube_inspect.model.cluster import Cluster, Container, Node, Pod
 
 WIDTH = 88
@@ -325,6 +326,7 @@ def tour(cluster: Cluster) -> list[str]:
         pods_summary(cluster),
         example_lines(cluster),
         containers_summary(cluster),
+        *([paragraph(devices)] if (devices := devices_summary(cluster)) else []),
         problem_lines(cluster),
         [
             "Dig deeper: kube-inspect explain node NAME | pod NS/NAME | container NS/POD/NAME;",

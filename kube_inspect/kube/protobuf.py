@@ -206,6 +206,8 @@ def _spec(spec: Any) -> dict[str, Any]:
         out["overhead"] = _quantities(spec.overhead)
     if spec.schedulingGates:
         out["schedulingGates"] = [as_dict(gate) for gate in spec.schedulingGates]
+    if spec.resourceClaims:
+        out["resourceClaims"] = [as_dict(claim) for claim in spec.resourceClaims]
     if spec.tolerations and not spec.nodeName:  # read of a pod not placed yet, only
         out["tolerations"] = [_toleration(t) for t in spec.tolerations]
     if spec.initContainers:
@@ -247,11 +249,14 @@ def _container(container: Any) -> dict[str, Any]:
         out["restartPolicy"] = container.restartPolicy
     if container.HasField("resources"):
         resources = container.resources
-        out["resources"] = given = {}
+        given: dict[str, Any] = {}
+        out["resources"] = given
         if resources.limits:
             given["limits"] = _quantities(resources.limits)
         if resources.requests:
             given["requests"] = _quantities(resources.requests)
+        if resources.claims:
+            given["claims"] = [as_dict(claim) for claim in resources.claims]
     if container.ports:
         out["ports"] = [_port(port) for port in container.ports]
     mounts = getattr(container, "volumeMounts", None)  # LeanContainer has none
@@ -291,6 +296,8 @@ def _status(status: Any) -> dict[str, Any]:
         statuses = getattr(status, name)
         if statuses:
             out[name] = [_container_status(c) for c in statuses]
+    if status.resourceClaimStatuses:
+        out["resourceClaimStatuses"] = [as_dict(s) for s in status.resourceClaimStatuses]
     return out
 
 

@@ -170,6 +170,21 @@ class SchedulingGate(TypedDict, total=False):
     name: Any
 
 
+class PodResourceClaim(TypedDict, total=False):
+    """A pod's claim of devices (DRA): its own name, and the ResourceClaim or template."""
+
+    name: Any
+    resourceClaimName: Any
+    resourceClaimTemplateName: Any
+
+
+class PodResourceClaimStatus(TypedDict, total=False):
+    """The ResourceClaim made for a pod's claim from its template."""
+
+    name: Any
+    resourceClaimName: Any
+
+
 class PodSpec(TypedDict, total=False):
     """The pod's spec: its node, containers, volumes and what its scheduling reads."""
 
@@ -186,6 +201,7 @@ class PodSpec(TypedDict, total=False):
     containers: list[ContainerSpec] | None
     ephemeralContainers: list[ContainerSpec] | None
     volumes: Annotated[list[Volume] | None, VOLUMES]
+    resourceClaims: list[PodResourceClaim] | None  # devices (DRA): why a pod waits
 
 
 class Condition(TypedDict, total=False):
@@ -223,6 +239,7 @@ class PodStatus(TypedDict, total=False):
     initContainerStatuses: list[ContainerStatus] | None
     containerStatuses: list[ContainerStatus] | None
     ephemeralContainerStatuses: list[ContainerStatus] | None
+    resourceClaimStatuses: list[PodResourceClaimStatus] | None
 
 
 class ApiPod(TypedDict, total=False):

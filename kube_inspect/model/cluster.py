@@ -14,6 +14,7 @@ from kube_inspect.model.amounts import Resources as Resources
 from kube_inspect.model.amounts import add_resources as add_resources
 from kube_inspect.model.amounts import largest_resources as largest_resources
 from kube_inspect.model.amounts import total_resources as total_resources
+from kube_inspect.model.devices import DeviceClass, DevicePool, PodClaim
 
 # Resources and their sums live in model/amounts.py; re-exported: the model is one import.
 ContainerType = Literal["init", "sidecar", "app", "ephemeral"]
@@ -192,6 +193,7 @@ class Pod:
     pending: Pending | None = None  # why it has not started, when that is known
     events: tuple[Event, ...] | None = None  # latest Warning events first; None: not read
     deletion: Deletion | None = None  # None: not being deleted
+    claims: tuple[PodClaim, ...] = ()  # its ResourceClaims (devices), in spec order
 
     @property
     def shown_phase(self) -> str:
@@ -229,6 +231,11 @@ class Pod:
         """Return the restarts of all the pod's containers together."""
         return sum(c.restarts for c in self.containers)
 
+    @property
+    def device_count(self) -> int:
+        """Return how many DRA devices the pod's claims hold."""
+        return sum(len(c.devices) for c in self.claims)
+
 
 NOT_LISTED = "(not listed)"  # the status of a node known only because a pod names it
 
@@ -261,6 +268,7 @@ class Node:
     labels: Labels = ()
     capacity: tuple[tuple[str, str], ...] = ()  # resource name -> quantity, as the node says
     events: tuple[Event, ...] | None = None  # latest Warning events first; None: not read
+    devices: tuple[DevicePool, ...] | None = None  # its DRA device pools; None: not read
 
     @property
     def active_pods(self) -> int:
@@ -358,6 +366,9 @@ class Cluster:
     # when the objects were read, the time ages are counted to (a snapshot's own time);
     # not compared: two reads of the same objects hold the same cluster
     read_at: datetime | None = field(default=None, compare=False)
+    # DRA: pools not tied to one node, and the DeviceClasses; None: not read
+    devices: tuple[DevicePool, ...] | None = None
+    device_classes: tuple[DeviceClass, ...] | None = None
 
     @property
     def pods(self) -> tuple[Pod, ...]:

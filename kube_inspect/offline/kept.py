@@ -84,6 +84,35 @@ EVENT: Shape = {
         WHOLE,
     ),
 }
+# DRA: what the device views read. A slice's devices keep their attributes and capacity
+# (model, memory), not their bindings or taints; a claim its requests and allocation
+# (devices, who it is reserved for), not a device's opaque driver config.
+_SELECTORS: Shape = {"cel": {"expression": WHOLE}}
+DEVICE_CLASS: Shape = {**_TOP, "spec": {"selectors": _SELECTORS}}
+RESOURCE_SLICE: Shape = {
+    **_TOP,
+    "spec": {
+        **dict.fromkeys(("driver", "pool", "nodeName", "allNodes", "nodeSelector"), WHOLE),
+        "devices": dict.fromkeys(("name", "attributes", "capacity"), WHOLE),
+    },
+}
+_EXACTLY: Shape = {
+    **dict.fromkeys(("deviceClassName", "allocationMode", "count"), WHOLE),
+    "selectors": _SELECTORS,
+}
+RESOURCE_CLAIM: Shape = {
+    **_TOP,
+    "spec": {
+        "devices": {"requests": {"name": WHOLE, "exactly": _EXACTLY, "firstAvailable": _EXACTLY}}
+    },
+    "status": {
+        "allocation": {
+            "devices": {"results": dict.fromkeys(("request", "driver", "pool", "device"), WHOLE)},
+            "nodeSelector": WHOLE,
+        },
+        "reservedFor": WHOLE,
+    },
+}
 METRICS: Shape = {**_TOP, **dict.fromkeys(("timestamp", "window", "usage", "containers"), WHOLE)}
 # what a container of a pod decoded whole may still carry, and no view reads
 _CONTAINER_SECRETS = ("env", "envFrom", "command", "args", "lifecycle")
@@ -100,6 +129,9 @@ KEPT: Mapping[str, Shape] = {
     "podmetrics": METRICS,
     "events": EVENT,
     "persistentvolumeclaims": CLAIM,
+    "deviceclasses": DEVICE_CLASS,
+    "resourceslices": RESOURCE_SLICE,
+    "resourceclaims": RESOURCE_CLAIM,
 }
 
 

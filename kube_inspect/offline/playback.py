@@ -29,6 +29,7 @@ UNKNOWN_WHEN_ABSENT = frozenset(
     {"nodes", "pods", "events", "deployments", "statefulsets", "daemonsets"}
 )
 _FIELD_TERM = re.compile(r"([\w.]+)\s*(!=|==|=)\s*(.*)")
+DRA = frozenset({"deviceclasses", "resourceslices", "resourceclaims"})
 
 
 def _path(obj: Mapping[str, Any], dotted: str) -> Any:
@@ -143,6 +144,9 @@ class SnapshotClient(KubeClient):
             raise Forbidden(f"forbidden: {where.resource} are not in the file")
         if where.resource not in self.snapshot.items and where.resource.endswith("metrics"):
             raise NotFound("not found: metrics.k8s.io is not in the file", 404)
+        if where.resource in DRA and where.resource not in self.snapshot.items:
+            # a file of older reads, or of a cluster not serving DRA: devices not shown
+            raise NotFound("not found: resource.k8s.io is not in the file", 404)
         if where.resource == "persistentvolumeclaims" and where.resource not in self.snapshot.items:
             # a kubectl List of nodes and pods: its pods' claims are unknown, not missing
             raise NotFound("not found: persistentvolumeclaims are not in the file", 404)

@@ -18,9 +18,12 @@ KINDS = {
     "podmetrics": "PodMetrics",
     "events": "Event",
     "persistentvolumeclaims": "PersistentVolumeClaim",
+    "deviceclasses": "DeviceClass",
+    "resourceslices": "ResourceSlice",
+    "resourceclaims": "ResourceClaim",
 }
 RESOURCES = tuple(KINDS)
-NAMESPACED = frozenset(RESOURCES) - {"nodes", "nodemetrics"}
+NAMESPACED = frozenset(RESOURCES) - {"nodes", "nodemetrics", "deviceclasses", "resourceslices"}
 METRICS = frozenset({"nodemetrics", "podmetrics"})  # metrics.k8s.io: not shaped spec/status
 UNSHAPED = METRICS | {"events"}  # their fields are at the top level, beside no spec or status
 
@@ -39,6 +42,11 @@ _PREFIXES = {
     },
     "/apis/batch/v1": {"jobs": "jobs"},
     "/apis/metrics.k8s.io/v1beta1": {"nodes": "nodemetrics", "pods": "podmetrics"},
+    "/apis/resource.k8s.io/v1": {
+        "deviceclasses": "deviceclasses",
+        "resourceslices": "resourceslices",
+        "resourceclaims": "resourceclaims",
+    },
 }
 _PATH = re.compile(
     r"^(?P<prefix>/apis?(?:/[^/]+)?/v1(?:beta1)?)"

@@ -22,6 +22,7 @@ from kube_inspect.kube.client import KubeClient, again_if_gone
 from kube_inspect.kube.prefetch import PageStream
 from kube_inspect.kube.progress import Progress
 from kube_inspect.model.cluster import Cluster
+from kube_inspect.read.devices import read_devices
 from kube_inspect.read.extras import read_claims, read_events, read_workloads
 from kube_inspect.read.gather import Answers, attempt, gathered, items, optional
 from kube_inspect.read.partial import ForbiddenReads
@@ -35,6 +36,9 @@ READS = (  # what ``Cluster.unread`` may name
     "pods",
     "events",
     "persistentvolumeclaims",
+    "resourceslices",
+    "deviceclasses",
+    "resourceclaims",
     *(resource for resource, _ in WORKLOAD_KINDS),
 )
 VERSION = Read("version", "/version", name="version")
@@ -142,6 +146,7 @@ def _read(client: KubeClient, selection: Selection, forbidden: ForbiddenReads | 
         if claim_notices:
             cluster = replace(cluster, notices=(*cluster.notices, *claim_notices))
         cluster = read_events(sender, answers, plan, selection, cluster, forbidden)
+        cluster = read_devices(client, sender, answers, plan, selection, cluster, forbidden)
         workloads = read_workloads(answers, plan, forbidden)
         unread = _unread(forbidden, pods_read)
         if claim_notices:

@@ -17,6 +17,7 @@ from urllib.parse import quote
 from kube_inspect.read.selection import Selection
 
 METRICS_API = "/apis/metrics.k8s.io/v1beta1"
+RESOURCE_API = "/apis/resource.k8s.io/v1"  # Dynamic Resource Allocation (GA in 1.34)
 WORKLOAD_KINDS = (
     ("deployments", "Deployment"),
     ("statefulsets", "StatefulSet"),
@@ -68,6 +69,11 @@ class ReadPlan:
     events: tuple[Read, ...] = ()
     events_when: When = "always"
     workloads: tuple[Read, ...] = ()
+    # DRA: the slices are sent first; classes and claims once the slices answered, so an
+    # API group not served costs one request (its 404), as discovery would
+    device_slices: Read | None = None
+    devices_after: tuple[Read, ...] = ()  # DeviceClasses, then ResourceClaims per namespace
+    devices_when: When = "pending"
 
     @property
     def sent_at_once(self) -> tuple[Read, ...]:
@@ -75,7 +81,10 @@ class ReadPlan:
         first = (*self.nodes, *self.claims, *self.owners)
         metrics = (self.node_metrics,) if self.node_metrics is not None else ()
         events = self.events if self.events_when == "always" else ()
-        return (*first, *metrics, *events, *self.workloads)
+        slices: tuple[Read, ...] = ()
+        if self.device_slices is not None and self.devices_when == "always":
+            slices = (self.device_slices,)
+        return (*first, *metrics, *events, *self.workloads, *slices)
 
 
 def namespaced(prefix: str, resource: str, namespace: str | None) -> str:
@@ -174,6 +183,7 @@ def plan_reads(selection: Selection) -> ReadPlan:
         if selection.with_workloads
     )
     claims = _each_namespace(selection, "/api/v1", "persistentvolumeclaims")
+    classes = Read("deviceclasses", f"{RESOURCE_API}/deviceclasses")
     return ReadPlan(
         nodes=_node_reads(selection),
         pods=_pod_reads(selection),
@@ -186,4 +196,7 @@ def plan_reads(selection: Selection) -> ReadPlan:
         events=_each_namespace(selection, "/api/v1", "events", WARNINGS),
         events_when="always" if selection.with_events else "pending",
         workloads=workloads,
+        device_slices=Read("resourceslices", f"{RESOURCE_API}/resourceslices"),
+        devices_after=(classes, *_each_namespace(selection, RESOURCE_API, "resourceclaims")),
+        devices_when="always" if selection.reads_devices else "pending",
     )

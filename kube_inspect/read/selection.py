@@ -35,6 +35,9 @@ class Selection:
     with_claims: bool = False
     # several namespaces (-n a,b): one LIST each; then ``namespace`` is None
     namespaces: tuple[str, ...] = ()
+    # DRA devices shown (pools per node, pods' claims): their LISTs sent with the rest;
+    # else they are read only when a pending pod has claims (why it waits)
+    with_devices: bool = False
 
     def __post_init__(self) -> None:
         """Refuse a selection naming one namespace and several at once."""
@@ -58,6 +61,15 @@ class Selection:
         ``problems``: a Pending, Lost or missing claim makes its pod a problem.
         """
         return self.with_volumes or self.with_claims or self.problems
+
+    @property
+    def reads_devices(self) -> bool:
+        """Return True when the DRA reads go out with the rest (else only for pending pods).
+
+        They do where devices are shown, where claims are judged (check) and with
+        ``problems``: a device gone from its slice makes its pod a problem.
+        """
+        return self.with_devices or self.with_claims or self.problems
 
     @property
     def filters_pods(self) -> bool:

@@ -7,12 +7,14 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from kube_inspect.build.health import judge_container, judge_node, judge_pod
+from kube_inspect.build.resources import free_extended
 from kube_inspect.build.words import plural as plural  # cells.plural, for the renderers
 from kube_inspect.build.words import printable
 from kube_inspect.model.cluster import Cluster, Container, Event, Node, Pod, Resources
 from kube_inspect.model.quantity import format_amount, format_bytes, format_cpu, percent
 from kube_inspect.render.age import age
 from kube_inspect.render.colours import paint
+from kube_inspect.render.devices import claim_words, node_device_cells
 
 
 def cpu_of(amount: Resources | None, of: int | None = None) -> str:
@@ -166,6 +168,18 @@ def partial_legend(cluster: Cluster) -> str | None:
     )
 
 
+def free_cell(node: Node, partial: bool = False) -> str:
+    """Return the extended resources the node has free: ``nvidia.com/gpu=1,...``.
+
+    Unknown when only some of its pods were read (their requests are not all summed).
+    """
+    if partial or not node.listed:
+        return UNKNOWN
+    free = free_extended(node)
+    # spaces, not commas: a csv cell stays one field for the simplest reader
+    return " ".join(f"{n}={format_amount(n, a)}" for n, a in free) or "<none>"
+
+
 def node_other_resources(
     node: Node, resources: Sequence[str], partial: bool = False
 ) -> dict[str, str]:
@@ -265,6 +279,10 @@ def node_row(
             "ZONE": node.zone or none,
             "INSTANCE-TYPE": node.instance_type or none,
         }
+        if any("/" in name for name in resources):  # the cluster has extended resources
+            row["FREE"] = free_cell(node, partial)
+        if node.devices is not None:  # read only where DRA is served
+            row |= node_device_cells(node)
         if node.events is not None:
             row["EVENTS"] = latest_event(node.events, now)
     row = printable_cells(row)
@@ -301,6 +319,7 @@ def pod_row(
             "QOS": pod.qos_class or "<none>",
             "PRIORITY-CLASS": pod.priority_class or "<none>",
             "VOLUMES": volumes_cell(pod),
+            "CLAIMS": " ".join(claim_words(pod)) or "<none>",
             "MESSAGE": pod.message or "",
             "WHY-PENDING": pod.pending.describe() if pod.pending else "",
         }

@@ -8,6 +8,7 @@ from typing import Any, TextIO
 
 import msgspec
 
+from kube_inspect.build.resources import free_extended
 from kube_inspect.model.cluster import (
     Claim,
     Cluster,
@@ -21,6 +22,7 @@ from kube_inspect.model.cluster import (
     Volume,
 )
 from kube_inspect.model.fleet import Member
+from kube_inspect.render.devices import classes_list, pod_claim_dict, pools_list
 
 SCHEMA_VERSION = 1
 
@@ -156,6 +158,7 @@ def pod_dict(pod: Pod) -> dict[str, Any]:
         "events": events_list(pod.events),
         "containers": [container_dict(c) for c in pod.containers],
         "volumes": None if pod.volumes is None else [volume_dict(v) for v in pod.volumes],
+        "claims": [pod_claim_dict(c) for c in pod.claims],
     }
 
 
@@ -198,6 +201,8 @@ def node_dict(node: Node, pods_read: bool = True, partial: bool = False) -> dict
         "selected_limits": resources_dict(node.limited) if pods_read else None,
         "usage": resources_dict(node.usage),
         "events": events_list(node.events),
+        "free": dict(free_extended(node)) if whole and known else None,
+        "devices": pools_list(node.devices),
         "pods": [pod_dict(p) for p in node.pods] if pods_read else None,
     }
 
@@ -217,6 +222,8 @@ def cluster_body(cluster: Cluster) -> dict[str, Any]:
         "notices": list(cluster.notices),
         "unread": list(cluster.unread),
         "pod_filter": list(cluster.pod_filter),
+        "devices": pools_list(cluster.devices),
+        "device_classes": classes_list(cluster.device_classes),
     }
 
 

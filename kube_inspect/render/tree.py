@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Literal, TextIO, TypeVar
 
 from kube_inspect.build.health import judge_claim, judge_container, judge_node, judge_pod
+from kube_inspect.build.resources import free_extended
 from kube_inspect.build.scheduling import pending_summary
 from kube_inspect.build.storage import claim_notes, volume_words
 from kube_inspect.build.words import printable
@@ -17,6 +18,7 @@ from kube_inspect.render import cells
 from kube_inspect.render.age import age
 from kube_inspect.render.colours import paint
 from kube_inspect.render.columns import align_columns, aligned_lines, measure
+from kube_inspect.render.devices import claim_words, cluster_device_words, node_device_words
 
 T = TypeVar("T")
 Depth = Literal["node", "pod", "container"]
@@ -50,8 +52,11 @@ def cluster_line(cluster: Cluster) -> str:
             cells.plural(cluster.container_count, "container"),
         )
     )
+    # devices of pools tied to no node (network-attached): the cluster's, not a node's
+    shared = "".join(f"; {word}" for word in cluster_device_words(cluster.devices or ()))
     return printable(
         f"cluster {cluster.context} at {cluster.server}, Kubernetes {cluster.version}: {counts}"
+        + shared
     )
 
 
@@ -88,6 +93,9 @@ def _node_row(node: Node, opts: TreeOptions, partial: bool = False) -> Row:
             n for n, _ in requested.other
         )
         info += [f"{n}={cells.used_of(node, n, partial)}" for n in sorted(names)]
+        if opts.wide and not partial and (free := free_extended(node)):
+            info.append("free:" + ",".join(f"{n}={format_amount(n, a)}" for n, a in free))
+        info += node_device_words(node, opts.wide)
         if opts.wide:
             info += [
                 f"taints={','.join(node.taints) or '<none>'}",
@@ -139,6 +147,7 @@ def _pod_row(pod: Pod, opts: TreeOptions) -> Row:
         if pod.priority_class:
             info.append(f"priority={pod.priority_class}")
         info += _other_requests(pod)
+        info += claim_words(pod)
         if pod.message:
             info.append(f"message={pod.message!r}")
         row += [*cells.pod_resources(pod).values(), pod.ip or ""]

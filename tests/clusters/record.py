@@ -12,6 +12,12 @@ resourceVersion, with the nodes and owners they were built with (record_protobuf
 
 tests/fixtures/recorded/protobuf-volumes/ is the same for pods with a volume of every kind
 and scheduling gates (tests/fixtures/volume-kinds.yaml), which the sample lacks.
+
+    python -m tests.clusters.record --dra             (only dra/, below)
+
+tests/fixtures/recorded/dra/ holds the DRA objects of tests/fixtures/dra/ (two GPU nodes,
+their ResourceSlices and DeviceClasses, pods claiming devices) once the scheduler has
+allocated what it can, with the pods, nodes and events of their namespace.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -102,9 +109,49 @@ VOLUME_KINDS = RECORDED.parent / "volume-kinds.yaml"
 VOLUME_KINDS_RECORDED = RECORDED / "protobuf-volumes"
 
 
+DRA = RECORDED.parent / "dra"
+DRA_RECORDED = RECORDED / "dra"
+
+
+def record_dra(cluster: LocalCluster, into: Path = DRA_RECORDED) -> None:
+    """Apply tests/fixtures/dra/ in namespace dra, wait for the scheduler, save the objects."""
+    cluster.kubectl("create", "namespace", "dra")
+    cluster.kubectl("apply", "-f", str(DRA / "nodes.yaml"))
+    cluster.kubectl("apply", "-f", str(DRA / "devices.yaml"))
+    cluster.kubectl("apply", "-n", "dra", "-f", str(DRA / "pods.yaml"))
+    for _ in range(120):  # four pods placed, the FailedResourceClaimCreation event written
+        pods = json.loads(cluster.kubectl("get", "pods", "-n", "dra", "-o", "json"))["items"]
+        events = json.loads(cluster.kubectl("get", "events", "-n", "dra", "-o", "json"))["items"]
+        running = [p for p in pods if p["status"].get("phase") == "Running"]
+        created = any(e["reason"] == "FailedResourceClaimCreation" for e in events)
+        if len(running) == 4 and created:
+            break
+        time.sleep(1)
+    into.mkdir(parents=True, exist_ok=True)
+    queries = {
+        "deviceclasses.json": ("get", "deviceclasses"),
+        "resourceslices.json": ("get", "resourceslices"),
+        "resourceclaims.json": ("get", "resourceclaims", "-n", "dra"),
+        "pods.json": ("get", "pods", "-n", "dra"),
+        "nodes.json": ("get", "nodes", "gpu-a", "gpu-b"),
+        "events.json": ("get", "events", "-n", "dra"),
+    }
+    for name, query in queries.items():
+        body = json.loads(cluster.kubectl(*query, "-o", "json"))
+        (into / name).write_text(json.dumps(body, indent=1, sort_keys=True) + "\n")
+
+
 def main(argv: list[str]) -> int:
     """Start a throwaway sample cluster, record it, and stop it."""
     cluster = LocalCluster(f"ki-record-{uuid.uuid4().hex[:8]}", build_binaries())
+    if "--dra" in argv:
+        try:
+            cluster.start()
+            record_dra(cluster)
+            print(f"recorded into {DRA_RECORDED}")
+        finally:
+            cluster.stop()
+        return 0
     if "--volume-kinds" in argv:
         try:
             cluster.start()

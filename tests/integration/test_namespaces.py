@@ -73,6 +73,8 @@ def test_a_viewer_of_two_namespaces_sees_the_pods_of_both(
     assert result.stderr == (
         f'warning: user "{two.user}" may not list nodes: nodes are shown by name '
         "only, without status\n"
+        # the DRA pools are cluster-wide too (issue 24)
+        f'warning: user "{two.user}" may not list resourceslices: devices not shown\n'
     )
 
 

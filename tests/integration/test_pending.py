@@ -402,7 +402,8 @@ def test_a_user_who_may_not_read_events_gets_the_rest_and_exit_4(
     # everything a view needs but events
     resources = (
         "nodes,pods,persistentvolumeclaims,replicasets.apps,jobs.batch,"
-        "nodes.metrics.k8s.io,pods.metrics.k8s.io"
+        "nodes.metrics.k8s.io,pods.metrics.k8s.io,deviceclasses.resource.k8s.io,"
+        "resourceslices.resource.k8s.io,resourceclaims.resource.k8s.io"
     )
     cluster.kubectl(
         "create", "clusterrole", user, "--verb=get,list,watch", f"--resource={resources}"

@@ -25,7 +25,8 @@ from tests.unit.recorded import RecordedClient
 KNOWN_PATHS = re.compile(
     r"^(/version|/api/v1/(namespaces/[^/]+/)?"
     r"(pods|nodes|namespaces|events|persistentvolumeclaims)(/[^/]+)?"
-    r"|/apis/(apps|batch)/v1/(namespaces/[^/]+/)?[a-z]+|/apis/metrics\.k8s\.io/v1beta1/.*)$"
+    r"|/apis/(apps|batch)/v1/(namespaces/[^/]+/)?[a-z]+|/apis/metrics\.k8s\.io/v1beta1/.*"
+    r"|/apis/resource\.k8s\.io/v1/(namespaces/[^/]+/)?(resourceslices|deviceclasses|resourceclaims))$"
 )
 
 # (command, flag): every flag that takes a free-form value, on the commands that read
