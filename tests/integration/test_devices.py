@@ -24,7 +24,7 @@ import pytest
 from tests.integration.cli_runner import run
 from tests.integration.conftest import TestCluster, holds_within
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.local_backend]  # kind: test_devices_on_kind
 
 DRA = Path(__file__).resolve().parents[1] / "fixtures" / "dra"
 NODES = ("gpu-a", "gpu-b")
@@ -53,8 +53,6 @@ def _settled(cluster: TestCluster, namespace: str) -> None:
 @pytest.fixture(scope="module")
 def dra(cluster: TestCluster) -> Iterator[str]:
     """Yield the namespace of the DRA pods, once the scheduler has placed what it can."""
-    if cluster.backend == "kind":
-        pytest.skip("test_devices_on_kind.py shows what kind holds: no driver runs there")
     namespace = f"ki-dra-{uuid.uuid4().hex[:8]}"
     cluster.kubectl("create", "namespace", namespace)
     try:
@@ -64,7 +62,9 @@ def dra(cluster: TestCluster) -> Iterator[str]:
         holds_within(lambda: _settled(cluster, namespace))
         yield namespace
     finally:
-        cluster.kubectl("delete", "namespace", namespace, "--wait=false")
+        # the pods go before their nodes: a pod left on a deleted kwok node stays
+        # Terminating, and every later test of the shared cluster would see it
+        cluster.kubectl("delete", "namespace", namespace, "--timeout=120s")
         cluster.kubectl("delete", "-f", str(DRA / "devices.yaml"), "--ignore-not-found")
         cluster.kubectl("delete", "-f", str(DRA / "nodes.yaml"), "--ignore-not-found")
 
@@ -241,7 +241,6 @@ def test_the_default_tree_reads_devices_only_for_a_pending_pod_with_claims(
     assert "devices:" not in shown.stdout  # but no pool is drawn in the plain tree
 
 
-@pytest.mark.local_backend
 def test_a_user_who_may_not_list_slices_gets_a_partial_result(
     cluster: TestCluster, dra: str, tmp_path: Path
 ) -> None:
@@ -289,15 +288,12 @@ def extended(cluster: TestCluster) -> Iterator[str]:
     namespace = f"ki-ext-{uuid.uuid4().hex[:8]}"
     cluster.kubectl("create", "namespace", namespace)
     try:
-        if cluster.backend == "local":  # kind has no GPU node: the pods would stay Pending
-            cluster.kubectl("apply", "-f", str(DRA / "extended.yaml"))
-            cluster.kubectl("apply", "-n", namespace, "-f", str(DRA / "extended-pods.yaml"))
-            holds_within(
-                lambda: _all_running(cluster, namespace),
-            )
+        cluster.kubectl("apply", "-f", str(DRA / "extended.yaml"))
+        cluster.kubectl("apply", "-n", namespace, "-f", str(DRA / "extended-pods.yaml"))
+        holds_within(lambda: _all_running(cluster, namespace))
         yield namespace
     finally:
-        cluster.kubectl("delete", "namespace", namespace, "--wait=false")
+        cluster.kubectl("delete", "namespace", namespace, "--timeout=120s")  # before the nodes
         cluster.kubectl("delete", "-f", str(DRA / "extended.yaml"), "--ignore-not-found")
 
 
@@ -306,7 +302,6 @@ def _all_running(cluster: TestCluster, namespace: str) -> None:
     assert pods and all(p["status"].get("phase") == "Running" for p in pods)
 
 
-@pytest.mark.local_backend
 def test_mig_profiles_and_shared_gpus_are_counted_free_per_node(
     cluster: TestCluster, extended: str
 ) -> None:

@@ -130,10 +130,12 @@ def test_wheel_carries_licence_types_schema_and_the_three_commands(dist: Dist) -
     assert {"kube_inspect/py.typed", "kube_inspect/schema/v1.json"} <= names
     assert f"{info}/licenses/LICENSE" in names
     assert "License-Expression: Apache-2.0" in meta
-    # the test and lint tools are dependency groups; the one extra is the MCP server's SDK
+    # the test and lint tools are dependency groups; the extras are the MCP server's SDK
+    # and the PostgreSQL journal's driver
     extras = [line for line in meta.splitlines() if line.startswith("Provides-Extra")]
-    assert extras == ["Provides-Extra: mcp"]
+    assert extras == ["Provides-Extra: mcp", "Provides-Extra: postgresql"]
     assert 'Requires-Dist: mcp>=2.3; extra == "mcp"' in meta
+    assert 'Requires-Dist: psycopg[binary]>=3.1; extra == "postgresql"' in meta
     for script in SCRIPTS:
         # the two commands start at kube_inspect.launch (Ctrl-C while loading is quiet)
         module = "cli" if script.startswith("kubectl_complete") else "launch"
