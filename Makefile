@@ -9,7 +9,7 @@ ACTIONLINT := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 KREW_VALIDATE := sigs.k8s.io/krew/cmd/validate-krew-manifest@v0.4.3
 
 .PHONY: install demo test unit integration lint fmt record record-history cluster-binaries kind-images clean \
-	helm system-deps screenshot proto bench bench-journal bench-history bench-loopback bench-stretch bench-startup test-matrix dist \
+	helm system-deps screenshot proto bench bench-journal bench-history bench-recorder bench-loopback bench-stretch bench-startup test-matrix dist \
 	docs docs-reference docs-examples
 
 $(STAMP): pyproject.toml
@@ -99,12 +99,17 @@ screenshot: install system-deps  ## re-take docs/img/sample-cluster.png from the
 bench: install  ## 15 to 30,000 pods, on loopback and 3 links (toxiproxy): tree, kubectl, curl floors
 	$(BIN)/python -m bench.run --points 15,3000,10000,30000 --nodes 1000 --runs 5 --profiles all --name links
 	$(BIN)/python -m bench.journal --pods 10000 --nodes 1000 --hours 24 --runs 5
+	$(BIN)/python -m bench.history --pods 10000 --nodes 1000 --hours 24 --runs 5
+	$(BIN)/python -m bench.recorder --pods 10000 --nodes 100 --seconds 120
 
 bench-journal: install  ## the journal: --from JOURNAL --at T against --from SNAPSHOT, 10,000 pods, a day of changes
 	$(BIN)/python -m bench.journal --pods 10000 --nodes 1000 --hours 24 --runs 5
 
 bench-history: install  ## history pod/NAME and history --problems on a day-long journal of 10,000 pods, against tree --from the sample
 	$(BIN)/python -m bench.history --pods 10000 --nodes 1000 --hours 24 --runs 5
+
+bench-recorder: install  ## record a live 10,000-pod cluster at 1%/min beside kubectl get -w: CPU, RSS, API server, bytes
+	$(BIN)/python -m bench.recorder --pods 10000 --nodes 100 --seconds 120
 
 bench-loopback: install  ## loopback only, 3,000/10,000/30,000 pods, with variants and the typed client
 	$(BIN)/python -m bench.run --points 3000,10000,30000 --nodes 1000 --runs 5
