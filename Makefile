@@ -38,8 +38,8 @@ unit: install
 integration: install system-deps
 	$(BIN)/python -m pytest tests/integration $(PYTEST_ARGS)
 
-proto: install  ## regenerate kube_inspect/kube/wire/k8s_narrow_pb2.py from its .proto
-	$(BIN)/python -m grpc_tools.protoc -I. --python_out=. kube_inspect/kube/wire/k8s_narrow.proto
+proto: install  ## regenerate kube_inspect/kube/k8s_proto/k8s_narrow_pb2.py from its .proto
+	$(BIN)/python -m grpc_tools.protoc -I. --python_out=. kube_inspect/kube/k8s_proto/k8s_narrow.proto
 
 lint: install
 	$(BIN)/ruff check .
@@ -54,8 +54,8 @@ lint: install
 	"$$(bash .ci/go-tool.sh actionlint $(ACTIONLINT))" .github/workflows/*.yml
 	@# krew's validator logs every step to stderr: show it only when it fails
 	@out=$$("$$(bash .ci/go-tool.sh validate-krew-manifest $(KREW_VALIDATE))" \
-		-manifest plugins/inspect.yaml -skip-install 2>&1) || { echo "$$out"; exit 1; }; \
-		echo "plugins/inspect.yaml: krew's validate-krew-manifest accepts it"
+		-manifest krew/inspect.yaml -skip-install 2>&1) || { echo "$$out"; exit 1; }; \
+		echo "krew/inspect.yaml: krew's validate-krew-manifest accepts it"
 
 docs: install  ## build the manual (docs/, mkdocs.yml) into site/ and serve nothing: open site/index.html
 	$(BIN)/mkdocs build --strict --site-dir site
@@ -80,7 +80,7 @@ dist: install  ## the wheel and sdist users install (twine-checked) and the krew
 	rm -rf dist
 	$(BIN)/python -m build --outdir dist .
 	$(BIN)/twine check --strict dist/*
-	$(BIN)/python -m plugins.krew_archive dist
+	$(BIN)/python -m krew.krew_archive dist
 
 record: install  ## re-record tests/fixtures/recorded and the sample snapshot from a real sample cluster
 	$(BIN)/python -m tests.clusters.record

@@ -135,8 +135,8 @@ def measure(where: Path, output: str, trace: bool) -> None:
     import tracemalloc
     from datetime import UTC, datetime
 
-    from kube_inspect.build.arrange import arrange
-    from kube_inspect.build.objects import build_cluster
+    from kube_inspect.interpret.arrange import arrange
+    from kube_inspect.interpret.objects import build_cluster
     from kube_inspect.kube.decode import decode_object_list, decode_pod_list
     from kube_inspect.kube.prefetch import PageStream, Prefetched
     from kube_inspect.render.json import cluster_dict, write_json

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 import yaml
 
-from kube_inspect.build.label_selector import parse_selector
-from kube_inspect.build.names import check_name
 from kube_inspect.errors import ExpectationError, UsageError
+from kube_inspect.interpret.label_selector import parse_selector
+from kube_inspect.interpret.names import check_name
 from kube_inspect.model.checks import Finding
 from kube_inspect.model.cluster import Cluster, Pod, Workload
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from kube_inspect.build.health import (
+from kube_inspect.interpret.health import (
     NODE_STATES,
     PRESSURES,
     device_problem,
@@ -19,7 +19,7 @@ from kube_inspect.build.health import (
     judge_container,
     pod_problem,
 )
-from kube_inspect.build.rollouts import TIMED_OUT, WorkloadJudgement, judge_workload, owned_pods
+from kube_inspect.interpret.rollouts import TIMED_OUT, WorkloadJudgement, judge_workload, owned_pods
 from kube_inspect.model.checks import CheckReport as CheckReport  # re-exported for check/run
 from kube_inspect.model.checks import Finding as Finding
 from kube_inspect.model.cluster import Claim, Cluster, Pod, Workload
@@ -157,7 +157,7 @@ def check_workload_ready(data: Cluster, options: CheckOptions, now: datetime) ->
     """Yield, for each Deployment, StatefulSet and DaemonSet, whether its rollout is complete.
 
     Complete as ``kubectl rollout status`` judges it, with every desired replica ready
-    (build/rollouts.py); when it is not, the message says how far it got and what holds
+    (interpret/rollouts.py); when it is not, the message says how far it got and what holds
     its pods back.
     """
     pods = data.pods if data.workloads else ()

@@ -10,10 +10,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from kube_inspect.build.rollouts import owning_workloads
 from kube_inspect.check.expectations import Expectation, check_expectations
 from kube_inspect.check.rules import CheckOptions, rollout_gave_up, run_checks
 from kube_inspect.errors import EXIT_CHECKS_FAILED, EXIT_OK, EXIT_PARTIAL, Forbidden, NotFound
+from kube_inspect.interpret.rollouts import owning_workloads
 from kube_inspect.kube.client import WORKLOAD_RESOURCES, KubeClient
 from kube_inspect.model.checks import CheckReport, Finding
 from kube_inspect.model.cluster import Cluster

@@ -25,7 +25,6 @@ from click.shell_completion import (
 )
 
 from kube_inspect import __version__
-from kube_inspect.build.words import printable
 from kube_inspect.cli.commands import LAZY_COMMANDS, load_command
 from kube_inspect.cli.fixed_words import fixed_completion
 from kube_inspect.cli.streams import finish_output, guard_standard_streams
@@ -39,6 +38,7 @@ from kube_inspect.errors import (
     KubeInspectError,
     UsageError,
 )
+from kube_inspect.interpret.words import printable
 
 # How each selector a request carried (errors.ApiError.selectors) is spelt on the command line
 SELECTOR_FLAGS = {

@@ -12,7 +12,6 @@ from dataclasses import replace
 
 import click
 
-from kube_inspect.build.durations import DAY, parse_duration
 from kube_inspect.check.expectations import read_expectations
 from kube_inspect.check.rules import RULES, CheckOptions, select_rules
 from kube_inspect.check.run import (
@@ -34,6 +33,7 @@ from kube_inspect.cli.options import (
 )
 from kube_inspect.cli.reading import client_factory, exit_if_partial
 from kube_inspect.errors import EXIT_CHECKS_FAILED, EXIT_CODES_HELP, UsageError
+from kube_inspect.interpret.durations import DAY, parse_duration
 from kube_inspect.kube.client import KubeClient, Target
 from kube_inspect.kube.progress import Progress
 from kube_inspect.model.checks import CheckReport

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from kube_inspect.build.history import KINDS
-from kube_inspect.build.problems import journal_problems
 from kube_inspect.check.run import CheckPlan, evaluate, known_failures
 from kube_inspect.check.since import appeared_findings, with_appeared
 from kube_inspect.cli.history import opened, parse_when
 from kube_inspect.cli.options import ClusterFlags
 from kube_inspect.errors import UsageError
+from kube_inspect.interpret.history import KINDS
+from kube_inspect.interpret.problems import journal_problems
 from kube_inspect.journal.moment import one_span
 from kube_inspect.journal.store import Journal, is_journal
 from kube_inspect.journal.window import window_changes

@@ -7,7 +7,6 @@ from dataclasses import replace
 
 import click
 
-from kube_inspect.build.diff import diff_clusters
 from kube_inspect.cli.completion import complete_file
 from kube_inspect.cli.moments import is_journal
 from kube_inspect.cli.options import (
@@ -24,6 +23,7 @@ from kube_inspect.cli.process import one_shot
 from kube_inspect.cli.reading import client_factory
 from kube_inspect.cli.streams import can_draw
 from kube_inspect.errors import EXIT_CHECKS_FAILED, EXIT_CODES_HELP, EXIT_PARTIAL, UsageError
+from kube_inspect.interpret.diff import diff_clusters
 from kube_inspect.kube.client import KubeClient
 from kube_inspect.model.cluster import Cluster
 from kube_inspect.read.cluster import read_cluster

@@ -7,8 +7,6 @@ from dataclasses import replace
 
 import click
 
-from kube_inspect.build.names import check_name
-from kube_inspect.build.words import printable
 from kube_inspect.cli.completion import complete_from_list
 from kube_inspect.cli.options import (
     ClusterFlags,
@@ -21,8 +19,10 @@ from kube_inspect.cli.options import (
 from kube_inspect.cli.process import one_shot
 from kube_inspect.cli.reading import default_namespace, exit_if_partial, load_cluster
 from kube_inspect.errors import EXIT_CODES_HELP, UsageError
-from kube_inspect.explain.objects import explain_container, explain_node, explain_pod
+from kube_inspect.explain.one_object import explain_container, explain_node, explain_pod
 from kube_inspect.explain.tour import tour
+from kube_inspect.interpret.names import check_name
+from kube_inspect.interpret.words import printable
 from kube_inspect.read.partial import ForbiddenReads
 
 EXPLAIN_KINDS = {

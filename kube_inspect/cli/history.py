@@ -10,12 +10,12 @@ from datetime import UTC, datetime, timedelta
 
 import click
 
-from kube_inspect.build.history import KINDS, RESOURCES, tell_history
-from kube_inspect.build.names import check_name
-from kube_inspect.build.problems import journal_problems
 from kube_inspect.cli.completion import complete_file
 from kube_inspect.cli.moments import parse_at
 from kube_inspect.errors import EXIT_CODES_HELP, UsageError
+from kube_inspect.interpret.history import KINDS, RESOURCES, tell_history
+from kube_inspect.interpret.names import check_name
+from kube_inspect.interpret.problems import journal_problems
 from kube_inspect.journal.events import events_named_after
 from kube_inspect.journal.moment import one_span
 from kube_inspect.journal.store import Journal, JournalError, open_journal

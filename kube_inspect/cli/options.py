@@ -15,11 +15,6 @@ from typing import Any, TypeVar, cast
 import click
 from click.shell_completion import CompletionItem
 
-from kube_inspect.build.arrange import SORT_KEYS, SortKey
-from kube_inspect.build.durations import DAY as DAY
-from kube_inspect.build.durations import parse_duration as parse_duration
-from kube_inspect.build.label_selector import parse_selector
-from kube_inspect.build.names import check_field_selector, check_name
 from kube_inspect.cli.completion import (
     complete_context,
     complete_file,
@@ -43,12 +38,17 @@ from kube_inspect.cli.refusals import refuse_flags as refuse_flags
 from kube_inspect.cli.refusals import refuse_fleet as refuse_fleet
 from kube_inspect.cli.refusals import with_events as with_events
 from kube_inspect.errors import UsageError
+from kube_inspect.interpret.arrange import SORT_KEYS, SortKey
+from kube_inspect.interpret.durations import DAY as DAY
+from kube_inspect.interpret.durations import parse_duration as parse_duration
+from kube_inspect.interpret.label_selector import parse_selector
+from kube_inspect.interpret.names import check_field_selector, check_name
 from kube_inspect.kube.wires import WIRES
 from kube_inspect.read.selection import Selection
 from kube_inspect.render.table import TABLE_FORMATS
 
 # Commands import the flag objects, the refusals and the duration reader from here, with
-# the options that fill them (cli/flags.py, cli/refusals.py, build/durations.py).
+# the options that fill them (cli/flags.py, cli/refusals.py, interpret/durations.py).
 F = TypeVar("F", bound=Callable[..., Any])
 
 

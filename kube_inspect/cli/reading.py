@@ -9,10 +9,10 @@ from contextlib import contextmanager
 
 import click
 
-from kube_inspect.build.words import printable
 from kube_inspect.cli.moments import is_journal, journal_moment
 from kube_inspect.cli.options import ClusterFlags
 from kube_inspect.errors import EXIT_PARTIAL, SnapshotError, UsageError
+from kube_inspect.interpret.words import printable
 from kube_inspect.kube.client import KubeClient
 from kube_inspect.model.cluster import Cluster
 from kube_inspect.read.cluster import read_cluster

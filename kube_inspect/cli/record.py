@@ -12,7 +12,6 @@ from types import FrameType
 
 import click
 
-from kube_inspect.build.words import printable
 from kube_inspect.cli.completion import complete_file
 from kube_inspect.cli.options import (
     FILTER_FLAGS,
@@ -27,6 +26,7 @@ from kube_inspect.cli.options import (
 from kube_inspect.cli.reading import client_factory
 from kube_inspect.cli.snapshot import selection_record
 from kube_inspect.errors import EXIT_CODES_HELP, EXIT_PARTIAL, UsageError
+from kube_inspect.interpret.words import printable
 from kube_inspect.journal.differences import recorded_reads
 from kube_inspect.journal.recorder import Recorder, RecordOptions
 from kube_inspect.journal.store import open_journal

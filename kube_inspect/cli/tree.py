@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any, TextIO, cast
 
 import click
 
-from kube_inspect.build.arrange import SortKey
 from kube_inspect.cli.options import (
     ClusterFlags,
     OutputFlags,
@@ -32,6 +31,7 @@ from kube_inspect.cli.reading import (
 )
 from kube_inspect.cli.streams import can_draw, output_gone
 from kube_inspect.errors import EXIT_CODES_HELP, UsageError
+from kube_inspect.interpret.arrange import SortKey
 from kube_inspect.model.cluster import Cluster
 from kube_inspect.read.partial import ForbiddenReads
 from kube_inspect.read.selection import Selection, in_context_namespace

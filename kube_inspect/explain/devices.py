@@ -5,8 +5,8 @@ Each function returns sentences; the tour and the objects' explanations wrap the
 
 from __future__ import annotations
 
-from kube_inspect.build.health import DEVICE_CLAIM_STATES
-from kube_inspect.build.words import plural
+from kube_inspect.interpret.health import DEVICE_CLAIM_STATES
+from kube_inspect.interpret.words import plural
 from kube_inspect.model.cluster import Cluster, Node, Pod
 from kube_inspect.model.devices import DevicePool
 

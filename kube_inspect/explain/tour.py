@@ -8,18 +8,18 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from textwrap import wrap
 
-from kube_inspect.build.health import (
+from kube_inspect.errors import UsageError
+from kube_inspect.explain.devices import devices_summary
+from kube_inspect.interpret.health import (
     LEVELS,
     container_state,
     node_state,
     pod_state,
     shown_state,
 )
-from kube_inspect.build.scheduling import pending_phrases
-from kube_inspect.build.words import plural as plural  # explain.objects reads it here
-from kube_inspect.build.words import printable
-from kube_inspect.errors import UsageError
-from kube_inspect.explain.devices import devices_summary
+from kube_inspect.interpret.scheduling import pending_phrases
+from kube_inspect.interpret.words import plural as plural  # explain.one_object reads it here
+from kube_inspect.interpret.words import printable
 from kube_inspect.model.cluster import Cluster, Container, Node, Pod
 
 WIDTH = 88

@@ -91,8 +91,8 @@ class KubeClient(Paging, Watching):
         overrides: ConnectionOverrides | None = None,
     ) -> KubeClient:
         """Return a client whose kubeconfig and requests go through the kubernetes package."""
-        from kube_inspect.kube.apiclient import ReadOnlyApiClient, load_configuration
         from kube_inspect.kube.identity import impersonation_headers
+        from kube_inspect.kube.kubernetes_fallback import ReadOnlyApiClient, load_configuration
         from kube_inspect.kube.overrides import NO_OVERRIDES
         from kube_inspect.kube.transport import KubernetesTransport
 

@@ -8,7 +8,7 @@ result is a ``Connection``, all kube-inspect's own transport needs (kube/transpo
 What this reader does not know (a user's ``auth-provider``: oidc, gcp, azure; any other
 user field it does not recognise; a SOCKS proxy without PySocks) makes ``read_connection``
 return None: the caller then loads the context through the kubernetes package, as
-kube-inspect always did (kube/apiclient.py load_configuration).
+kube-inspect always did (kube/kubernetes_fallback.py load_configuration).
 """
 
 from __future__ import annotations

@@ -237,7 +237,7 @@ def stop_late_plugin(process: subprocess.Popen[str], seconds: float | None) -> s
     """Kill a plugin that did not answer in time, close its pipes; return what to say.
 
     Both ways of loading a kubeconfig (this module's and the kubernetes package's,
-    through kube/plugins.py) stop a late plugin here.
+    through kube/exec_plugin_timeout.py) stop a late plugin here.
     """
     import subprocess
 

@@ -3,7 +3,7 @@
 kube-apiserver encodes built-in kinds as ``application/vnd.kubernetes.protobuf``: the
 4-byte magic ``k8s\\0``, then a ``runtime.Unknown`` envelope whose ``raw`` holds the
 object (e.g. a PodList). Encoding protobuf costs the server a fraction of JSON, and the
-body is smaller. The schema (kube/wire/k8s_narrow.proto) names only the fields the
+body is smaller. The schema (kube/k8s_proto/k8s_narrow.proto) names only the fields the
 aggregator reads, so the C decoder of the ``protobuf`` package (upb) skips the rest
 without building it; the messages are then turned into the dicts decode.decode_pod_list
 gives for the JSON of the same pods (a unit test builds the recorded sample both ways
@@ -32,8 +32,8 @@ def is_protobuf(body: bytes) -> bool:
 
 
 def _schema() -> Any:
-    """Return the generated module of kube/wire/k8s_narrow.proto (imported when first used)."""
-    from kube_inspect.kube.wire import k8s_narrow_pb2
+    """Return the generated module of kube/k8s_proto/k8s_narrow.proto (imported when first used)."""
+    from kube_inspect.kube.k8s_proto import k8s_narrow_pb2
 
     return k8s_narrow_pb2
 

@@ -1,9 +1,9 @@
 """The pod fields kube-inspect reads, declared once: the typed input of the builder.
 
-build/objects.py builds a Pod from an ``ApiPod``. The JSON decoders derive from these
+interpret/objects.py builds a Pod from an ``ApiPod``. The JSON decoders derive from these
 types: kube/decode.py hands them to msgspec (the JSON wire, and the snapshot's pods,
 which are recorded through it), and derives the tree's lean schema from them. The
-protobuf wire's schema (kube/wire/k8s_narrow.proto) needs field numbers, so it is
+protobuf wire's schema (kube/k8s_proto/k8s_narrow.proto) needs field numbers, so it is
 written by hand, and tests/unit/test_pod_schema.py holds it to these types: it names
 exactly these fields, its converters keep all it names, and the builder reads no field
 that is not declared here. A field the builder starts reading is added here (and to the
@@ -11,7 +11,7 @@ that is not declared here. A field the builder starts reading is added here (and
 (offline/playback.py's POD_FIELDS).
 
 Keys are spelt as the API's JSON spells them. Leaves are ``Any``: objects may be
-malformed, and the builder checks every type it reads (build/fields.py). Fields marked
+malformed, and the builder checks every type it reads (interpret/fields.py). Fields marked
 ``VOLUMES`` are only read by views that show volumes; the lean decoding for the other
 views (the tree) leaves them out.
 """

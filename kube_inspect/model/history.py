@@ -2,7 +2,7 @@
 
 ``kube-inspect history KIND/NAME`` tells a ``History``; ``history --problems`` and
 ``check --from JOURNAL --since`` list ``Problem`` values: when an object became unhealthy,
-and why. Built by build/history.py from the journal's changes (model/journal.py).
+and why. Built by interpret/history.py from the journal's changes (model/journal.py).
 """
 
 from __future__ import annotations

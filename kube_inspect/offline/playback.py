@@ -16,8 +16,8 @@ from typing import Any, cast
 
 import msgspec
 
-from kube_inspect.build.label_selector import parse_selector
 from kube_inspect.errors import ApiError, Forbidden, NotFound
+from kube_inspect.interpret.label_selector import parse_selector
 from kube_inspect.kube.client import NO_RETRIES, KubeClient, Target
 from kube_inspect.kube.wires import JSON
 from kube_inspect.offline.document import Snapshot

@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from typing import Any, TypeVar
 
-from kube_inspect.build.arrange import arrange
-from kube_inspect.build.objects import build_cluster
 from kube_inspect.errors import NotFound
+from kube_inspect.interpret.arrange import arrange
+from kube_inspect.interpret.objects import build_cluster
 from kube_inspect.kube.client import KubeClient, again_if_gone
 from kube_inspect.kube.prefetch import PageStream
 from kube_inspect.kube.progress import Progress

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from kube_inspect.build.dra import with_devices
 from kube_inspect.errors import KubeInspectError, NotFound
+from kube_inspect.interpret.dra import with_devices
 from kube_inspect.kube.client import KubeClient
 from kube_inspect.model.cluster import Cluster
 from kube_inspect.read.gather import Answers, gathered, items, optional

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from kube_inspect.build.events import events_by_object, with_events
-from kube_inspect.build.workloads import build_workload
 from kube_inspect.errors import NotFound
+from kube_inspect.interpret.events import events_by_object, with_events
+from kube_inspect.interpret.workloads import build_workload
 from kube_inspect.model.cluster import Cluster, Workload
 from kube_inspect.read.gather import Answers, gathered, items, optional
 from kube_inspect.read.partial import ForbiddenReads

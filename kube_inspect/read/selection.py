@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from kube_inspect.build.arrange import SortKey
+from kube_inspect.interpret.arrange import SortKey
 
 
 @dataclass(frozen=True, slots=True)

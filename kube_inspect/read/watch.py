@@ -18,10 +18,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
-from kube_inspect.build.arrange import arrange
-from kube_inspect.build.fields import ApiObject
-from kube_inspect.build.objects import build_cluster
 from kube_inspect.errors import ApiError, Forbidden, KubeInspectError, NotFound
+from kube_inspect.interpret.arrange import arrange
+from kube_inspect.interpret.fields import ApiObject
+from kube_inspect.interpret.objects import build_cluster
 from kube_inspect.kube.client import KubeClient, decode_lean_pod_list
 from kube_inspect.kube.decode import decode_object_list
 from kube_inspect.model.cluster import Cluster

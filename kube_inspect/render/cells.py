@@ -6,10 +6,10 @@ import functools
 from collections.abc import Sequence
 from datetime import datetime
 
-from kube_inspect.build.health import judge_container, judge_node, judge_pod
-from kube_inspect.build.resources import free_extended
-from kube_inspect.build.words import plural as plural  # cells.plural, for the renderers
-from kube_inspect.build.words import printable
+from kube_inspect.interpret.health import judge_container, judge_node, judge_pod
+from kube_inspect.interpret.resources import free_extended
+from kube_inspect.interpret.words import plural as plural  # cells.plural, for the renderers
+from kube_inspect.interpret.words import printable
 from kube_inspect.model.cluster import Cluster, Container, Event, Node, Pod, Resources
 from kube_inspect.model.quantity import format_amount, format_bytes, format_cpu, percent
 from kube_inspect.render.age import age

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from kube_inspect.build.words import printable
+from kube_inspect.interpret.words import printable
 from kube_inspect.model.checks import CheckReport
 from kube_inspect.render.cells import plural
 

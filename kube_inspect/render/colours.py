@@ -1,6 +1,6 @@
 """The colours of the health table's verdicts: ANSI codes for terminals, fills for pictures.
 
-The verdicts themselves live in build/health.py; here only how each is painted. No click
+The verdicts themselves live in interpret/health.py; here only how each is painted. No click
 in render/: the terminal codes are written as click.style wrote them.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from kube_inspect.build.health import (
+from kube_inspect.interpret.health import (
     Judgement,
     Verdict,
     judge_container,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TextIO
 
-from kube_inspect.build.words import printable
+from kube_inspect.interpret.words import printable
 from kube_inspect.model.diff import Change, ClusterDiff, ContainerDiff, NodeDiff, PodDiff, Side
 
 DIFF_SCHEMA_VERSION = 1

@@ -1,7 +1,7 @@
 """The Graphviz view (`-o dot`): nodes as boxes holding their pods, containers inside pods.
 
 Render it with ``dot -Tsvg cluster.dot > cluster.svg``. Clusters (subgraphs) nest as the
-hierarchy does; colour is by health (build/health.py).
+hierarchy does; colour is by health (interpret/health.py).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 The tree is drawn by render/tree.py; this module reads its lines back (each names its
 object: ``node/NAME``, ``pod/NS/NAME``, ``container/NAME``) and adds the meanings from
-build/health.py below the rows that need one.
+interpret/health.py below the rows that need one.
 """
 
 from __future__ import annotations
@@ -13,16 +13,16 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import TextIO
 
-from kube_inspect.build.health import (
+from kube_inspect.explain.tour import last_exit
+from kube_inspect.interpret.health import (
     LEVELS,
     container_state,
     node_state,
     pod_state,
     shown_state,
 )
-from kube_inspect.build.scheduling import cause_phrase
-from kube_inspect.build.words import printable
-from kube_inspect.explain.tour import last_exit
+from kube_inspect.interpret.scheduling import cause_phrase
+from kube_inspect.interpret.words import printable
 from kube_inspect.model.cluster import Cluster, Container, Node, Pod
 from kube_inspect.render.cells import short_name
 from kube_inspect.render.tree import Depth, TreeOptions, event_lines, render_tree

@@ -12,8 +12,8 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TextIO
 
-from kube_inspect.build.health import Verdict
-from kube_inspect.build.words import printable
+from kube_inspect.interpret.health import Verdict
+from kube_inspect.interpret.words import printable
 from kube_inspect.model.cluster import Cluster, Node, Pod
 from kube_inspect.model.fleet import Member, fleet_counts
 from kube_inspect.render import cells

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TextIO
 
-from kube_inspect.build.words import printable
+from kube_inspect.interpret.words import printable
 from kube_inspect.model.checks import CheckReport
 from kube_inspect.model.fleet import Member
 

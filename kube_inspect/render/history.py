@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from kube_inspect.build.words import plural, printable
+from kube_inspect.interpret.words import plural, printable
 from kube_inspect.model.history import History, Moment, Problem
 from kube_inspect.model.journal import Gap
 

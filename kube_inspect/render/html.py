@@ -1,7 +1,7 @@
 """The HTML view (`-o html`): one self-contained page a person would rather look at than read.
 
 Nodes are boxes holding their pods, pods hold their containers, colour says health
-(build/health.py, with the state in words beside it); a search box and filters narrow
+(interpret/health.py, with the state in words beside it); a search box and filters narrow
 the view, a click shows the details and what the state means (the same table). No CDN, no
 network: the data is inlined as JSON and drawn by the inlined script (html_page.py).
 """
@@ -14,22 +14,22 @@ import re
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from kube_inspect.build.events import event_words
-from kube_inspect.build.health import (
-    LEVELS,
-    container_state,
-    node_state,
-    pod_state,
-    shown_state,
-)
-from kube_inspect.build.scheduling import pending_phrases
-from kube_inspect.build.storage import volume_words
 from kube_inspect.explain.tour import (
     container_next_step,
     node_next_step,
     owner_words,
     pod_next_step,
 )
+from kube_inspect.interpret.events import event_words
+from kube_inspect.interpret.health import (
+    LEVELS,
+    container_state,
+    node_state,
+    pod_state,
+    shown_state,
+)
+from kube_inspect.interpret.scheduling import pending_phrases
+from kube_inspect.interpret.storage import volume_words
 from kube_inspect.model.cluster import Cluster, Container, Node, Pod
 from kube_inspect.model.fleet import Member
 from kube_inspect.render import cells

@@ -8,7 +8,7 @@ from typing import Any, TextIO
 
 import msgspec
 
-from kube_inspect.build.resources import free_extended
+from kube_inspect.interpret.resources import free_extended
 from kube_inspect.model.cluster import (
     Claim,
     Cluster,

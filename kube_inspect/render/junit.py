@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TextIO
 from xml.etree import ElementTree as ET
 
-from kube_inspect.build.words import printable
+from kube_inspect.interpret.words import printable
 from kube_inspect.model.checks import CheckReport
 from kube_inspect.model.fleet import Member
 

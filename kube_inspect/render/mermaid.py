@@ -1,7 +1,7 @@
 """The Mermaid view (`-o mermaid`): a flowchart GitHub renders in Markdown.
 
 Paste it into a ```` ```mermaid ```` block. Nodes are subgraphs holding pod subgraphs,
-which hold one box per container; classes colour them by health (build/health.py).
+which hold one box per container; classes colour them by health (interpret/health.py).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import TextIO
 
-from kube_inspect.build.words import printable
+from kube_inspect.interpret.words import printable
 from kube_inspect.model.cluster import Cluster, Pod
 from kube_inspect.model.fleet import Member
 from kube_inspect.render import cells

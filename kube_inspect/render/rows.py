@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from kube_inspect.build.arrange import SortKey, listed_pods
-from kube_inspect.build.resources import resource_names
+from kube_inspect.interpret.arrange import SortKey, listed_pods
+from kube_inspect.interpret.resources import resource_names
 from kube_inspect.model.cluster import Cluster
 from kube_inspect.model.fleet import Member
 from kube_inspect.render import cells

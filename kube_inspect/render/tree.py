@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, TextIO, TypeVar
 
-from kube_inspect.build.health import judge_claim, judge_container, judge_node, judge_pod
-from kube_inspect.build.resources import free_extended
-from kube_inspect.build.scheduling import pending_summary
-from kube_inspect.build.storage import claim_notes, volume_words
-from kube_inspect.build.words import printable
+from kube_inspect.interpret.health import judge_claim, judge_container, judge_node, judge_pod
+from kube_inspect.interpret.resources import free_extended
+from kube_inspect.interpret.scheduling import pending_summary
+from kube_inspect.interpret.storage import claim_notes, volume_words
+from kube_inspect.interpret.words import printable
 from kube_inspect.model.cluster import Cluster, Container, Event, Node, Pod, Volume
 from kube_inspect.model.quantity import format_amount, percent
 from kube_inspect.render import cells

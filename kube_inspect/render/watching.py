@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TextIO
 
-from kube_inspect.build.health import judge_node
+from kube_inspect.interpret.health import judge_node
 from kube_inspect.model.cluster import Cluster
 from kube_inspect.render.cells import NAME_CAP, short_name
 from kube_inspect.render.explained import ROW_LABEL

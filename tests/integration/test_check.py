@@ -11,7 +11,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from kube_inspect.build.health import CONTAINER_STATES
+from kube_inspect.interpret.health import CONTAINER_STATES
 from tests.clusters.httpfaults import HttpFaultProxy
 from tests.integration.cli_runner import run
 from tests.integration.conftest import TestCluster, holds_within

@@ -16,7 +16,7 @@ import pytest
 from kubernetes import client as k8s
 from kubernetes import config as k8s_config
 
-from kube_inspect.build.objects import build_cluster
+from kube_inspect.interpret.objects import build_cluster
 from kube_inspect.kube.client import KubeClient
 from kube_inspect.kube.progress import Progress
 from kube_inspect.model.cluster import Cluster, Container, Pod

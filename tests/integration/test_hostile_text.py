@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kube_inspect.build.words import printable
 from kube_inspect.cli import cli
+from kube_inspect.interpret.words import printable
 from tests.integration.cli_runner import KUBE_INSPECT, invoke
 from tests.integration.conftest import TestCluster, holds_within
 

@@ -7,8 +7,8 @@ import subprocess
 
 import pytest
 
-from kube_inspect.build.label_selector import parse_selector
 from kube_inspect.errors import UsageError
+from kube_inspect.interpret.label_selector import parse_selector
 from tests.integration.cli_runner import run
 from tests.integration.conftest import TestCluster
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from kube_inspect.build.objects import build_cluster
+from kube_inspect.interpret.objects import build_cluster
 from kube_inspect.model.cluster import Cluster
 
 RECORDED = Path(__file__).resolve().parents[1] / "fixtures" / "recorded"
@@ -54,7 +54,7 @@ def check_input(nodes: Any = (), pods: Any = (), workloads: Any = ()) -> Cluster
     """Return the model check's rules judge, built from API objects as the read path does."""
     from dataclasses import replace
 
-    from kube_inspect.build.workloads import build_workload
+    from kube_inspect.interpret.workloads import build_workload
 
     cluster = build_cluster(context="c", server="s", version="v", nodes=nodes, pods=pods)
     return replace(cluster, workloads=tuple(build_workload(w) for w in workloads))

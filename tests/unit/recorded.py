@@ -16,10 +16,10 @@ from typing import Any, cast
 
 from click.testing import CliRunner, Result
 
-from kube_inspect.build.label_selector import parse_selector
 from kube_inspect.cli import cli
 from kube_inspect.cli.options import ClusterFlags
 from kube_inspect.errors import Forbidden, NotFound
+from kube_inspect.interpret.label_selector import parse_selector
 from kube_inspect.kube.client import KubeClient, Target
 from kube_inspect.kube.connection import read_connection
 from tests.unit.conftest import load

@@ -3,8 +3,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from kube_inspect.build.nodes import node_roles
-from kube_inspect.build.objects import build_cluster, build_pod
+from kube_inspect.interpret.nodes import node_roles
+from kube_inspect.interpret.objects import build_cluster, build_pod
 from kube_inspect.model.cluster import Cluster
 from tests.unit.conftest import load, pod_named
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import json
 
-from kube_inspect.build.arrange import listed_pods, only_problems, sort_cluster
-from kube_inspect.build.health import pod_problem
+from kube_inspect.interpret.arrange import listed_pods, only_problems, sort_cluster
+from kube_inspect.interpret.health import pod_problem
 from kube_inspect.model.cluster import Cluster
 from tests.unit.recorded import invoke
 

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from kube_inspect.build.names import check_field_selector, check_name
 from kube_inspect.cli import cli
 from kube_inspect.cli.options import ClusterFlags
 from kube_inspect.errors import ApiError, UsageError
+from kube_inspect.interpret.names import check_field_selector, check_name
 from kube_inspect.kube.client import KubeClient, Target
 from kube_inspect.kube.translate import transport_error
 from kube_inspect.model.quantity import percent

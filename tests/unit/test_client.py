@@ -9,10 +9,10 @@ import msgspec
 import pytest
 from kubernetes import client as k8s
 
-from kube_inspect.build.objects import build_cluster
 from kube_inspect.errors import ReadOnlyViolation
-from kube_inspect.kube.apiclient import ReadOnlyApiClient
+from kube_inspect.interpret.objects import build_cluster
 from kube_inspect.kube.client import KubeClient
+from kube_inspect.kube.kubernetes_fallback import ReadOnlyApiClient
 from tests.unit.conftest import load
 from tests.unit.test_cli import kubeconfig
 

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from kube_inspect.build.objects import build_cluster
+from kube_inspect.interpret.objects import build_cluster
 from kube_inspect.kube.decode import decode_json, decode_object_list, decode_pod_list, list_metadata
 from tests.unit.conftest import RECORDED
 

@@ -21,15 +21,15 @@ import jsonschema
 import pytest
 
 import kube_inspect.schema
-from kube_inspect.build.arrange import arrange
-from kube_inspect.build.cel import SelectedDevice, evaluate
-from kube_inspect.build.dra import with_devices
-from kube_inspect.build.events import events_by_object, with_events
-from kube_inspect.build.health import pod_problem
-from kube_inspect.build.objects import build_cluster
 from kube_inspect.check.rules import CheckOptions, check_pod_claims
-from kube_inspect.explain.objects import explain_pod
+from kube_inspect.explain.one_object import explain_pod
 from kube_inspect.explain.tour import tour
+from kube_inspect.interpret.arrange import arrange
+from kube_inspect.interpret.cel import SelectedDevice, evaluate
+from kube_inspect.interpret.dra import with_devices
+from kube_inspect.interpret.events import events_by_object, with_events
+from kube_inspect.interpret.health import pod_problem
+from kube_inspect.interpret.objects import build_cluster
 from kube_inspect.model.cluster import Cluster, Pod
 from kube_inspect.offline.kept import kept
 from kube_inspect.read.plan import plan_reads

@@ -10,7 +10,7 @@ import jsonschema
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kube_inspect.build.diff import diff_clusters
+from kube_inspect.interpret.diff import diff_clusters
 from kube_inspect.model.cluster import Cluster, Pod, Resources
 from kube_inspect.model.diff import ClusterDiff
 from kube_inspect.render.diff import diff_document, render_diff_text

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from kube_inspect.build.arrange import check_sort_key, sort_cluster
-from kube_inspect.build.objects import build_pod
-from kube_inspect.build.resources import known_resources, resource_names, resources_of
 from kube_inspect.errors import UsageError
+from kube_inspect.interpret.arrange import check_sort_key, sort_cluster
+from kube_inspect.interpret.objects import build_pod
+from kube_inspect.interpret.resources import known_resources, resource_names, resources_of
 from kube_inspect.model.cluster import Cluster, Node, Resources, add_resources
 from kube_inspect.model.quantity import format_amount
 from tests.unit.recorded import invoke

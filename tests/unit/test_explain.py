@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from kube_inspect.build.objects import build_cluster
 from kube_inspect.errors import UsageError
-from kube_inspect.explain.objects import explain_container, explain_node, explain_pod
+from kube_inspect.explain.one_object import explain_container, explain_node, explain_pod
 from kube_inspect.explain.tour import example_pod, owner_words, problems, tour, workloads
+from kube_inspect.interpret.objects import build_cluster
 from kube_inspect.model.cluster import Cluster, Pod
 from kube_inspect.render.explained import render_explained_tree
 from tests.unit.conftest import pod_named

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kube_inspect.build.health import (
+from kube_inspect.interpret.health import (
     CONTAINER_STATES,
     LEVELS,
     NODE_STATES,
@@ -24,7 +24,7 @@ from kube_inspect.build.health import (
     pod_problem,
     pod_state,
 )
-from kube_inspect.build.scheduling import scheduler_reasons
+from kube_inspect.interpret.scheduling import scheduler_reasons
 from kube_inspect.model.cluster import Cluster, Container, ContainerState, Node, Pod, StateName
 
 # The reasons the kubelet puts in containerStatuses (pkg/kubelet/images/types.go,

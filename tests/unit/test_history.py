@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from kube_inspect.build.history import tell_history
-from kube_inspect.build.problems import journal_problems
+from kube_inspect.interpret.history import tell_history
+from kube_inspect.interpret.problems import journal_problems
 from kube_inspect.model.journal import ChangeType, ObjectKey
 from tests.unit.story import NAMESPACE, story_changes
 

@@ -9,8 +9,8 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from kube_inspect.build.problems import journal_problems
 from kube_inspect.cli import cli
+from kube_inspect.interpret.problems import journal_problems
 from kube_inspect.journal.store import open_journal
 from kube_inspect.schema import load_history_schema
 from tests.unit.story import story_changes

@@ -11,8 +11,8 @@ import copy
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from kube_inspect.build.history import tell_history
-from kube_inspect.build.problems import journal_problems
+from kube_inspect.interpret.history import tell_history
+from kube_inspect.interpret.problems import journal_problems
 from kube_inspect.model.journal import Change, ChangeType, ObjectKey
 from tests.unit.conftest import load
 

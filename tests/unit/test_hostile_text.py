@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from kube_inspect.build.words import printable
 from kube_inspect.cli import cli
+from kube_inspect.interpret.words import printable
 from kube_inspect.model.checks import CheckReport, Finding
 from kube_inspect.render.checks_text import render_check_text
 from kube_inspect.render.github import render_github_annotations, render_github_summary

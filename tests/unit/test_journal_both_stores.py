@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from kube_inspect.build.history import KINDS, tell_history
-from kube_inspect.build.problems import journal_problems
+from kube_inspect.interpret.history import KINDS, tell_history
+from kube_inspect.interpret.problems import journal_problems
 from kube_inspect.journal.events import events_named_after
 from kube_inspect.journal.postgres import postgres_sql, shown_url
 from kube_inspect.journal.store import Journal, JournalError, open_journal

@@ -13,8 +13,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from kube_inspect.build.history import tell_history
-from kube_inspect.build.problems import journal_problems
+from kube_inspect.interpret.history import tell_history
+from kube_inspect.interpret.problems import journal_problems
 from kube_inspect.journal.store import open_journal
 from kube_inspect.model.journal import ObjectKey
 from tests.unit.story import NAMESPACE

@@ -4,9 +4,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kube_inspect.build.label_selector import parse_selector
 from kube_inspect.cli import short_flag_values
 from kube_inspect.errors import UsageError
+from kube_inspect.interpret.label_selector import parse_selector
 from tests.unit.recorded import invoke as recorded
 
 LABELS = {"app": "web", "tier": "front", "canary": "true"}

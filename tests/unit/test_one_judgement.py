@@ -11,16 +11,6 @@ from typing import Any
 
 import pytest
 
-from kube_inspect.build.arrange import only_problems
-from kube_inspect.build.health import (
-    CONTAINER_STATES,
-    NODE_STATES,
-    judge_container,
-    judge_node,
-    judge_pod,
-    pod_problem,
-)
-from kube_inspect.build.objects import build_pod
 from kube_inspect.check.rules import (
     CheckOptions,
     check_container_state,
@@ -28,6 +18,16 @@ from kube_inspect.check.rules import (
     check_node_ready,
 )
 from kube_inspect.explain.tour import problems
+from kube_inspect.interpret.arrange import only_problems
+from kube_inspect.interpret.health import (
+    CONTAINER_STATES,
+    NODE_STATES,
+    judge_container,
+    judge_node,
+    judge_pod,
+    pod_problem,
+)
+from kube_inspect.interpret.objects import build_pod
 from kube_inspect.model.cluster import Cluster
 from kube_inspect.render import tree
 from kube_inspect.render.cells import container_row, node_row, pod_row

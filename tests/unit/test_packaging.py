@@ -12,15 +12,15 @@ from typing import Any
 
 import yaml
 
+from krew.krew_archive import LAUNCHER, archive_bytes, archive_name
 from kube_inspect import __version__
-from plugins.krew_archive import LAUNCHER, archive_bytes, archive_name
 from tests.clusters.matrix import VERSIONS
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def krew_manifest() -> dict[str, Any]:
-    doc: dict[str, Any] = yaml.safe_load((REPO / "plugins" / "inspect.yaml").read_text())
+    doc: dict[str, Any] = yaml.safe_load((REPO / "krew" / "inspect.yaml").read_text())
     return doc
 
 

@@ -17,9 +17,9 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from kube_inspect.build.objects import build_cluster
 from kube_inspect.cli import cli
 from kube_inspect.cli.streams import locale_is_utf8
+from kube_inspect.interpret.objects import build_cluster
 from kube_inspect.model.quantity import millicores, whole
 from kube_inspect.render.cells import NAME_CAP, node_other_resources
 from kube_inspect.schema import load_diff_schema, load_schema

@@ -18,16 +18,16 @@ import jsonschema
 import pytest
 from click.testing import CliRunner, Result
 
-from kube_inspect.build.events import EVENTS_KEPT, build_event, events_by_object
-from kube_inspect.build.objects import build_pod
-from kube_inspect.build.scheduling import (
+from kube_inspect.cli import cli
+from kube_inspect.cli.options import ClusterFlags
+from kube_inspect.interpret.events import EVENTS_KEPT, build_event, events_by_object
+from kube_inspect.interpret.objects import build_pod
+from kube_inspect.interpret.scheduling import (
     cause_phrase,
     parse_scheduler_message,
     pending_from_events,
     pending_summary,
 )
-from kube_inspect.cli import cli
-from kube_inspect.cli.options import ClusterFlags
 from kube_inspect.kube.client import KubeClient
 from kube_inspect.model.cluster import Event, Pending, PendingCause
 from kube_inspect.schema import load_schema

@@ -2,7 +2,7 @@
 
 - The builder, run on recorded pods whose every read is traced, reads no field that the
   declaration leaves out (so the JSON decoders, derived from it, keep all it reads).
-- The protobuf schema (kube/wire/k8s_narrow.proto) names exactly the declared fields, in
+- The protobuf schema (kube/k8s_proto/k8s_narrow.proto) names exactly the declared fields, in
   both its full and lean pods, and its hand-written converters keep every field it names.
 - A snapshot's pods (decoded as the read path decodes them) keep every field the API
   server selects pods on.
@@ -20,7 +20,7 @@ from typing import Annotated, Any, Union, get_args, get_origin, get_type_hints, 
 
 import pytest
 
-from kube_inspect.build.objects import build_cluster
+from kube_inspect.interpret.objects import build_cluster
 from kube_inspect.kube import protobuf
 from kube_inspect.kube.decode import LEAN_POD_PAGE, POD_PAGE, decode_pod_list
 from kube_inspect.model.api_pod import ApiPod

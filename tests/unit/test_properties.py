@@ -10,11 +10,11 @@ from typing import Any
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from kube_inspect.build.label_selector import parse_selector
-from kube_inspect.build.objects import build_cluster
 from kube_inspect.check.expectations import check_expectations, parse_expectations
 from kube_inspect.check.rules import RULES, CheckOptions, run_checks
 from kube_inspect.errors import ExpectationError, UsageError
+from kube_inspect.interpret.label_selector import parse_selector
+from kube_inspect.interpret.objects import build_cluster
 from kube_inspect.kube.retry import parse_retry_after
 from kube_inspect.render.checks_json import render_check_json
 from kube_inspect.render.checks_text import render_check_text

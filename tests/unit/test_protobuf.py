@@ -13,8 +13,8 @@ from typing import Any
 import msgspec
 import pytest
 
-from kube_inspect.build.objects import build_cluster
 from kube_inspect.errors import ApiError
+from kube_inspect.interpret.objects import build_cluster
 from kube_inspect.kube import protobuf
 from kube_inspect.kube.decode import decode_pod_list, list_metadata
 from kube_inspect.kube.translate import error_text, status_message

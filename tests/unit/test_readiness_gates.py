@@ -10,10 +10,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from kube_inspect.build.arrange import only_problems
-from kube_inspect.build.health import judge_pod, pod_problem
-from kube_inspect.build.objects import build_pod
 from kube_inspect.explain.tour import problems
+from kube_inspect.interpret.arrange import only_problems
+from kube_inspect.interpret.health import judge_pod, pod_problem
+from kube_inspect.interpret.objects import build_pod
 from tests.unit.conftest import check_input, load, pod_named
 
 GATE = "example.com/load-balancer-ready"

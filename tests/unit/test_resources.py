@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from kube_inspect.build.objects import build_pod
+from kube_inspect.interpret.objects import build_pod
 from kube_inspect.model.cluster import Resources
 from kube_inspect.model.quantity import format_bytes, format_cpu, millicores, parse_quantity, whole
 

@@ -1,4 +1,4 @@
-"""Workloads judged as `kubectl rollout status` does (build/rollouts.py), and check's rule.
+"""Workloads judged as `kubectl rollout status` does (interpret/rollouts.py), and check's rule.
 
 On the recorded sample's Deployment, StatefulSet and DaemonSet (complete rollouts), each
 moved to a moment of a rollout by the fields kubectl's rollout_status.go reads.
@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from kube_inspect.build.rollouts import judge_workload, owned_pods, owning_workloads
-from kube_inspect.build.workloads import build_workload
 from kube_inspect.check.rules import CheckOptions, run_checks
+from kube_inspect.interpret.rollouts import judge_workload, owned_pods, owning_workloads
+from kube_inspect.interpret.workloads import build_workload
 from tests.unit.conftest import check_input, load
 
 

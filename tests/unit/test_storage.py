@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from kube_inspect.build.arrange import arrange
-from kube_inspect.build.health import judge_claim, judge_pod, pod_problem
-from kube_inspect.build.objects import build_cluster
-from kube_inspect.build.scheduling import cause_phrase
-from kube_inspect.build.storage import build_claim, volume_words
 from kube_inspect.check.rules import CheckOptions, run_checks
+from kube_inspect.interpret.arrange import arrange
+from kube_inspect.interpret.health import judge_claim, judge_pod, pod_problem
+from kube_inspect.interpret.objects import build_cluster
+from kube_inspect.interpret.scheduling import cause_phrase
+from kube_inspect.interpret.storage import build_claim, volume_words
 from kube_inspect.model.checks import Finding
 from kube_inspect.model.cluster import Claim, PendingCause
 from kube_inspect.read.cluster import read_cluster

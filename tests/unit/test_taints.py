@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from kube_inspect.build.scheduling import parse_scheduler_message
-from kube_inspect.build.taints import (
+from kube_inspect.interpret.scheduling import parse_scheduler_message
+from kube_inspect.interpret.taints import (
     TaintedNode,
     name_taints,
     tainted_node,

@@ -1,4 +1,4 @@
-"""A pod being deleted is Terminating, as kubectl shows it, judged once (build/health.py).
+"""A pod being deleted is Terminating, as kubectl shows it, judged once (interpret/health.py).
 
 Pods are recorded ones (tests/fixtures/recorded/pods.json) given the deletionTimestamp
 and grace period the API server sets on a delete.
@@ -14,9 +14,9 @@ from typing import Any
 import jsonschema
 import pytest
 
-from kube_inspect.build.arrange import arrange
-from kube_inspect.build.health import judge_pod, pod_problem
-from kube_inspect.build.objects import build_cluster, build_pod
+from kube_inspect.interpret.arrange import arrange
+from kube_inspect.interpret.health import judge_pod, pod_problem
+from kube_inspect.interpret.objects import build_cluster, build_pod
 from kube_inspect.model.cluster import Cluster, Pod
 from kube_inspect.read.watch import Message, apply_event, object_key
 from kube_inspect.render.cells import pod_status

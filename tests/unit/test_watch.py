@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from kube_inspect.build.objects import build_cluster
 from kube_inspect.cli import cli
 from kube_inspect.cli.tree import CLEAR_SCREEN, _draw
 from kube_inspect.errors import ApiError
+from kube_inspect.interpret.objects import build_cluster
 from kube_inspect.kube.decode import json_lines as _json_lines
 from kube_inspect.model.cluster import Cluster
 from kube_inspect.read.watch import Follower, Message, apply_event, object_key

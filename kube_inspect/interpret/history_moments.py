@@ -6,8 +6,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from kube_inspect.build import fields
-from kube_inspect.build.health import Judgement
+from kube_inspect.interpret import fields
+from kube_inspect.interpret.health import Judgement
 from kube_inspect.model.history import Moment, MomentKind
 from kube_inspect.model.journal import Change
 from kube_inspect.model.timestamps import parse_time

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from kube_inspect.build import fields
+from kube_inspect.interpret import fields
 from kube_inspect.model.cluster import Pending, PendingCause
 
 UNNAMED = "untolerated taint"  # the cause's text when the scheduler names no taint

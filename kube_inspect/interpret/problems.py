@@ -13,8 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from kube_inspect.build.history import KINDS, versions_of
-from kube_inspect.build.history_moments import Version
+from kube_inspect.interpret.history import KINDS, versions_of
+from kube_inspect.interpret.history_moments import Version
 from kube_inspect.model.history import Problem
 from kube_inspect.model.journal import Change, ObjectKey
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from kube_inspect.build.health import StateHealth, Verdict
+from kube_inspect.interpret.health import StateHealth, Verdict
 from kube_inspect.model.cluster import Pod, Rollout, Workload
 
 ROLLOUT_STATES: dict[str, StateHealth] = {

@@ -1,7 +1,7 @@
 """Pure: a journal's changes of one object into its story, in the tree's words.
 
 Each version of the object is built as the tree builds it (build_pod, build_node,
-build_workload) and judged by the one health table (build/health.py); what differs from
+build_workload) and judged by the one health table (interpret/health.py); what differs from
 the version before becomes a ``Moment``. Times are the API server's own where it wrote
 one (a container's startedAt/finishedAt, a condition's lastTransitionTime, an event's
 lastTimestamp, creationTimestamp), else when the recorder saw the change.
@@ -14,11 +14,16 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from kube_inspect.build import fields
-from kube_inspect.build.health import judge_pod
-from kube_inspect.build.history_kinds import about, event_versions, node_versions, workload_versions
-from kube_inspect.build.history_moments import Version, judged, moment
-from kube_inspect.build.objects import build_pod
+from kube_inspect.interpret import fields
+from kube_inspect.interpret.health import judge_pod
+from kube_inspect.interpret.history_kinds import (
+    about,
+    event_versions,
+    node_versions,
+    workload_versions,
+)
+from kube_inspect.interpret.history_moments import Version, judged, moment
+from kube_inspect.interpret.objects import build_pod
 from kube_inspect.model.cluster import Container, Pod
 from kube_inspect.model.history import History, Moment
 from kube_inspect.model.journal import Change, ChangeType, Gap, ObjectKey

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from kube_inspect.build import fields
-from kube_inspect.build.cel import SelectedDevice, evaluate
-from kube_inspect.build.devices import (
+from kube_inspect.interpret import fields
+from kube_inspect.interpret.cel import SelectedDevice, evaluate
+from kube_inspect.interpret.devices import (
     DeviceKey,
     allocated_devices,
     build_device_classes,
@@ -21,7 +21,7 @@ from kube_inspect.build.devices import (
     resolve_claim,
     selected_device,
 )
-from kube_inspect.build.fields import ApiObject
+from kube_inspect.interpret.fields import ApiObject
 from kube_inspect.model.cluster import Cluster, Node, Pending, PendingCause, Pod
 from kube_inspect.model.devices import ClaimRequest, DeviceClass, DevicePool, PodClaim
 

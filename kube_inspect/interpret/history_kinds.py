@@ -1,6 +1,6 @@
 """Pure: the versions of a node or a workload, and an object's events, as moments.
 
-The pod's own walk is in build/history.py, which tells every kind's story from these.
+The pod's own walk is in interpret/history.py, which tells every kind's story from these.
 """
 
 from __future__ import annotations
@@ -9,13 +9,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from kube_inspect.build import fields
-from kube_inspect.build.events import build_event, event_words
-from kube_inspect.build.health import judge_node
-from kube_inspect.build.history_moments import Version, judged, moment
-from kube_inspect.build.nodes import build_node
-from kube_inspect.build.rollouts import judge_workload
-from kube_inspect.build.workloads import build_workload
+from kube_inspect.interpret import fields
+from kube_inspect.interpret.events import build_event, event_words
+from kube_inspect.interpret.health import judge_node
+from kube_inspect.interpret.history_moments import Version, judged, moment
+from kube_inspect.interpret.nodes import build_node
+from kube_inspect.interpret.rollouts import judge_workload
+from kube_inspect.interpret.workloads import build_workload
 from kube_inspect.model.cluster import Node, Workload
 from kube_inspect.model.history import Moment
 from kube_inspect.model.journal import Change, ChangeType
@@ -99,7 +99,7 @@ def _workload_moments(change: Change, before: Workload | None, after: Workload) 
 
 
 def _workload_verdict(change: Change, workload: Workload) -> tuple[str, str | None]:
-    """Return the workload's verdict as every view judges it (build/rollouts.py), and why."""
+    """Return the workload's verdict as every view judges it (interpret/rollouts.py), and why."""
     if change.key.resource == "jobs":
         end = _job_words(change.object)[1]
         return ("failing", "the Job failed") if end == "Failed" else ("healthy", None)

@@ -13,9 +13,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from kube_inspect.build import fields
-from kube_inspect.build.cel import SelectedDevice, Value
-from kube_inspect.build.fields import ApiObject
+from kube_inspect.interpret import fields
+from kube_inspect.interpret.cel import SelectedDevice, Value
+from kube_inspect.interpret.fields import ApiObject
 from kube_inspect.model.devices import (
     AllocatedDevice,
     ClaimRequest,

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from kube_inspect.build import fields
+from kube_inspect.interpret import fields
 from kube_inspect.model.cluster import Claim, Container, Event, Pending, PendingCause, Pod, Volume
 
 # (pattern of a fragment of the message, kind, short text, plain words for `explain`).

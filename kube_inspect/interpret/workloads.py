@@ -1,13 +1,13 @@
 """Pure: Deployments, StatefulSets and DaemonSets (plain dicts) into the model's Workload.
 
 Their replicas and what their status says of the rollout, read as `kubectl rollout
-status` reads them (judged in build/rollouts.py).
+status` reads them (judged in interpret/rollouts.py).
 """
 
 from __future__ import annotations
 
-from kube_inspect.build import fields
-from kube_inspect.build.fields import ApiObject, labels_of
+from kube_inspect.interpret import fields
+from kube_inspect.interpret.fields import ApiObject, labels_of
 from kube_inspect.model.cluster import Rollout, Workload
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from kube_inspect.build import fields
+from kube_inspect.interpret import fields
 from kube_inspect.model.cluster import NO_RESOURCES, Amounts, Cluster, Container, Node, Resources
 from kube_inspect.model.cluster import add_resources as add
 from kube_inspect.model.cluster import largest_resources as largest

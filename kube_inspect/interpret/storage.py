@@ -10,9 +10,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from kube_inspect.build import fields
-from kube_inspect.build.fields import ApiObject
-from kube_inspect.build.health import judge_claim
+from kube_inspect.interpret import fields
+from kube_inspect.interpret.fields import ApiObject
+from kube_inspect.interpret.health import judge_claim
 from kube_inspect.model.cluster import Claim, Pod, Volume
 from kube_inspect.model.quantity import format_bytes, whole
 

@@ -12,17 +12,17 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from kube_inspect.build import fields
-from kube_inspect.build.devices import pod_claims
-from kube_inspect.build.fields import ApiObject
-from kube_inspect.build.nodes import build_node, pod_sort_key, unlisted_node
-from kube_inspect.build.nodes import node_ready as node_ready  # re-exported for the tests
-from kube_inspect.build.resources import container_resources, containers_effective, resources_of
-from kube_inspect.build.scheduling import name_claims, pending_of
-from kube_inspect.build.shared import Shared
-from kube_inspect.build.storage import Claims, claims_by_name, pod_volumes
-from kube_inspect.build.taints import TaintedNode, has_unnamed_taint, name_taints, tainted_node
-from kube_inspect.build.usage import nodes_usage, pods_usage
+from kube_inspect.interpret import fields
+from kube_inspect.interpret.devices import pod_claims
+from kube_inspect.interpret.fields import ApiObject
+from kube_inspect.interpret.nodes import build_node, pod_sort_key, unlisted_node
+from kube_inspect.interpret.nodes import node_ready as node_ready  # re-exported for the tests
+from kube_inspect.interpret.resources import container_resources, containers_effective, resources_of
+from kube_inspect.interpret.scheduling import name_claims, pending_of
+from kube_inspect.interpret.shared import Shared
+from kube_inspect.interpret.storage import Claims, claims_by_name, pod_volumes
+from kube_inspect.interpret.taints import TaintedNode, has_unnamed_taint, name_taints, tainted_node
+from kube_inspect.interpret.usage import nodes_usage, pods_usage
 from kube_inspect.model.api_pod import ApiPod
 from kube_inspect.model.cluster import (
     Cluster,

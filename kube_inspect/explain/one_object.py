@@ -5,18 +5,6 @@ Where it runs, who owns it, why it is in its state, and what to run next with ku
 
 from __future__ import annotations
 
-from kube_inspect.build.events import event_words
-from kube_inspect.build.health import (
-    LEVELS,
-    VOLUME_STATES,
-    container_state,
-    judge_claim,
-    node_state,
-    pod_state,
-    shown_state,
-)
-from kube_inspect.build.scheduling import pending_phrases
-from kube_inspect.build.storage import volume_words
 from kube_inspect.errors import UsageError
 from kube_inspect.explain.devices import node_device_lines, pod_claim_lines
 from kube_inspect.explain.tour import (
@@ -30,6 +18,18 @@ from kube_inspect.explain.tour import (
     plural,
     pod_next_step,
 )
+from kube_inspect.interpret.events import event_words
+from kube_inspect.interpret.health import (
+    LEVELS,
+    VOLUME_STATES,
+    container_state,
+    judge_claim,
+    node_state,
+    pod_state,
+    shown_state,
+)
+from kube_inspect.interpret.scheduling import pending_phrases
+from kube_inspect.interpret.storage import volume_words
 from kube_inspect.model.cluster import Cluster, Container, Event, Pod
 from kube_inspect.model.quantity import format_amount
 

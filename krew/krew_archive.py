@@ -1,9 +1,9 @@
 """Build the archive krew installs (kubectl-inspect launcher + LICENSE), byte for byte.
 
-    python -m plugins.krew_archive dist/     # writes the .tar.gz, prints its sha256
+    python -m krew.krew_archive dist/     # writes the .tar.gz, prints its sha256
 
 The archive is reproducible (fixed order, owner, mode and time; gzip without a name or
-time), so ``plugins/inspect.yaml`` can carry its sha256 and a test can check it.
+time), so ``krew/inspect.yaml`` can carry its sha256 and a test can check it.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import tarfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-LAUNCHER = REPO / "plugins" / "krew" / "kubectl-inspect"
+LAUNCHER = REPO / "krew" / "krew" / "kubectl-inspect"
 MEMBERS = ((LAUNCHER, "kubectl-inspect", 0o755), (REPO / "LICENSE", "LICENSE", 0o644))
 
 

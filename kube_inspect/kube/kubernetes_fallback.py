@@ -20,9 +20,9 @@ from kubernetes.config.kube_config import KubeConfigLoader, KubeConfigMerger
 
 from kube_inspect.errors import ConfigError, Unauthorized
 from kube_inspect.kube.connection import ContextEntries, context_entries
+from kube_inspect.kube.exec_plugin_timeout import time_boxed_plugins
 from kube_inspect.kube.kubeconfig import first_line
 from kube_inspect.kube.overrides import NO_OVERRIDES, ConnectionOverrides
-from kube_inspect.kube.plugins import time_boxed_plugins
 from kube_inspect.kube.transport import refuse_writes
 
 # Loading swaps a module of the kubernetes package and listens to the root logger for the

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from kube_inspect.build.health import pod_problem
-from kube_inspect.build.resources import known_resources
 from kube_inspect.errors import UsageError
+from kube_inspect.interpret.health import pod_problem
+from kube_inspect.interpret.resources import known_resources
 from kube_inspect.model.cluster import Cluster, Node, Pod
 from kube_inspect.model.timestamps import parse_time
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from kube_inspect.build import fields
-from kube_inspect.build.fields import ApiObject, labels_of
-from kube_inspect.build.health import NODE_CONDITIONS
-from kube_inspect.build.resources import resources_of
-from kube_inspect.build.taints import taint_text, tainted_node
+from kube_inspect.interpret import fields
+from kube_inspect.interpret.fields import ApiObject, labels_of
+from kube_inspect.interpret.health import NODE_CONDITIONS
+from kube_inspect.interpret.resources import resources_of
+from kube_inspect.interpret.taints import taint_text, tainted_node
 from kube_inspect.model.cluster import Node, Pod, Resources
 from kube_inspect.model.quantity import whole
 

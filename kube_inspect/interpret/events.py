@@ -10,9 +10,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
 
-from kube_inspect.build import fields
-from kube_inspect.build.fields import ApiObject
-from kube_inspect.build.scheduling import name_claims, pending_from_events
+from kube_inspect.interpret import fields
+from kube_inspect.interpret.fields import ApiObject
+from kube_inspect.interpret.scheduling import name_claims, pending_from_events
 from kube_inspect.model.cluster import Cluster, Event, Node, Pod
 
 EVENTS_KEPT = 5  # the latest Warning events kept per object

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from kube_inspect.build import fields
-from kube_inspect.build.fields import ApiObject
-from kube_inspect.build.resources import resources_of
+from kube_inspect.interpret import fields
+from kube_inspect.interpret.fields import ApiObject
+from kube_inspect.interpret.resources import resources_of
 from kube_inspect.model.cluster import Resources
 
 
