@@ -85,7 +85,12 @@ def _claimed(namespace: str) -> list[dict[str, Any]]:
 @pytest.fixture
 def claimed(cluster: TestCluster, tmp_path: Any) -> Iterator[str]:
     namespace = f"ki-dra-{uuid.uuid4().hex[:8]}"
-    node = json.loads(cluster.kubectl("get", "nodes", "-o", "json"))["items"][-1]
+    # a node the pod may go to: the sample's cluster has a tainted node and a cordoned one
+    node = next(
+        n
+        for n in json.loads(cluster.kubectl("get", "nodes", "-o", "json"))["items"]
+        if not n["spec"].get("unschedulable") and not n["spec"].get("taints")
+    )
     cluster_scoped = tmp_path / "devices.yaml"
     cluster_scoped.write_text(yaml.safe_dump_all(_objects(node["metadata"]["name"], namespace)))
     cluster.kubectl("create", "namespace", namespace)
