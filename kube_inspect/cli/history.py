@@ -21,7 +21,7 @@ from kube_inspect.journal.moment import one_span
 from kube_inspect.journal.store import Journal, JournalError, open_journal
 from kube_inspect.journal.window import window_changes
 from kube_inspect.model.history import History
-from kube_inspect.model.journal import ObjectKey
+from kube_inspect.model.journal import DEFAULT_JOURNAL, ObjectKey
 from kube_inspect.render.history import (
     history_document,
     problems_document,
@@ -30,7 +30,6 @@ from kube_inspect.render.history import (
 )
 from kube_inspect.render.json import write_json
 
-DEFAULT_JOURNAL = "kube-inspect-journal.sqlite"  # where `kube-inspect record` writes by default
 EVENT_SLACK = timedelta(minutes=1)  # an event about an object may be seen just before it
 
 

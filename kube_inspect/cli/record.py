@@ -31,9 +31,9 @@ from kube_inspect.journal.differences import recorded_reads
 from kube_inspect.journal.recorder import Recorder, RecordOptions
 from kube_inspect.journal.store import open_journal
 from kube_inspect.kube.client import USER_AGENT
+from kube_inspect.model.journal import DEFAULT_JOURNAL
 from kube_inspect.read.selection import in_context_namespace
 
-DEFAULT_JOURNAL = "kube-inspect-journal.sqlite"
 _DAYS = re.compile(r"(\d+)d(.*)")
 _YEAR = 366 * 86400.0
 

@@ -12,6 +12,9 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
+# Where `kube-inspect record` writes and `history` reads, when neither is told a journal.
+DEFAULT_JOURNAL = "kube-inspect-journal.sqlite"
+
 
 class ChangeType(Enum):
     """How an object changed, in the watch's words (a relist's differences are said the same)."""

@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import json
 import os
-import queue
 import signal
 import subprocess
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,41 +23,16 @@ import pytest
 from tests.clusters.faultproxy import FaultProxy
 from tests.integration.cli_runner import KUBE_INSPECT, run
 from tests.integration.conftest import TestCluster
+from tests.integration.process_lines import WAIT, ProcessLines
 from tests.integration.test_rbac import issue_user
 
 pytestmark = [pytest.mark.integration, pytest.mark.local_backend]
 
-WAIT = 120.0  # how long to wait for a line or a state before failing (not a speed figure)
 SETTLE = 2.5  # the recorder commits within a second of a change: a moment this much after
 
 
-@dataclass
-class Recording:
+class Recording(ProcessLines):
     """A running `kube-inspect record`, its stderr read line by line."""
-
-    process: subprocess.Popen[str]
-    lines: queue.Queue[str | None] = field(default_factory=queue.Queue)
-    seen: list[str] = field(default_factory=list)
-
-    def read(self) -> None:
-        assert self.process.stderr is not None
-        for line in self.process.stderr:
-            self.lines.put(line.rstrip("\n"))
-        self.lines.put(None)
-
-    def wait_for(self, wanted: Callable[[str], bool], what: str) -> str:
-        """Return the first stderr line from now on that ``wanted`` accepts."""
-        deadline = time.monotonic() + WAIT
-        while time.monotonic() < deadline:
-            try:
-                line = self.lines.get(timeout=1)
-            except queue.Empty:
-                continue
-            assert line is not None, f"record ended before {what}:\n" + "\n".join(self.seen)
-            self.seen.append(line)
-            if wanted(line):
-                return line
-        raise AssertionError(f"no {what} within {WAIT:g}s:\n" + "\n".join(self.seen[-40:]))
 
     def rest(self) -> list[str]:
         """Return every stderr line of a recorder that ended, from now on."""
@@ -89,8 +61,8 @@ def start_recording(kubeconfig: Path, journal: Path, *args: str) -> Recording:
         stderr=subprocess.PIPE,
         text=True,
     )
-    found = Recording(process)
-    threading.Thread(target=found.read, daemon=True).start()
+    found = Recording(process, stream="stderr", name="record")
+    found.follow()
     found.wait_for(lambda line: "watching" in line, "the first list")
     return found
 

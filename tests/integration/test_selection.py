@@ -11,7 +11,6 @@ import json
 import os
 import queue
 import subprocess
-import threading
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -280,8 +279,8 @@ def watching_selection(cluster: TestCluster) -> Iterator[Watching]:
         stderr=subprocess.PIPE,
         text=True,
     )
-    found = Watching(process)
-    threading.Thread(target=found.read, daemon=True).start()
+    found = Watching(process, name="the watch")
+    found.follow()
     try:
         yield found
     finally:

@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import json
 import os
-import queue
 import signal
 import subprocess
-import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,39 +19,13 @@ import pytest
 from tests.clusters.faultproxy import FaultProxy
 from tests.integration.cli_runner import KUBE_INSPECT
 from tests.integration.conftest import TestCluster
+from tests.integration.process_lines import WAIT, ProcessLines
 
 pytestmark = pytest.mark.integration
 
-WAIT = 120.0  # how long to wait for a change to show before failing (not a speed figure)
 
-
-@dataclass
-class Watching:
+class Watching(ProcessLines):
     """A running `kube-inspect tree --watch`, its stdout read line by line."""
-
-    process: subprocess.Popen[str]
-    lines: queue.Queue[str | None] = field(default_factory=queue.Queue)
-    seen: list[str] = field(default_factory=list)
-
-    def read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.put(line.rstrip("\n"))
-        self.lines.put(None)
-
-    def wait_for(self, wanted: Callable[[str], bool], what: str) -> str:
-        """Return the first line from now on that ``wanted`` accepts."""
-        deadline = time.monotonic() + WAIT
-        while time.monotonic() < deadline:
-            try:
-                line = self.lines.get(timeout=1)
-            except queue.Empty:
-                continue
-            assert line is not None, f"the watch ended before {what}:\n" + "\n".join(self.seen)
-            self.seen.append(line)
-            if wanted(line):
-                return line
-        raise AssertionError(f"no {what} within {WAIT:g}s:\n" + "\n".join(self.seen[-40:]))
 
 
 @pytest.fixture
@@ -72,8 +43,8 @@ def start_watching(kubeconfig: Path, namespace: str) -> Watching:
         stderr=subprocess.PIPE,
         text=True,
     )
-    found = Watching(process)
-    threading.Thread(target=found.read, daemon=True).start()
+    found = Watching(process, name="the watch")
+    found.follow()
     return found
 
 

@@ -112,6 +112,9 @@ def test_check_since_needs_a_journal(tmp_path: Path) -> None:
 
 
 def test_history_reads_where_record_writes_by_default() -> None:
-    from kube_inspect.cli import history, record
+    from kube_inspect.cli.history import history
+    from kube_inspect.cli.record import record
 
-    assert history.DEFAULT_JOURNAL == record.DEFAULT_JOURNAL
+    read = next(p for p in history.params if p.name == "source")
+    written = next(p for p in record.params if p.name == "path")
+    assert read.default == written.default == "kube-inspect-journal.sqlite"
