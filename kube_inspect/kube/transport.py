@@ -17,7 +17,7 @@ import os
 import ssl
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlencode
@@ -210,9 +210,28 @@ def environment_proxy(server: str) -> str | None:
     return proxy
 
 
+class SharedTlsContext(ssl.SSLContext):
+    """A TLS context that several threads open connections with: ALPN is set once.
+
+    urllib3 sets ALPN on the context again for every connection it opens. Done while
+    another thread's handshake copies the context (the reads go out at once, beside the
+    warm-up), OpenSSL can put a freed buffer in that ClientHello, and the API server
+    answers "decode error" (TLSV1_ALERT_DECODE_ERROR, seen now and then in the suite).
+    """
+
+    _alpn: tuple[str, ...] = ()
+
+    def set_alpn_protocols(self, alpn_protocols: Iterable[str]) -> None:
+        """Set the ALPN protocols, unless they are those already set (then touch nothing)."""
+        wanted = tuple(alpn_protocols)
+        if wanted != self._alpn:
+            super().set_alpn_protocols(wanted)
+            self._alpn = wanted
+
+
 def tls_context(connection: Connection, certificate: ClientCertificate | None) -> ssl.SSLContext:
     """Return the TLS context: the cluster's CA (else the system's), and the client certificate."""
-    from urllib3.util.ssl_ import create_urllib3_context
+    from urllib3.util.ssl_ import ALPN_PROTOCOLS, create_urllib3_context
 
     if connection.insecure:
         context = create_urllib3_context(cert_reqs=ssl.CERT_NONE)
@@ -228,6 +247,8 @@ def tls_context(connection: Connection, certificate: ClientCertificate | None) -
     if certificate is not None:
         with _pem_files(certificate) as (cert_file, key_file):
             context.load_cert_chain(cert_file, key_file)
+    context.__class__ = SharedTlsContext  # the same object: only set_alpn_protocols differs
+    context.set_alpn_protocols(ALPN_PROTOCOLS)  # once, before any thread connects
     return context
 
 
