@@ -304,6 +304,9 @@ def measure(
                 log(f"    run {run + 1}/{runs} {command.label}: {e}; not run again")
                 given_up.add(command.label)
                 continue
+            except subprocess.CalledProcessError as e:  # logged (its stderr above); not timed
+                log(f"    run {run + 1}/{runs} {command.label}: failed, exit {e.returncode}")
+                continue
             walls[command.label].append(wall)
             rss[command.label].append(peak)
             cpu[command.label].append(seconds)
