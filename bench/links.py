@@ -305,7 +305,9 @@ def commands(
     JSON floor, and its tree says what the code before did.)
     """
     kc = shlex.quote(str(kubeconfig))
-    ki = kube_inspect(None)
+    # compared with another checkout, this one's tree is launched the same way (python -c,
+    # its checkout on PYTHONPATH), not through the venv's script and its editable finder
+    ki = kube_inspect(None if before is None else Path(__file__).resolve().parent.parent)
     kubectl = f"{Path(sys.executable).parent}/kubectl --kubeconfig {kc}"
     gzip, none = "KUBE_INSPECT_COMPRESSION=gzip", "KUBE_INSPECT_COMPRESSION=none"
     shell = {

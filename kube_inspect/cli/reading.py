@@ -6,6 +6,7 @@ import sys
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Protocol
 
 import click
 
@@ -13,30 +14,50 @@ from kube_inspect.cli.moments import is_journal, journal_moment
 from kube_inspect.cli.options import ClusterFlags
 from kube_inspect.errors import EXIT_PARTIAL, SnapshotError, UsageError
 from kube_inspect.interpret.words import printable
-from kube_inspect.kube.client import KubeClient
 from kube_inspect.model.cluster import Cluster
-from kube_inspect.read.cluster import read_cluster
 from kube_inspect.read.partial import ForbiddenReads
+from kube_inspect.read.plan import plan_reads
 from kube_inspect.read.selection import Selection, in_context_namespace
 from kube_inspect.render.progress import ProgressLine
 
-ClientFactory = Callable[[ClusterFlags], KubeClient]
+if TYPE_CHECKING:  # imported once the connections are opening (kubeconfig_client)
+    from kube_inspect.kube.client import KubeClient
+
+ClientFactory = Callable[[ClusterFlags], "KubeClient"]  # as tests hand them in
 
 
-def kubeconfig_client(flags: ClusterFlags) -> KubeClient:
+class Connect(Protocol):
+    """Make the client of the flags' cluster, ``connections`` opening ahead."""
+
+    def __call__(self, flags: ClusterFlags, connections: int = 1) -> KubeClient:
+        """Return the client (from the kubeconfig, the --from file, or the test's factory)."""
+
+
+def kubeconfig_client(flags: ClusterFlags, connections: int = 1) -> KubeClient:
     """Return a client for the cluster the flags name (the factory used outside tests).
 
-    The client asks for the server's version at once, in a thread (``warm_up``): the
-    connection is open by the time the first read is sent.
+    ``connections`` start opening as soon as the kubeconfig is read, each in a thread
+    (kube/opening.py): the client's modules and the read path are imported while the TCP
+    and TLS handshakes go on, and the reads sent at once each find one open. The client
+    asks for the server's version at once, on the first (``warm_up``).
 
     A context with ``insecure-skip-tls-verify`` (or the flag) asked for unverified TLS:
     urllib3 would warn of it on every request, with a site-packages path; kubectl says
     nothing, and neither does kube-inspect.
     """
     warnings.filterwarnings("ignore", message="Unverified HTTPS request", module="urllib3")
-    client = KubeClient.from_kubeconfig(
-        flags.kubeconfig, flags.context, flags.request_timeout, flags.overrides
-    )
+    from kube_inspect.kube.opening import open_context
+
+    timeout = flags.request_timeout
+    opened = open_context(flags.kubeconfig, flags.context, timeout, flags.overrides, connections)
+    from kube_inspect.kube.client import KubeClient  # imported while the connections open
+
+    if opened is None:  # an auth-provider user: the kubernetes package reads the context
+        client = KubeClient.through_kubernetes(
+            flags.kubeconfig, flags.context, timeout, flags.overrides
+        )
+    else:
+        client = KubeClient.from_opened(opened, timeout)
     client.wire = flags.wire
     # whatever the credentials (token, certificate, exec plugin, auth-provider): the
     # TCP and TLS handshakes overlap the rest of start-up instead of following it
@@ -82,29 +103,31 @@ def snapshot_client(flags: ClusterFlags) -> KubeClient:
     return SnapshotClient(load_source(flags.from_file))
 
 
-def client_factory() -> ClientFactory:
+def client_factory() -> Connect:
     """Return the factory the invocation was given (tests hand in recorded clients).
 
     With --from, the client answers from the file whatever the factory.
     """
     ctx = click.get_current_context()
     found = ctx.find_object(dict)
-    factory: ClientFactory = (found or {}).get("client_factory") or kubeconfig_client
+    given: ClientFactory | None = (found or {}).get("client_factory")
 
-    def make(flags: ClusterFlags) -> KubeClient:
+    def make(flags: ClusterFlags, connections: int = 1) -> KubeClient:
         if flags.from_file is not None:
             return snapshot_client(flags)
         if flags.at:
             raise UsageError("--at reads a journal: give it with --from JOURNAL")
-        return factory(flags)
+        if given is not None:  # a recorded client: nothing to open
+            return given(flags)
+        return kubeconfig_client(flags, connections)
 
     return make
 
 
 @contextmanager
-def connected(flags: ClusterFlags) -> Iterator[KubeClient]:
-    """Yield a client for the flags' cluster; close it after."""
-    client = client_factory()(flags)
+def connected(flags: ClusterFlags, connections: int = 1) -> Iterator[KubeClient]:
+    """Yield a client for the flags' cluster, ``connections`` opening; close it after."""
+    client = client_factory()(flags, connections)
     try:
         yield client
     finally:
@@ -124,7 +147,9 @@ def load_cluster(
 
     Notices go to stderr for human outputs (json and yaml carry them in the document).
     """
-    with connected(flags) as client:
+    with connected(flags, plan_reads(selection).connections) as client:
+        from kube_inspect.read.cluster import read_cluster  # while the connections open
+
         progress = ProgressLine.for_stream(sys.stderr, quiet)
         selection = in_context_namespace(selection, client.target.namespace)
         cluster = read_cluster(client, selection, forbidden, progress)

@@ -29,6 +29,7 @@ from kube_inspect.offline.document import FailedMember, FleetSnapshot, Snapshot,
 from kube_inspect.offline.recording import RecordingClient
 from kube_inspect.read.cluster import read_cluster
 from kube_inspect.read.partial import ForbiddenReads
+from kube_inspect.read.plan import plan_reads
 from kube_inspect.read.selection import Selection, in_context_namespace
 from kube_inspect.render.progress import ProgressLine
 
@@ -85,7 +86,7 @@ def snapshot(cluster: ClusterFlags, selection: SelectionFlags, path: str | None)
         return
     forbidden = ForbiddenReads()
     with one_shot():
-        live = client_factory()(cluster)
+        live = client_factory()(cluster, plan_reads(read).connections)
         read = in_context_namespace(read, live.target.namespace)
         recorder = RecordingClient(live)
         try:

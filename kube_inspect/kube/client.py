@@ -16,7 +16,7 @@ from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from kube_inspect import __version__
+from kube_inspect.kube import USER_AGENT as USER_AGENT  # re-exported for cli/record.py
 from kube_inspect.kube.compression import asks_gzip
 from kube_inspect.kube.decode import decode_pod_list
 from kube_inspect.kube.kubeconfig import (
@@ -33,10 +33,10 @@ from kube_inspect.kube.watching import Watching
 from kube_inspect.kube.wires import ACCEPT, AUTO_PROTOBUF_ABOVE, JSON
 
 if TYPE_CHECKING:
+    from kube_inspect.kube.opening import Opened
     from kube_inspect.kube.overrides import ConnectionOverrides
     from kube_inspect.kube.transport import Transport
 
-USER_AGENT = f"kube-inspect/{__version__}"
 METRICS_API = "/apis/metrics.k8s.io/v1beta1"
 WORKLOAD_RESOURCES = ("deployments", "statefulsets", "daemonsets")  # all in apps/v1
 
@@ -58,27 +58,32 @@ class KubeClient(Paging, Watching):
         context: str | None,
         timeout: float | None,
         overrides: ConnectionOverrides | None = None,
+        connections: int = 0,
     ) -> KubeClient:
         """Return a client for ``context`` (or the current one) of the kubeconfig.
 
         kubectl's connection flags (``overrides``: --server, --as...) win over the
-        context's values. Raises ConfigError when no kubeconfig is found, it is
-        malformed, or it has no such context; Unauthorized when its credential plugin
-        fails. A context that kube-inspect's own reader leaves to the kubernetes package
-        (an auth-provider: kube/connection.py) is read through it.
+        context's values. ``connections`` start opening at once (kube/warming.py). Raises
+        ConfigError when no kubeconfig is found, it is malformed, or it has no such
+        context; Unauthorized when its credential plugin fails. A context that
+        kube-inspect's own reader leaves to the kubernetes package (an auth-provider:
+        kube/connection.py) is read through it.
         """
-        from kube_inspect.kube.connection import read_connection
-        from kube_inspect.kube.credentials import Credentials
+        from kube_inspect.kube.opening import open_context
         from kube_inspect.kube.overrides import NO_OVERRIDES
-        from kube_inspect.kube.transport import HttpTransport
 
-        connection = read_connection(kubeconfig, context, overrides or NO_OVERRIDES)
-        if connection is None:
+        overrides = overrides or NO_OVERRIDES
+        opened = open_context(kubeconfig, context, timeout, overrides, connections)
+        if opened is None:
             return cls.through_kubernetes(kubeconfig, context, timeout, overrides)
-        credentials = Credentials(connection, plugin_timeout=timeout)
-        transport = HttpTransport(connection, credentials, USER_AGENT)
+        return cls.from_opened(opened, timeout)
+
+    @classmethod
+    def from_opened(cls, opened: Opened, timeout: float | None) -> KubeClient:
+        """Return a client over a context already opened (kube/opening.py)."""
+        connection = opened.connection
         target = Target(connection.context, connection.server, connection.namespace)
-        client = cls(transport, target, timeout)
+        client = cls(opened.transport, target, timeout)
         client.compress = asks_gzip(connection.server, connection.disable_compression, os.environ)
         return client
 

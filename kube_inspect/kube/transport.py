@@ -29,6 +29,7 @@ from kube_inspect.kube.connection import Connection
 from kube_inspect.kube.credentials import ClientCertificate, Credentials
 from kube_inspect.kube.identity import impersonation_headers
 from kube_inspect.kube.kubeconfig import first_line
+from kube_inspect.kube.warming import WarmingPool
 
 ALLOWED_METHODS = frozenset({"GET"})  # get, list and watch are all HTTP GET
 # connections kept per API server: more than the reader threads of a tree ever use, so
@@ -75,6 +76,13 @@ class Transport(ABC):
         timeout: Timeout,
     ) -> urllib3.BaseHTTPResponse:
         """Send a request already let through by the gate."""  # fmt: skip
+
+    def open_ahead(self, count: int, timeout: Timeout) -> None:
+        """Start opening ``count`` connections now, for the reads about to be sent.
+
+        Only kube-inspect's own transport, without a proxy, opens any (kube/warming.py).
+        """
+        return None  # the kubernetes package opens its connections itself
 
     @abstractmethod
     def close(self) -> None:
@@ -132,6 +140,13 @@ class HttpTransport(Transport):
             preload_content=False,
         )
 
+    def open_ahead(self, count: int, timeout: Timeout) -> None:
+        """Open ``count`` connections to the server now, each in a thread (kube/warming.py)."""
+        pool = self._current_pool().connection_from_url(self._connection.server)
+        if isinstance(pool, WarmingPool):
+            connect = urllib3_timeout(timeout).connect_timeout
+            pool.open_ahead(min(count, POOL_SIZE), urllib3.Timeout.resolve_default_timeout(connect))
+
     def _current_pool(self) -> urllib3.PoolManager:
         """Return the pool, made again when a plugin's client certificate was renewed."""
         certificate = self._credentials.client_certificate()
@@ -172,7 +187,10 @@ def pool_manager(
             options["server_hostname"] = connection.tls_server_name
     proxy = connection.proxy_url or environment_proxy(connection.server)
     if proxy is None:
-        return urllib3.PoolManager(**options)
+        manager = urllib3.PoolManager(**options)
+        # its HTTPS pools can open connections ahead (through a proxy, each request opens its own)
+        manager.pool_classes_by_scheme = {**manager.pool_classes_by_scheme, "https": WarmingPool}
+        return manager
     if proxy.split("://", 1)[0].lower().startswith("socks"):
         from urllib3.contrib.socks import SOCKSProxyManager  # needs PySocks: see connection.py
 

@@ -51,6 +51,10 @@ class Read:
     selectors: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
 
+# requests sent at once beside the pods' streams (read/sending.py's threads)
+MAX_IN_FLIGHT = 6
+
+
 @dataclass(frozen=True, slots=True)
 class ReadPlan:
     """Every read a view needs, grouped by what the builder makes of them.
@@ -85,6 +89,17 @@ class ReadPlan:
         if self.device_slices is not None and self.devices_when == "always":
             slices = (self.device_slices,)
         return (*first, *metrics, *events, *self.workloads, *slices)
+
+    @property
+    def connections(self) -> int:
+        """Return how many requests are in flight at the start: the connections to open ahead.
+
+        The version (asked for since the client was made) and the reads sent at once, on up
+        to MAX_IN_FLIGHT threads (read/sending.py), and each pods' stream on its own.
+        """
+        listed = () if self.stream_pods else self.pods
+        sent = min(1 + len(self.sent_at_once) + len(listed), MAX_IN_FLIGHT)
+        return sent + (len(self.pods) if self.stream_pods else 0)
 
 
 def namespaced(prefix: str, resource: str, namespace: str | None) -> str:

@@ -18,12 +18,10 @@ from kube_inspect.errors import ApiError
 from kube_inspect.kube.client import NO_RETRIES, KubeClient
 from kube_inspect.kube.decode import decode_json, decode_object_list
 from kube_inspect.kube.paging import STREAM_PAGE_SIZE
+from kube_inspect.read.plan import MAX_IN_FLIGHT as MAX_IN_FLIGHT  # under the pool's 10
 from kube_inspect.read.plan import Read
 
 T = TypeVar("T")
-# requests in flight at once, beside the pods' streams: under the transport's pool of 10
-# connections, so none is opened only to be thrown away
-MAX_IN_FLIGHT = 6
 WHOLE = frozenset({"events", "metrics/nodes", "metrics/pods"})  # not spec and status
 # as the streamed pods: a thousand nodes in one page (kubectl's 500 would be two)
 LIST_PAGE_SIZE = STREAM_PAGE_SIZE

@@ -16,6 +16,7 @@ import pytest
 from kube_inspect.kube import client as client_module
 from kube_inspect.kube import paging
 from kube_inspect.kube.client import KubeClient
+from kube_inspect.kube.compression import COMPRESSION_ENV
 from kube_inspect.kube.decode import decode_pod_list
 from kube_inspect.kube.progress import Progress
 from kube_inspect.kube.wires import ACCEPT, PROTOBUF
@@ -117,6 +118,32 @@ def test_a_big_list_is_read_in_bigger_pages_once_its_first_page_says_so(
         big_pages, big_pods, big = pages_and_model(3)
         assert big_pods == pods and big_pages == 1 + -(-(pods - 3) // 5)
         assert big == small
+
+    holds_within(same)  # the sample's crash-looping pod may change between the reads
+
+
+@pytest.mark.parametrize("wire", ["json", "protobuf"])
+def test_a_distant_server_s_list_is_read_in_bigger_pages_after_the_first(
+    kube_env: TestCluster, monkeypatch: pytest.MonkeyPatch, wire: str
+) -> None:
+    """Asked for gzip (a server not on loopback), pages grow after the first: fewer round trips."""
+    monkeypatch.setattr(paging, "STREAM_PAGE_SIZE", 3)
+    monkeypatch.setattr(paging, "BIG_LIST_PAGE_SIZE", 5)
+    monkeypatch.setattr(paging, "DISTANT_GROW_ABOVE", 3)
+
+    def pages_and_model(compression: str) -> tuple[int, int, Cluster]:
+        monkeypatch.setenv(COMPRESSION_ENV, compression)
+        progress = ProgressLine(None)
+        model = read(wire, progress)
+        pages, pods = progress.counts["pods"]
+        return pages, pods, model
+
+    def same() -> None:
+        near_pages, pods, near = pages_and_model("none")  # as on loopback: pages of 3
+        assert pods > 3 + 5 and near_pages == -(-pods // 3)
+        far_pages, far_pods, far = pages_and_model("gzip")  # 3, then pages of 5
+        assert far_pods == pods and far_pages == 1 + -(-(pods - 3) // 5)  # before: as near
+        assert far == near
 
     holds_within(same)  # the sample's crash-looping pod may change between the reads
 

@@ -248,7 +248,7 @@ def test_an_unexpected_exception_is_exit_70_in_one_line(
     def broken(*args: Any, **kwargs: Any) -> KubeClient:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(KubeClient, "from_kubeconfig", broken)
+    monkeypatch.setattr(KubeClient, "from_opened", broken)
     monkeypatch.setattr("sys.argv", ["kube-inspect", "check", "--kubeconfig", config])
     with pytest.raises(SystemExit) as exited:
         main()
