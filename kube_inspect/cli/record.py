@@ -114,8 +114,8 @@ def record(
         keep=None if keep is None else parse_keep(keep),
         metrics_interval=parse_duration(metrics_interval, "--metrics-interval") or float("inf"),
     )
-    client = client_factory()(cluster)
-    client.user_agent = f"{USER_AGENT} record"  # its watches told apart in an audit log
+    # its requests told apart in an audit log, from the first (the warm-up's /version) on
+    client = client_factory(user_agent=f"{USER_AGENT} record")(cluster)
     chosen = in_context_namespace(selection.selection, client.target.namespace)
     journal = open_journal(path, create=True)
 
