@@ -2,8 +2,8 @@
 
     python -m bench.history [--pods 10000] [--nodes 1000] [--hours 24] [--runs 5]
 
-Writes the journal bench/journal.py writes (``--pods`` pods, 1% of them restarting each
-minute, for ``--hours``), then times, interleaved: `history pod/NAME` of a pod that
+Writes the journal bench/day_journal.py writes (``--pods`` pods, 1% of them restarting
+each minute, for ``--hours``), then times, interleaved: `history pod/NAME` of a pod that
 changed, `history --problems --since -1h` (the journal's last hour) and `tree --from`
 the 15-pod sample snapshot (the issue's yardstick: history is to cost about a start-up,
 at most 2x it, whatever the journal's size). Prints the medians and their ratios.
@@ -11,15 +11,13 @@ at most 2x it, whatever the journal's size). Prints the medians and their ratios
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import sys
-import tempfile
 from datetime import timedelta
 from pathlib import Path
 
-from bench.journal import timed, write_history
+from bench.day_journal import changed_pod, parse_flags, timed, written_journal
 from bench.seed import pod_object
 
 SAMPLE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "sample-snapshot.json"
@@ -27,32 +25,25 @@ SAMPLE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "sample-sn
 
 def main() -> int:
     """Write the journal, time the three commands, print the figures."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pods", type=int, default=10_000)
-    parser.add_argument("--nodes", type=int, default=1_000)
-    parser.add_argument("--hours", type=float, default=24.0)
-    parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as where:
-        journal = Path(where) / "j.sqlite"
-        snapshot, _ = write_history(journal, args.pods, args.nodes, args.hours)
-        changed = pod_object((1 * max(1, args.pods // 100)) * 7919 % args.pods, args.nodes)
-        meta = changed["metadata"]
-        last_hour = (snapshot.taken_at - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    args = parse_flags(__doc__.splitlines()[0])
+    with written_journal(args) as journal:
+        meta = pod_object(changed_pod(1, 0, args.pods), args.nodes)["metadata"]
+        path = str(journal.path)
+        last_hour = (journal.snapshot.taken_at - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
         commands = {
             "tree --from sample": ["tree", "--from", str(SAMPLE)],
             "history pod/NAME": [
-                "history", f"pod/{meta['name']}", "-n", meta["namespace"], "--from", str(journal)
+                "history", f"pod/{meta['name']}", "-n", meta["namespace"], "--from", path
             ],
             "history --problems --since 1h": [
-                "history", "--problems", "--since", last_hour, "--from", str(journal)
+                "history", "--problems", "--since", last_hour, "--from", path
             ],
         }  # fmt: skip
         times: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(args.runs):  # interleaved: the machine's load falls on all
             for name, command in commands.items():
                 times[name].append(timed(command)[0])
-        size = sum(p.stat().st_size for p in Path(where).glob("j.sqlite*"))
+        size = journal.size
     medians = {name: statistics.median(found) for name, found in times.items()}
     base = medians["tree --from sample"]
     print(f"journal of {args.pods} pods, 1%/min for {args.hours:g}h: {size / 1e6:.0f} MB; "

@@ -157,6 +157,38 @@ def commands(kubeconfig: Path, snapshot_file: Path | None = None) -> list[Comman
     """
     bindir = Path(sys.executable).parent
     kc = shlex.quote(str(kubeconfig))
+    kubectl = f"{bindir}/kubectl --kubeconfig {kc}"
+    return [
+        *_kube_inspect_commands(bindir, kc, snapshot_file),
+        Command("kubectl get pods -A -o wide", f"{kubectl} get pods -A -o wide"),
+        Command(KUBECTL_JSON, f"{kubectl} get pods -A -o json"),
+        Command(TYPED, f"{bindir}/python -m bench.typed_list {kc}"),
+        *_curl_commands(kubeconfig),
+        *(
+            Command(f"variant: {name}", f"{bindir}/python -m bench.variant {name} {kc}")
+            for name in VARIANT_NAMES
+        ),
+    ]
+
+
+def _kube_inspect_commands(bindir: Path, kc: str, snapshot_file: Path | None) -> list[Command]:
+    """Return kube-inspect's own: tree on each wire, tree -o json, and snapshot if asked."""
+    tree = f"{bindir}/kube-inspect tree -q"
+    found = [
+        Command("kube-inspect tree", f"{tree} --kubeconfig {kc}"),
+        # the same on either wire throughout (the default, auto, switches to protobuf for big lists)
+        Command(TREE_OTHER_WIRE, f"{tree} --wire protobuf --kubeconfig {kc}"),
+        Command(TREE_JSON_WIRE, f"{tree} --wire json --kubeconfig {kc}"),
+        Command("kube-inspect tree -o json", f"{tree} -o json --kubeconfig {kc}"),
+    ]
+    if snapshot_file is not None:
+        snapshot = f"{bindir}/kube-inspect snapshot -q --kubeconfig {kc}"
+        found.append(Command(SNAPSHOT, f"{snapshot} -o {shlex.quote(str(snapshot_file))}"))
+    return found
+
+
+def _curl_commands(kubeconfig: Path) -> list[Command]:
+    """Return the wire floors: curl fetching nodes and pods whole, in pages, in protobuf."""
     p = _kubeconfig_parts(kubeconfig)
     curl_tls = (
         f"curl -sSf --cacert {shlex.quote(p['ca'])} --cert {shlex.quote(p['cert'])} "
@@ -165,37 +197,10 @@ def commands(kubeconfig: Path, snapshot_file: Path | None = None) -> list[Comman
     curl = f"{curl_tls} -H 'Accept: application/json'"
     curl_protobuf = f"{curl_tls} -H 'Accept: {PROTOBUF}'"
     server = p["server"]
-    kubectl = f"{bindir}/kubectl --kubeconfig {kc}"
     paged = f"bash {BENCH / 'curl_pages.sh'} {server} " + " ".join(
         shlex.quote(p[k]) for k in ("ca", "cert", "key")
     )
     return [
-        Command("kube-inspect tree", f"{bindir}/kube-inspect tree -q --kubeconfig {kc}"),
-        # the same on either wire throughout (the default, auto, switches to protobuf for big lists)
-        Command(
-            TREE_OTHER_WIRE, f"{bindir}/kube-inspect tree -q --wire protobuf --kubeconfig {kc}"
-        ),
-        Command(TREE_JSON_WIRE, f"{bindir}/kube-inspect tree -q --wire json --kubeconfig {kc}"),
-        Command(
-            "kube-inspect tree -o json", f"{bindir}/kube-inspect tree -q -o json --kubeconfig {kc}"
-        ),
-        *(
-            [
-                Command(
-                    SNAPSHOT,
-                    f"{bindir}/kube-inspect snapshot -q --kubeconfig {kc} "
-                    f"-o {shlex.quote(str(snapshot_file))}",
-                )
-            ]
-            if snapshot_file is not None
-            else []
-        ),
-        Command("kubectl get pods -A -o wide", f"{kubectl} get pods -A -o wide"),
-        Command(KUBECTL_JSON, f"{kubectl} get pods -A -o json"),
-        Command(
-            TYPED,
-            f"{bindir}/python -m bench.typed_list {kc}",
-        ),
         Command(
             "curl unpaged (nodes + pods)",
             f"{curl} {server}/api/v1/nodes -o /dev/null && "
@@ -206,10 +211,6 @@ def commands(kubeconfig: Path, snapshot_file: Path | None = None) -> list[Comman
             PROTOBUF_FLOOR,
             f"{curl_protobuf} {server}/api/v1/nodes -o /dev/null && "
             f"{curl_protobuf} {server}/api/v1/pods -o /dev/null",
-        ),
-        *(
-            Command(f"variant: {name}", f"{bindir}/python -m bench.variant {name} {kc}")
-            for name in VARIANT_NAMES
         ),
     ]
 

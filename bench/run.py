@@ -34,6 +34,7 @@ from bench import fleet, link_run, report
 from bench.measure import (
     KUBECTL_JSON,
     TYPED,
+    Command,
     before_commands,
     commands,
     compile_package,
@@ -140,6 +141,45 @@ def quiet_cluster(cluster: LocalCluster, components: tuple[str, ...]) -> None:
     )
 
 
+def measured_code(compare_with: Path | None) -> dict[str, dict[str, str]]:
+    """Return the checkouts whose code is timed, compiled: this one, and --compare-with's.
+
+    Exits when --compare-with's commands would import kube_inspect from elsewhere.
+    """
+    code = {"after": checkout_of(Path(__file__).resolve().parent.parent)}
+    if compare_with:
+        code["before"] = checkout_of(compare_with)
+        if not code["before"]["package"].startswith(str(compare_with)):
+            raise SystemExit(f"--compare-with: kube_inspect comes from {code['before']}")
+    log(f"code: {json.dumps(code)}")
+    for checkout in code.values():
+        compile_package(Path(checkout["dir"]))
+    return code
+
+
+def chosen_commands(
+    kubeconfig: Path,
+    snapshot_file: Path,
+    compare_with: Path | None,
+    skip: tuple[str, ...],
+    variants: bool,
+) -> list[Command]:
+    """Return the commands a point times: all (with the other checkout's) but those skipped."""
+    all_cmds = commands(kubeconfig, snapshot_file)
+    if compare_with:
+        all_cmds[2:2] = before_commands(kubeconfig, compare_with)
+    cmds = [c for c in all_cmds if not c.label.startswith(skip)]
+    if not variants:
+        # The stretch: kubectl -o json would need about 20 GB at 150,000 pods, and the
+        # typed client minutes a run; the variants were measured at the smaller points.
+        # kubectl -o wide stays: at 150,000 pods it once grew past 4 GB while the cluster
+        # held 19 GB (2026-11-25); the cluster is quieter now (quiet_cluster) and a run
+        # that would leave the machine without memory is stopped (measure.KILL_BELOW_GIB).
+        too_big = ("variant", KUBECTL_JSON, TYPED)
+        cmds = [c for c in cmds if not c.label.startswith(too_big)]
+    return cmds
+
+
 def measure_point(
     kubeconfig: Path,
     runs: int,
@@ -161,25 +201,8 @@ def measure_point(
     log(f"memory available: {available_gib():.1f} GiB; cluster: {cluster_rss(cluster) or '-'}")
     scratch = Path(tempfile.mkdtemp(prefix="ki-bench-snapshot-"))
     snapshot_file = scratch / "snapshot.json.gz"  # each run writes it again
-    all_cmds = commands(kubeconfig, snapshot_file)
-    code = {"after": checkout_of(Path(__file__).resolve().parent.parent)}
-    if compare_with:
-        code["before"] = checkout_of(compare_with)
-        if not code["before"]["package"].startswith(str(compare_with)):
-            raise SystemExit(f"--compare-with: kube_inspect comes from {code['before']}")
-        all_cmds[2:2] = before_commands(kubeconfig, compare_with)
-    log(f"code: {json.dumps(code)}")
-    for checkout in code.values():
-        compile_package(Path(checkout["dir"]))
-    cmds = [c for c in all_cmds if not c.label.startswith(skip)]
-    if not variants:
-        # The stretch: kubectl -o json would need about 20 GB at 150,000 pods, and the
-        # typed client minutes a run; the variants were measured at the smaller points.
-        # kubectl -o wide stays: at 150,000 pods it once grew past 4 GB while the cluster
-        # held 19 GB (2026-11-25); the cluster is quieter now (quiet_cluster) and a run
-        # that would leave the machine without memory is stopped (measure.KILL_BELOW_GIB).
-        skip = ("variant", KUBECTL_JSON, TYPED)
-        cmds = [c for c in cmds if not c.label.startswith(skip)]
+    code = measured_code(compare_with)
+    cmds = chosen_commands(kubeconfig, snapshot_file, compare_with, skip, variants)
     began = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     try:
         with heartbeat(kubeconfig) if live else contextlib.nullcontext(), load_sampled() as loads:

@@ -33,13 +33,16 @@ class Connect(Protocol):
         """Return the client (from the kubeconfig, the --from file, or the test's factory)."""
 
 
-def kubeconfig_client(flags: ClusterFlags, connections: int = 1) -> KubeClient:
+def kubeconfig_client(
+    flags: ClusterFlags, connections: int = 1, user_agent: str | None = None
+) -> KubeClient:
     """Return a client for the cluster the flags name (the factory used outside tests).
 
     ``connections`` start opening as soon as the kubeconfig is read, each in a thread
     (kube/opening.py): the client's modules and the read path are imported while the TCP
     and TLS handshakes go on, and the reads sent at once each find one open. The client
-    asks for the server's version at once, on the first (``warm_up``).
+    asks for the server's version at once, on the first (``warm_up``). ``user_agent``
+    (record's) replaces kube-inspect's in every request, that first one included.
 
     A context with ``insecure-skip-tls-verify`` (or the flag) asked for unverified TLS:
     urllib3 would warn of it on every request, with a site-packages path; kubectl says
@@ -59,6 +62,7 @@ def kubeconfig_client(flags: ClusterFlags, connections: int = 1) -> KubeClient:
     else:
         client = KubeClient.from_opened(opened, timeout)
     client.wire = flags.wire
+    client.user_agent = user_agent  # set before the warm-up sends anything
     # whatever the credentials (token, certificate, exec plugin, auth-provider): the
     # TCP and TLS handshakes overlap the rest of start-up instead of following it
     client.warm_up()
@@ -103,10 +107,11 @@ def snapshot_client(flags: ClusterFlags) -> KubeClient:
     return SnapshotClient(load_source(flags.from_file))
 
 
-def client_factory() -> Connect:
+def client_factory(user_agent: str | None = None) -> Connect:
     """Return the factory the invocation was given (tests hand in recorded clients).
 
-    With --from, the client answers from the file whatever the factory.
+    With --from, the client answers from the file whatever the factory. ``user_agent``
+    names the command to the API server (see kubeconfig_client).
     """
     ctx = click.get_current_context()
     found = ctx.find_object(dict)
@@ -119,7 +124,7 @@ def client_factory() -> Connect:
             raise UsageError("--at reads a journal: give it with --from JOURNAL")
         if given is not None:  # a recorded client: nothing to open
             return given(flags)
-        return kubeconfig_client(flags, connections)
+        return kubeconfig_client(flags, connections, user_agent)
 
     return make
 

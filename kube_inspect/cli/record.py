@@ -23,9 +23,9 @@ from kube_inspect.cli.options import (
     refuse_fleet,
     selection_options,
 )
-from kube_inspect.cli.reading import client_factory
+from kube_inspect.cli.reading import client_factory, exit_if_partial
 from kube_inspect.cli.snapshot import selection_record
-from kube_inspect.errors import EXIT_CODES_HELP, EXIT_PARTIAL, UsageError
+from kube_inspect.errors import EXIT_CODES_HELP, UsageError
 from kube_inspect.interpret.words import printable
 from kube_inspect.journal.differences import recorded_reads
 from kube_inspect.journal.recorder import Recorder, RecordOptions
@@ -102,20 +102,13 @@ def record(
       kube-inspect check --from prod.sqlite --at -2h
       kube-inspect diff prod.sqlite --at -2h --at -1h
     """
-    refuse_flags(
-        selection,
-        set(FILTER_FLAGS) - {"node_names"},
-        "record: it follows every object of the selection (give --node to the view)",
-    )
-    refuse_fleet(cluster, "record (one recorder per cluster, all writing to one journal)")
-    if cluster.from_file is not None:
-        raise UsageError("record reads a live cluster: it does not go with --from")
+    _refuse_what_record_cannot_do(cluster, selection)
     options = RecordOptions(
         keep=None if keep is None else parse_keep(keep),
         metrics_interval=parse_duration(metrics_interval, "--metrics-interval") or float("inf"),
     )
-    client = client_factory()(cluster)
-    client.user_agent = f"{USER_AGENT} record"  # its watches told apart in an audit log
+    # its requests told apart in an audit log, from the first (the warm-up's /version) on
+    client = client_factory(user_agent=f"{USER_AGENT} record")(cluster)
     chosen = in_context_namespace(selection.selection, client.target.namespace)
     journal = open_journal(path, create=True)
 
@@ -134,10 +127,19 @@ def record(
         recorder.stop.set()
         journal.close()
         client.close()
-    for line in recorder.forbidden.warnings():
-        click.echo(f"warning: {printable(line)}", err=True)
-    if recorder.forbidden:
-        click.get_current_context().exit(EXIT_PARTIAL)
+    exit_if_partial(recorder.forbidden)
+
+
+def _refuse_what_record_cannot_do(cluster: ClusterFlags, selection: SelectionFlags) -> None:
+    """Raise UsageError for a flag record cannot follow: a filter, a fleet, --from."""
+    refuse_flags(
+        selection,
+        set(FILTER_FLAGS) - {"node_names"},
+        "record: it follows every object of the selection (give --node to the view)",
+    )
+    refuse_fleet(cluster, "record (one recorder per cluster, all writing to one journal)")
+    if cluster.from_file is not None:
+        raise UsageError("record reads a live cluster: it does not go with --from")
 
 
 def _started(recorder: Recorder, path: str) -> str:

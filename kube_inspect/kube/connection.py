@@ -19,6 +19,7 @@ import json
 import os
 from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from kube_inspect.errors import ConfigError
 from kube_inspect.kube.identity import Impersonation, read_impersonation
@@ -193,6 +194,8 @@ def context_entries(
         raise ConfigError(
             f"malformed kubeconfig {paths}: context {name!r}: namespace is not a string"
         )
+    cluster_fields = overridden_cluster(cluster.value, overrides)
+    check_server(cluster_fields.get("server"), name, None if overrides.server else paths)
     user_fields = overridden_user(user.value if user else {}, overrides)
     try:
         impersonation = read_impersonation(user_fields)
@@ -202,13 +205,36 @@ def context_entries(
         ) from e
     return ContextEntries(
         name,
-        _Named(overridden_cluster(cluster.value, overrides), cluster.directory),
+        _Named(cluster_fields, cluster.directory),
         _Named(user_fields, user.directory if user else cluster.directory) if user_fields else None,
         user_name,
         str(namespace) if namespace else None,
         paths,
         impersonation,
     )
+
+
+def check_server(server: Any, context: str, kubeconfig: str | None) -> None:
+    """Raise ConfigError, naming the context and the server, when ``server`` is no URL.
+
+    ``kubeconfig`` is the path list whose cluster entry gave the server; None when
+    --server did. Checked before anything reads it: a URL that does not parse
+    (``https://[::1``, a port that is not a number) would fail deep in the transport. A
+    server that is absent is left to the reader of the connection, which says so.
+    """
+    if not isinstance(server, str) or not server:
+        return
+    try:
+        urlsplit(server).port  # noqa: B018 (the port is parsed only when asked for)
+    except ValueError as e:
+        if kubeconfig is None:
+            raise ConfigError(
+                f"invalid --server {server!r} for context {context!r}: not a URL ({e})"
+            ) from e
+        raise ConfigError(
+            f"invalid kubeconfig {kubeconfig}: context {context!r} has server {server!r}, "
+            f"not a URL ({e}): fix its cluster's server"
+        ) from e
 
 
 def read_connection(

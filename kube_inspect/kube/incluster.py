@@ -12,7 +12,7 @@ import os
 from collections.abc import Mapping
 
 from kube_inspect.errors import ConfigError
-from kube_inspect.kube.connection import Connection
+from kube_inspect.kube.connection import Connection, check_server
 from kube_inspect.kube.identity import read_impersonation
 from kube_inspect.kube.overrides import NO_OVERRIDES, ConnectionOverrides, overridden_user
 
@@ -42,6 +42,8 @@ def in_cluster_connection(
             f"no kubeconfig, and this pod has no service account token at {token}: mount "
             "one (automountServiceAccountToken) or pass --kubeconfig"
         )
+    if overrides.server:
+        check_server(overrides.server, IN_CLUSTER_CONTEXT, None)
     if ":" in host:  # an IPv6 address
         host = f"[{host}]"
     try:

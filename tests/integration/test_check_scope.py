@@ -11,7 +11,8 @@ import pytest
 
 from tests.integration.cli_runner import run
 from tests.integration.conftest import TestCluster
-from tests.integration.test_rbac import issue_user, wait_ready
+from tests.integration.restricted_users import issue_user
+from tests.integration.test_rbac import wait_ready
 
 pytestmark = [pytest.mark.integration, pytest.mark.local_backend]
 

@@ -23,6 +23,7 @@ import pytest
 
 from tests.integration.cli_runner import run
 from tests.integration.conftest import TestCluster, holds_within
+from tests.integration.restricted_users import reader_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.local_backend]  # kind: test_devices_on_kind
 
@@ -244,25 +245,12 @@ def test_the_default_tree_reads_devices_only_for_a_pending_pod_with_claims(
 def test_a_user_who_may_not_list_slices_gets_a_partial_result(
     cluster: TestCluster, dra: str, tmp_path: Path
 ) -> None:
-    assert cluster.local is not None, "kwokctl issues the users of the local backend"
     user = f"no-slices-{uuid.uuid4().hex[:6]}"
     resources = (
         "nodes,pods,events,persistentvolumeclaims,replicasets.apps,jobs.batch,"
         "deviceclasses.resource.k8s.io,resourceclaims.resource.k8s.io"
     )
-    cluster.kubectl(
-        "create", "clusterrole", user, "--verb=get,list,watch", f"--resource={resources}"
-    )
-    try:
-        cluster.kubectl(
-            "create", "clusterrolebinding", user, f"--clusterrole={user}", f"--user={user}"
-        )
-        kubeconfig = tmp_path / "user.yaml"
-        kubeconfig.write_text(
-            cluster.local._kwokctl(
-                "get", "kubeconfig", "--user", user, "--group", f"{user}-group"
-            ).stdout
-        )
+    with reader_of(cluster, user, resources, tmp_path / "user.yaml") as kubeconfig:
         shown = run("nodes", "-o", "wide", kubeconfig=kubeconfig)
         assert shown.returncode == 4, shown.stderr
         assert (
@@ -278,8 +266,6 @@ def test_a_user_who_may_not_list_slices_gets_a_partial_result(
         plain = run("tree", "-n", dra, kubeconfig=kubeconfig)  # read for its pending pods only
         assert plain.returncode == 0, plain.stderr
         assert "reading resource.k8s.io/v1 is forbidden for this user" in plain.stderr
-    finally:
-        cluster.kubectl("delete", "clusterrolebinding,clusterrole", user, "--ignore-not-found")
 
 
 @pytest.fixture(scope="module")

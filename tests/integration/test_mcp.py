@@ -20,7 +20,7 @@ from mcp.client.stdio import StdioServerParameters
 
 from tests.integration.cli_runner import run
 from tests.integration.conftest import TestCluster
-from tests.integration.test_rbac import issue_user
+from tests.integration.restricted_users import issue_user
 
 pytestmark = pytest.mark.integration
 

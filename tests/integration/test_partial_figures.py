@@ -23,7 +23,8 @@ import pytest
 from kube_inspect.model.quantity import millicores
 from tests.integration.cli_runner import run
 from tests.integration.conftest import TestCluster, holds_within
-from tests.integration.test_rbac import issue_user, wait_ready
+from tests.integration.restricted_users import issue_user
+from tests.integration.test_rbac import wait_ready
 from tests.integration.test_watch import start_watching, stop
 
 pytestmark = [pytest.mark.integration, pytest.mark.local_backend]

@@ -22,6 +22,7 @@ import yaml
 
 from tests.integration.cli_runner import run
 from tests.integration.conftest import TestCluster
+from tests.integration.restricted_users import reader_of
 
 pytestmark = pytest.mark.integration
 
@@ -397,7 +398,6 @@ def test_a_user_who_may_not_read_events_gets_the_rest_and_exit_4(
     cluster: TestCluster, pending: tuple[str, dict[str, dict[str, Any]]], tmp_path: Path
 ) -> None:
     namespace, _conditions = pending
-    assert cluster.local is not None, "kwokctl issues the users of the local backend"
     user = f"no-events-{uuid.uuid4().hex[:6]}"
     # everything a view needs but events
     resources = (
@@ -405,22 +405,8 @@ def test_a_user_who_may_not_read_events_gets_the_rest_and_exit_4(
         "nodes.metrics.k8s.io,pods.metrics.k8s.io,deviceclasses.resource.k8s.io,"
         "resourceslices.resource.k8s.io,resourceclaims.resource.k8s.io"
     )
-    cluster.kubectl(
-        "create", "clusterrole", user, "--verb=get,list,watch", f"--resource={resources}"
-    )
-    try:
-        cluster.kubectl(
-            "create", "clusterrolebinding", user, f"--clusterrole={user}", f"--user={user}"
-        )
-        kubeconfig = tmp_path / "user.yaml"
-        kubeconfig.write_text(
-            cluster.local._kwokctl(
-                "get", "kubeconfig", "--user", user, "--group", f"{user}-group"
-            ).stdout
-        )
+    with reader_of(cluster, user, resources, tmp_path / "user.yaml") as kubeconfig:
         _reads_all_but_events(namespace, user, kubeconfig)
-    finally:
-        cluster.kubectl("delete", "clusterrolebinding,clusterrole", user, "--ignore-not-found")
 
 
 def _reads_all_but_events(namespace: str, user: str, kubeconfig: Path) -> None:

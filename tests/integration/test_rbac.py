@@ -15,6 +15,7 @@ import pytest
 
 from tests.integration.cli_runner import run
 from tests.integration.conftest import TestCluster
+from tests.integration.restricted_users import issue_user, reader_of
 from tests.integration.shown import (
     PARSERS,
     TREE_OUTPUTS,
@@ -34,16 +35,6 @@ class Users:
     nobody: Path  # authenticated, bound to nothing
     viewer_name: str
     nobody_name: str
-
-
-def issue_user(cluster: TestCluster, user: str, into: Path) -> Path:
-    """Write a kubeconfig for ``user`` (in a group of its own: never system:masters)."""
-    assert cluster.local is not None, "kwokctl issues the users of the local backend"
-    kubeconfig = cluster.local._kwokctl(
-        "get", "kubeconfig", "--user", user, "--group", f"{user}-group"
-    ).stdout
-    into.write_text(kubeconfig)
-    return into
 
 
 def wait_ready(cluster: TestCluster, namespace: str, deployment: str, timeout: float = 120) -> None:
@@ -285,15 +276,8 @@ def cluster_reader(
     cluster: TestCluster, resource: str, workdir: Path, suffix: str
 ) -> Iterator[ClusterReader]:
     name = f"{resource}-reader-{suffix}"
-    cluster.kubectl(
-        "create", "clusterrole", name, "--verb=get,list,watch", f"--resource={resource}"
-    )
-    cluster.kubectl("create", "clusterrolebinding", name, f"--clusterrole={name}", f"--user={name}")
-    try:
-        yield ClusterReader(issue_user(cluster, name, workdir / f"{name}.yaml"), name)
-    finally:
-        cluster.kubectl("delete", "clusterrolebinding", name)
-        cluster.kubectl("delete", "clusterrole", name)
+    with reader_of(cluster, name, resource, workdir / f"{name}.yaml") as kubeconfig:
+        yield ClusterReader(kubeconfig, name)
 
 
 @pytest.fixture(scope="module")

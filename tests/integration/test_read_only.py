@@ -8,12 +8,15 @@ command of the CLI.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
 import yaml
 
+from kube_inspect import __version__
 from kube_inspect.cli import cli
 from tests.integration.cli_runner import run
 from tests.integration.conftest import TestCluster
@@ -86,6 +89,12 @@ def rbac_rules() -> tuple[set[tuple[str, str]], set[str], set[str]]:
     return resources, verbs, urls
 
 
+def _received_within(event: dict[str, Any], window: tuple[datetime, datetime]) -> bool:
+    """Return True when the API server received the audited request within ``window``."""
+    received = datetime.fromisoformat(event["requestReceivedTimestamp"].replace("Z", "+00:00"))
+    return window[0] <= received <= window[1]
+
+
 def test_kube_inspect_sends_only_get_list_and_watch(cluster: TestCluster, tmp_path: Path) -> None:
     assert cluster.audit_log is not None, f"the {cluster.backend} backend keeps no audit log"
     (tmp_path / "expect.yaml").write_text(EXPECT)
@@ -101,8 +110,10 @@ def test_kube_inspect_sends_only_get_list_and_watch(cluster: TestCluster, tmp_pa
     commands = set(cli.list_commands(click.Context(cli)))
     for command in sorted(commands):
         if command == "record":  # runs until stopped: a minute's recording, then SIGTERM
+            began = datetime.now(UTC)
             recording = start_recording(cluster.kubeconfig, Path(files["JOURNAL"]))
             assert recording.stop() == 0 and "Traceback" not in "".join(recording.rest())
+            recording_window = (began, datetime.now(UTC))
             ran.add(command)
             continue
         if command == "history":  # reads only the journal record writes: after the loop
@@ -125,8 +136,12 @@ def test_kube_inspect_sends_only_get_list_and_watch(cluster: TestCluster, tmp_pa
     assert {"get", "list", "watch"} <= verbs  # check --wait watched
     # the recorder follows every event, Normal ones too (its own User-Agent says it is it)
     recorded = [e for e in ours if e.get("userAgent", "").endswith(" record")]
-    # (its /version GET may go out with the views' User-Agent: the connection warms up first)
     assert {"list", "watch"} <= {e["verb"] for e in recorded} <= {"get", "list", "watch"}
+    # it names itself from its first request on, the warm-up's /version GET included:
+    # nothing else of kube-inspect's reached the API server while it ran
+    during = [e for e in ours if _received_within(e, recording_window)]
+    assert {e["userAgent"] for e in during} == {f"{USER_AGENT}/{__version__} record"}
+    assert ("get", "/version") in {(e["verb"], e["requestURI"]) for e in during}
     assert {(e.get("objectRef") or {}).get("resource") for e in recorded} >= {"pods", "events"}
     views = [e for e in ours if e not in recorded]
     assert not [e for e in ours if (e.get("objectRef") or {}).get("resource") == "secrets"]

@@ -25,7 +25,7 @@ from tests.clusters.faultproxy import FaultProxy
 from tests.integration.cli_runner import KUBE_INSPECT, run
 from tests.integration.conftest import TestCluster
 from tests.integration.process_lines import WAIT, ProcessLines
-from tests.integration.test_rbac import issue_user
+from tests.integration.restricted_users import issue_user
 
 pytestmark = [pytest.mark.integration, pytest.mark.local_backend]
 

@@ -17,7 +17,7 @@ from kube_inspect.model.quantity import whole
 from kube_inspect.schema import load_check_schema, load_schema
 from tests.integration.cli_runner import run
 from tests.integration.conftest import TestCluster, holds_within
-from tests.integration.test_rbac import issue_user
+from tests.integration.restricted_users import issue_user
 
 pytestmark = pytest.mark.integration
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from kube_inspect.cli import cli
@@ -284,3 +285,26 @@ def test_output_flag_with_equals_reads_as_kubectl_does(config: Path) -> None:
     result = invoke(config, "tree", "-o=json", "-n=shop", client_factory=factory())
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith("{")
+
+
+@pytest.mark.parametrize(
+    "server", ["https://[::1", "https://127.0.0.1:api", "https://127.0.0.1:99999"]
+)
+def test_a_server_that_is_not_a_url_is_exit_2_naming_the_context_and_the_server(
+    config: Path, tmp_path: Path, server: str
+) -> None:
+    bad = kubeconfig(tmp_path / "bad", {"a": server}, "a")
+    doc = yaml.safe_load(bad.read_text())
+    doc["users"][0]["user"] = {"auth-provider": {"name": "oidc", "config": {"id-token": "t"}}}
+    through_kubernetes = tmp_path / "auth-provider"  # read by the kubernetes package
+    through_kubernetes.write_text(yaml.safe_dump(doc))
+    said = f"context 'a' has server {server!r}, not a URL ("
+    for path in (bad, through_kubernetes):
+        result = invoke(path, "tree")
+        assert (result.exit_code, result.stdout) == (2, ""), result.output
+        assert result.stderr.startswith(f"error: invalid kubeconfig {path}: {said}")
+        assert len(result.stderr.splitlines()) == 1, result.stderr
+    flag = invoke(config, "tree", "--server", server)
+    assert (flag.exit_code, flag.stdout) == (2, ""), flag.output
+    assert flag.stderr.startswith(f"error: invalid --server {server!r} for context 'a': not a URL")
+    assert len(flag.stderr.splitlines()) == 1, flag.stderr

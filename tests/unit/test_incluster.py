@@ -87,3 +87,12 @@ def test_with_no_kubeconfig_a_pod_is_read_in_cluster(
     monkeypatch.setenv("KUBECONFIG", str(tmp_path / "none"))
     with pytest.raises(ConfigError, match="service account token"):
         read_connection(None, None)  # this machine is no pod: the mount is missing
+
+
+def test_a_server_flag_that_is_not_a_url_is_a_config_error_in_a_pod_too(mount: Path) -> None:
+    overrides = ConnectionOverrides(server="https://[::1")
+    with pytest.raises(ConfigError) as raised:
+        in_cluster_connection(POD_ENV, str(mount), overrides)
+    assert str(raised.value) == (
+        "invalid --server 'https://[::1' for context 'in-cluster': not a URL (Invalid IPv6 URL)"
+    )

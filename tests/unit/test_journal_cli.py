@@ -11,9 +11,11 @@ from click.testing import CliRunner
 
 from kube_inspect.cli import cli
 from kube_inspect.cli.moments import parse_at
-from kube_inspect.errors import UsageError
+from kube_inspect.errors import ClusterUnreachable, UsageError
 from kube_inspect.journal.store import open_journal
+from kube_inspect.kube.client import USER_AGENT, KubeClient
 from kube_inspect.offline.document import load_source
+from tests.unit.test_cli import kubeconfig
 from tests.unit.test_journal_store import SAMPLE, T0, filled
 
 # recorded by `kube-inspect record` (schema version 1) from a local cluster as the
@@ -162,3 +164,24 @@ def test_record_refuses_what_it_cannot_do_in_one_line(args: list[str], said: str
     code, out, err = invoke("record", *args)
     assert (code, out, len(err.splitlines())) == (2, "", 1), err
     assert said in err
+
+
+@pytest.mark.parametrize(
+    ("args", "user_agent"),
+    [(["record", "--journal", "JOURNAL"], f"{USER_AGENT} record"), (["tree"], None)],
+)
+def test_record_names_itself_before_its_first_request(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], user_agent: str | None
+) -> None:
+    sent_as: list[str | None] = []
+
+    def warm_up(client: KubeClient) -> None:  # where the first request (/version) is sent
+        sent_as.append(client.user_agent)
+        raise ClusterUnreachable("the test stops before any request")
+
+    monkeypatch.setattr(KubeClient, "warm_up", warm_up)
+    config = kubeconfig(tmp_path / "config", {"a": "https://127.0.0.1:1"}, "a")
+    args = [str(tmp_path / "j.sqlite") if a == "JOURNAL" else a for a in args]
+    code, _, err = invoke(*args, "--kubeconfig", str(config))
+    assert code == 3, err
+    assert sent_as == [user_agent]  # None: the views' own, kube-inspect/VERSION
