@@ -98,52 +98,37 @@ def test_auto_switches_to_protobuf_after_a_first_page_that_says_the_list_is_big(
 
 
 @pytest.mark.parametrize("wire", ["json", "protobuf"])
-def test_a_big_list_is_read_in_bigger_pages_once_its_first_page_says_so(
-    kube_env: TestCluster, monkeypatch: pytest.MonkeyPatch, wire: str
+@pytest.mark.parametrize("why", ["big list", "distant server"])
+def test_pages_grow_after_the_first_for_a_big_list_or_a_distant_server(
+    kube_env: TestCluster, monkeypatch: pytest.MonkeyPatch, wire: str, why: str
 ) -> None:
-    monkeypatch.setattr(paging, "STREAM_PAGE_SIZE", 3)
-    monkeypatch.setattr(paging, "BIG_LIST_PAGE_SIZE", 5)
+    """Pages grow after the first when it says the list is big, or gzip was asked for.
 
-    def pages_and_model(big_above: int) -> tuple[int, int, Cluster]:
-        monkeypatch.setattr(paging, "BIG_LIST_ABOVE", big_above)
-        progress = ProgressLine(None)
-        model = read(wire, progress)
-        pages, pods = progress.counts["pods"]
-        return pages, pods, model
-
-    def same() -> None:
-        small_pages, pods, small = pages_and_model(10_000)  # the sample is small: pages of 3
-        assert pods > 3 + 5 and small_pages == -(-pods // 3)
-        # the first page of 3 says more than 3 remain: the rest come in pages of 5
-        big_pages, big_pods, big = pages_and_model(3)
-        assert big_pods == pods and big_pages == 1 + -(-(pods - 3) // 5)
-        assert big == small
-
-    holds_within(same)  # the sample's crash-looping pod may change between the reads
-
-
-@pytest.mark.parametrize("wire", ["json", "protobuf"])
-def test_a_distant_server_s_list_is_read_in_bigger_pages_after_the_first(
-    kube_env: TestCluster, monkeypatch: pytest.MonkeyPatch, wire: str
-) -> None:
-    """Asked for gzip (a server not on loopback), pages grow after the first: fewer round trips."""
+    A server not on loopback is asked for gzip; its every page costs a round trip.
+    """
     monkeypatch.setattr(paging, "STREAM_PAGE_SIZE", 3)
     monkeypatch.setattr(paging, "BIG_LIST_PAGE_SIZE", 5)
     monkeypatch.setattr(paging, "DISTANT_GROW_ABOVE", 3)
+    monkeypatch.setattr(paging, "BIG_LIST_ABOVE", 10_000)  # the sample is small
+    monkeypatch.setenv(COMPRESSION_ENV, "none")
 
-    def pages_and_model(compression: str) -> tuple[int, int, Cluster]:
-        monkeypatch.setenv(COMPRESSION_ENV, compression)
+    def pages_and_model(grow: bool) -> tuple[int, int, Cluster]:
+        if why == "big list":
+            monkeypatch.setattr(paging, "BIG_LIST_ABOVE", 3 if grow else 10_000)
+        else:
+            monkeypatch.setenv(COMPRESSION_ENV, "gzip" if grow else "none")
         progress = ProgressLine(None)
         model = read(wire, progress)
         pages, pods = progress.counts["pods"]
         return pages, pods, model
 
     def same() -> None:
-        near_pages, pods, near = pages_and_model("none")  # as on loopback: pages of 3
-        assert pods > 3 + 5 and near_pages == -(-pods // 3)
-        far_pages, far_pods, far = pages_and_model("gzip")  # 3, then pages of 5
-        assert far_pods == pods and far_pages == 1 + -(-(pods - 3) // 5)  # before: as near
-        assert far == near
+        small_pages, pods, small = pages_and_model(grow=False)  # pages of 3 throughout
+        assert pods > 3 + 5 and small_pages == -(-pods // 3)
+        # the first page of 3 says more than 3 remain: the rest come in pages of 5
+        big_pages, big_pods, big = pages_and_model(grow=True)
+        assert big_pods == pods and big_pages == 1 + -(-(pods - 3) // 5)
+        assert big == small
 
     holds_within(same)  # the sample's crash-looping pod may change between the reads
 
