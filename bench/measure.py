@@ -266,6 +266,17 @@ def run_once(command: Command, kill_below: float = KILL_BELOW_GIB) -> tuple[floa
     return wall, rss_kb / 1024, user + system
 
 
+def _skipped(
+    label: str, done: list[float], given_up: set[str], slow: tuple[float, int] | None
+) -> str:
+    """Return why this run of a command is left out (given up, slow, memory low), or ""."""
+    if label in given_up:
+        return "given up"
+    if slow and len(done) >= slow[1] and statistics.median(done) > slow[0]:
+        return "slow"
+    return "memory low" if available_gib() < MIN_AVAILABLE_GIB else ""
+
+
 def measure(
     cmds: list[Command],
     runs: int,
@@ -290,13 +301,10 @@ def measure(
         order = list(cmds)
         random.Random(run).shuffle(order)  # the same orders in every bench run
         for command in order:
-            if command.label in given_up:
-                continue
-            done = walls[command.label]
-            if slow and len(done) >= slow[1] and statistics.median(done) > slow[0]:
-                continue
-            if available_gib() < MIN_AVAILABLE_GIB:
-                log(f"    run {run + 1}/{runs} {command.label}: skipped, memory low")
+            why = _skipped(command.label, walls[command.label], given_up, slow)
+            if why:
+                if why == "memory low":
+                    log(f"    run {run + 1}/{runs} {command.label}: skipped, memory low")
                 continue
             server_before = server_cpu() if server_cpu else 0.0
             try:
