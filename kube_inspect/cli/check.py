@@ -24,6 +24,7 @@ from kube_inspect.cli.options import (
     refuse_flags,
     selection_options,
 )
+from kube_inspect.cli.output_flags import report_output_option
 from kube_inspect.cli.reading import exit_if_partial
 from kube_inspect.errors import EXIT_CHECKS_FAILED, EXIT_CODES_HELP, UsageError
 from kube_inspect.interpret.durations import DAY, parse_duration
@@ -117,14 +118,7 @@ Examples:
 @click.option(
     "--timeout", default="5m", show_default=True, metavar="DURATION", help="How long --wait waits."
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@report_output_option
 @click.option(
     "--baseline",
     metavar="FILE",
