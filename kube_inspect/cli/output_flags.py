@@ -1,9 +1,10 @@
 """-o/--output: kubectl's ``-o=json`` spelling, and the one -o of the commands that report.
 
 The views' -o (tree, nodes, pods, containers), with --fmt and --color, is
-``output_options`` in cli/options.py; it reads its values with ShortFlagChoice.
-``check`` and ``history`` write one report, as text or as one JSON document: they share
-``report_output_option``. Light on purpose: history loads nothing of the views for it.
+``output_options`` in cli/options.py. ``check`` and ``history`` write one report, as text
+or as one JSON document: they share ``report_output_option``. Every -o reads its value
+with ShortFlagChoice, so ``-o=json`` works as in kubectl. Light on purpose: history loads
+nothing of the views for it.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ class ShortFlagChoice(click.Choice[str]):
 report_output_option = click.option(
     "-o",
     "--output",
-    type=click.Choice(REPORT_OUTPUTS),
+    type=ShortFlagChoice(REPORT_OUTPUTS),
     default="text",
     show_default=True,
     help="Output format.",
