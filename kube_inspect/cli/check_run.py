@@ -96,7 +96,7 @@ def check_fleet(run: CheckRun) -> None:
                     f"notice: context {context!r}: not read in the baseline: every failure counts",
                     err=True,
                 )
-            mine = replace(plan, known=known.get(context, frozenset()))
+            mine = replace(mine, known=known.get(context, frozenset()))
         if wait is None:
             report, _ = evaluate(client, mine, forbidden)
             return report
