@@ -1,28 +1,21 @@
 """``kube-inspect check``: is this cluster healthy? Rules, expectations, CI reports, --wait.
 
 The command registers itself on the ``cli`` group (``kube_inspect.cli`` imports this
-module); errors still become exit codes there, in one place.
+module); errors still become exit codes there, in one place. It turns its flags into one
+CheckRun, run on one cluster or a fleet (cli/check_run.py); the reports are written by
+cli/check_reports.py, --baseline read by cli/check_baseline.py.
 """
 
 from __future__ import annotations
-
-import os
-import sys
-from dataclasses import replace
 
 import click
 
 from kube_inspect.check.expectations import read_expectations
 from kube_inspect.check.rules import RULES, CheckOptions, select_rules
-from kube_inspect.check.run import (
-    CheckPlan,
-    evaluate,
-    fleet_check_exit_code,
-    known_failures,
-    wait_until_passing,
-)
+from kube_inspect.check.run import CheckPlan
+from kube_inspect.cli.check_reports import ReportFlags, write_reports
+from kube_inspect.cli.check_run import CheckRun, check_cluster, check_fleet
 from kube_inspect.cli.completion import complete_file, complete_from_list
-from kube_inspect.cli.fleet import read_each
 from kube_inspect.cli.options import (
     FILTER_FLAGS,
     ClusterFlags,
@@ -31,174 +24,10 @@ from kube_inspect.cli.options import (
     refuse_flags,
     selection_options,
 )
-from kube_inspect.cli.reading import client_factory, exit_if_partial
+from kube_inspect.cli.output_flags import report_output_option
+from kube_inspect.cli.reading import exit_if_partial
 from kube_inspect.errors import EXIT_CHECKS_FAILED, EXIT_CODES_HELP, UsageError
 from kube_inspect.interpret.durations import DAY, parse_duration
-from kube_inspect.kube.client import KubeClient, Target
-from kube_inspect.kube.progress import Progress
-from kube_inspect.model.checks import CheckReport
-from kube_inspect.model.fleet import Member
-from kube_inspect.offline.document import FleetSnapshot, Snapshot, load_any
-from kube_inspect.offline.playback import SnapshotClient
-from kube_inspect.read.partial import ForbiddenReads
-from kube_inspect.read.selection import in_context_namespace
-from kube_inspect.render.checks_fleet import (
-    fleet_check_dict,
-    render_fleet_check_text,
-    render_fleet_github_summary,
-)
-from kube_inspect.render.checks_json import render_check_json
-from kube_inspect.render.checks_text import render_check_text
-from kube_inspect.render.github import (
-    render_fleet_annotations,
-    render_github_annotations,
-    render_github_summary,
-)
-from kube_inspect.render.json import write_json
-from kube_inspect.render.junit import render_fleet_junit, render_junit
-
-
-def write_reports(
-    report: CheckReport, output: str, junit: str | None, target: Target, warnings: list[str]
-) -> None:
-    """Write the report to stdout, the JUnit file, and GitHub Actions' outputs when there."""
-    header = f"cluster {target.context} at {target.server}"
-    # the files first: stdout may be a pipe whose reader is gone, the files must be there
-    if junit:
-        try:
-            with open(junit, "w", encoding="utf-8") as f:
-                render_junit(report, f)
-        except OSError as e:
-            raise UsageError(f"cannot write --junit file {junit}: {e.strerror}") from e
-        except ValueError as e:  # a path no file can have, e.g. with a NUL byte
-            raise UsageError(f"cannot write --junit file {junit!r}: {e}") from e
-    summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if os.environ.get("GITHUB_ACTIONS") == "true" and summary:
-        with open(summary, "a", encoding="utf-8") as f:
-            render_github_summary(report, f, header)
-    if output == "json":
-        render_check_json(report, sys.stdout, warnings, target.context, target.server)
-    else:
-        render_check_text(report, sys.stdout, header)
-    if os.environ.get("GITHUB_ACTIONS") == "true":
-        render_github_annotations(report, sys.stdout if output != "json" else sys.stderr)
-
-
-def write_fleet_reports(
-    members: tuple[Member[CheckReport], ...], output: str, junit: str | None
-) -> None:
-    """Write many clusters' reports: stdout, the JUnit file, GitHub Actions' outputs."""
-    if junit:
-        try:
-            with open(junit, "w", encoding="utf-8") as f:
-                render_fleet_junit(members, f)
-        except OSError as e:
-            raise UsageError(f"cannot write --junit file {junit}: {e.strerror}") from e
-        except ValueError as e:
-            raise UsageError(f"cannot write --junit file {junit!r}: {e}") from e
-    summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if os.environ.get("GITHUB_ACTIONS") == "true" and summary:
-        with open(summary, "a", encoding="utf-8") as f:
-            render_fleet_github_summary(members, f)
-    if output == "json":
-        write_json(fleet_check_dict(members), sys.stdout)
-    else:
-        render_fleet_check_text(members, sys.stdout)
-    if os.environ.get("GITHUB_ACTIONS") == "true":
-        render_fleet_annotations(members, sys.stdout if output != "json" else sys.stderr)
-
-
-Known = frozenset[tuple[str, str]]
-
-
-def baseline_of(path: str, plan: CheckPlan, context: str) -> Known:
-    """Return the failures the baseline already had for ``context``'s cluster.
-
-    A one-cluster baseline is that cluster's; from a fleet snapshot, the cluster of the
-    same context is (a UsageError when it was not read there).
-    """
-    source = load_any(path)
-    if isinstance(source, FleetSnapshot):
-        found = fleet_baseline(source, plan).get(context)
-        if found is None:
-            raise UsageError(
-                f"--baseline {path}: the fleet snapshot did not read context {context!r} "
-                f"(it holds {', '.join(source.contexts)})"
-            )
-        return found
-    return _known_in(source, plan)
-
-
-def fleet_baseline(source: FleetSnapshot, plan: CheckPlan) -> dict[str, Known]:
-    """Return, by context, the failures each cluster the fleet snapshot read already had."""
-    return {m.context: _known_in(m, plan) for m in source.clusters if isinstance(m, Snapshot)}
-
-
-def _known_in(snapshot: Snapshot, plan: CheckPlan) -> Known:
-    client = SnapshotClient(snapshot)
-    try:
-        return known_failures(evaluate(client, plan)[0])
-    finally:
-        client.close()
-
-
-def in_context(plan: CheckPlan, client: KubeClient) -> CheckPlan:
-    """Return the plan as read through ``client``: in its context's namespace, without -n/-A."""
-    return replace(plan, selection=in_context_namespace(plan.selection, client.target.namespace))
-
-
-def check_fleet(
-    flags: ClusterFlags,
-    plan: CheckPlan,
-    wait: float | None,
-    output: str,
-    junit: str | None,
-    baseline: str | None = None,
-) -> None:
-    """Check every cluster the flags name, at once; exit with the worst of their codes.
-
-    With --wait each cluster waits for itself, in its own thread, within the same timeout.
-    With a fleet ``baseline``, each cluster's known failures are those of the cluster of
-    the same context in it (none for a context it did not read, said on stderr).
-    """
-    known: dict[str, Known] | None = None
-    if baseline is not None:
-        source = load_any(baseline)
-        if not isinstance(source, FleetSnapshot):
-            raise UsageError(
-                f"--baseline {baseline} is one cluster's snapshot: several contexts are "
-                "checked against a fleet snapshot (kube-inspect snapshot --context a,b)"
-            )
-        known = fleet_baseline(source, plan)
-
-    def check_one(client: KubeClient, forbidden: ForbiddenReads, progress: Progress) -> CheckReport:
-        context = client.target.context
-        mine = in_context(plan, client)
-        if known is not None:
-            if context not in known:
-                click.echo(
-                    f"notice: context {context!r}: not read in the baseline: every failure counts",
-                    err=True,
-                )
-            mine = replace(plan, known=known.get(context, frozenset()))
-        if wait is None:
-            report, _ = evaluate(client, mine, forbidden)
-            return report
-        report, seen = wait_until_passing(
-            client, mine, wait, lambda line: click.echo(f"{context}: {line}", err=True)
-        )
-        forbidden.merge(seen)
-        return report
-
-    members = read_each(flags, check_one, quiet=True)
-    write_fleet_reports(members, output, junit)
-    for member in members:
-        for line in member.warnings:
-            click.echo(f"warning: context {member.context!r}: {line}", err=True)
-    code = fleet_check_exit_code(members)
-    if code:
-        click.get_current_context().exit(code)
-
 
 # check's --help: the rules it runs, and how it ends
 CHECK_HELP = """Check that the cluster is healthy; exit 1 when a check fails (for CI gates).
@@ -289,14 +118,7 @@ Examples:
 @click.option(
     "--timeout", default="5m", show_default=True, metavar="DURATION", help="How long --wait waits."
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@report_output_option
 @click.option(
     "--baseline",
     metavar="FILE",
@@ -360,49 +182,25 @@ def check(
         options,
         read_expectations(expect_file) if expect_file else (),
     )
+    run = CheckRun(
+        cluster, plan, ReportFlags(output, junit), wait_seconds if wait else None, baseline
+    )
     if since is not None:
-        if wait or baseline is not None:
-            raise UsageError("--since compares with the journal itself: drop --wait and --baseline")
-        from kube_inspect.cli.check_since import check_since  # reads a journal: only then
-
-        report, forbidden, target = check_since(cluster, plan, since)
-        write_reports(report, output, junit, target, forbidden.warnings())
-        if not report.passed:
-            click.get_current_context().exit(EXIT_CHECKS_FAILED)
-        exit_if_partial(forbidden)
-        return
-    run = check_fleet if cluster.fleet else check_cluster
-    run(cluster, plan, wait_seconds if wait else None, output, junit, baseline)
+        check_journal_since(run, since)
+    elif cluster.fleet:
+        check_fleet(run)
+    else:
+        check_cluster(run)
 
 
-def check_cluster(
-    flags: ClusterFlags,
-    plan: CheckPlan,
-    wait: float | None,
-    output: str,
-    junit: str | None,
-    baseline: str | None = None,
-) -> None:
-    """Check the one cluster the flags name (for ``wait`` seconds at most with --wait).
+def check_journal_since(run: CheckRun, since: str) -> None:
+    """Check what appeared in the --from journal since ``since``; exit 1 when a check fails."""
+    if run.wait is not None or run.baseline is not None:
+        raise UsageError("--since compares with the journal itself: drop --wait and --baseline")
+    from kube_inspect.cli.check_since import check_since  # reads a journal: only then
 
-    Exit 1 when a check fails, else 4 when part of it could not be read.
-    """
-    client = client_factory()(flags)
-    plan = in_context(plan, client)
-    try:
-        if baseline is not None:
-            plan = replace(plan, known=baseline_of(baseline, plan, client.target.context))
-        if wait is not None:
-            report, forbidden = wait_until_passing(
-                client, plan, wait, lambda line: click.echo(line, err=True)
-            )
-        else:
-            report, forbidden = evaluate(client, plan)
-    finally:
-        client.close()
-    write_reports(report, output, junit, client.target, forbidden.warnings())
+    report, forbidden, target = check_since(run.cluster, run.plan, since)
+    write_reports(report, run.reports, target, forbidden.warnings())
     if not report.passed:
-        for line in forbidden.warnings():
-            click.echo(f"warning: {line}", err=True)
         click.get_current_context().exit(EXIT_CHECKS_FAILED)
     exit_if_partial(forbidden)

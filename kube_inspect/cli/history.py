@@ -12,6 +12,7 @@ import click
 
 from kube_inspect.cli.completion import complete_file
 from kube_inspect.cli.moments import parse_at
+from kube_inspect.cli.output_flags import report_output_option
 from kube_inspect.errors import EXIT_CODES_HELP, UsageError
 from kube_inspect.interpret.history import KINDS, RESOURCES, tell_history
 from kube_inspect.interpret.names import check_name
@@ -144,14 +145,7 @@ def write_history(journal: Journal, query: HistoryQuery) -> None:
 @click.option("--since", metavar="TIME", help="From this time on: 2026-12-06T03:00:00Z, or -1h.")
 @click.option("--until", metavar="TIME", help="Up to this time (same forms as --since).")
 @click.option("--problems", is_flag=True, help="Every object that became unhealthy, when and why.")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@report_output_option
 def history(
     reference: str | None,
     namespace: str,

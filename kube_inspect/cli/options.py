@@ -33,6 +33,7 @@ from kube_inspect.cli.flags import OutputFlags as OutputFlags
 from kube_inspect.cli.flags import SelectionFlags as SelectionFlags
 from kube_inspect.cli.from_file import read_from_file
 from kube_inspect.cli.moments import at_option, is_journal, parse_at
+from kube_inspect.cli.output_flags import ShortFlagChoice as ShortFlagChoice
 from kube_inspect.cli.refusals import refuse_cluster_flags
 from kube_inspect.cli.refusals import refuse_flags as refuse_flags
 from kube_inspect.cli.refusals import refuse_fleet as refuse_fleet
@@ -319,16 +320,6 @@ def selection_options(func: F) -> F:
         return SelectionFlags(selection, p["quiet"], given)
 
     return _apply(_SELECTION_OPTIONS, _grouped(_SELECTION_NAMES, build, "selection")(func))
-
-
-class ShortFlagChoice(click.Choice[str]):
-    """A choice that also reads kubectl's ``-o=json``: click hands it ``=json``."""
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        """Return the choice, without the ``=`` of the ``-x=value`` spelling."""
-        if isinstance(value, str) and value.startswith("="):
-            value = value[1:]
-        return super().convert(value, param, ctx)
 
 
 def _short_value(value: str | None) -> str | None:

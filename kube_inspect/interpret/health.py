@@ -1,230 +1,36 @@
-"""One judgement of health: each node, pod and container state, its verdict and meaning.
+"""One judgement of health: the verdict on each node, pod, container and claim, and why.
 
 Every view reads its verdicts from here: the tree's colours, ``--problems``, check's rules,
-explain's "what needs attention", the pictures' fills and the watch's marks. Keys are a
-node status word or true node condition, a pod phase (or ``phase/condition``), a container
-state name or ``state/reason``. docs/tree.md's table of states is checked against this one.
+explain's "what needs attention", the pictures' fills and the watch's marks. The verdicts
+and meanings themselves are the one health table (interpret/health_table.py, re-exported
+here); this module says which of its states an object is in, and which part of a pod
+(a container, a claim) makes it worse.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
+from kube_inspect.interpret.health_table import CONTAINER_STATES as CONTAINER_STATES
+from kube_inspect.interpret.health_table import DEVICE_CLAIM_STATES as DEVICE_CLAIM_STATES
+from kube_inspect.interpret.health_table import (
+    FALLBACK_NODE,
+    FALLBACK_POD,
+    FALLBACK_VOLUME,
+    worse,
+)
+from kube_inspect.interpret.health_table import GATES_NOT_READY as GATES_NOT_READY
+from kube_inspect.interpret.health_table import LEVELS as LEVELS
+from kube_inspect.interpret.health_table import NODE_CONDITIONS as NODE_CONDITIONS
+from kube_inspect.interpret.health_table import NODE_STATES as NODE_STATES
+from kube_inspect.interpret.health_table import POD_STATES as POD_STATES
+from kube_inspect.interpret.health_table import PRESSURES as PRESSURES
+from kube_inspect.interpret.health_table import VERDICTS as VERDICTS
+from kube_inspect.interpret.health_table import VOLUME_STATES as VOLUME_STATES
+from kube_inspect.interpret.health_table import StateHealth as StateHealth
+from kube_inspect.interpret.health_table import Verdict as Verdict
 from kube_inspect.model.cluster import Claim, Container, ContainerState, Node, Pod
 from kube_inspect.model.devices import PodClaim
-
-Level = Literal["cluster", "node", "pod", "container"]
-Verdict = Literal["healthy", "warning", "failing"]
-VERDICTS: tuple[Verdict, ...] = ("healthy", "warning", "failing")  # best first
-_RANK: dict[Verdict, int] = {v: i for i, v in enumerate(VERDICTS)}
-
-
-@dataclass(frozen=True, slots=True)
-class StateHealth:
-    """One state's verdict and meaning; ``finished`` states ran to their end (healthy)."""
-
-    verdict: Verdict
-    meaning: str
-    finished: bool = False
-
-    @property
-    def unusual(self) -> bool:
-        """Return True when the state is not healthy: it is explained and listed as a problem."""
-        return self.verdict != "healthy"
-
-
-def _healthy(meaning: str, finished: bool = False) -> StateHealth:
-    return StateHealth("healthy", meaning, finished)
-
-
-def _warning(meaning: str) -> StateHealth:
-    return StateHealth("warning", meaning)
-
-
-def _failing(meaning: str) -> StateHealth:
-    return StateHealth("failing", meaning)
-
-
-LEVELS: dict[Level, str] = {
-    "cluster": "a set of nodes run by a control plane (API server, scheduler, controllers)",
-    "node": "a machine, real or virtual, that runs pods; its kubelet reports its health",
-    "pod": "the smallest deployable unit: containers scheduled together, sharing one IP "
-    "address and their volumes",
-    "container": "one running image inside a pod; init containers run to completion first",
-}
-
-# Node conditions that are bad news when True; the tree shows them after the status words.
-NODE_CONDITIONS: dict[str, StateHealth] = {
-    "MemoryPressure": _failing("the node is short of memory: its kubelet evicts pods to free some"),
-    "DiskPressure": _failing(
-        "the node is short of disk space: its kubelet evicts pods and removes unused images"
-    ),
-    "PIDPressure": _failing("the node is short of process IDs: its kubelet evicts pods"),
-    "NetworkUnavailable": _failing(
-        "the node's network is not set up, so its pods cannot be reached"
-    ),
-}
-# The conditions check's node-pressure rule looks at.
-PRESSURES: tuple[str, ...] = tuple(c for c in NODE_CONDITIONS if c.endswith("Pressure"))
-
-NODE_STATES: dict[str, StateHealth] = {
-    "Ready": _healthy("healthy: its kubelet reports in and it accepts new pods"),
-    "NotReady": _failing(
-        "its kubelet says it cannot run pods (runtime, network or pressure trouble); "
-        "new pods avoid it and its pods may be evicted"
-    ),
-    "Unknown": _failing(
-        "its kubelet stopped reporting: the node may be down or cut off from the "
-        "control plane; its pods are evicted after a grace period"
-    ),
-    "SchedulingDisabled": _warning(
-        "cordoned, so the scheduler places no new pod on it; the pods it runs stay"
-    ),
-    "(not listed)": _warning(
-        "a pod names this node but the node itself was not read (deleted, or not "
-        "allowed to list nodes)"
-    ),
-    **NODE_CONDITIONS,
-}
-
-POD_STATES: dict[str, StateHealth] = {
-    "Running": _healthy("bound to a node, and at least one container is running"),
-    "Running/NotReady": _warning(
-        "running, but not every container is ready: it gets no Service traffic until they are"
-    ),
-    "Running/Restarted": _warning(
-        "running and ready, but its containers restarted (RESTARTS says how often): they "
-        "crashed or were killed before; their previous logs say why"
-    ),
-    "Running/ReadinessGatesNotReady": _warning(
-        "its containers are ready, but a readiness gate's condition (set by a controller "
-        "outside the kubelet, such as a load balancer's) is not True: it gets no Service "
-        "traffic until it is"
-    ),
-    "Pending": _warning(
-        "accepted by the cluster but not running yet: waiting for a node, or for its "
-        "images and containers to start"
-    ),
-    "Pending/Unschedulable": _warning(
-        "no node can take it: the scheduler tried every node and each one was ruled out"
-    ),
-    "Pending/SchedulingGated": _warning(
-        "held back on purpose: the scheduler does not try to place it until something "
-        "(often a queue or quota controller) removes its scheduling gates"
-    ),
-    "Succeeded": _healthy(
-        "every container finished with exit 0 and will not restart; the pod is kept so "
-        "its logs can be read",
-        finished=True,
-    ),
-    "Failed": _failing(
-        "every container stopped and at least one failed (non-zero exit, or killed by "
-        "the system); it will not restart"
-    ),
-    "Unknown": _failing(
-        "the pod's state could not be read from its node, usually because the node "
-        "stopped reporting"
-    ),
-    "Terminating": _warning(
-        "being deleted: its containers were asked to stop, and it goes away once they "
-        "have, within its grace period"
-    ),
-    "Terminating/Stuck": _failing(
-        "being deleted, and still there after its grace period ended: a finalizer holds "
-        "it, or its node does not report its containers stopped"
-    ),
-}
-
-CONTAINER_STATES: dict[str, StateHealth] = {
-    "running": _healthy("started and has not stopped"),
-    "running/not ready": _warning(
-        "running, but its readiness probe does not pass yet: it gets no traffic"
-    ),
-    "waiting": _warning("not running yet, and no reason was given"),
-    "waiting/ContainerCreating": _warning(
-        "being set up: its image is pulled and its volumes mounted"
-    ),
-    "waiting/PodInitializing": _warning("waiting for the pod's init containers to finish"),
-    "waiting/CrashLoopBackOff": _failing(
-        "it keeps crashing: the kubelet restarts it, waiting longer each time (up to 5 "
-        "minutes); its previous logs say why"
-    ),
-    "waiting/ImagePullBackOff": _failing(
-        "its image cannot be pulled (wrong name or tag, or no access to the registry); "
-        "the kubelet retries with growing pauses"
-    ),
-    "waiting/ErrImagePull": _failing(
-        "pulling its image just failed (wrong name or tag, or no access to the registry)"
-    ),
-    "waiting/ErrImageNeverPull": _failing(
-        "imagePullPolicy is Never and the image is not on the node"
-    ),
-    "waiting/InvalidImageName": _failing("its image name is not a valid image reference"),
-    "waiting/CreateContainerConfigError": _failing(
-        "its configuration refers to something missing, often a ConfigMap or Secret key"
-    ),
-    "waiting/CreateContainerError": _failing("the container runtime could not create it"),
-    "waiting/RunContainerError": _failing("the container runtime could not start it"),
-    "waiting/PreStartHookError": _failing("its pre-start hook failed"),
-    "waiting/PostStartHookError": _failing("its postStart hook failed, so it was killed"),
-    "waiting/ImageInspectError": _failing("the runtime could not inspect its image"),
-    "waiting/RegistryUnavailable": _failing("the image registry could not be reached"),
-    "waiting/SignatureValidationFailed": _failing("its image's signature did not validate"),
-    "terminated": _failing("it stopped"),
-    "terminated/Completed": _healthy("it ran to the end and exited 0", finished=True),
-    "terminated/Error": _failing("it exited with a non-zero code: its logs say why"),
-    "terminated/OOMKilled": _failing(
-        "killed for using more memory than its limit: raise the limit or use less memory"
-    ),
-    "terminated/ContainerCannotRun": _failing("the runtime could not run its command"),
-    "terminated/DeadlineExceeded": _failing("stopped because the pod's deadline passed"),
-    "terminated/StartError": _failing("the runtime failed to start its process"),
-    "terminated/Terminated": _failing("it stopped; no reason was given"),
-    "terminated/ContainerStatusUnknown": _failing(
-        "its state was lost (the pod was deleted or its node went away) and is taken as failed"
-    ),
-    "terminated/Evicted": _failing("stopped because the node ran short of a resource"),
-    "unknown": _warning("no status reported for it yet (the pod has not started on a node)"),
-}
-
-# A pod's PersistentVolumeClaim, by its phase: the pod cannot start on a claim not Bound.
-VOLUME_STATES: dict[str, StateHealth] = {
-    "Bound": _healthy("the claim is bound to a volume the pod can mount"),
-    "Pending": _warning(
-        "the claim is not bound to a volume yet (none matches, or one is being made): "
-        "a pod using it cannot start until it is"
-    ),
-    "Lost": _failing(
-        "the volume the claim was bound to is gone: its data cannot be reached and the "
-        "pod cannot mount it"
-    ),
-    "(not found)": _failing(
-        "the pod names a claim its namespace does not have: the pod cannot start until "
-        "it is created"
-    ),
-}
-_FALLBACK_VOLUME = _warning("a claim phase kube-inspect has no words for")
-# A pod's ResourceClaim (DRA devices), by PodClaim.state, and a device gone from its slice
-DEVICE_CLAIM_STATES: dict[str, StateHealth] = {
-    "allocated": _healthy("the scheduler allocated the devices the claim asks for"),
-    "pending": _warning(
-        "no device is allocated to the claim yet: a pod using it is not placed until one is"
-    ),
-    "missing": _failing(
-        "the claim the pod names (or the one its template makes) does not exist: the pod "
-        "cannot be placed until it does"
-    ),
-    "vanished": _failing(
-        "a device allocated to the claim is in no ResourceSlice any more: its driver "
-        "unpublished it (removed, broken, or its node gone)"
-    ),
-}
-
-# The Ready condition's reason when the containers are ready and a readiness gate is not
-GATES_NOT_READY = "ReadinessGatesNotReady"
-_FALLBACK_NODE = _warning("a node status kube-inspect has no words for")
-_FALLBACK_POD = _warning("a pod phase kube-inspect has no words for")
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,7 +72,7 @@ def node_state(node: Node) -> list[tuple[str, StateHealth]]:
     if not node.listed:
         return [("(not listed)", NODE_STATES["(not listed)"])]
     words = [*node.status.split(","), *node.pressures]
-    return [(w, NODE_STATES.get(w, _FALLBACK_NODE)) for w in words]
+    return [(w, NODE_STATES.get(w, FALLBACK_NODE)) for w in words]
 
 
 def pod_state_key(pod: Pod, unschedulable: bool = False) -> str:
@@ -294,7 +100,7 @@ def pod_state_key(pod: Pod, unschedulable: bool = False) -> str:
 def pod_state(pod: Pod, unschedulable: bool = False) -> tuple[str, StateHealth]:
     """Return the pod's state key and its meaning."""
     key = pod_state_key(pod, unschedulable)
-    return key, POD_STATES.get(key, _FALLBACK_POD)
+    return key, POD_STATES.get(key, FALLBACK_POD)
 
 
 def container_state_key(state: ContainerState, ready: bool = True) -> str:
@@ -346,14 +152,14 @@ def judge_pod(pod: Pod, unschedulable: bool = False) -> Judgement:
     parts += [(f"claim {c.name}", (c.status, judge_claim(c).state)) for c in claims]
     parts += [(f"claim {c.name}", _device_claim_state(c)) for c in pod.claims if c.state]
     for part, (inner_key, inner) in parts:
-        if _RANK[inner.verdict] > _RANK[judgement.verdict]:
+        if worse(inner.verdict, judgement.verdict):
             judgement = Judgement(key, inner, part, inner_key)
     return judgement
 
 
 def judge_claim(claim: Claim) -> Judgement:
     """Return the verdict on a PersistentVolumeClaim, from its phase (or its absence)."""
-    return Judgement(claim.status, VOLUME_STATES.get(claim.status, _FALLBACK_VOLUME))
+    return Judgement(claim.status, VOLUME_STATES.get(claim.status, FALLBACK_VOLUME))
 
 
 def claim_problem(pod: Pod) -> str | None:
@@ -392,7 +198,7 @@ def judge_node(node: Node) -> Judgement:
     states = node_state(node)
     key, state = states[0]
     for word, other in states[1:]:
-        if _RANK[other.verdict] > _RANK[state.verdict]:
+        if worse(other.verdict, state.verdict):
             key, state = word, other
     return Judgement(key, state)
 
@@ -427,7 +233,7 @@ def _problem_words(pod: Pod, judgement: Judgement) -> str:
         return claim
     if pod.claims and (device := device_problem(pod)) is not None:
         return device
-    if POD_STATES.get(pod.phase, _FALLBACK_POD).unusual:
+    if POD_STATES.get(pod.phase, FALLBACK_POD).unusual:
         return f"{pod.phase}" + (f": {pod.reason}" if pod.reason else "")
     if pod.ready_count < len(pod.counted_containers):
         return f"not ready ({pod.ready_count}/{len(pod.counted_containers)})"

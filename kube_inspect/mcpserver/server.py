@@ -69,31 +69,43 @@ def make_server(target: Target) -> MCPServer:
     server: MCPServer = MCPServer(
         name="kube-inspect", instructions=INSTRUCTIONS, version=__version__
     )
+    add_view_tools(server, target)
+    add_check_tool(server, target)
+    add_explain_tool(server, target)
+    return server
 
-    def view(name: str, selection: Selection) -> dict[str, Any]:
-        code, out, err = run_command(view_argv(name, target, selection))
-        return answer(code, out, err, as_json=True)
 
-    def pod_view(name: str) -> Callable[..., dict[str, Any]]:
-        """Return the tool of a view of pods (tree, pods): the same arguments for each."""
+def run_view(name: str, target: Target, selection: Selection) -> dict[str, Any]:
+    """Return the answer of the view ``name`` (``kube-inspect NAME -o json``) of ``selection``."""
+    code, out, err = run_command(view_argv(name, target, selection))
+    return answer(code, out, err, as_json=True)
 
-        def tool(
-            namespace: str | None = None,
-            selector: str | None = None,
-            field_selector: str | None = None,
-            node: list[str] | None = None,
-            node_selector: str | None = None,
-            problems: bool = False,
-            sort: str | None = None,
-        ) -> dict[str, Any]:
-            nodes_ = tuple(node or ())
-            selection = Selection(namespace, selector, field_selector, nodes_, node_selector)
-            return view(name, replace(selection, problems=problems, sort=sort))
 
-        return tool
+def pod_view(name: str, target: Target) -> Callable[..., dict[str, Any]]:
+    """Return the tool of a view of pods (tree, pods): the same arguments for each."""
 
+    def tool(
+        namespace: str | None = None,
+        selector: str | None = None,
+        field_selector: str | None = None,
+        node: list[str] | None = None,
+        node_selector: str | None = None,
+        problems: bool = False,
+        sort: str | None = None,
+    ) -> dict[str, Any]:
+        nodes_ = tuple(node or ())
+        selection = Selection(namespace, selector, field_selector, nodes_, node_selector)
+        return run_view(name, target, replace(selection, problems=problems, sort=sort))
+
+    return tool
+
+
+def add_view_tools(server: MCPServer, target: Target) -> None:
+    """Add the views' tools: tree and pods (POD_VIEWS), then nodes."""
     for name, description in POD_VIEWS.items():
-        server.add_tool(pod_view(name), name=name, description=description, annotations=READ_ONLY)
+        server.add_tool(
+            pod_view(name, target), name=name, description=description, annotations=READ_ONLY
+        )
 
     @server.tool(annotations=READ_ONLY)
     def nodes(
@@ -110,7 +122,11 @@ def make_server(target: Target) -> MCPServer:
         are the selected pods' share of each node, not the node's total.
         """
         selection = Selection(namespace, selector, None, node or (), node_selector, problems, sort)
-        return view("nodes", selection)
+        return run_view("nodes", target, selection)
+
+
+def add_check_tool(server: MCPServer, target: Target) -> None:
+    """Add the check tool: check's rules, as `kube-inspect check -o json` runs them."""
 
     @server.tool(annotations=READ_ONLY)
     def check(
@@ -131,6 +147,10 @@ def make_server(target: Target) -> MCPServer:
         code, out, err = run_command(argv)
         return answer(code, out, err, as_json=True)
 
+
+def add_explain_tool(server: MCPServer, target: Target) -> None:
+    """Add the explain tool: plain words, as `kube-inspect explain` prints them."""
+
     @server.tool(annotations=READ_ONLY)
     def explain(what: str | None = None, namespace: str | None = None) -> dict[str, Any]:
         """Explain in plain words the cluster (no argument) or one object, and what to run next.
@@ -139,8 +159,6 @@ def make_server(target: Target) -> MCPServer:
         """
         code, out, err = run_command(explain_argv(target, what, namespace))
         return answer(code, out, err, as_json=False)
-
-    return server
 
 
 def serve(target: Target) -> None:

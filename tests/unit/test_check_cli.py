@@ -315,3 +315,14 @@ def test_a_partial_check_json_document_validates_too(config: str) -> None:
     doc = json.loads(result.stdout)
     assert doc["passed"] is None and doc["warnings"]
     jsonschema.Draft202012Validator(load_check_schema()).validate(doc)
+
+
+def test_check_reads_kubectls_o_equals_json(config: str) -> None:
+    """-o=json, as kubectl and tree read it, is -o json; a format it lacks is still refused."""
+    spelt = invoke(config, "-o=json")
+    assert spelt.exit_code == 1, spelt.stderr
+    findings = json.loads(spelt.stdout)["findings"]
+    plain = json.loads(invoke(config, "-o", "json").stdout)["findings"]
+    assert [(f["rule"], f["object"]) for f in findings] == [(f["rule"], f["object"]) for f in plain]
+    wrong = invoke(config, "-o=yaml")
+    assert wrong.exit_code == 2 and "'yaml' is not one of 'text', 'json'" in wrong.stderr

@@ -15,8 +15,12 @@ from typing import Any
 
 import jsonschema
 import pytest
+from click.testing import CliRunner
 
+from kube_inspect.cli import cli
+from kube_inspect.cli.options import ClusterFlags
 from kube_inspect.errors import EXIT_PARTIAL, EXIT_UNREACHABLE, EXIT_USAGE
+from kube_inspect.kube.client import KubeClient, Target
 from kube_inspect.offline.document import (
     FailedMember,
     FleetSnapshot,
@@ -25,7 +29,8 @@ from kube_inspect.offline.document import (
     write_snapshot,
 )
 from kube_inspect.schema import load_snapshot_schema
-from tests.unit.test_fleet import SERVERS, kubeconfig, run
+from tests.unit.recorded import RecordedClient
+from tests.unit.test_fleet import FORBIDDEN, SERVERS, kubeconfig, run
 
 __all__ = ["kubeconfig"]  # the fixture, shared with test_fleet
 
@@ -306,3 +311,27 @@ def test_check_of_several_contexts_refuses_a_one_cluster_baseline(
     result = run(kubeconfig, "check", "--context", "good,viewer", "--baseline", str(good))
     assert result.exit_code == EXIT_USAGE and result.stdout == ""
     assert result.stderr.count("\n") == 1 and "one cluster's snapshot" in result.stderr
+
+
+def test_check_baseline_of_a_fleet_keeps_each_contexts_namespace(
+    kubeconfig: str, fleet_file: Path
+) -> None:
+    """With --baseline each context's namespace is read as without it: the same objects."""
+
+    def in_shop(flags: ClusterFlags) -> KubeClient:  # contexts whose namespace is shop
+        assert flags.context is not None
+        target = Target(flags.context, SERVERS[flags.context], namespace="shop")
+        return RecordedClient(FORBIDDEN.get(flags.context, ()), target)
+
+    def checked(*args: str) -> list[tuple[str, str, str]]:
+        given = ["check", "--context", "good,viewer", "-o", "json", "--kubeconfig", kubeconfig]
+        result = CliRunner().invoke(cli, [*given, *args], obj={"client_factory": in_shop})
+        clusters = json.loads(result.stdout)["clusters"]
+        return sorted(
+            (c["context"], f["rule"], f["object"]) for c in clusters for f in c["findings"]
+        )
+
+    plain = checked()
+    pods = [o for _, rule, o in plain if rule.startswith(("pod-", "container-"))]
+    assert pods and all(o.split("/")[1] == "shop" for o in pods)
+    assert checked("--baseline", str(fleet_file)) == plain

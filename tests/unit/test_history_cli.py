@@ -118,3 +118,10 @@ def test_history_reads_where_record_writes_by_default() -> None:
     read = next(p for p in history.params if p.name == "source")
     written = next(p for p in record.params if p.name == "path")
     assert read.default == written.default == "kube-inspect-journal.sqlite"
+
+
+def test_history_reads_kubectls_o_equals_json(journal_file: str) -> None:
+    """-o=json, as kubectl and tree read it, is -o json."""
+    asked = ("history", "po/web", "-n", "story", "--from", journal_file)
+    assert run(*asked, "-o=json") == run(*asked, "-o", "json")
+    assert run(*asked, "-o=json")[0] == 0
