@@ -26,6 +26,7 @@ from kube_inspect.kube.client import KubeClient
 from kube_inspect.kube.progress import Progress
 from kube_inspect.model.checks import CheckReport
 from kube_inspect.read.partial import ForbiddenReads
+from kube_inspect.read.plan import plan_reads
 from kube_inspect.read.selection import in_context_namespace
 
 
@@ -54,7 +55,8 @@ def check_cluster(run: CheckRun) -> None:
 
     Exit 1 when a check fails, else 4 when part of it could not be read.
     """
-    client = client_factory()(run.cluster)
+    # the connections its read needs open while the rest of start-up runs (kube/opening.py)
+    client = client_factory()(run.cluster, plan_reads(run.plan.selection).connections)
     plan = in_context(run.plan, client)
     try:
         if run.baseline is not None:
