@@ -49,18 +49,11 @@ def kubeconfig_client(
     nothing, and neither does kube-inspect.
     """
     warnings.filterwarnings("ignore", message="Unverified HTTPS request", module="urllib3")
-    from kube_inspect.kube.opening import open_context
+    from kube_inspect.kube.opening import connect
 
-    timeout = flags.request_timeout
-    opened = open_context(flags.kubeconfig, flags.context, timeout, flags.overrides, connections)
-    from kube_inspect.kube.client import KubeClient  # imported while the connections open
-
-    if opened is None:  # an auth-provider user: the kubernetes package reads the context
-        client = KubeClient.through_kubernetes(
-            flags.kubeconfig, flags.context, timeout, flags.overrides
-        )
-    else:
-        client = KubeClient.from_opened(opened, timeout)
+    client = connect(
+        flags.kubeconfig, flags.context, flags.request_timeout, flags.overrides, connections
+    )
     client.wire = flags.wire
     client.user_agent = user_agent  # set before the warm-up sends anything
     # whatever the credentials (token, certificate, exec plugin, auth-provider): the

@@ -69,14 +69,10 @@ class KubeClient(Paging, Watching):
         kube-inspect's own reader leaves to the kubernetes package (an auth-provider:
         kube/connection.py) is read through it.
         """
-        from kube_inspect.kube.opening import open_context
+        from kube_inspect.kube.opening import connect
         from kube_inspect.kube.overrides import NO_OVERRIDES
 
-        overrides = overrides or NO_OVERRIDES
-        opened = open_context(kubeconfig, context, timeout, overrides, connections)
-        if opened is None:
-            return cls.through_kubernetes(kubeconfig, context, timeout, overrides)
-        return cls.from_opened(opened, timeout)
+        return connect(kubeconfig, context, timeout, overrides or NO_OVERRIDES, connections)
 
     @classmethod
     def from_opened(cls, opened: Opened, timeout: float | None) -> KubeClient:
