@@ -85,8 +85,36 @@ def _without_backend(args: Sequence[str]) -> list[str]:
     return kept
 
 
-def _relay(prefix: str, stream: TextIO, lock: threading.Lock) -> None:
+#: how many of a failed half's failure lines are repeated after both halves end
+FAILURE_LINES = 40
+
+
+def failure_lines(lines: Sequence[str]) -> list[str]:
+    """Return what names a half's failures: its FAILED/ERROR lines and its summary lines.
+
+    Both halves' lines are interleaved as they come, so a CI log that keeps only its tail
+    would show the half that ended last; these lines are printed again at the very end.
+    """
+    kept: list[str] = []
+    in_summary = False
+    for line in lines:
+        text = line.rstrip("\n")
+        if "short test summary info" in text:
+            in_summary = True
+        if (
+            in_summary
+            or text.startswith(("FAILED ", "ERROR "))
+            or text.endswith((" FAILED", " ERROR"))
+            or " FAILED [" in text
+            or " ERROR [" in text
+        ):
+            kept.append(text)
+    return list(dict.fromkeys(kept))[-FAILURE_LINES:]
+
+
+def _relay(prefix: str, stream: TextIO, lock: threading.Lock, kept: list[str]) -> None:
     for line in stream:
+        kept.append(line)
         with lock:
             sys.stdout.write(f"{prefix}{line}")
             sys.stdout.flush()
@@ -100,7 +128,8 @@ def run_halves(parts: list[Half]) -> int:
     started = time.monotonic()
     procs: list[subprocess.Popen[str]] = []
     relays: list[threading.Thread] = []
-    for part in parts:
+    outputs: list[list[str]] = [[] for _ in parts]
+    for part, kept in zip(parts, outputs, strict=True):
         proc = subprocess.Popen(
             [sys.executable, "-m", "pytest", *part.args],
             stdout=subprocess.PIPE,
@@ -111,7 +140,7 @@ def run_halves(parts: list[Half]) -> int:
         procs.append(proc)
         assert proc.stdout is not None
         relay = threading.Thread(
-            target=_relay, args=(f"{part.name:<{width}} | ", proc.stdout, lock), daemon=True
+            target=_relay, args=(f"{part.name:<{width}} | ", proc.stdout, lock, kept), daemon=True
         )
         relay.start()
         relays.append(relay)
@@ -129,6 +158,11 @@ def run_halves(parts: list[Half]) -> int:
     for relay in relays:
         relay.join()
     elapsed = time.monotonic() - started
+    for part, code, kept in zip(parts, codes, outputs, strict=True):
+        if code != 0:
+            print(f"--- {part.name}: what failed ---")
+            for text in failure_lines(kept) or [t.rstrip("\n") for t in kept[-FAILURE_LINES:]]:
+                print(f"{part.name} | {text}")
     for part, code in zip(parts, codes, strict=True):
         print(f"{part.name}: pytest exited {code}")
     print(f"both halves done in {elapsed:.0f} s (at once)")

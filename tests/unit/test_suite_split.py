@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.suite import Half, halves
+from tests.suite import Half, failure_lines, halves
 
 
 def test_both_backends_split_into_a_kind_and_a_local_half() -> None:
@@ -31,3 +31,20 @@ def test_both_named_splits_even_where_no_engine_answers_so_kind_fails_loudly() -
     assert [p.name for p in parts] == ["kind", "local"]
     assert all("both" not in " ".join(p.args) for p in parts)
     assert all(p.args[-1] == "-x" for p in parts)
+
+
+def test_a_failed_half_names_its_failures_again_at_the_end() -> None:
+    lines = [
+        "tests/integration/test_a.py::test_one[kind] PASSED [ 10%]\n",
+        "tests/integration/test_a.py::test_two[kind] FAILED [ 20%]\n",
+        "tests/integration/test_b.py::test_three[kind] ERROR [ 30%]\n",
+        "=========================== short test summary info ============================\n",
+        "FAILED tests/integration/test_a.py::test_two[kind] - AssertionError: 1 != 2\n",
+        "ERROR tests/integration/test_b.py::test_three[kind] - TimeoutError\n",
+        "=============== 1 failed, 1 passed, 1 error in 9.00s ================\n",
+    ]
+    kept = failure_lines(lines)
+    assert kept[0] == "tests/integration/test_a.py::test_two[kind] FAILED [ 20%]"
+    assert "FAILED tests/integration/test_a.py::test_two[kind] - AssertionError: 1 != 2" in kept
+    assert kept[-1].startswith("=============== 1 failed")
+    assert not any("PASSED" in line for line in kept)
