@@ -253,10 +253,23 @@ class LocalCluster:
                     lines = (e.stderr or e.stdout or "").strip().splitlines() or ["?"]
                     last = lines[-1]
             time.sleep(0.5)
-        logs = self.cluster_dir / "logs"
+        # stop() removes the logs: the message carries their last lines, for a CI log
         raise RuntimeError(
-            f"local cluster {self.name} not ready in {timeout}s: {last} (logs: {logs})"
+            f"local cluster {self.name} not ready in {timeout}s: {last}\n{self._log_tails()}"
         )
+
+    def _log_tails(self, lines: int = 5) -> str:
+        """Return the last ``lines`` lines of each component's log, each under its name."""
+        parts = []
+        for log in sorted((self.cluster_dir / "logs").glob("*.log")):
+            if log.name == "audit.log":
+                continue
+            try:
+                tail = log.read_text(errors="replace").splitlines()[-lines:]
+            except OSError as e:
+                tail = [f"(unreadable: {e})"]
+            parts.append(f"--- {log.name}\n" + "\n".join(line[:300] for line in tail))
+        return "\n".join(parts) or f"(no logs in {self.cluster_dir / 'logs'})"
 
     def kubectl(self, *args: str, timeout: float = 60) -> str:
         """Run kubectl against this cluster as its admin; return stdout."""
