@@ -288,6 +288,14 @@ def scratch_namespace(cluster: TestCluster) -> Iterator[str]:
     try:
         yield name
     finally:
-        # a real kubelet gives `sleep` its 30 s of grace, which the tests need not wait out
-        cluster.kubectl("delete", "pods", "--all", "-n", name, "--grace-period=0", "--force")
-        cluster.kubectl("delete", "namespace", name, "--timeout=120s", timeout=150)
+        delete_namespace(cluster, name)
+
+
+def delete_namespace(cluster: TestCluster, name: str) -> None:
+    """Delete a test's namespace and wait until it is gone, so later tests never see it.
+
+    A real kubelet gives `sleep` its 30 s of grace, which the tests need not wait out; a
+    namespace still going away would hold pods that one read lists and the next does not.
+    """
+    cluster.kubectl("delete", "pods", "--all", "-n", name, "--grace-period=0", "--force")
+    cluster.kubectl("delete", "namespace", name, "--timeout=120s", timeout=150)

@@ -14,7 +14,7 @@ import pytest
 from kube_inspect.interpret.health import CONTAINER_STATES
 from tests.clusters.httpfaults import HttpFaultProxy
 from tests.integration.cli_runner import run
-from tests.integration.conftest import TestCluster, holds_within
+from tests.integration.conftest import TestCluster, delete_namespace, holds_within
 
 pytestmark = pytest.mark.integration
 
@@ -211,7 +211,7 @@ def test_wait_of_several_namespaces_watches_each_not_all(
             kubeconfig=http_fault_proxy.kubeconfig(tmp_path / "via-mitmproxy.yaml"),
         )  # fmt: skip
     finally:
-        cluster.kubectl("delete", "namespace", other, "--wait=false")
+        delete_namespace(cluster, other)
     assert result.returncode == 1, result.stdout + result.stderr
     assert f"deployment/{other}/never" in result.stdout
     watched = {r["path"] for r in http_fault_proxy.requests() if r["watch"]}

@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from tests.integration.cli_runner import run
-from tests.integration.conftest import TestCluster, holds_within
+from tests.integration.conftest import TestCluster, delete_namespace, holds_within
 
 pytestmark = [pytest.mark.integration, pytest.mark.kind_backend]
 
@@ -101,7 +101,7 @@ def claimed(cluster: TestCluster, tmp_path: Any) -> Iterator[str]:
         cluster.kubectl("apply", "-f", str(pods))
         yield namespace
     finally:
-        cluster.kubectl("delete", "namespace", namespace, "--wait=false")
+        delete_namespace(cluster, namespace)
         cluster.kubectl("delete", "-f", str(cluster_scoped), "--ignore-not-found")
 
 

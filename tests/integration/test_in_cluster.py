@@ -53,7 +53,11 @@ def run_check_job(cluster: TestCluster, image: str, namespace: str) -> tuple[str
         outcome = next((c for c in done if c in ("Complete", "Failed")), "")
         time.sleep(1)
     log = cluster.kubectl("logs", f"job/{name}", "-n", "kube-inspect")
-    cluster.kubectl("delete", "job", name, "-n", "kube-inspect", "--wait=false")
+    # its pod goes with it, before the next test lists the cluster's pods
+    cluster.kubectl(
+        "delete", "job", name, "-n", "kube-inspect", "--cascade=foreground", "--timeout=120s",
+        timeout=150,
+    )  # fmt: skip
     path.unlink()
     return outcome, log
 
