@@ -146,6 +146,18 @@ def node_names(cluster: TestCluster) -> list[str]:
     return sorted(cluster.kubectl("get", "nodes", "-o", "name").split())
 
 
+def listed_pods(cluster: TestCluster) -> set[tuple[str, str]]:
+    """Return every pod kubectl lists, as (namespace, name)."""
+    items = json.loads(cluster.kubectl("get", "pods", "-A", "-o", "json"))["items"]
+    return {(p["metadata"]["namespace"], p["metadata"]["name"]) for p in items}
+
+
+def shown_pods(doc: dict[str, Any]) -> list[tuple[str, str]]:
+    """Return every pod a tree's JSON document shows, as (namespace, name), repeats kept."""
+    pods = [p for n in doc["nodes"] for p in n["pods"]] + doc["unscheduled"]
+    return [(p["namespace"], p["name"]) for p in pods]
+
+
 def test_proxy_alone_changes_nothing(
     cluster: TestCluster, http_fault_proxy: HttpFaultProxy, tmp_path: Path
 ) -> None:
@@ -194,11 +206,16 @@ def test_5xx_is_retried_then_succeeds(
     cluster: TestCluster, http_fault_proxy: HttpFaultProxy, tmp_path: Path
 ) -> None:
     http_fault_proxy.set_plan(rules=[{"path": "/api/v1/pods", "status": 503, "times": 2}])
+    # kubectl lists before and after: a pod of an earlier test's namespace may still be
+    # going away (a real kubelet takes its grace period)
+    before = listed_pods(cluster)
     result = through(http_fault_proxy, tmp_path, "tree", "-o", "json")
+    after = listed_pods(cluster)
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["cluster"]["pod_count"] == len(
-        cluster.kubectl("get", "pods", "-A", "-o", "name").split()
-    )
+    doc = json.loads(result.stdout)["cluster"]
+    shown = shown_pods(doc)
+    assert doc["pod_count"] == len(shown) == len(set(shown))
+    assert before & after <= set(shown) <= before | after, (before ^ after, shown)
     assert [r["injected"] for r in requests_to(http_fault_proxy, "/api/v1/pods")] == [
         503,
         503,
@@ -225,16 +242,15 @@ def test_expired_continue_token_restarts_the_list_once(
         rules=[{"path": "/api/v1/pods", "status": 410, "times": 1, "only_continue": True,
                 "reason": "Expired", "message": "The provided continue parameter is too old"}],
     )  # fmt: skip
+    # kubectl lists before and after: a pod of an earlier test's namespace may still be
+    # going away (a real kubelet takes its grace period)
+    before = listed_pods(cluster)
     result = through(http_fault_proxy, tmp_path, "tree", "-o", "json")
+    after = listed_pods(cluster)
     assert result.returncode == 0, result.stderr
-    doc = json.loads(result.stdout)["cluster"]
-    pods = [p["name"] for n in doc["nodes"] for p in n["pods"]] + [
-        p["name"] for p in doc["unscheduled"]
-    ]
-    expected = [
-        name.split("/")[1] for name in cluster.kubectl("get", "pods", "-A", "-o", "name").split()
-    ]
-    assert sorted(pods) == sorted(expected)  # every pod once: the pages before 410 dropped
+    pods = shown_pods(json.loads(result.stdout)["cluster"])
+    assert len(pods) == len(set(pods)), pods  # every pod once: the pages before 410 dropped
+    assert before & after <= set(pods) <= before | after, (before ^ after, pods)
     starts = [r for r in requests_to(http_fault_proxy, "/api/v1/pods") if not r["continue"]]
     assert len(starts) == 2  # the list started again, once
 
