@@ -20,7 +20,7 @@ from kube_inspect.cli.check_baseline import Known, baseline_of, fleet_baseline_o
 from kube_inspect.cli.check_reports import ReportFlags, write_fleet_reports, write_reports
 from kube_inspect.cli.fleet import read_each
 from kube_inspect.cli.options import ClusterFlags
-from kube_inspect.cli.reading import client_factory, exit_if_partial
+from kube_inspect.cli.reading import client_factory, exit_if_partial, warn_forbidden
 from kube_inspect.errors import EXIT_CHECKS_FAILED
 from kube_inspect.kube.client import KubeClient
 from kube_inspect.kube.progress import Progress
@@ -71,8 +71,7 @@ def check_cluster(run: CheckRun) -> None:
         client.close()
     write_reports(report, run.reports, client.target, forbidden.warnings())
     if not report.passed:
-        for line in forbidden.warnings():
-            click.echo(f"warning: {line}", err=True)
+        warn_forbidden(forbidden)
         click.get_current_context().exit(EXIT_CHECKS_FAILED)
     exit_if_partial(forbidden)
 

@@ -178,10 +178,15 @@ def say_partial_sums(cluster: Cluster) -> None:
         click.echo(f"notice: {legend}", err=True)
 
 
+def warn_forbidden(forbidden: ForbiddenReads) -> None:
+    """Warn on stderr about each forbidden read: one line each, what is missing."""
+    for line in forbidden.warnings():
+        click.echo(f"warning: {printable(line)}", err=True)
+
+
 def exit_if_partial(forbidden: ForbiddenReads) -> None:
     """Warn on stderr about each forbidden read and exit with EXIT_PARTIAL, if there was one."""
     if not forbidden:
         return
-    for line in forbidden.warnings():
-        click.echo(f"warning: {printable(line)}", err=True)
+    warn_forbidden(forbidden)
     click.get_current_context().exit(EXIT_PARTIAL)
