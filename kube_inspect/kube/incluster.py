@@ -42,8 +42,7 @@ def in_cluster_connection(
             f"no kubeconfig, and this pod has no service account token at {token}: mount "
             "one (automountServiceAccountToken) or pass --kubeconfig"
         )
-    if overrides.server:
-        check_server(overrides.server, IN_CLUSTER_CONTEXT, None)
+    check_server(overrides.server, IN_CLUSTER_CONTEXT, None)  # nothing to check without it
     if ":" in host:  # an IPv6 address
         host = f"[{host}]"
     try:
